@@ -1,0 +1,145 @@
+// The command table: each command's usage line, options and help text in one place, so the
+// parser, `--help` and the README cannot drift apart.
+
+import type { OptionSpec } from './args';
+
+export type CommandName = 'check' | 'report' | 'compare' | 'sweep' | 'best' | 'calibrate' | 'explain' | 'lsp';
+
+export interface CommandSpec {
+  name: CommandName;
+  usage: string;
+  summary: string;
+  /** How many FILE arguments: `one`, `many` (at least one) or `none`. */
+  files: 'one' | 'many' | 'none';
+  options: OptionSpec[];
+  /** Extra lines for `--help`. */
+  details?: string[];
+}
+
+const layoutOpt = (repeat: boolean): OptionSpec => ({
+  name: 'layout',
+  value: 'NAME',
+  repeat,
+  help: repeat ? 'only this layout (repeatable; default: every layout in FILE)' : 'the layout to use',
+});
+
+const jsonAlias: OptionSpec = { name: 'json', alias: { name: 'format', value: 'json' }, help: 'same as --format json' };
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'check',
+    usage: 'shardlens check FILE... [--format text|json|sarif]',
+    summary: 'report diagnostics (syntax, sharding, memory and cost findings)',
+    files: 'many',
+    options: [
+      { name: 'format', value: 'FORMAT', choices: ['text', 'json', 'sarif'], help: 'text (default): file:line:col: severity code: message; json; sarif (2.1.0)' },
+      jsonAlias,
+    ],
+    details: ['Exit status: 0 no errors (warnings and hints allowed), 1 errors found, 2 bad usage or unreadable file.'],
+  },
+  {
+    name: 'report',
+    usage: 'shardlens report FILE [--layout NAME]... [--json]',
+    summary: 'latency, MFU, cost and memory per layout',
+    files: 'one',
+    options: [layoutOpt(true), { name: 'format', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json' }, jsonAlias],
+    details: ['Exit status: 0, 1 when the file has errors (the report still covers what could be costed), 2 bad usage.'],
+  },
+  {
+    name: 'compare',
+    usage: 'shardlens compare FILE [--layout NAME]... [--html OUT] [--svg DIR]',
+    summary: 'layouts side by side; optionally an HTML page or SVG charts',
+    files: 'one',
+    options: [
+      layoutOpt(true),
+      { name: 'html', value: 'OUT', help: 'write one self-contained HTML page with the charts' },
+      { name: 'svg', value: 'DIR', help: 'write each chart as an SVG file into DIR' },
+    ],
+  },
+  {
+    name: 'sweep',
+    usage: 'shardlens sweep FILE --layout NAME [--batch LIST] [--chips LIST] [--json|--csv|--html OUT]',
+    summary: 'cost vs latency over batch sizes and chip counts (not available in this version)',
+    files: 'one',
+    options: [
+      layoutOpt(false),
+      { name: 'batch', value: 'LIST', help: 'comma-separated batch sizes' },
+      { name: 'chips', value: 'LIST', help: 'comma-separated chip counts' },
+      { name: 'json', help: 'print JSON' },
+      { name: 'csv', help: 'print CSV' },
+      { name: 'html', value: 'OUT', help: 'write an HTML page' },
+    ],
+  },
+  {
+    name: 'best',
+    usage: 'shardlens best FILE --layout NAME [--objective latency|cost] [--max-latency T]',
+    summary: 'search built-in blocks and mesh shapes for the best layout (not available in this version)',
+    files: 'one',
+    options: [
+      layoutOpt(false),
+      { name: 'objective', value: 'OBJ', choices: ['latency', 'cost'], help: 'what to minimize (default latency)' },
+      { name: 'max-latency', value: 'T', help: 'latency bound, e.g. 50ms' },
+    ],
+  },
+  {
+    name: 'calibrate',
+    usage: 'shardlens calibrate FILE --measurements CSV --hardware NAME',
+    summary: 'fit calibration fields to measured times (not available in this version)',
+    files: 'one',
+    options: [
+      { name: 'measurements', value: 'CSV', help: 'layout,phase,batch,prompt,generate,seconds[,chips]' },
+      { name: 'hardware', value: 'NAME', help: 'the hardware to calibrate' },
+    ],
+  },
+  {
+    name: 'explain',
+    usage: 'shardlens explain FILE --layout NAME [--phase prefill|decode] [--op ROLE.VALUE]',
+    summary: 'the formula behind each number, with the values put in',
+    files: 'one',
+    options: [
+      layoutOpt(false),
+      { name: 'phase', value: 'PHASE', choices: ['prefill', 'decode'], help: 'only this phase' },
+      { name: 'op', value: 'ROLE.VALUE', help: 'only this op; ROLE is ffn, attention, unembed or layer' },
+    ],
+  },
+  {
+    name: 'lsp',
+    usage: 'shardlens lsp --stdio',
+    summary: 'run the language server over standard input/output (for any LSP client)',
+    files: 'none',
+    options: [{ name: 'stdio', help: 'talk LSP over standard input/output (the only transport)' }],
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+export function commandHelp(c: CommandSpec): string {
+  const lines = [`usage: ${c.usage}`, '', c.summary[0].toUpperCase() + c.summary.slice(1) + '.'];
+  if (c.files !== 'none') lines.push('', "FILE '-' reads standard input (named <stdin> in output).");
+  lines.push('', 'options:');
+  const rows = [...c.options, { name: 'help', help: 'show this help' } as OptionSpec].map((o) => [
+    `--${o.name}${o.value ? ' ' + o.value : ''}`,
+    o.choices && !o.help.includes(o.choices[0]) ? `${o.help} (${o.choices.join('|')})` : o.help,
+  ]);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  for (const [left, right] of rows) lines.push(`  ${left.padEnd(width)}  ${right}`);
+  if (c.details) lines.push('', ...c.details);
+  return lines.join('\n') + '\n';
+}
+
+export function generalHelp(version: string): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `shardlens ${version}: check and cost Transformer inference shardings (.shard files)`,
+    '',
+    'usage: shardlens COMMAND [ARGS] [--help]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'shardlens COMMAND --help' for a command's options. 'shardlens --version' prints the version.",
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,24 @@
+// What a command may touch besides its arguments. Passing it in (rather than writing to
+// process.stdout directly) lets tests run commands in-process and read what they printed.
+
+export interface Io {
+  /** Writes to standard output as is. */
+  out(text: string): void;
+  /** Prints `shardlens: MESSAGE` on standard error. */
+  error(message: string): void;
+  cwd: string;
+  version: string;
+}
+
+export function processIo(version: string): Io {
+  return {
+    out: (text) => {
+      if (text) process.stdout.write(text);
+    },
+    error: (message) => {
+      process.stderr.write(`shardlens: ${message}\n`);
+    },
+    cwd: process.cwd(),
+    version,
+  };
+}

@@ -1,0 +1,579 @@
+// Type inference and checking of one block (spec/language.md §2.1). Blocks are checked once,
+// independently of any mesh: the typing rules only talk about axis names. What depends on a
+// layout (axes the mesh lacks, divisibility) is checked per layout in `layoutChecks.ts`.
+
+import type { BlockDecl, DeclStmt, Ident, LetStmt, SourceFile, Span, TypeExpr } from '../syntax/ast';
+import type { Diagnostic, DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
+import type { CheckedBlock, CheckedValue } from './resolved';
+import {
+  type ShardType,
+  dimOf,
+  formatAxes,
+  formatType,
+  hasDim,
+  isStandardDim,
+  shardingAxes,
+  typesEqual,
+  DIM_MEANING,
+} from './shardType';
+
+export interface OpSpec {
+  /** Operand values (not counting the AXES argument). */
+  values: number;
+  /** Takes a trailing AXES argument. */
+  axes: boolean;
+  annotationRequired: boolean;
+  signature: string;
+  doc: string;
+}
+
+export const OPS: Record<string, OpSpec> = {
+  einsum: { values: 2, axes: false, annotationRequired: true, signature: 'einsum(a, b) : TYPE', doc: 'matrix multiply; letters absent from the result are contracted and their axes become partialsum axes' },
+  all_gather: { values: 1, axes: true, annotationRequired: false, signature: 'all_gather(t, AXES)', doc: 'gather t over AXES: the result is replicated over them' },
+  reduce_scatter: { values: 1, axes: true, annotationRequired: true, signature: 'reduce_scatter(t, AXES) : TYPE', doc: 'sum the partialsum axes AXES and scatter the result over them; the annotation says which dim receives AXES' },
+  all_reduce: { values: 1, axes: true, annotationRequired: false, signature: 'all_reduce(t, AXES)', doc: 'sum the partialsum axes AXES; the result is replicated over them' },
+  all_to_all: { values: 1, axes: true, annotationRequired: true, signature: 'all_to_all(t, AXES) : TYPE', doc: 'move AXES from one dim to another; the annotation says where' },
+  slice: { values: 1, axes: true, annotationRequired: true, signature: 'slice(t, AXES) : TYPE', doc: 'keep this chip\'s part of a tensor replicated over AXES (no communication)' },
+  append: { values: 2, axes: false, annotationRequired: false, signature: 'append(cache, t)', doc: 'append the new keys or values t (L in place of T) to a KV cache' },
+  gelu: { values: 1, axes: false, annotationRequired: false, signature: 'gelu(t)', doc: 'elementwise GeLU' },
+  silu: { values: 1, axes: false, annotationRequired: false, signature: 'silu(t)', doc: 'elementwise SiLU' },
+  swiglu: { values: 2, axes: false, annotationRequired: false, signature: 'swiglu(gate, up)', doc: 'SiLU(gate) × up, elementwise' },
+  add: { values: 2, axes: false, annotationRequired: false, signature: 'add(a, b)', doc: 'elementwise sum' },
+  softmax: { values: 1, axes: false, annotationRequired: false, signature: 'softmax(t)', doc: 'softmax over T' },
+  layernorm: { values: 1, axes: false, annotationRequired: false, signature: 'layernorm(t)', doc: 'layer normalisation over E' },
+};
+
+export const COLLECTIVE_OPS = new Set(['all_gather', 'reduce_scatter', 'all_reduce', 'all_to_all', 'slice']);
+
+/** Convert a written type to a ShardType, reporting unknown and duplicate dims and reused axes. */
+export function typeFromExpr(expr: TypeExpr, report: (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[]) => void): ShardType | undefined {
+  let ok = true;
+  const seenDims = new Map<string, Span>();
+  const seenAxes = new Map<string, string>();
+  const dims: ShardType['dims'] = [];
+  for (const g of expr.dims) {
+    if (!isStandardDim(g.letter)) {
+      report('unknown-dim', g.letterSpan, `unknown dimension letter \`${g.letter}\`: the dimensions are ${Object.entries(DIM_MEANING).map(([k, v]) => `${k} (${v})`).join(', ')}`);
+      ok = false;
+      continue;
+    }
+    if (seenDims.has(g.letter)) {
+      const fixes: QuickFix[] = g.letter === 'L' && !seenDims.has('T') ? [{ title: 'Use T for the attended length', edits: [{ span: g.letterSpan, newText: 'T' }], preferred: true }] : [];
+      const extra = g.letter === 'L' ? ' (for the attended context length, as in the paper\'s `BLLH`, use T)' : '';
+      report('duplicate-dim', g.letterSpan, `dimension \`${g.letter}\` appears twice in one type${extra}`, fixes);
+      ok = false;
+      continue;
+    }
+    seenDims.set(g.letter, g.letterSpan);
+    const axes: string[] = [];
+    for (const a of g.axes) {
+      const prev = seenAxes.get(a.letter);
+      if (prev !== undefined) {
+        report('axis-reused', a, `axis \`${a.letter}\` already shards ${prev === g.letter ? `\`${g.letter}\`` : `\`${prev}\``} in this type; one axis can split only one dimension, once`);
+        ok = false;
+        continue;
+      }
+      seenAxes.set(a.letter, g.letter);
+      axes.push(a.letter);
+    }
+    dims.push({ letter: g.letter, axes });
+  }
+  const partialsum: string[] = [];
+  if (expr.partialsum) {
+    for (const a of expr.partialsum.axes) {
+      const prev = seenAxes.get(a.letter);
+      if (prev !== undefined) {
+        report('axis-reused', a, prev === 'partialsum' ? `axis \`${a.letter}\` appears twice in the partialsum` : `axis \`${a.letter}\` already shards \`${prev}\`; a tensor cannot also be a partial sum over it`);
+        ok = false;
+        continue;
+      }
+      seenAxes.set(a.letter, 'partialsum');
+      partialsum.push(a.letter);
+    }
+  }
+  return ok ? { dims, partialsum } : undefined;
+}
+
+interface ValueInfo {
+  value: CheckedValue;
+  /** Where the value is defined (its name). */
+  def: Ident;
+  kind: 'in' | 'weight' | 'cache' | 'op';
+}
+
+/** A use of a block value (an argument or `out NAME`), for references and rename. */
+export interface ValueRef {
+  span: Span;
+  def: Ident;
+}
+
+export interface BlockCheckResult {
+  block: CheckedBlock;
+  diagnostics: Diagnostic[];
+  refs: ValueRef[];
+}
+
+export function checkBlock(decl: BlockDecl): BlockCheckResult {
+  const source = decl.source;
+  const diagnostics: Diagnostic[] = [];
+  const refs: ValueRef[] = [];
+  const report = (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[], related?: RelatedInfo[]) => {
+    diagnostics.push({ code, severity: 'error', message, source, span, fixes: fixes?.length ? fixes : undefined, related: related?.length ? related : undefined });
+  };
+  const values: CheckedValue[] = [];
+  const byName = new Map<string, CheckedValue>();
+  const info = new Map<string, ValueInfo>();
+  let input: CheckedValue | undefined;
+  let output: CheckedValue | undefined;
+  let inStmt: DeclStmt | undefined;
+  let outSeen: Span | undefined;
+  let ok = true;
+  const errorsBefore = () => diagnostics.length;
+
+  if (decl.base) report('bad-block', decl.base, `a ${decl.kind} block cannot start from another block; write its statements out`);
+
+  const define = (name: Ident, value: CheckedValue, kind: ValueInfo['kind']) => {
+    const prev = info.get(name.text);
+    if (prev) {
+      report('duplicate-name', name, `\`${name.text}\` is already defined in ${decl.kind} ${decl.name.text}; values are assigned once`, undefined, [
+        { source, span: prev.def, message: `\`${name.text}\` is first defined here` },
+      ]);
+      return;
+    }
+    info.set(name.text, { value, def: name, kind });
+    byName.set(name.text, value);
+    values.push(value);
+  };
+
+  const lookup = (arg: Ident): ValueInfo | undefined => {
+    const v = info.get(arg.text);
+    if (!v) {
+      const later = decl.stmts.find((s) => (s.kind === 'let' ? s.name.text === arg.text : s.kind !== 'out' && s.names.some((n) => n.text === arg.text)));
+      report('unknown-name', arg, later ? `\`${arg.text}\` is used before it is defined (blocks are in dataflow order)` : `no value \`${arg.text}\` in ${decl.kind} ${decl.name.text}`);
+      return undefined;
+    }
+    refs.push({ span: arg, def: v.def });
+    return v;
+  };
+
+  for (const stmt of decl.stmts) {
+    const before = errorsBefore();
+    if (stmt.kind === 'in' || stmt.kind === 'weight' || stmt.kind === 'cache') {
+      const type = stmt.type ? typeFromExpr(stmt.type, report) : undefined;
+      if (type && type.partialsum.length && stmt.type?.partialsum) {
+        const what = stmt.kind === 'in' ? 'the block input' : stmt.kind === 'weight' ? 'a stored weight' : 'a stored cache';
+        report('partialsum', stmt.names[0], `\`${stmt.names[0].text}\` is ${what} and cannot be a partial sum (${formatType(type)})`);
+      }
+      if (stmt.kind === 'in') {
+        if (inStmt) {
+          report('bad-block', stmt.keyword, `${decl.kind} ${decl.name.text} already has an input (\`${inStmt.names[0].text}\`); a block has exactly one \`in\``);
+        } else inStmt = stmt;
+        if (stmt.names.length > 1) report('bad-block', stmt.names[1], 'a block has exactly one input');
+      }
+      for (const name of stmt.names) {
+        const v: CheckedValue = { name: name.text, op: stmt.kind, args: [], axes: [], type: type && !type.partialsum.length ? type : type, stmt };
+        define(name, v, stmt.kind);
+        if (stmt.kind === 'in' && !input && stmt === inStmt) input = v;
+      }
+    } else if (stmt.kind === 'out') {
+      if (outSeen) report('bad-block', stmt.keyword, `${decl.kind} ${decl.name.text} already has an output; a block has exactly one \`out\``);
+      outSeen = stmt.keyword;
+      if (stmt.name) {
+        const v = lookup(stmt.name);
+        if (v) {
+          if (!output) output = v.value;
+          const t = v.value.type;
+          if (t && t.partialsum.length) {
+            report('partialsum', stmt.name, `the block output \`${stmt.name.text}\` is a partial sum (${formatType(t)}): reduce it first, e.g. \`reduce_scatter(${stmt.name.text}, ${formatAxes(t.partialsum)})\``);
+          }
+        }
+      }
+    } else {
+      checkLet(stmt as LetStmt, decl, define, lookup, report);
+    }
+    if (errorsBefore() > before) ok = false;
+  }
+  if (!inStmt) report('bad-block', decl.name, `${decl.kind} ${decl.name.text} has no input: add \`in h : TYPE\``);
+  if (!outSeen) report('bad-block', decl.name, `${decl.kind} ${decl.name.text} has no output: add \`out NAME\``);
+  if (diagnostics.length) ok = false;
+  return { block: { name: decl.name.text, kind: decl.kind, decl, values, byName, input, output, ok, isPrelude: source.isPrelude }, diagnostics, refs };
+}
+
+type Report = (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[], related?: RelatedInfo[]) => void;
+
+function checkLet(
+  stmt: LetStmt,
+  decl: BlockDecl,
+  define: (name: Ident, value: CheckedValue, kind: 'op') => void,
+  lookup: (arg: Ident) => ValueInfo | undefined,
+  report: Report,
+): void {
+  const source = decl.source;
+  const opName = stmt.op.text;
+  const spec = OPS[opName];
+  const value: CheckedValue = { name: stmt.name.text, op: opName, args: [], axes: [], stmt };
+  const annotation = stmt.annotation ? typeFromExpr(stmt.annotation, report) : undefined;
+  const annotationBad = stmt.annotation !== undefined && annotation === undefined;
+  if (!spec) {
+    report('unknown-name', stmt.op, `unknown operation \`${opName}\`; the operations are ${Object.keys(OPS).join(', ')}`);
+    value.type = annotation;
+    define(stmt.name, value, 'op');
+    return;
+  }
+  // Arguments: values, then AXES for collectives.
+  const expected = spec.values + (spec.axes ? 1 : 0);
+  if (stmt.args.length !== expected) {
+    report('bad-call', stmt.args.length > expected ? stmt.args[expected] : stmt.argsSpan, `\`${opName}\` takes ${expected} argument${expected === 1 ? '' : 's'}: ${spec.signature}`);
+  }
+  const operandIdents = stmt.args.slice(0, spec.values);
+  const operands = operandIdents.map((a) => lookup(a));
+  value.args = operandIdents.map((a) => a.text);
+  let axesIdent: Ident | undefined;
+  if (spec.axes && stmt.args.length > spec.values) {
+    axesIdent = stmt.args[spec.values];
+    const letters = axesIdent.text;
+    if (!/^[a-z]+$/.test(letters)) {
+      report('bad-collective', axesIdent, `\`${letters}\` is not a list of mesh axes: write the axis letters together, as \`yz\``);
+      axesIdent = undefined;
+    } else if (new Set(letters).size !== letters.length) {
+      report('bad-collective', axesIdent, `axes \`${letters}\` name an axis twice`);
+      axesIdent = undefined;
+    } else value.axes = [...letters];
+  }
+  if (spec.annotationRequired && !stmt.annotation) {
+    report('missing-annotation', stmt.eq, `\`${opName}\` needs a type annotation: \`${stmt.name.text} = ${spec.signature.replace(/\(.*\)/, `(${stmt.args.map((a) => a.text).join(', ')})`)}\``);
+  }
+  const types = operands.map((o) => o?.value.type);
+  const complete = operands.length === spec.values && types.every((t) => t !== undefined) && (!spec.axes || axesIdent !== undefined);
+  let inferred: ShardType | undefined;
+  if (complete) {
+    const ctx: OpContext = { stmt, source, report, operands: operands as ValueInfo[], types: types as ShardType[], axes: value.axes, axesIdent, annotation };
+    inferred = inferOp(opName, ctx, value);
+  }
+  if (inferred && annotation) {
+    if (!typesEqual(inferred, annotation)) {
+      const fix: QuickFix = { title: `Set the annotation to ${formatType(inferred)}`, edits: [{ span: stmt.annotation!, newText: formatType(inferred) }], preferred: true };
+      report('type-mismatch', stmt.annotation!, `\`${stmt.name.text}\` is annotated ${formatType(annotation)} but ${opName} gives ${formatType(inferred)}`, [fix]);
+    }
+  }
+  value.type = annotation ?? (annotationBad ? undefined : inferred);
+  define(stmt.name, value, 'op');
+}
+
+interface OpContext {
+  stmt: LetStmt;
+  source: SourceFile;
+  report: Report;
+  operands: ValueInfo[];
+  types: ShardType[];
+  axes: string[];
+  axesIdent?: Ident;
+  annotation?: ShardType;
+}
+
+function related(ctx: OpContext, i: number, message: string): RelatedInfo[] {
+  const v = ctx.operands[i];
+  return [{ source: ctx.source, span: v.def, message }];
+}
+
+function noPartial(ctx: OpContext, i: number, what: string): boolean {
+  const t = ctx.types[i];
+  if (!t.partialsum.length) return true;
+  const arg = ctx.stmt.args[i];
+  const fix: QuickFix | undefined = undefined;
+  ctx.report(
+    'partialsum',
+    arg,
+    `${what} of \`${arg.text}\`, a partial sum over ${formatAxes(t.partialsum)} (${formatType(t)}): sum it first with \`reduce_scatter(${arg.text}, ${formatAxes(t.partialsum)})\` or \`all_reduce\``,
+    fix ? [fix] : undefined,
+    related(ctx, i, `\`${arg.text}\` becomes a partial sum here`),
+  );
+  return false;
+}
+
+function inferOp(op: string, ctx: OpContext, value: CheckedValue): ShardType | undefined {
+  switch (op) {
+    case 'einsum':
+      return inferEinsum(ctx, value);
+    case 'all_gather':
+      return inferAllGather(ctx);
+    case 'reduce_scatter':
+      return inferReduceScatter(ctx);
+    case 'all_reduce':
+      return inferAllReduce(ctx);
+    case 'all_to_all':
+      return inferAllToAll(ctx);
+    case 'slice':
+      return inferSlice(ctx);
+    case 'append':
+      return inferAppend(ctx);
+    case 'gelu':
+    case 'silu':
+      return noPartial(ctx, 0, `\`${op}\` is a non-linearity`) ? ctx.types[0] : undefined;
+    case 'swiglu':
+    case 'add':
+      return inferElementwise2(op, ctx);
+    case 'softmax':
+    case 'layernorm':
+      return inferNormalise(op, ctx);
+  }
+  return undefined;
+}
+
+function inferEinsum(ctx: OpContext, value: CheckedValue): ShardType | undefined {
+  const [a, b] = ctx.types;
+  const [argA, argB] = ctx.stmt.args;
+  const ann = ctx.annotation;
+  if (!ann) return undefined;
+  // Grouped heads: one operand has H, the other K (and neither has both): K is matched to H.
+  const grouped = (hasDim(a, 'H') && !hasDim(a, 'K') && hasDim(b, 'K') && !hasDim(b, 'H')) || (hasDim(b, 'H') && !hasDim(b, 'K') && hasDim(a, 'K') && !hasDim(a, 'H'));
+  if (grouped) value.groupedHeads = true;
+  const canon = (t: ShardType) => (grouped ? t.dims.map((d) => (d.letter === 'K' ? { letter: 'H', axes: d.axes, wasK: true } : { ...d, wasK: false })) : t.dims.map((d) => ({ ...d, wasK: false })));
+  const da = canon(a);
+  const db = canon(b);
+  let ok = true;
+  for (const d of db) {
+    const e = da.find((x) => x.letter === d.letter);
+    if (!e) continue;
+    if (grouped && d.letter === 'H') {
+      const [kDim, hDim] = d.wasK ? [d, e] : [e, d];
+      if (kDim.axes.length && !sameSet(kDim.axes, hDim.axes)) {
+        ctx.report(
+          'sharding-mismatch',
+          argB,
+          `grouped heads: K is matched to H, so K must be sharded like H (over ${formatAxes(hDim.axes) || 'nothing'}) or not at all, but K is sharded over ${formatAxes(kDim.axes)}`,
+          undefined,
+          related(ctx, d.wasK ? 0 : 1, `H is sharded over ${formatAxes(hDim.axes) || 'nothing'} here`),
+        );
+        ok = false;
+      }
+      continue;
+    }
+    if (!sameSet(d.axes, e.axes)) {
+      const contracted = !ann.dims.some((x) => x.letter === d.letter);
+      ctx.report(
+        'sharding-mismatch',
+        argB,
+        `einsum ${contracted ? 'contracts' : 'keeps'} ${d.letter}, sharded over ${formatAxes(e.axes) || 'nothing'} in ${argA.text} but over ${formatAxes(d.axes) || 'nothing'} in ${argB.text}: both operands must shard ${d.letter} alike (all_gather or slice one of them first)`,
+        undefined,
+        related(ctx, 0, `${argA.text} : ${formatType(a)}`),
+      );
+      ok = false;
+    }
+  }
+  // Partialsum operands: allowed only when the partner is replicated over those axes.
+  for (const [i, t, other] of [
+    [0, a, b],
+    [1, b, a],
+  ] as const) {
+    for (const p of t.partialsum) {
+      const partnerCarries = other.dims.some((d) => d.axes.includes(p)) || other.partialsum.includes(p);
+      if (partnerCarries) {
+        const arg = ctx.stmt.args[i];
+        ctx.report(
+          'partialsum',
+          arg,
+          `\`${arg.text}\` is a partial sum over ${p} but its partner ${ctx.stmt.args[1 - i].text} is not replicated over ${p}: reduce \`${arg.text}\` first`,
+          undefined,
+          related(ctx, i, `\`${arg.text}\` : ${formatType(t)}`),
+        );
+        ok = false;
+      }
+    }
+  }
+  if (!ok) return undefined;
+  // Output dims come from the annotation; each keeps its operand's axes.
+  const dims: ShardType['dims'] = [];
+  for (const g of ann.dims) {
+    const src = da.find((x) => x.letter === g.letter) ?? db.find((x) => x.letter === g.letter);
+    if (!src) {
+      ctx.report('type-mismatch', ctx.stmt.annotation!, `the einsum result has ${g.letter}, which neither ${argA.text} (${formatType(a)}) nor ${argB.text} (${formatType(b)}) has`);
+      return undefined;
+    }
+    // With grouped heads prefer H's axes (K may be replicated).
+    let axes = src.axes;
+    if (grouped && g.letter === 'H') {
+      const h = [...da, ...db].find((x) => x.letter === 'H' && !x.wasK);
+      axes = h ? h.axes : src.axes;
+    }
+    dims.push({ letter: g.letter, axes: [...axes] });
+  }
+  const outLetters = new Set(ann.dims.map((d) => d.letter));
+  const partial = new Set<string>([...a.partialsum, ...b.partialsum]);
+  const seen = new Set<string>();
+  for (const d of [...da, ...db]) {
+    if (outLetters.has(d.letter) || seen.has(d.letter)) continue;
+    seen.add(d.letter);
+    for (const ax of d.axes) partial.add(ax);
+  }
+  const result: ShardType = { dims, partialsum: [...partial] };
+  // No axis may appear twice in the result, counting partialsum axes.
+  const count = new Map<string, number>();
+  for (const ax of [...dims.flatMap((d) => d.axes), ...result.partialsum]) count.set(ax, (count.get(ax) ?? 0) + 1);
+  const reused = [...count].filter(([, n]) => n > 1).map(([ax]) => ax);
+  if (reused.length) {
+    ctx.report('axis-reused', argB, `the einsum result would use axis ${reused.join(', ')} twice (${describeAxisUse(result, reused)}); gather or reduce one side first`);
+    return undefined;
+  }
+  return result;
+}
+
+function describeAxisUse(t: ShardType, axes: string[]): string {
+  const uses: string[] = [];
+  for (const ax of axes) {
+    const where = t.dims.filter((d) => d.axes.includes(ax)).map((d) => d.letter);
+    if (t.partialsum.includes(ax)) where.push('partialsum');
+    uses.push(`${ax} on ${where.join(' and ')}`);
+  }
+  return uses.join('; ');
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function inferAllGather(ctx: OpContext): ShardType | undefined {
+  const t = ctx.types[0];
+  const sharding = shardingAxes(t);
+  const missing = ctx.axes.filter((a) => !sharding.includes(a));
+  if (missing.length) {
+    const partialOnes = missing.filter((a) => t.partialsum.includes(a));
+    const why = partialOnes.length
+      ? `${partialOnes.join('')} is a partialsum axis of ${ctx.stmt.args[0].text}: sum it with reduce_scatter or all_reduce`
+      : `${ctx.stmt.args[0].text} (${formatType(t)}) is not sharded over ${missing.join('')}`;
+    ctx.report('bad-collective', ctx.axesIdent!, `all_gather over ${ctx.axes.join('')}: ${why}`, undefined, related(ctx, 0, `${ctx.stmt.args[0].text} : ${formatType(t)}`));
+    return undefined;
+  }
+  return { dims: t.dims.map((d) => ({ letter: d.letter, axes: d.axes.filter((a) => !ctx.axes.includes(a)) })), partialsum: [...t.partialsum] };
+}
+
+function notPartialOver(ctx: OpContext, op: string): boolean {
+  const t = ctx.types[0];
+  const missing = ctx.axes.filter((a) => !t.partialsum.includes(a));
+  if (!missing.length) return true;
+  ctx.report(
+    'partialsum',
+    ctx.axesIdent!,
+    `${op} over ${ctx.axes.join('')}, but ${ctx.stmt.args[0].text} is not a partial sum over ${missing.join('')} (its type is ${formatType(t)})${t.partialsum.length ? `; it is partial over ${formatAxes(t.partialsum)}` : ''}`,
+    undefined,
+    related(ctx, 0, `${ctx.stmt.args[0].text} : ${formatType(t)}`),
+  );
+  return false;
+}
+
+/** `t` with `axes` added to the dim that the annotation shows receiving them. */
+function placeAxes(ctx: OpContext, base: ShardType, op: string): ShardType | undefined {
+  const ann = ctx.annotation;
+  if (!ann) return undefined;
+  const candidates = base.dims.map((d) => ({ ...base, dims: base.dims.map((e) => (e.letter === d.letter ? { letter: e.letter, axes: [...e.axes, ...ctx.axes] } : { letter: e.letter, axes: [...e.axes] })) }));
+  const match = candidates.find((c) => typesEqual(c, ann));
+  if (match) return match;
+  // Pick the dim the annotation gives the most of the moved axes, to name a sensible expectation.
+  let best = candidates[candidates.length - 1];
+  let bestScore = -1;
+  base.dims.forEach((d, i) => {
+    const annAxes = dimOf(ann, d.letter)?.axes ?? [];
+    const score = ctx.axes.filter((a) => annAxes.includes(a)).length;
+    if (score > bestScore) {
+      best = candidates[i];
+      bestScore = score;
+    }
+  });
+  const fix: QuickFix = { title: `Set the annotation to ${formatType(best)}`, edits: [{ span: ctx.stmt.annotation!, newText: formatType(best) }], preferred: true };
+  ctx.report(
+    'type-mismatch',
+    ctx.stmt.annotation!,
+    `\`${ctx.stmt.name.text}\` is annotated ${formatType(ann)}, but ${op}(${ctx.stmt.args[0].text}, ${ctx.axes.join('')}) gives ${formatType(base)} with ${ctx.axes.join('')} added to one dim, e.g. ${formatType(best)}`,
+    [fix],
+  );
+  return undefined;
+}
+
+function inferReduceScatter(ctx: OpContext): ShardType | undefined {
+  if (!notPartialOver(ctx, 'reduce_scatter')) return undefined;
+  const t = ctx.types[0];
+  const base: ShardType = { dims: t.dims.map((d) => ({ letter: d.letter, axes: [...d.axes] })), partialsum: t.partialsum.filter((a) => !ctx.axes.includes(a)) };
+  return placeAxes(ctx, base, 'reduce_scatter') ?? markReported(ctx);
+}
+
+/** placeAxes already reported the mismatch; keep the annotation as the value's type. */
+function markReported(ctx: OpContext): ShardType | undefined {
+  return ctx.annotation;
+}
+
+function inferAllReduce(ctx: OpContext): ShardType | undefined {
+  if (!notPartialOver(ctx, 'all_reduce')) return undefined;
+  const t = ctx.types[0];
+  return { dims: t.dims.map((d) => ({ letter: d.letter, axes: [...d.axes] })), partialsum: t.partialsum.filter((a) => !ctx.axes.includes(a)) };
+}
+
+function inferAllToAll(ctx: OpContext): ShardType | undefined {
+  const t = ctx.types[0];
+  const sharding = shardingAxes(t);
+  const missing = ctx.axes.filter((a) => !sharding.includes(a));
+  if (missing.length) {
+    ctx.report('bad-collective', ctx.axesIdent!, `all_to_all moves axes from one dim to another, but ${ctx.stmt.args[0].text} (${formatType(t)}) is not sharded over ${missing.join('')}`);
+    return undefined;
+  }
+  const base: ShardType = { dims: t.dims.map((d) => ({ letter: d.letter, axes: d.axes.filter((a) => !ctx.axes.includes(a)) })), partialsum: [...t.partialsum] };
+  return placeAxes(ctx, base, 'all_to_all') ?? markReported(ctx);
+}
+
+function inferSlice(ctx: OpContext): ShardType | undefined {
+  const t = ctx.types[0];
+  const carried = ctx.axes.filter((a) => shardingAxes(t).includes(a) || t.partialsum.includes(a));
+  if (carried.length) {
+    ctx.report('bad-collective', ctx.axesIdent!, `slice needs a tensor replicated over ${ctx.axes.join('')}, but ${ctx.stmt.args[0].text} (${formatType(t)}) already carries ${carried.join('')}`);
+    return undefined;
+  }
+  return placeAxes(ctx, { dims: t.dims.map((d) => ({ letter: d.letter, axes: [...d.axes] })), partialsum: [...t.partialsum] }, 'slice') ?? markReported(ctx);
+}
+
+function inferAppend(ctx: OpContext): ShardType | undefined {
+  const [cache, t] = ctx.types;
+  if (ctx.operands[0].kind !== 'cache') {
+    ctx.report('type-mismatch', ctx.stmt.args[0], `append's first argument must be a \`cache\` value, but \`${ctx.stmt.args[0].text}\` is ${ctx.operands[0].kind === 'op' ? 'computed' : `a ${ctx.operands[0].kind}`}`);
+    return undefined;
+  }
+  if (!hasDim(cache, 'T')) {
+    ctx.report('type-mismatch', ctx.stmt.args[0], `the cache \`${ctx.stmt.args[0].text}\` (${formatType(cache)}) has no T (attended length) to append to`);
+    return undefined;
+  }
+  const expected: ShardType = { dims: cache.dims.map((d) => ({ letter: d.letter === 'T' ? 'L' : d.letter, axes: [...d.axes] })), partialsum: [] };
+  if (!typesEqual(expected, t)) {
+    ctx.report(
+      'type-mismatch',
+      ctx.stmt.args[1],
+      `append(${ctx.stmt.args[0].text}, ${ctx.stmt.args[1].text}) needs ${ctx.stmt.args[1].text} to have the cache's type with L in place of T, ${formatType(expected)}, but it is ${formatType(t)}`,
+      undefined,
+      related(ctx, 0, `the cache is ${formatType(cache)}`),
+    );
+    return undefined;
+  }
+  return { dims: cache.dims.map((d) => ({ letter: d.letter, axes: [...d.axes] })), partialsum: [] };
+}
+
+function inferElementwise2(op: string, ctx: OpContext): ShardType | undefined {
+  const [a, b] = ctx.types;
+  const bothPartialAlike = op === 'add' && a.partialsum.length > 0 && typesEqual(a, b);
+  if (!bothPartialAlike) {
+    if (!noPartial(ctx, 0, `\`${op}\` needs complete values, not a partial sum`)) return undefined;
+    if (!noPartial(ctx, 1, `\`${op}\` needs complete values, not a partial sum`)) return undefined;
+  }
+  if (!typesEqual(a, b)) {
+    ctx.report('type-mismatch', ctx.stmt.args[1], `${op}(${ctx.stmt.args[0].text}, ${ctx.stmt.args[1].text}) needs operands of one type, but they are ${formatType(a)} and ${formatType(b)}`, undefined, related(ctx, 0, `${ctx.stmt.args[0].text} : ${formatType(a)}`));
+    return undefined;
+  }
+  return a;
+}
+
+function inferNormalise(op: string, ctx: OpContext): ShardType | undefined {
+  const t = ctx.types[0];
+  const need = op === 'softmax' ? 'T' : 'E';
+  if (!hasDim(t, need)) {
+    ctx.report('bad-reduction', ctx.stmt.args[0], `${op} normalises over ${need} (${DIM_MEANING[need]}), but ${ctx.stmt.args[0].text} (${formatType(t)}) has no ${need}`);
+    return undefined;
+  }
+  if (!noPartial(ctx, 0, `\`${op}\` needs a complete value`)) return undefined;
+  return t;
+}

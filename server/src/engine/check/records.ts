@@ -1,0 +1,291 @@
+// Records: hardware, mesh, model and workload declarations, their fields, their `= base`
+// inheritance, and the defaults of spec/language.md §2. Field diagnostics are reported once per
+// written field (not once per use), by `readFields`.
+
+import type { Field, Ident, RecordDecl, RecordKind, SourceFile, Span } from '../syntax/ast';
+import type { DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
+import { fieldSpec, similarFields, type FieldSpec } from './schema';
+import { evalQuantity } from './units';
+import type { Dtype, HardwareSpec, MeshAxis, MeshSpec, ModelSpec, Topology, WorkloadSpec } from './resolved';
+
+export type Report = (code: DiagnosticCode, source: SourceFile, span: Span, message: string, fixes?: QuickFix[], related?: RelatedInfo[], severity?: 'error' | 'warning' | 'information' | 'hint') => void;
+
+/** One field's checked value. */
+export interface FieldValue {
+  num?: number;
+  str?: string;
+  field: Field;
+  source: SourceFile;
+  /** The field was written but its value is wrong (already reported): present, with no value. */
+  invalid?: boolean;
+}
+
+export type FieldMap = Map<string, FieldValue>;
+
+/**
+ * Check the fields of one record body against its kind and return the valid values. Layout fields
+ * that name things (model, mesh, blocks, phases) are returned with `str` set and checked later.
+ */
+export function readFields(kind: RecordKind, fields: Field[], source: SourceFile, report: Report, options: { phase?: boolean } = {}): FieldMap {
+  const out: FieldMap = new Map();
+  for (const f of fields) {
+    const name = f.name.text;
+    let spec: FieldSpec | undefined = fieldSpec(kind, name);
+    if (options.phase) spec = ['ffn', 'attention', 'batch', 'prompt', 'generate'].includes(name) ? (fieldSpec('layout', name) ?? fieldSpec('workload', name)) : undefined;
+    if (!spec) {
+      const similar = options.phase ? [] : similarFields(kind, name);
+      const owner = options.phase ? 'a phase (`prefill { }` / `decode { }`) takes ffn, attention, batch, prompt and generate' : `${kind} has no field \`${name}\``;
+      const fixes: QuickFix[] = similar.map((s) => ({ title: `Change to \`${s}\``, edits: [{ span: f.name, newText: s }] }));
+      report('unknown-field', source, f.name, options.phase ? `unknown field \`${name}\`: ${owner}` : `${owner}${similar.length ? `; did you mean ${similar.map((s) => `\`${s}\``).join(' or ')}?` : ''}`, fixes);
+      continue;
+    }
+    if (out.has(name)) {
+      report('duplicate-name', source, f.name, `field \`${name}\` is given twice; the first one stays in effect`, undefined, [{ source, span: out.get(name)!.field.name, message: 'first given here' }]);
+      continue;
+    }
+    const v = readValue(spec, f, source, report);
+    out.set(name, v ?? { field: f, source, invalid: true });
+  }
+  return out;
+}
+
+function readValue(spec: FieldSpec, f: Field, source: SourceFile, report: Report): FieldValue | undefined {
+  const value = f.value;
+  const name = f.name.text;
+  if (value.kind === 'missing') return undefined;
+  switch (spec.type.type) {
+    case 'quantity': {
+      if (value.kind !== 'number') {
+        report('unit', source, value, `\`${name}\` takes a number, like \`${name} = ${spec.example}\``);
+        return undefined;
+      }
+      const r = evalQuantity(value.value, value.unit?.text, spec.type.kind, name);
+      if (r.error) {
+        const span = value.unit && r.fixes ? value.unit : value;
+        const fixes: QuickFix[] = (r.fixes ?? []).map((u, i) => ({ title: `Change the unit to \`${u}\``, edits: [{ span: value.unit ?? { start: value.end, end: value.end }, newText: u }], preferred: i === 0 }));
+        report('unit', source, span.start === value.start ? value : span, r.error, fixes);
+        return undefined;
+      }
+      return { num: r.value, field: f, source };
+    }
+    case 'enum': {
+      const values = spec.type.values;
+      if (value.kind !== 'name' || !values.includes(value.name.text) || value.overrides) {
+        const fixes: QuickFix[] = values.map((v) => ({ title: `Change to \`${v}\``, edits: [{ span: value, newText: v }] }));
+        report('bad-value', source, value, `\`${name}\` is one of ${values.map((v) => `\`${v}\``).join(', ')}`, fixes);
+        return undefined;
+      }
+      return { str: value.name.text, field: f, source };
+    }
+    case 'axes': {
+      if (value.kind !== 'name' || !/^[a-z]+$/.test(value.name.text)) {
+        report('bad-value', source, value, `\`${name}\` takes axis letters written together (\`xyz\`) or \`none\``);
+        return undefined;
+      }
+      return { str: value.name.text, field: f, source };
+    }
+    case 'ref':
+    case 'block':
+    case 'phase':
+      // Checked by the layout resolver, which knows the scope.
+      return { field: f, source, str: value.kind === 'name' ? value.name.text : undefined };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scope
+
+export interface RecordScope {
+  hardware: Map<string, RecordDecl>;
+  mesh: Map<string, RecordDecl>;
+  model: Map<string, RecordDecl>;
+  workload: Map<string, RecordDecl>;
+  layout: Map<string, RecordDecl>;
+}
+
+/** Per-declaration checked fields, computed once. */
+export class RecordFields {
+  private readonly cache = new Map<RecordDecl, FieldMap>();
+  constructor(private readonly report: Report) {}
+
+  of(decl: RecordDecl): FieldMap {
+    let m = this.cache.get(decl);
+    if (!m) {
+      // Prelude diagnostics are not shown to users (the prelude is checked by tests).
+      m = readFields(decl.kind, decl.fields, decl.source, this.report);
+      this.cache.set(decl, m);
+    }
+    return m;
+  }
+}
+
+/**
+ * Merge a record with its base chain: base fields first, then own fields. Cycles and bases of the
+ * wrong kind are reported on the base name.
+ */
+export function mergedFields(
+  decl: RecordDecl,
+  scope: RecordScope,
+  fields: RecordFields,
+  report: Report,
+  onRef: (use: Ident, source: SourceFile, target: RecordDecl) => void,
+  seen: Set<RecordDecl> = new Set(),
+): FieldMap | undefined {
+  if (seen.has(decl)) {
+    report('bad-value', decl.source, decl.base ?? decl.name, `${decl.kind} ${decl.name.text} starts from itself (${[...seen, decl].map((d) => d.name.text).join(' → ')})`);
+    return undefined;
+  }
+  seen.add(decl);
+  let merged: FieldMap = new Map();
+  if (decl.base && decl.kind !== 'mesh') {
+    const base = lookupRecord(scope, decl.kind, decl.base.text, decl);
+    if (!base) {
+      report('unknown-name', decl.source, decl.base, unknownMessage(decl.kind, decl.base.text, scope));
+      return undefined;
+    }
+    onRef(decl.base, decl.source, base);
+    const b = mergedFields(base, scope, fields, report, onRef, seen);
+    if (!b) return undefined;
+    merged = new Map(b);
+  }
+  for (const [k, v] of fields.of(decl)) merged.set(k, v);
+  return merged;
+}
+
+/** Find a record by name; a declaration never resolves its own name to itself when shadowing. */
+export function lookupRecord(scope: RecordScope, kind: RecordKind, name: string, from?: RecordDecl): RecordDecl | undefined {
+  const d = scope[kind].get(name);
+  if (d && d === from) return undefined;
+  return d;
+}
+
+export function unknownMessage(kind: string, name: string, scope: RecordScope | undefined): string {
+  const names = scope ? [...(scope as unknown as Record<string, Map<string, unknown>>)[kind]?.keys() ?? []] : [];
+  const close = names.filter((n) => levenshteinClose(n, name)).slice(0, 3);
+  return `no ${kind} named \`${name}\`${close.length ? `; did you mean ${close.map((c) => `\`${c}\``).join(' or ')}?` : ''}`;
+}
+
+function levenshteinClose(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2) return false;
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length] <= 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building specs from merged fields
+
+function num(m: FieldMap, k: string): number | undefined {
+  return m.get(k)?.num;
+}
+function str(m: FieldMap, k: string): string | undefined {
+  return m.get(k)?.str;
+}
+
+export function missingFields(m: FieldMap, kind: RecordKind, required: string[]): string[] {
+  void kind;
+  return required.filter((r) => !m.has(r));
+}
+
+export function buildHardware(name: string, m: FieldMap, origin?: { source: SourceFile; span: Span }): HardwareSpec | undefined {
+  const flops = num(m, 'flops');
+  const hbm = num(m, 'hbm');
+  const hbm_bw = num(m, 'hbm_bw');
+  const link_bw = num(m, 'link_bw');
+  if (flops === undefined || hbm === undefined || hbm_bw === undefined || link_bw === undefined) return undefined;
+  const extra: Record<string, number> = {};
+  for (const k of ['matmul_knee', 'price']) {
+    const v = num(m, k);
+    if (v !== undefined) extra[k] = v;
+  }
+  return {
+    name,
+    flops,
+    hbm,
+    hbm_bw,
+    link_bw,
+    topology: (str(m, 'topology') as Topology) ?? 'torus',
+    flops_eff: num(m, 'flops_eff') ?? 1,
+    hbm_eff: num(m, 'hbm_eff') ?? 1,
+    link_eff: num(m, 'link_eff') ?? 1,
+    collective_latency: num(m, 'collective_latency') ?? 0,
+    op_overhead: num(m, 'op_overhead') ?? 0,
+    extra,
+    origin,
+  };
+}
+
+export const MODEL_REQUIRED = ['layers', 'E', 'F', 'H', 'Q', 'V'];
+export const HARDWARE_REQUIRED = ['flops', 'hbm', 'hbm_bw', 'link_bw'];
+export const WORKLOAD_REQUIRED = ['batch', 'prompt', 'generate'];
+
+export function countParams(layers: number, E: number, F: number, H: number, K: number, Q: number, V: number, ffn: 'gelu' | 'swiglu', tied: boolean): number {
+  const m = ffn === 'swiglu' ? 3 : 2;
+  return layers * (m * E * F + 2 * E * H * Q + 2 * E * K * Q) + V * E * (tied ? 1 : 2);
+}
+
+export function buildModel(name: string, m: FieldMap, origin?: { source: SourceFile; span: Span }): ModelSpec | undefined {
+  const layers = num(m, 'layers');
+  const E = num(m, 'E');
+  const F = num(m, 'F');
+  const H = num(m, 'H');
+  const Q = num(m, 'Q');
+  const V = num(m, 'V');
+  if (layers === undefined || E === undefined || F === undefined || H === undefined || Q === undefined || V === undefined) return undefined;
+  const K = num(m, 'K') ?? H;
+  const ffn = (str(m, 'ffn') as 'gelu' | 'swiglu') ?? 'gelu';
+  const tied = (str(m, 'tied_embeddings') ?? 'true') === 'true';
+  const given = num(m, 'params');
+  return {
+    name,
+    layers,
+    dims: { E, F, H, K, Q, V },
+    ffn,
+    block: (str(m, 'block') as 'serial' | 'parallel') ?? 'serial',
+    weights: (str(m, 'weights') as Dtype) ?? 'bf16',
+    kv: (str(m, 'kv') as Dtype) ?? 'bf16',
+    params: given ?? countParams(layers, E, F, H, K, Q, V, ffn, tied),
+    paramsGiven: given !== undefined,
+    tied_embeddings: tied,
+    origin,
+  };
+}
+
+export function buildWorkload(m: FieldMap): WorkloadSpec | undefined {
+  const batch = num(m, 'batch');
+  const prompt = num(m, 'prompt');
+  const generate = num(m, 'generate');
+  if (batch === undefined || prompt === undefined || generate === undefined) return undefined;
+  return { batch, prompt, generate };
+}
+
+/** Mesh axes from an ordered list of (axis, size) and per-axis overrides (spec §2). */
+export function buildMesh(
+  name: string,
+  hardware: HardwareSpec,
+  axisSizes: [string, number][],
+  m: FieldMap,
+  origin?: { source: SourceFile; span: Span },
+): MeshSpec {
+  const order = axisSizes.map(([a]) => a);
+  for (const std of ['x', 'y', 'z']) if (!order.includes(std)) axisSizes.push([std, 1]);
+  const wrapField = str(m, 'wrap');
+  const allMultiplesOf4 = axisSizes.every(([, s]) => s % 4 === 0);
+  const wraps = (axis: string) => (wrapField === undefined ? allMultiplesOf4 : wrapField !== 'none' && wrapField.includes(axis));
+  const axes: MeshAxis[] = axisSizes.map(([a, size]) => ({
+    name: a,
+    size,
+    link_bw: num(m, `link_bw_${a}`) ?? num(m, 'link_bw') ?? hardware.link_bw,
+    topology: (str(m, `topology_${a}`) as Topology) ?? (str(m, 'topology') as Topology) ?? hardware.topology,
+    wrap: wraps(a),
+  }));
+  return { name, hardware, axes, chips: axes.reduce((p, a) => p * a.size, 1), origin };
+}

@@ -1,0 +1,145 @@
+// The fields each declaration kind has (spec/language.md §2), with their kinds, defaults and
+// one-line descriptions. Completion, hover, the checker and the quick fix "add the missing field"
+// all read this table, so a new field is added here once.
+
+import type { RecordKind } from '../syntax/ast';
+import type { QuantityKind } from './units';
+
+export type FieldType =
+  | { type: 'quantity'; kind: QuantityKind }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'axes' }
+  | { type: 'ref'; kind: 'model' | 'mesh' | 'workload' }
+  | { type: 'block'; kind: 'ffn' | 'attention' | 'unembed' }
+  | { type: 'phase' };
+
+export interface FieldSpec {
+  name: string;
+  type: FieldType;
+  doc: string;
+  required?: boolean;
+  /** A sensible value for the quick fix that adds a missing field. */
+  example: string;
+}
+
+const q = (kind: QuantityKind): FieldType => ({ type: 'quantity', kind });
+
+export const DTYPES = ['bf16', 'int8', 'fp8', 'int4'] as const;
+
+export const HARDWARE_FIELDS: FieldSpec[] = [
+  { name: 'flops', type: q('flops'), required: true, doc: 'peak dense matmul rate per chip in the compute dtype (bf16)', example: '275 TFLOP/s' },
+  { name: 'hbm', type: q('bytes'), required: true, doc: 'memory (HBM) per chip', example: '32 GiB' },
+  { name: 'hbm_bw', type: q('bandwidth'), required: true, doc: 'memory bandwidth per chip', example: '1.2 TB/s' },
+  { name: 'link_bw', type: q('bandwidth'), required: true, doc: 'interconnect bandwidth of one link, one direction', example: '45 GB/s' },
+  { name: 'topology', type: { type: 'enum', values: ['torus', 'switch'] }, doc: 'torus (TPU ICI) or switch (NVLink/NVSwitch)', example: 'torus' },
+  { name: 'flops_eff', type: q('fraction'), doc: 'calibration: achieved fraction of peak FLOP/s', example: '0.8' },
+  { name: 'hbm_eff', type: q('fraction'), doc: 'calibration: achieved fraction of HBM bandwidth', example: '0.8' },
+  { name: 'link_eff', type: q('fraction'), doc: 'calibration: achieved fraction of link bandwidth', example: '0.8' },
+  { name: 'collective_latency', type: q('time'), doc: 'calibration: latency α of one collective step', example: '5 us' },
+  { name: 'op_overhead', type: q('time'), doc: 'calibration: fixed time added to every costed operation', example: '2 us' },
+  {
+    name: 'matmul_knee',
+    type: q('number'),
+    doc: 'calibration: local matmul FLOPs at which matmul efficiency reaches half of flops_eff (small matmuls run slower); 0 turns it off',
+    example: '1e9',
+  },
+  { name: 'price', type: q('number'), doc: 'price of one chip-hour, for cost in currency (optional)', example: '3.2' },
+];
+
+export const MESH_FIELDS: FieldSpec[] = [
+  { name: 'x', type: q('count'), doc: 'number of chips along axis x', example: '4' },
+  { name: 'y', type: q('count'), doc: 'number of chips along axis y', example: '4' },
+  { name: 'z', type: q('count'), doc: 'number of chips along axis z', example: '4' },
+  { name: 'link_bw', type: q('bandwidth'), doc: 'link bandwidth for every axis of this mesh (overrides the hardware)', example: '45 GB/s' },
+  { name: 'topology', type: { type: 'enum', values: ['torus', 'switch'] }, doc: 'topology of every axis of this mesh (overrides the hardware)', example: 'torus' },
+  { name: 'wrap', type: { type: 'axes' }, doc: 'torus axes with wraparound (`xyz`, `none`); default: all when every axis size is a multiple of 4', example: 'xyz' },
+];
+
+export const MODEL_FIELDS: FieldSpec[] = [
+  { name: 'layers', type: q('count'), required: true, doc: 'number of Transformer layers', example: '32' },
+  { name: 'E', type: q('count'), required: true, doc: 'd_model', example: '4096' },
+  { name: 'F', type: q('count'), required: true, doc: 'd_ff', example: '16384' },
+  { name: 'H', type: q('count'), required: true, doc: 'query heads', example: '32' },
+  { name: 'K', type: q('count'), doc: 'key/value heads (1 = multiquery, H = multihead); default H', example: '8' },
+  { name: 'Q', type: q('count'), required: true, doc: 'head dim', example: '128' },
+  { name: 'V', type: q('count'), required: true, doc: 'vocabulary size', example: '32000' },
+  { name: 'ffn', type: { type: 'enum', values: ['gelu', 'swiglu'] }, doc: 'gelu (two matrices) or swiglu (three)', example: 'gelu' },
+  { name: 'block', type: { type: 'enum', values: ['serial', 'parallel'] }, doc: 'serial, or parallel (attention and FFN read the same input, PaLM)', example: 'serial' },
+  { name: 'weights', type: { type: 'enum', values: DTYPES }, doc: 'weight dtype', example: 'bf16' },
+  { name: 'kv', type: { type: 'enum', values: DTYPES }, doc: 'KV-cache dtype', example: 'bf16' },
+  { name: 'params', type: q('number'), doc: 'nominal parameter count used by MFU; default counted from the dims', example: '8e9' },
+  { name: 'tied_embeddings', type: { type: 'enum', values: ['true', 'false'] }, doc: 'input and output embeddings share one table', example: 'true' },
+];
+
+export const WORKLOAD_FIELDS: FieldSpec[] = [
+  { name: 'batch', type: q('count'), required: true, doc: 'sequences per batch (B)', example: '64' },
+  { name: 'prompt', type: q('count'), required: true, doc: 'prompt tokens per sequence', example: '2048' },
+  { name: 'generate', type: q('count'), required: true, doc: 'generated tokens per sequence', example: '64' },
+];
+
+export const PHASE_FIELDS: FieldSpec[] = [
+  { name: 'ffn', type: { type: 'block', kind: 'ffn' }, doc: 'the ffn block for this phase', example: 'ws2d' },
+  { name: 'attention', type: { type: 'block', kind: 'attention' }, doc: 'the attention block for this phase: `heads`, `batch`, `none` or a block name', example: 'batch' },
+  { name: 'batch', type: q('count'), doc: 'batch size for this phase', example: '1' },
+  { name: 'prompt', type: q('count'), doc: 'prompt tokens for this phase', example: '2048' },
+  { name: 'generate', type: q('count'), doc: 'generated tokens for this phase', example: '64' },
+];
+
+export const LAYOUT_FIELDS: FieldSpec[] = [
+  { name: 'model', type: { type: 'ref', kind: 'model' }, required: true, doc: 'the model', example: 'palm_540b' },
+  { name: 'mesh', type: { type: 'ref', kind: 'mesh' }, required: true, doc: 'the mesh of chips', example: 'pod64' },
+  { name: 'workload', type: { type: 'ref', kind: 'workload' }, required: true, doc: 'batch, prompt and generate', example: '{ batch = 64, prompt = 2048, generate = 64 }' },
+  { name: 'ffn', type: { type: 'block', kind: 'ffn' }, required: true, doc: 'the ffn block for both phases', example: 'ws2d' },
+  { name: 'attention', type: { type: 'block', kind: 'attention' }, required: true, doc: '`heads`, `batch`, `none`, or an attention block', example: 'batch' },
+  { name: 'unembed', type: { type: 'block', kind: 'unembed' }, doc: 'the unembedding block; default: the one matching the ffn', example: 'ws2d_unembed' },
+  { name: 'overlap', type: { type: 'enum', values: ['none', 'collective_einsum'] }, doc: 'overlap collectives with einsums (Looped CollectiveEinsum, Pope §3.5)', example: 'collective_einsum' },
+  { name: 'kv_budget', type: q('fraction'), doc: 'fraction of HBM reserved for the KV cache, for max_context (Pope Table 1 uses 30%)', example: '30%' },
+  { name: 'prefill', type: { type: 'phase' }, doc: 'overrides for the prefill phase', example: '{ ffn = ws2d, attention = heads }' },
+  { name: 'decode', type: { type: 'phase' }, doc: 'overrides for the decode phase', example: '{ ffn = ws2d, attention = batch }' },
+];
+
+export const FIELDS: Record<RecordKind, FieldSpec[]> = {
+  hardware: HARDWARE_FIELDS,
+  mesh: MESH_FIELDS,
+  model: MODEL_FIELDS,
+  workload: WORKLOAD_FIELDS,
+  layout: LAYOUT_FIELDS,
+};
+
+/** Mesh fields are also any one-letter axis and its `link_bw_AXIS` / `topology_AXIS` overrides. */
+export function meshFieldSpec(name: string): FieldSpec | undefined {
+  const fixed = MESH_FIELDS.find((f) => f.name === name);
+  if (fixed) return fixed;
+  if (/^[a-z]$/.test(name)) return { name, type: q('count'), doc: `number of chips along axis ${name}`, example: '4' };
+  const m = /^(link_bw|topology)_([a-z])$/.exec(name);
+  if (m) {
+    const base = MESH_FIELDS.find((f) => f.name === m[1])!;
+    return { ...base, name, doc: `${base.doc.replace('every axis of this mesh', `axis ${m[2]}`)}` };
+  }
+  return undefined;
+}
+
+export function fieldSpec(kind: RecordKind, name: string): FieldSpec | undefined {
+  if (kind === 'mesh') return meshFieldSpec(name);
+  return FIELDS[kind].find((f) => f.name === name);
+}
+
+/** Closest field names, for "did you mean" in `unknown-field`. */
+export function similarFields(kind: RecordKind, name: string): string[] {
+  const names = FIELDS[kind].map((f) => f.name);
+  return names.filter((n) => editDistance(n.toLowerCase(), name.toLowerCase()) <= Math.max(1, Math.floor(n.length / 3)));
+}
+
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}

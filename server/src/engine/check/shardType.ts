@@ -1,0 +1,100 @@
+// The sharded tensor type of spec/language.md §1: a map from dimension letter to a set of mesh
+// axes, plus a set of partialsum axes. Dim order is kept (it records the logical shape and gives
+// the canonical form) but does not take part in equality.
+
+export interface ShardDim {
+  letter: string;
+  /** Axes that shard this dim, as a set (order is not significant). */
+  axes: string[];
+}
+
+export interface ShardType {
+  dims: ShardDim[];
+  partialsum: string[];
+}
+
+/** The standard dimension letters (spec §1) and what they mean. */
+export const DIM_MEANING: Record<string, string> = {
+  B: 'batch (sequences)',
+  L: 'new tokens per sequence in this pass',
+  T: 'attended context length (KV cache length)',
+  E: 'd_model',
+  F: 'd_ff',
+  H: 'query heads',
+  K: 'key/value heads',
+  Q: 'head dim',
+  V: 'vocabulary',
+};
+
+export function isStandardDim(letter: string): boolean {
+  return Object.prototype.hasOwnProperty.call(DIM_MEANING, letter);
+}
+
+export function dimOf(t: ShardType, letter: string): ShardDim | undefined {
+  return t.dims.find((d) => d.letter === letter);
+}
+
+export function hasDim(t: ShardType, letter: string): boolean {
+  return t.dims.some((d) => d.letter === letter);
+}
+
+/** Every axis the type carries: sharding axes of all dims, then partialsum axes. */
+export function allAxes(t: ShardType): string[] {
+  return [...t.dims.flatMap((d) => d.axes), ...t.partialsum];
+}
+
+/** Axes that shard some dim (not partialsum). */
+export function shardingAxes(t: ShardType): string[] {
+  return t.dims.flatMap((d) => d.axes);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}
+
+export function sameAxes(a: readonly string[], b: readonly string[]): boolean {
+  return sameSet(a, b);
+}
+
+/** Type identity of spec §1: same dims, same axes per dim, same partialsum axes. */
+export function typesEqual(a: ShardType, b: ShardType): boolean {
+  if (a.dims.length !== b.dims.length) return false;
+  for (const d of a.dims) {
+    const e = dimOf(b, d.letter);
+    if (!e || !sameSet(d.axes, e.axes)) return false;
+  }
+  return sameSet(a.partialsum, b.partialsum);
+}
+
+/** Default axis order when no mesh is known: x, y, z first, then alphabetical. */
+export const DEFAULT_AXIS_ORDER = ['x', 'y', 'z'];
+
+export function sortAxes(axes: readonly string[], meshOrder: readonly string[] = DEFAULT_AXIS_ORDER): string[] {
+  const rank = (a: string) => {
+    const i = meshOrder.indexOf(a);
+    return i >= 0 ? i : meshOrder.length + a.charCodeAt(0);
+  };
+  return [...axes].sort((a, b) => rank(a) - rank(b));
+}
+
+/** Canonical form (spec §1): `BLF_yz (partialsum-x)`. */
+export function formatType(t: ShardType, meshOrder: readonly string[] = DEFAULT_AXIS_ORDER): string {
+  let s = t.dims.map((d) => (d.axes.length ? `${d.letter}_${sortAxes(d.axes, meshOrder).join('')}` : d.letter)).join('');
+  if (t.partialsum.length) s += ` (partialsum-${sortAxes(t.partialsum, meshOrder).join('')})`;
+  return s;
+}
+
+export function formatAxes(axes: readonly string[], meshOrder: readonly string[] = DEFAULT_AXIS_ORDER): string {
+  return sortAxes(axes, meshOrder).join('');
+}
+
+export function cloneType(t: ShardType): ShardType {
+  return { dims: t.dims.map((d) => ({ letter: d.letter, axes: [...d.axes] })), partialsum: [...t.partialsum] };
+}
+
+/** The type with `letter` renamed (used for `append`: the cache's T is the new value's L). */
+export function renameDim(t: ShardType, from: string, to: string): ShardType {
+  return { dims: t.dims.map((d) => ({ letter: d.letter === from ? to : d.letter, axes: [...d.axes] })), partialsum: [...t.partialsum] };
+}

@@ -1,0 +1,90 @@
+// When prefill and decode attention blocks store the KV cache differently (heads-sharded in
+// prefill, batch-sharded in decode, say), the prefilled cache must be re-laid out once before the
+// first decode step (cost-model.md §3). The collectives that do it: an all_to_all over the axes
+// that move between dims, an all_gather over the axes the decode layout drops; axes it adds are
+// a free slice.
+
+import type { CheckedBlock, CheckedValue, MeshSpec, ModelSpec } from '../check/resolved';
+import { formatAxes, formatType, type ShardType } from '../check/shardType';
+import { collectiveCost, participatingAxes, type CollectiveKind } from './collectives';
+import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS } from './explained';
+import { axisSizes, bytesPerElement, localElements, type PassSizes } from './sizes';
+import { sumOps } from './totals';
+import type { BlockCost, OpCost } from './types';
+
+function caches(block: CheckedBlock): CheckedValue[] {
+  return block.values.filter((v) => v.op === 'cache');
+}
+
+function axisHome(t: ShardType): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const d of t.dims) for (const a of d.axes) m.set(a, d.letter);
+  return m;
+}
+
+/** The ops that turn the prefill cache layout into the decode one, per layer; null when equal. */
+export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlock | null, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec): BlockCost | null {
+  if (!prefill || !decode) return null;
+  const src = caches(prefill);
+  const dst = caches(decode);
+  const ops: OpCost[] = [];
+  const sizesByAxis = axisSizes(mesh);
+  const order = mesh.axes.map((a) => a.name);
+  const per = bytesPerElement(model.kv);
+  dst.forEach((d, i) => {
+    const s = src.find((c) => c.name === d.name) ?? src[i];
+    if (!s || !s.type || !d.type) return;
+    const from = axisHome(s.type);
+    const to = axisHome(d.type);
+    const live = participatingAxes(mesh.axes.map((a) => a.name), mesh).map((a) => a.name);
+    const moved = live.filter((a) => from.has(a) && to.has(a) && from.get(a) !== to.get(a));
+    const dropped = live.filter((a) => from.has(a) && !to.has(a));
+    let current: ShardType = s.type;
+    const emit = (kind: CollectiveKind, axes: string[], next: ShardType) => {
+      const inBytes = localElements(current, sizes, sizesByAxis) * per;
+      const outBytes = localElements(next, sizes, sizesByAxis) * per;
+      const Dv = kind === 'all_gather' ? outBytes : inBytes;
+      const D = explained(Dv, 'B', kind === 'all_gather' ? 'per-chip output bytes' : 'per-chip input bytes', {
+        [kind === 'all_gather' ? 'per-chip output bytes' : 'per-chip input bytes']: input(Dv, 'B', `${formatType(kind === 'all_gather' ? next : current, order)} as ${model.kv}`),
+      });
+      const c = collectiveCost(kind, axes, D, mesh);
+      const oh = mesh.hardware.op_overhead;
+      ops.push({
+        role: 'cache',
+        name: `${d.name}_${kind === 'all_to_all' ? 'a2a' : 'gather'}`,
+        op: kind,
+        axes: formatAxes(axes, order),
+        type: formatType(next, order),
+        flops: ZERO_FLOPS,
+        bytes: ZERO_BYTES,
+        comm_bytes: D,
+        t_compute: ZERO_SECONDS,
+        t_memory: ZERO_SECONDS,
+        t_comm: c.time,
+        time: oh ? explained(c.time.value + oh, 's', 't_comm + op_overhead', { t_comm: input(c.time.value, 's'), op_overhead: input(oh, 's') }) : c.time,
+        bound: 'comm',
+        id: `cache.${d.name}.${kind}`,
+        uses: [],
+        resultBytes: 0,
+      });
+      current = next;
+    };
+    if (moved.length) {
+      const next: ShardType = {
+        dims: current.dims.map((dim) => ({
+          letter: dim.letter,
+          axes: [...dim.axes.filter((a) => !moved.includes(a)), ...moved.filter((a) => to.get(a) === dim.letter)],
+        })),
+        partialsum: [],
+      };
+      emit('all_to_all', moved, next);
+    }
+    if (dropped.length) {
+      const next: ShardType = { dims: current.dims.map((dim) => ({ letter: dim.letter, axes: dim.axes.filter((a) => !dropped.includes(a)) })), partialsum: [] };
+      emit('all_gather', dropped, next);
+    }
+  });
+  if (ops.length === 0) return null;
+  const { totals } = sumOps(ops, 'none');
+  return { ...totals, role: 'cache', block: `${prefill.name} → ${decode.name}`, ops };
+}

@@ -1,0 +1,13 @@
+// The cost model's public surface (cost-model.md). Pure TypeScript: no editor, no I/O.
+
+export { costLayout, countParams } from './layout';
+export { costDiagnostics, phaseLatency, BETTER_LAYOUT_FACTOR, COMM_BOUND_SHARE } from './diagnostics';
+export { builtinPairs, builtinVariants, BUILTIN_FFNS, FFN_TITLES } from './variants';
+export type { BlockPair, Variant, VariantResolver } from './variants';
+export { collectiveCost, hops, torusBandwidth, axisBandwidth, participatingAxes, isCollective } from './collectives';
+export type { CollectiveKind, CollectiveCost } from './collectives';
+export { passSizes, localExtent, localElements, bytesPerElement, axisSizes } from './sizes';
+export type { PassSizes } from './sizes';
+export { substitute, explained, input } from './explained';
+export type { Explained, Input, Unit } from './explained';
+export type { Bound, OpCost, OpRole, Totals, BlockCost, LayerCost, PassCost, PhaseCost, MemoryCost, LayoutCost } from './types';

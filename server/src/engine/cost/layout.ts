@@ -1,0 +1,77 @@
+// A layout's full cost: both phases, the metrics of cost-model.md §4 and memory per chip.
+
+import type { Phase, ResolvedLayout } from '../check/resolved';
+import { explained, input } from './explained';
+import { costMemory } from './memory';
+import { costPass } from './pass';
+import { passSizes } from './sizes';
+import type { LayoutCost, PassCost, PhaseCost } from './types';
+
+function metrics(layout: ResolvedLayout, tokens: number, time: number) {
+  const N = layout.model.params;
+  const chips = layout.mesh.chips;
+  const peak = layout.mesh.hardware.flops;
+  // Pope's convention: 2N FLOPs per token, nominal N, peak without efficiency factor.
+  const mfu = explained(time > 0 ? (2 * N * tokens) / (chips * peak * time) : 0, '', '2·N·tokens / (chips·flops_peak·time)', {
+    N: input(N, '', layout.model.paramsGiven ? 'params (given)' : 'params (counted from the dims)'),
+    tokens: input(tokens, 'tokens'),
+    chips: input(chips, 'chips'),
+    flops_peak: input(peak, 'FLOP/s'),
+    time: input(time, 's'),
+  });
+  const cost = explained(tokens > 0 ? (chips * time) / tokens : 0, 's', 'chips·time / tokens', {
+    chips: input(chips, 'chips'), time: input(time, 's'), tokens: input(tokens, 'tokens'),
+  });
+  const throughput = explained(time > 0 ? tokens / time : 0, '', 'tokens / time', { tokens: input(tokens, 'tokens'), time: input(time, 's') });
+  return { mfu, cost, throughput };
+}
+
+function phaseName(block: { name: string } | null): string | null {
+  return block ? block.name : null;
+}
+
+function costPhase(layout: ResolvedLayout, phase: Phase): PhaseCost {
+  const spec = layout[phase];
+  const w = spec.workload;
+  if (phase === 'prefill') {
+    const pass = costPass(layout, spec, passSizes(layout.model, w, 'prefill'));
+    const tokens = w.batch * w.prompt;
+    const m = metrics(layout, tokens, pass.latency.value);
+    return {
+      phase, workload: w, ffn: spec.ffn.name, attention: phaseName(spec.attention), pass,
+      latency: pass.latency, tokens, mfu: m.mfu, costChipSPerToken: m.cost, throughput: m.throughput,
+    };
+  }
+  const pass = costPass(layout, spec, passSizes(layout.model, w, 'decode', 'mean'));
+  const lastStep: PassCost = costPass(layout, spec, passSizes(layout.model, w, 'decode', 'last'));
+  const tokens = w.batch;
+  const step = pass.latency.value;
+  const m = metrics(layout, tokens, step);
+  const latency = explained(w.generate * step, 's', 'generate × step_s', { generate: input(w.generate, 'tokens'), step_s: input(step, 's', `one step at the mean T = ${pass.sizes.T}`) });
+  return {
+    phase, workload: w, ffn: spec.ffn.name, attention: phaseName(spec.attention), pass, lastStep,
+    latency, tokens, mfu: m.mfu, costChipSPerToken: m.cost, throughput: m.throughput,
+  };
+}
+
+/** Cost a resolved layout. Pure: the same layout always gives the same figures. */
+export function costLayout(layout: ResolvedLayout): LayoutCost {
+  const prefill = costPhase(layout, 'prefill');
+  const decode = costPhase(layout, 'decode');
+  // Activations for memory: the prefill pass, and the decode step at its largest T.
+  const memory = costMemory(layout, {
+    prefill: prefill.pass.activationBytes,
+    decode: (decode.lastStep ?? decode.pass).activationBytes,
+  });
+  const totalLatency = explained(prefill.latency.value + decode.latency.value, 's', 'prefill + decode', {
+    prefill: input(prefill.latency.value, 's'),
+    decode: input(decode.latency.value, 's'),
+  });
+  return { layout: layout.name, chips: layout.mesh.chips, prefill, decode, memory, totalLatency };
+}
+
+/** The nominal parameter count from the dims (cost-model.md §4), for models that do not give `params`. */
+export function countParams(layers: number, dims: { E: number; F: number; H: number; K: number; Q: number; V: number }, ffn: 'gelu' | 'swiglu', tiedEmbeddings: boolean): number {
+  const m = ffn === 'swiglu' ? 3 : 2;
+  return layers * (m * dims.E * dims.F + 2 * dims.E * dims.H * dims.Q + 2 * dims.E * dims.K * dims.Q) + dims.V * dims.E * (tiedEmbeddings ? 1 : 2);
+}

@@ -1,0 +1,259 @@
+// Cost of one statement of a block (cost-model.md §2): einsums on the roofline, elementwise and
+// normalising ops on HBM bandwidth, collectives on the α–β ring model.
+
+import type { CheckedBlock, CheckedValue, Dtype, MeshSpec } from '../check/resolved';
+import { formatAxes, formatType, type ShardType } from '../check/shardType';
+import { collectiveCost, isCollective, participatingAxes, type CollectiveKind } from './collectives';
+import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS, type Explained, type Input } from './explained';
+import { axisSizes, bytesPerElement, dimSize, localElements, localExtent, valueDtypes, type AxisSizes, type PassSizes } from './sizes';
+import type { Bound, OpCost, OpRole } from './types';
+
+/** Everything needed to cost the statements of one block in one pass. */
+export interface BlockContext {
+  role: OpRole;
+  block: CheckedBlock;
+  sizes: PassSizes;
+  mesh: MeshSpec;
+  axisSizes: AxisSizes;
+  meshOrder: string[];
+  dtypes: Map<string, Dtype>;
+  /** The id of a value of this block in the layer graph (`ffn.b`; `in` maps to the layer input). */
+  idOf: (name: string) => string;
+}
+
+export function blockContext(role: OpRole, block: CheckedBlock, sizes: PassSizes, mesh: MeshSpec, dtypesModel: Parameters<typeof valueDtypes>[1], idOf: (name: string) => string): BlockContext {
+  return {
+    role,
+    block,
+    sizes,
+    mesh,
+    axisSizes: axisSizes(mesh),
+    meshOrder: mesh.axes.map((a) => a.name),
+    dtypes: valueDtypes(block, dtypesModel),
+    idOf,
+  };
+}
+
+const NORMALISING: Record<string, string> = { softmax: 'T', layernorm: 'E' };
+
+/** A statement's figures; `undefined` for declarations (`in`, `weight`, `cache`) and untyped values. */
+export function costValue(v: CheckedValue, ctx: BlockContext): OpCost | undefined {
+  if (v.op === 'in' || v.op === 'weight' || v.op === 'cache') return undefined;
+  if (!v.type) return undefined;
+  if (v.op === 'einsum') return costEinsum(v, v.type, ctx);
+  if (isCollective(v.op)) return costCollective(v, v.type, v.op, ctx);
+  if (v.op === 'slice') return base(v, v.type, ctx, { bound: 'comm', time: explained(0, 's', 'slice: each chip keeps its part, no communication') });
+  if (v.op === 'append') return costAppend(v, v.type, ctx);
+  return costElementwise(v, v.type, ctx);
+}
+
+interface Parts {
+  flops?: Explained;
+  bytes?: Explained;
+  comm_bytes?: Explained;
+  t_compute?: Explained;
+  t_memory?: Explained;
+  t_comm?: Explained;
+  time: Explained;
+  bound: Bound;
+  axes?: string;
+}
+
+function base(v: CheckedValue, type: ShardType, ctx: BlockContext, p: Parts): OpCost {
+  return {
+    role: ctx.role,
+    name: v.name,
+    op: v.op,
+    axes: p.axes ?? (v.axes.length ? formatAxes(v.axes, ctx.meshOrder) : ''),
+    type: formatType(type, ctx.meshOrder),
+    flops: p.flops ?? ZERO_FLOPS,
+    bytes: p.bytes ?? ZERO_BYTES,
+    comm_bytes: p.comm_bytes ?? ZERO_BYTES,
+    t_compute: p.t_compute ?? ZERO_SECONDS,
+    t_memory: p.t_memory ?? ZERO_SECONDS,
+    t_comm: p.t_comm ?? ZERO_SECONDS,
+    time: p.time,
+    bound: p.bound,
+    id: ctx.idOf(v.name),
+    uses: v.args.map((a) => ctx.idOf(a)),
+    resultBytes: localBytes(v.name, type, ctx),
+  };
+}
+
+function typeOf(name: string, ctx: BlockContext): ShardType | undefined {
+  return ctx.block.byName.get(name)?.type;
+}
+
+export function localBytes(name: string, type: ShardType, ctx: BlockContext): number {
+  return localElements(type, ctx.sizes, ctx.axisSizes) * bytesPerElement(ctx.dtypes.get(name) ?? 'bf16');
+}
+
+/** The local-extent symbol of a dim for formulas: `F/yz` when sharded, `F` when whole. */
+function extentSymbol(letter: string, axes: readonly string[], ctx: BlockContext): string {
+  const part = axes.filter((a) => (ctx.axisSizes.get(a) ?? 1) > 1);
+  return part.length ? `${letter}/${formatAxes(part, ctx.meshOrder)}` : letter;
+}
+
+function extentInput(letter: string, axes: readonly string[], ctx: BlockContext): Input {
+  const n = axes.reduce((p, a) => p * (ctx.axisSizes.get(a) ?? 1), 1);
+  const ext = localExtent(letter, axes, ctx.sizes, ctx.axisSizes);
+  const size = dimSize(ctx.sizes, letter);
+  return input(ext, 'elements', n > 1 ? `${letter} = ${size} over ${n} chips` : `${letter} = ${size}`);
+}
+
+function memoryTime(bytes: Explained, ctx: BlockContext): Explained {
+  const hw = ctx.mesh.hardware;
+  return explained(bytes.value / (hw.hbm_bw * hw.hbm_eff), 's', 'bytes / (hbm_bw·hbm_eff)', {
+    bytes: input(bytes.value, 'B'),
+    hbm_bw: input(hw.hbm_bw, 'B/s'),
+    hbm_eff: input(hw.hbm_eff, ''),
+  });
+}
+
+function bytesOf(names: readonly string[], ctx: BlockContext, resultName: string, resultType: ShardType): Explained {
+  const inputs: Record<string, Input> = {};
+  const terms: string[] = [];
+  let total = 0;
+  const add = (name: string, t: ShardType | undefined) => {
+    if (!t) return;
+    const b = localBytes(name, t, ctx);
+    const key = `bytes(${name})`;
+    if (inputs[key]) { terms.push(key); total += b; return; }
+    inputs[key] = input(b, 'B', `${formatType(t, ctx.meshOrder)} as ${ctx.dtypes.get(name) ?? 'bf16'}`);
+    terms.push(key);
+    total += b;
+  };
+  for (const n of names) add(n, typeOf(n, ctx));
+  add(resultName, resultType);
+  return explained(total, 'B', terms.join(' + '), inputs);
+}
+
+function withOverhead(t: Explained, ctx: BlockContext, formula: string): Explained {
+  const oh = ctx.mesh.hardware.op_overhead;
+  if (oh === 0) return t;
+  return explained(t.value + oh, 's', `${formula} + op_overhead`, { ...t.inputs, [formula]: input(t.value, 's'), op_overhead: input(oh, 's') });
+}
+
+function costEinsum(v: CheckedValue, type: ShardType, ctx: BlockContext): OpCost {
+  const [a, b] = v.args;
+  const ta = typeOf(a, ctx);
+  const tb = typeOf(b, ctx);
+  // FLOPs: 2 × the product of the local extents of the distinct dims of both operands; a K
+  // matched to H (grouped heads) is not a separate loop, so it counts once, as H.
+  const seen = new Set<string>();
+  const factors: string[] = [];
+  const inputs: Record<string, Input> = {};
+  let flops = 2;
+  for (const t of [ta, tb]) {
+    if (!t) continue;
+    for (const d of t.dims) {
+      if (seen.has(d.letter)) continue;
+      seen.add(d.letter);
+      if (v.groupedHeads && d.letter === 'K') continue;
+      const sym = extentSymbol(d.letter, d.axes, ctx);
+      const inp = extentInput(d.letter, d.axes, ctx);
+      flops *= inp.value;
+      factors.push(sym);
+      inputs[sym] = inp;
+    }
+  }
+  const flopsX = explained(flops, 'FLOP', `2·${factors.join('·')}`, inputs);
+  const hw = ctx.mesh.hardware;
+  const tCompute = explained(flops / (hw.flops * hw.flops_eff), 's', 'flops / (flops_peak·flops_eff)', {
+    flops: input(flops, 'FLOP'),
+    flops_peak: input(hw.flops, 'FLOP/s'),
+    flops_eff: input(hw.flops_eff, ''),
+  });
+  const bytes = bytesOf([a, b], ctx, v.name, type);
+  const tMemory = memoryTime(bytes, ctx);
+  const computeBound = tCompute.value > tMemory.value;
+  const core = explained(Math.max(tCompute.value, tMemory.value), 's', 'max(t_compute, t_memory)', {
+    t_compute: input(tCompute.value, 's'),
+    t_memory: input(tMemory.value, 's'),
+  });
+  return base(v, type, ctx, {
+    flops: flopsX,
+    bytes,
+    t_compute: tCompute,
+    t_memory: tMemory,
+    time: withOverhead(core, ctx, 'max(t_compute, t_memory)'),
+    bound: computeBound ? 'compute' : 'memory',
+  });
+}
+
+/** Pope's per-chip volume D of a collective (App. A.1). */
+function collectiveVolume(kind: CollectiveKind, v: CheckedValue, type: ShardType, ctx: BlockContext): Explained {
+  const operand = v.args[0];
+  const tIn = typeOf(operand, ctx);
+  const dtype = ctx.dtypes.get(v.name) ?? 'bf16';
+  if (kind === 'all_gather') {
+    const b = localBytes(v.name, type, ctx);
+    return explained(b, 'B', 'per-chip output bytes', { 'per-chip output bytes': input(b, 'B', `${formatType(type, ctx.meshOrder)} as ${dtype}`) });
+  }
+  const inBytes = tIn ? localBytes(operand, tIn, ctx) : 0;
+  const note = tIn ? `${formatType(tIn, ctx.meshOrder)} as ${ctx.dtypes.get(operand) ?? 'bf16'}` : 'unknown';
+  if (kind === 'all_reduce') return explained(2 * inBytes, 'B', '2 × per-chip input bytes', { 'per-chip input bytes': input(inBytes, 'B', note) });
+  return explained(inBytes, 'B', 'per-chip input bytes', { 'per-chip input bytes': input(inBytes, 'B', note) });
+}
+
+function costCollective(v: CheckedValue, type: ShardType, kind: CollectiveKind, ctx: BlockContext): OpCost {
+  const part = participatingAxes(v.axes, ctx.mesh);
+  if (part.length === 0) {
+    // Every axis has size 1: nothing moves, and the statement compiles to nothing.
+    return base(v, type, ctx, { bound: 'comm', time: explained(0, 's', 'every axis has size 1: nothing moves') });
+  }
+  const D = collectiveVolume(kind, v, type, ctx);
+  const c = collectiveCost(kind, v.axes, D, ctx.mesh);
+  return base(v, type, ctx, {
+    comm_bytes: D,
+    t_comm: c.time,
+    time: withOverhead(c.time, ctx, 't_comm'),
+    bound: 'comm',
+  });
+}
+
+function costAppend(v: CheckedValue, type: ShardType, ctx: BlockContext): OpCost {
+  // Only the new positions are written; the cache is updated in place, not re-read.
+  const tNew = typeOf(v.args[1], ctx);
+  const elements = tNew ? localElements(tNew, ctx.sizes, ctx.axisSizes) : 0;
+  const per = bytesPerElement(ctx.dtypes.get(v.name) ?? 'bf16');
+  const bytes = explained(elements * per, 'B', 'local elements of t × kv bytes', {
+    'local elements of t': input(elements, 'elements', tNew ? formatType(tNew, ctx.meshOrder) : undefined),
+    'kv bytes': input(per, 'B'),
+  });
+  const tMem = memoryTime(bytes, ctx);
+  return base(v, type, ctx, { bytes, t_memory: tMem, time: withOverhead(tMem, ctx, 't_memory'), bound: 'memory' });
+}
+
+function costElementwise(v: CheckedValue, type: ShardType, ctx: BlockContext): OpCost {
+  const bytes = bytesOf(v.args, ctx, v.name, type);
+  const tMem = memoryTime(bytes, ctx);
+  const reduced = NORMALISING[v.op];
+  const tIn = typeOf(v.args[0], ctx);
+  const dim = reduced && tIn ? tIn.dims.find((d) => d.letter === reduced) : undefined;
+  const statAxes = dim ? participatingAxes(dim.axes, ctx.mesh) : [];
+  if (!dim || !tIn || statAxes.length === 0) {
+    return base(v, type, ctx, { bytes, t_memory: tMem, time: withOverhead(tMem, ctx, 't_memory'), bound: 'memory', axes: '' });
+  }
+  // Over a sharded reduction dim, the fp32 statistics (two per row: sum and sum of squares, or
+  // max and sum) are all-reduced over that dim's axes as part of the op.
+  const elements = localElements(tIn, ctx.sizes, ctx.axisSizes);
+  const ext = localExtent(dim.letter, dim.axes, ctx.sizes, ctx.axisSizes);
+  const statIn = (2 * 4 * elements) / ext;
+  const D = explained(2 * statIn, 'B', '2 × 2·4 B·local elements / local extent of reduced dim', {
+    'local elements': input(elements, 'elements', formatType(tIn, ctx.meshOrder)),
+    'local extent of reduced dim': input(ext, 'elements', dim.letter),
+  });
+  const axesNames = statAxes.map((a) => a.name);
+  const c = collectiveCost('all_reduce', axesNames, D, ctx.mesh);
+  const core = explained(tMem.value + c.time.value, 's', 't_memory + t_comm', { t_memory: input(tMem.value, 's'), t_comm: input(c.time.value, 's') });
+  return base(v, type, ctx, {
+    bytes,
+    t_memory: tMem,
+    comm_bytes: D,
+    t_comm: c.time,
+    time: withOverhead(core, ctx, 't_memory + t_comm'),
+    bound: c.time.value >= tMem.value ? 'comm' : 'memory',
+    axes: formatAxes(axesNames, ctx.meshOrder),
+  });
+}

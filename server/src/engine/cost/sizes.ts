@@ -1,0 +1,116 @@
+// Dimension sizes of one costed pass, local (per-chip) extents and bytes of sharded values
+// (cost-model.md §1–2).
+
+import type { CheckedBlock, CheckedValue, Dtype, MeshSpec, ModelSpec, Phase, WorkloadSpec } from '../check/resolved';
+import { DTYPE_BYTES } from '../check/resolved';
+import type { ShardType } from '../check/shardType';
+
+/** The sizes every dim letter takes in one forward pass. */
+export interface PassSizes {
+  phase: Phase;
+  /** Which decode step: the mean step (real T), the last step, or a prefill pass. */
+  step: 'prefill' | 'mean' | 'last';
+  B: number;
+  L: number;
+  /** Attended length; real-valued for the mean decode step. */
+  T: number;
+  /** T is the real-valued mean: local extents of T are `T / Π sizes`, without ceil. */
+  realT: boolean;
+  E: number;
+  F: number;
+  H: number;
+  K: number;
+  Q: number;
+  V: number;
+}
+
+export function passSizes(model: ModelSpec, workload: WorkloadSpec, phase: Phase, step: 'mean' | 'last' = 'mean'): PassSizes {
+  const d = model.dims;
+  const common = { E: d.E, F: d.F, H: d.H, K: d.K, Q: d.Q, V: d.V, B: workload.batch };
+  if (phase === 'prefill') {
+    return { ...common, phase, step: 'prefill', L: workload.prompt, T: workload.prompt, realT: false };
+  }
+  // The mean decode step attends to prompt + generate/2 positions (a real number): the average
+  // over the `generate` steps of a cost that grows linearly with T (cost-model.md §1).
+  if (step === 'mean') {
+    return { ...common, phase, step, L: 1, T: workload.prompt + workload.generate / 2, realT: true };
+  }
+  return { ...common, phase, step, L: 1, T: workload.prompt + workload.generate, realT: false };
+}
+
+/** The same sizes with L = 1: the unembedding needs only the last position's logits. */
+export function withSingleToken(s: PassSizes): PassSizes {
+  return { ...s, L: 1 };
+}
+
+export function dimSize(s: PassSizes, letter: string): number {
+  switch (letter) {
+    case 'B': return s.B;
+    case 'L': return s.L;
+    case 'T': return s.T;
+    case 'E': return s.E;
+    case 'F': return s.F;
+    case 'H': return s.H;
+    case 'K': return s.K;
+    case 'Q': return s.Q;
+    case 'V': return s.V;
+    default: return 1; // an unknown letter is a checker error; it contributes nothing here
+  }
+}
+
+/** Sizes of mesh axes by name, for quick lookup. */
+export type AxisSizes = Map<string, number>;
+
+export function axisSizes(mesh: MeshSpec): AxisSizes {
+  return new Map(mesh.axes.map((a) => [a.name, a.size]));
+}
+
+export function shardCount(axes: readonly string[], sizes: AxisSizes): number {
+  let n = 1;
+  for (const a of axes) n *= sizes.get(a) ?? 1;
+  return n;
+}
+
+/** `ceil(size / Π axis sizes)`; for the real-valued decode T, the plain quotient. */
+export function localExtent(letter: string, axes: readonly string[], s: PassSizes, sizes: AxisSizes): number {
+  const n = shardCount(axes, sizes);
+  const size = dimSize(s, letter);
+  if (letter === 'T' && s.realT) return size / n;
+  return Math.ceil(size / n);
+}
+
+export function localElements(t: ShardType, s: PassSizes, sizes: AxisSizes): number {
+  let n = 1;
+  for (const d of t.dims) n *= localExtent(d.letter, d.axes, s, sizes);
+  return n;
+}
+
+export function logicalElements(t: ShardType, s: PassSizes): number {
+  let n = 1;
+  for (const d of t.dims) n *= dimSize(s, d.letter);
+  return n;
+}
+
+export function bytesPerElement(dtype: Dtype): number {
+  return DTYPE_BYTES[dtype];
+}
+
+const KEEPS_OPERAND_DTYPE = new Set(['all_gather', 'all_to_all', 'slice', 'reduce_scatter', 'all_reduce']);
+
+/**
+ * The dtype of every value of a block (cost-model.md §1): weights at the model's `weights`
+ * dtype, caches and `append` results at `kv`, collectives and `slice` keep their operand's,
+ * everything computed (einsum, elementwise, normalising) is bf16, and so is the block input.
+ */
+export function valueDtypes(block: CheckedBlock, model: ModelSpec): Map<string, Dtype> {
+  const out = new Map<string, Dtype>();
+  for (const v of block.values) out.set(v.name, dtypeOf(v, model, out));
+  return out;
+}
+
+function dtypeOf(v: CheckedValue, model: ModelSpec, known: Map<string, Dtype>): Dtype {
+  if (v.op === 'weight') return model.weights;
+  if (v.op === 'cache' || v.op === 'append') return model.kv;
+  if (KEEPS_OPERAND_DTYPE.has(v.op)) return known.get(v.args[0]) ?? 'bf16';
+  return 'bf16';
+}

@@ -1,0 +1,121 @@
+// What the cost model produces for a layout: per-op figures, per-layer and per-phase totals and
+// memory, each figure an `Explained` (value + formula + inputs).
+
+import type { Phase, WorkloadSpec } from '../check/resolved';
+import type { Explained } from './explained';
+import type { PassSizes } from './sizes';
+
+/** What limits an op or a phase. Ties go to comm, then memory, then compute (cost-model.md §4). */
+export type Bound = 'compute' | 'memory' | 'comm';
+
+/** Which part of a layer an op belongs to: a block, `layer` for fused ops, `cache` for cache conversion. */
+export type OpRole = 'ffn' | 'attention' | 'unembed' | 'layer' | 'cache';
+
+export interface OpCost {
+  role: OpRole;
+  /** The value name (for a fused op, the shared name or `attn+ffn`). */
+  name: string;
+  op: string;
+  /** Collective axes (or the axes of a normalising op's statistic all-reduce), in mesh order. */
+  axes: string;
+  /** The result type in canonical form. */
+  type: string;
+  /** For a fused op: the statements it stands for, `attention.n` and `ffn.n`. */
+  fused?: string[];
+  flops: Explained;
+  /** HBM bytes read and written. */
+  bytes: Explained;
+  /** Pope's per-chip communication volume D. */
+  comm_bytes: Explained;
+  t_compute: Explained;
+  t_memory: Explained;
+  t_comm: Explained;
+  /** The op's time: max(t_compute, t_memory) + op_overhead for an einsum, and so on. */
+  time: Explained;
+  bound: Bound;
+  /** Value ids (`ffn.b`) this op defines and reads, for liveness and overlap pairing. */
+  id: string;
+  uses: string[];
+  /** Local bytes of the result (activation accounting). */
+  resultBytes: number;
+}
+
+export interface Totals {
+  time_s: number;
+  flops: number;
+  comm_bytes: number;
+  compute_s: number;
+  memory_s: number;
+  comm_s: number;
+  /** Latency contributed by ops of each bound (overlap groups count once). */
+  byBound: Record<Bound, number>;
+}
+
+export interface BlockCost extends Totals {
+  role: 'ffn' | 'attention' | 'unembed' | 'cache';
+  block: string;
+  ops: OpCost[];
+}
+
+export interface LayerCost extends Totals {
+  /** The ops of one layer in execution order, fused statements once. */
+  ops: OpCost[];
+  /** Each block's totals before fusion. */
+  blocks: { ffn: BlockCost; attention: BlockCost | null };
+  /** With `overlap = collective_einsum`: the groups that run concurrently (op ids). */
+  overlapGroups: { einsum: string; collectives: string[]; time_s: number }[];
+  activationBytes: number;
+}
+
+export interface PassCost {
+  sizes: PassSizes;
+  layer: LayerCost;
+  embed: OpCost;
+  unembed: BlockCost | null;
+  /** Cache conversion (prefill only, when the decode cache is stored differently). */
+  cacheConversion: BlockCost | null;
+  latency: Explained;
+  totals: Totals;
+  bound: Bound;
+  activationBytes: number;
+}
+
+export interface PhaseCost {
+  phase: Phase;
+  workload: WorkloadSpec;
+  ffn: string;
+  attention: string | null;
+  pass: PassCost;
+  /** Prefill: the whole prefill. Decode: all `generate` steps. */
+  latency: Explained;
+  /** Decode only: the last step, at T = prompt + generate. */
+  lastStep?: PassCost;
+  tokens: number;
+  mfu: Explained;
+  costChipSPerToken: Explained;
+  throughput: Explained;
+}
+
+export interface MemoryCost {
+  weights: Explained;
+  kv: Explained;
+  kvTotal: Explained;
+  activations: { prefill: number; decode: number };
+  total: { prefill: Explained; decode: Explained };
+  hbm: number;
+  fits: boolean;
+  maxContext: Explained;
+  /** Breakdown of weights for explain: each stored weight once. */
+  weightItems: { role: string; name: string; type: string; bytes: number }[];
+  kvItems: { name: string; type: string; bytes: number }[];
+}
+
+export interface LayoutCost {
+  layout: string;
+  chips: number;
+  prefill: PhaseCost;
+  decode: PhaseCost;
+  memory: MemoryCost;
+  /** Whole request: prefill + all decode steps. */
+  totalLatency: Explained;
+}

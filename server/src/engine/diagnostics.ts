@@ -1,0 +1,87 @@
+// Diagnostics as the engine reports them: offset spans into one source, a stable code, and
+// optional related locations and quick-fix data. Front ends (LSP, CLI) convert spans to positions.
+
+import type { SourceFile, Span } from './syntax/ast';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** The stable codes of spec/language.md §3 plus the extra codes this project adds (docs/language.md). */
+export type DiagnosticCode =
+  | 'syntax'
+  | 'unknown-name'
+  | 'duplicate-name'
+  | 'unknown-field'
+  | 'missing-field'
+  | 'unknown-dim'
+  | 'duplicate-dim'
+  | 'unknown-axis'
+  | 'axis-reused'
+  | 'sharding-mismatch'
+  | 'type-mismatch'
+  | 'partialsum'
+  | 'bad-collective'
+  | 'missing-annotation'
+  | 'bad-reduction'
+  | 'not-divisible'
+  | 'unit'
+  | 'out-of-memory'
+  | 'comm-bound'
+  | 'memory-bound'
+  | 'better-layout'
+  // Additions (documented in docs/language.md):
+  | 'bad-value' // a field value of the wrong shape (an enum outside its set, a name where a number goes)
+  | 'bad-call' // an operation called with the wrong number or kind of arguments
+  | 'bad-block' // a block's structure: no `in`/`out`, two of them, a block that tries to derive
+  | 'no-unembed' // information: the layout's unembedding is not costed
+  | 'limit'; // a size limit was reached and some work was skipped
+
+export interface RelatedInfo {
+  source: SourceFile;
+  span: Span;
+  message: string;
+}
+
+/** A machine-readable edit suggestion carried on a diagnostic; the LSP turns it into a code action. */
+export interface QuickFix {
+  title: string;
+  edits: { span: Span; newText: string }[];
+  /** The preferred fix for the diagnostic (shown first, applied by "auto fix"). */
+  preferred?: boolean;
+}
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  source: SourceFile;
+  span: Span;
+  related?: RelatedInfo[];
+  fixes?: QuickFix[];
+  /** Layout-dependent diagnostics name the layout and, where it matters, the phase. */
+  layout?: string;
+  phase?: 'prefill' | 'decode';
+  /** Tags: an unnecessary (faded) span or a deprecated construct. */
+  tags?: ('unnecessary' | 'deprecated')[];
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+/** Sort by position then code, and drop repeats of the same code on the same token (spec §3). */
+export function normalizeDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  const sorted = [...list].sort(
+    (a, b) =>
+      a.span.start - b.span.start ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.span.end - b.span.end,
+  );
+  for (const d of sorted) {
+    const key = `${d.source.uri}|${d.span.start}|${d.span.end}|${d.code}|${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}

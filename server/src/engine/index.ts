@@ -1,0 +1,111 @@
+// The engine's front door: one call turns a source text into everything the front ends show.
+// The LSP server, the CLI and the webview all go through `analyze`.
+
+import type { BlockDecl, File, SourceFile } from './syntax/ast';
+import { isBlockDecl } from './syntax/ast';
+import { parse } from './syntax/parser';
+import { normalizeDiagnostics, type Diagnostic } from './diagnostics';
+import { LineIndex } from './syntax/lineIndex';
+import type { CheckedBlock, ResolvedLayout, UncostableLayout } from './check/resolved';
+import { check, type CheckResult, type LayoutFieldSpans, type Scope, type SymbolRef, type LayoutResolver } from './check/checker';
+import { checkBlock } from './check/blocks';
+import { PRELUDE_FILES } from './prelude/index';
+
+export interface Analysis {
+  source: SourceFile;
+  file: File;
+  lineIndex: LineIndex;
+  /** Diagnostics of the user's file, sorted and de-duplicated (spec §3). */
+  diagnostics: Diagnostic[];
+  /** Layouts that resolved and can be costed. */
+  layouts: ResolvedLayout[];
+  uncostable: UncostableLayout[];
+  /** Checked blocks of this file and of the prelude, by declaration. */
+  blocks: Map<BlockDecl, CheckedBlock>;
+  scope: Scope;
+  /** Every resolved use of a name (go to definition, references, rename). */
+  refs: SymbolRef[];
+  /** Where each layout wrote its ffn/attention fields. */
+  layoutSpans: Map<string, LayoutFieldSpans>;
+  /** Resolves variants of a layout (other built-in blocks, meshes or workloads). */
+  resolver: LayoutResolver;
+  prelude: readonly File[];
+}
+
+export function sourceFromText(text: string, uri = '<stdin>'): SourceFile {
+  return { uri, text, isPrelude: false };
+}
+
+interface Prelude {
+  files: File[];
+  blocks: Map<BlockDecl, CheckedBlock>;
+}
+
+let preludeCache: Prelude | undefined;
+
+/** The prelude, parsed and its blocks checked once per process. */
+export function prelude(): Prelude {
+  if (!preludeCache) {
+    const files = PRELUDE_FILES.map((s) => parse(s));
+    const blocks = new Map<BlockDecl, CheckedBlock>();
+    for (const f of files) for (const d of f.decls) if (isBlockDecl(d)) blocks.set(d, checkBlock(d).block);
+    preludeCache = { files, blocks };
+  }
+  return preludeCache;
+}
+
+/** Check the prelude as if it were a user file: every diagnostic it has (tests keep this empty). */
+export function checkPrelude(): Diagnostic[] {
+  const files = PRELUDE_FILES.map((s) => parse({ ...s }));
+  const result = check(files);
+  return normalizeDiagnostics(result.diagnostics);
+}
+
+export function analyze(source: SourceFile): Analysis {
+  const p = prelude();
+  const file = parse(source);
+  const result: CheckResult = check([...p.files, file], p.blocks);
+  const diagnostics = normalizeDiagnostics(dropShadowedByUnknownAxis(result.diagnostics.filter((d) => d.source === source)));
+  return {
+    source,
+    file,
+    lineIndex: new LineIndex(source.text),
+    diagnostics,
+    layouts: result.layouts,
+    uncostable: result.uncostable,
+    blocks: result.blocks,
+    scope: result.scope,
+    refs: result.refs,
+    layoutSpans: result.layoutSpans,
+    resolver: result.resolver,
+    prelude: p.files,
+  };
+}
+
+/**
+ * Spec §3: an axis letter reported as `unknown-axis` gets no other diagnostic. Block-level checks
+ * run before any mesh is known, so their findings on such a letter's token are dropped here.
+ */
+function dropShadowedByUnknownAxis(list: Diagnostic[]): Diagnostic[] {
+  const unknown = list.filter((d) => d.code === 'unknown-axis');
+  if (!unknown.length) return list;
+  const text = (d: Diagnostic) => d.source.text.slice(d.span.start, d.span.end);
+  return list.filter((d) => {
+    if (d.code === 'unknown-axis') return true;
+    return !unknown.some((u) => u.source === d.source && d.span.start <= u.span.start && u.span.end <= d.span.end && !/\s/.test(text(d)));
+  });
+}
+
+/**
+ * The layout with other built-in (or file) blocks for some phases, optionally on another mesh or
+ * workload: the better-layout hint and the search use it. `undefined` when the choice does not
+ * resolve or does not fit the sizes (e.g. batch 1 split 64 ways).
+ */
+export function resolveLayoutVariant(
+  analysis: Analysis,
+  layout: ResolvedLayout,
+  choice: Partial<Record<'prefill' | 'decode', { ffn: string; attention: string }>>,
+  options: { mesh?: import('./check/resolved').MeshSpec; workload?: Partial<Record<'prefill' | 'decode', import('./check/resolved').WorkloadSpec>> } = {},
+): ResolvedLayout | undefined {
+  return analysis.resolver.variant(layout, choice, options.mesh, options.workload);
+}

@@ -1,0 +1,84 @@
+// Human units for reports, hovers and explanations. Bytes use powers of 1000 (kB, MB, GB) as
+// the paper's GB = 1e9 does; capacities that are powers of 1024 read better in GiB, so
+// `formatBytes` switches to binary units when a value is an exact binary multiple.
+
+import type { Unit } from '../cost/explained';
+
+/** Three significant digits, trailing zeros trimmed, no exponent for ordinary magnitudes. */
+export function sig(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 10 ** digits) return Math.round(x).toLocaleString('en-US');
+  const s = x.toPrecision(digits);
+  if (s.includes('e')) return Number(s).toString();
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/** An integer with thousands separators: 134,217,728. */
+export function grouped(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 3 });
+}
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return String(s);
+  const a = Math.abs(s);
+  if (a === 0) return '0 s';
+  if (a < 1e-6) return `${sig(s * 1e9)} ns`;
+  if (a < 1e-3) return `${sig(s * 1e6)} µs`;
+  if (a < 1) return `${sig(s * 1e3)} ms`;
+  return `${sig(s)} s`;
+}
+
+const DECIMAL = [['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['kB', 1e3]] as const;
+const BINARY = [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const;
+
+export function formatBytes(b: number, opts: { binary?: boolean } = {}): string {
+  if (!Number.isFinite(b)) return String(b);
+  const a = Math.abs(b);
+  const binary = opts.binary ?? (a >= 2 ** 20 && BINARY.some(([, k]) => a % k === 0 && a / k < 1024 && a / k >= 1));
+  for (const [name, k] of binary ? BINARY : DECIMAL) if (a >= k) return `${sig(b / k)} ${name}`;
+  return `${sig(b)} B`;
+}
+
+export function formatRate(bps: number): string {
+  return `${formatBytes(bps, { binary: false })}/s`;
+}
+
+export function formatFlops(f: number): string {
+  if (!Number.isFinite(f)) return String(f);
+  const a = Math.abs(f);
+  for (const [name, k] of [['PFLOP', 1e15], ['TFLOP', 1e12], ['GFLOP', 1e9], ['MFLOP', 1e6], ['kFLOP', 1e3]] as const) {
+    if (a >= k) return `${sig(f / k)} ${name}`;
+  }
+  return `${sig(f)} FLOP`;
+}
+
+export function formatFlopRate(f: number): string {
+  return `${formatFlops(f)}/s`;
+}
+
+export function formatPercent(fraction: number): string {
+  return `${sig(fraction * 100)}%`;
+}
+
+/** A plain count: exact integers grouped, others to three significant digits. */
+export function formatCount(x: number): string {
+  return Number.isInteger(x) ? grouped(x) : sig(x);
+}
+
+/** Format a value with its unit, as the explanations show inputs. */
+export function formatValue(value: number, unit: Unit): string {
+  switch (unit) {
+    case 's': return formatSeconds(value);
+    case 'B': return formatBytes(value);
+    case 'B/s': return formatRate(value);
+    case 'FLOP': return formatFlops(value);
+    case 'FLOP/s': return formatFlopRate(value);
+    case 'tokens': return `${formatCount(value)} tokens`;
+    case 'chips': return formatCount(value);
+    case 'elements': return formatCount(value);
+    default: return formatCount(value);
+  }
+}

@@ -1,0 +1,230 @@
+// The `shardlens` command as a user runs it: the built bundle through bin/shardlens.js, checked
+// on exit status, standard output and standard error (cli.md).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '../../..');
+const fixtures = 'test/fixtures/cli';
+const syntaxFile = `${fixtures}/syntax-error.shard`;
+const cleanFile = `${fixtures}/clean.shard`;
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function shardlens(args: string[], input?: string): Result {
+  const r = spawnSync(process.execPath, ['bin/shardlens.js', ...args], {
+    cwd: root,
+    input: input ?? '',
+    encoding: 'utf8',
+    timeout: 30000,
+    env: { ...process.env, SHARDLENS_DEBUG: '' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The contract for every failure: exactly one line on stderr, prefixed, and no stack trace. */
+function expectOneLineError(r: Result, code: number, pattern: RegExp): void {
+  expect(r.code, r.stderr).toBe(code);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^shardlens: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+beforeAll(() => {
+  // One build for the whole file: the tests exercise the bundle users get, not the sources.
+  const b = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
+}, 120000);
+
+describe('help and usage', () => {
+  it('prints the general help with every command, exit 0', () => {
+    const r = shardlens(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['check', 'report', 'compare', 'sweep', 'best', 'calibrate', 'explain', 'lsp']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    }
+  });
+
+  it.each(['check', 'report', 'compare', 'sweep', 'best', 'calibrate', 'explain', 'lsp'])('%s --help prints its usage, exit 0', (c) => {
+    const r = shardlens([c, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith(`usage: shardlens ${c}`)).toBe(true);
+    expect(r.stdout).toContain('--help');
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints the version from package.json', () => {
+    const r = shardlens(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it.each([
+    [[], /no command given/],
+    [['frob'], /unknown command 'frob'/],
+    [['--frob'], /unknown option '--frob'/],
+    [['check'], /'check' needs a FILE/],
+    [['check', cleanFile, '--format', 'xml'], /--format must be text, json or sarif, not 'xml'/],
+    [['check', cleanFile, '--bogus'], /unknown option '--bogus' for 'check'/],
+    [['check', '-', '-'], /'-' \(standard input\) may be given only once/],
+    [['report', cleanFile, syntaxFile], /'report' takes one FILE, got 2/],
+    [['explain', cleanFile], /'explain' needs --layout/],
+    [['explain', cleanFile, '--layout', 'l', '--phase', 'both'], /--phase must be prefill or decode/],
+    [['lsp'], /'lsp' needs --stdio/],
+    [['lsp', '--stdio', 'x.shard'], /'lsp' takes no file arguments/],
+  ])('bad usage %j exits 2 with one line', (args, pattern) => {
+    expectOneLineError(shardlens(args as string[]), 2, pattern);
+  });
+
+  it.each(['sweep', 'best', 'calibrate'])('%s says it is not available, exit 2', (c) => {
+    const r = shardlens([c, cleanFile]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`shardlens: '${c}' is not available in this version\n`);
+  });
+});
+
+describe('unreadable input', () => {
+  it('names a missing file in one line, exit 2', () => {
+    const r = shardlens(['check', 'x.shard']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("shardlens: cannot read 'x.shard': no such file\n");
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses a directory', () => {
+    expectOneLineError(shardlens(['check', fixtures]), 2, /cannot read 'test\/fixtures\/cli': is a directory$/);
+  });
+
+  it('refuses invalid UTF-8 on standard input', () => {
+    const r = spawnSync(process.execPath, ['bin/shardlens.js', 'check', '-'], { cwd: root, input: Buffer.from([0x6d, 0xff, 0xfe, 0x0a]) });
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString()).toBe("shardlens: cannot read '<stdin>': not UTF-8 text\n");
+  });
+
+  it.each(['report', 'compare', 'explain'])('%s names a missing file too', (c) => {
+    const r = shardlens([c, 'missing.shard', '--layout', 'l']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("shardlens: cannot read 'missing.shard': no such file\n");
+  });
+
+  it('still checks the readable files, then exits 2', () => {
+    const r = shardlens(['check', syntaxFile, 'missing.shard', '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("shardlens: cannot read 'missing.shard': no such file\n");
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files.map((f: { file: string }) => f.file)).toEqual([syntaxFile]);
+    expect(doc.summary.errors).toBeGreaterThan(0);
+  });
+});
+
+describe('check', () => {
+  it('reports the syntax error as file:line:col: severity code: message, exit 1', () => {
+    const r = shardlens(['check', syntaxFile]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^test\/fixtures\/cli\/syntax-error\.shard:\d+:\d+: (error|warning|information|hint) [a-z-]+: \S.*$/);
+    // The doubled brace on line 3, column 13, is the first unexpected token.
+    expect(lines[0]).toMatch(/^test\/fixtures\/cli\/syntax-error\.shard:3:13: error syntax: /);
+  });
+
+  it('is silent and exits 0 on a clean file', () => {
+    const r = shardlens(['check', cleanFile]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('reads standard input for - and names it <stdin>', () => {
+    const text = readFileSync(path.join(root, syntaxFile), 'utf8');
+    const r = shardlens(['check', '-'], text);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^<stdin>:3:13: error syntax: /);
+    const clean = shardlens(['check', '-'], 'workload w { batch = 1, prompt = 2, generate = 3 }\n');
+    expect(clean.code).toBe(0);
+  });
+
+  it('prints the JSON of cli.md', () => {
+    const r = shardlens(['check', cleanFile, syntaxFile, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.version).toBe(1);
+    expect(doc.files.map((f: { file: string }) => f.file)).toEqual([cleanFile, syntaxFile]);
+    expect(doc.files[0].diagnostics).toEqual([]);
+    const first = doc.files[1].diagnostics[0];
+    expect(first).toMatchObject({ code: 'syntax', severity: 'error', range: { start: { line: 2, character: 12 } } });
+    expect(typeof first.message).toBe('string');
+    expect(first).not.toHaveProperty('layout');
+    const errors = doc.files[1].diagnostics.filter((d: { severity: string }) => d.severity === 'error').length;
+    expect(doc.summary).toMatchObject({ errors, warnings: expect.any(Number), information: expect.any(Number), hints: expect.any(Number) });
+    // --json is the same thing.
+    expect(shardlens(['check', cleanFile, syntaxFile, '--json']).stdout).toBe(r.stdout);
+  });
+
+  it('prints SARIF 2.1.0 whose regions agree with the JSON ranges', () => {
+    const json = JSON.parse(shardlens(['check', syntaxFile, '--format', 'json']).stdout);
+    const r = shardlens(['check', syntaxFile, '--format', 'sarif']);
+    expect(r.code).toBe(1);
+    const sarif = JSON.parse(r.stdout);
+    expect(sarif.version).toBe('2.1.0');
+    const run = sarif.runs[0];
+    expect(run.columnKind).toBe('utf16CodeUnits');
+    expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toContain('syntax');
+    expect(run.results).toHaveLength(json.files[0].diagnostics.length);
+    run.results.forEach((res: { ruleId: string; level: string; locations: { physicalLocation: { region: Record<string, number>; artifactLocation: { uri: string } } }[] }, i: number) => {
+      const d = json.files[0].diagnostics[i];
+      expect(res.ruleId).toBe(d.code);
+      expect(res.level).toBe({ error: 'error', warning: 'warning', information: 'note', hint: 'note' }[d.severity as string]);
+      const loc = res.locations[0].physicalLocation;
+      expect(loc.artifactLocation.uri).toBe(syntaxFile);
+      expect(loc.region).toEqual({
+        startLine: d.range.start.line + 1,
+        startColumn: d.range.start.character + 1,
+        endLine: d.range.end.line + 1,
+        endColumn: d.range.end.character + 1,
+      });
+    });
+  });
+});
+
+describe('lsp', () => {
+  const server = path.join(root, 'dist/server.js');
+
+  it.runIf(!existsSync(server))('says in one line that the server is not built', () => {
+    expectOneLineError(shardlens(['lsp', '--stdio']), 2, /language server is not built/);
+  });
+
+  it.runIf(existsSync(server))('answers initialize over stdio and exits 0 after shutdown/exit', async () => {
+    const child = spawn(process.execPath, ['bin/shardlens.js', 'lsp', '--stdio'], { cwd: root });
+    const frame = (msg: object): string => {
+      const body = JSON.stringify({ jsonrpc: '2.0', ...msg });
+      return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    };
+    let out = '';
+    const initialized = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no initialize response; got ${out}`)), 20000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (/"id":1/.test(out) && /capabilities/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.stdin.write(frame({ id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } }));
+    await initialized;
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdin.write(frame({ id: 2, method: 'shutdown' }));
+    child.stdin.write(frame({ method: 'exit' }));
+    expect(await exited).toBe(0);
+  });
+});
