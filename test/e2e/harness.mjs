@@ -106,6 +106,7 @@ function runCodeServerCli(args, env) {
  * @param {Array<{vsix?: string, dir?: string}>} [opts.extensions] installed before start: a VSIX through
  *        `--install-extension` (what a user does), or an unpacked folder copied in as `publisher.name-version`
  * @param {object} [opts.settings]    merged over defaultSettings into User/settings.json
+ * @param {object} [opts.env]         extra environment for the server (the extension host inherits it)
  * @param {number} [opts.startTimeoutMs]
  */
 export async function startCodeServer(opts = {}) {
@@ -134,6 +135,7 @@ export async function startCodeServer(opts = {}) {
     XDG_DATA_HOME: path.join(state, 'xdg-data'),
     XDG_CACHE_HOME: path.join(state, 'xdg-cache'),
     VSCODE_AGENT_FOLDER: path.join(state, 'agent'),
+    ...(opts.env ?? {}),
   };
   delete env.VSCODE_IPC_HOOK_CLI; // never talk to a VS Code the tests happen to run inside
   const common = ['--config', dirs.config, '--user-data-dir', dirs.data, '--extensions-dir', dirs.extensions];
@@ -268,9 +270,12 @@ export async function newPage(browser, { viewport = { width: 1400, height: 900 }
     const url = msg.location()?.url ?? '';
     if (text.startsWith('[csp-violation] ')) {
       log.csp.push({ ...JSON.parse(text.slice('[csp-violation] '.length)), url });
-    } else if (/Refused to .* because it violates the following Content Security Policy/.test(text)) {
-      // Chromium's own report; kept too in case a document swap dropped the probe's listener.
-      log.csp.push({ directive: /directive: "([^"]+)"/.exec(text)?.[1] ?? 'unknown', message: text, url });
+    } else if (/violates the following Content Security Policy directive/.test(text)) {
+      // Chromium's own report. Webviews need it: VS Code writes the page into #active-frame with
+      // document.write after load, which drops the probe's listener. Older Chromium words it
+      // `Refused to … directive: "script-src …"`, newer `… directive 'script-src …'`.
+      const directive = /Content Security Policy directive:? ["']([a-z-]+)/.exec(text)?.[1] ?? 'unknown';
+      log.csp.push({ directive, message: text.slice(0, 300), url });
     }
     if (type === 'error' || type === 'warning') log.console.push({ type, text, url });
   });
@@ -320,15 +325,26 @@ function escapeRegExp(s) {
  * label is exactly that, so `Show Webview` never runs `Show Webview With CSP Violations`.
  */
 export async function runCommand(page, label, timeoutMs = 20000) {
-  await openQuickInput(page, timeoutMs);
-  await quickInputBox(page).fill(`>${label}`);
+  const deadline = Date.now() + timeoutMs;
   const row = page
     .locator('.quick-input-list .monaco-list-row')
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) })
     .first();
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  // The palette lists the commands known when it opens; right after start-up an extension's
+  // contributions may not be registered yet, so close and reopen until the row shows.
+  for (;;) {
+    await openQuickInput(page, Math.max(1000, deadline - Date.now()));
+    await quickInputBox(page).fill(`>${label}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: Math.min(4000, Math.max(1, deadline - Date.now())) });
+      break;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (Date.now() >= deadline) throw new Error(`command '${label}' is not in the palette: ${e.message.split('\n')[0]}`);
+    }
+  }
   await row.click();
-  await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
+  await quickInput(page).waitFor({ state: 'hidden', timeout: Math.max(1000, deadline - Date.now()) });
 }
 
 /** Opens a workspace file by its path relative to the workspace, through Quick Open. */

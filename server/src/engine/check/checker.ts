@@ -611,68 +611,59 @@ export class LayoutResolver {
 
   /** unknown-axis and not-divisible for one block in one layout and phase. Returns false on error. */
   private layoutChecks(d: RecordDecl, phase: Phase, block: CheckedBlock, model: ModelSpec, mesh: MeshSpec, workload: WorkloadSpec, at: Ident): boolean {
+    const usage = blockUsage(block);
     const sameFile = block.decl.source === d.source;
-    const layoutSource = d.source;
     let ok = true;
-    const axisSize = new Map(mesh.axes.map((a) => [a.name, a.size]));
-    const meshAxes = mesh.axes.map((a) => a.name).join('');
-    const where = (span: Span) => (sameFile ? { source: block.decl.source, span } : { source: layoutSource, span: at as Span });
-    const related = (): RelatedInfo[] | undefined => (sameFile ? [{ source: layoutSource, span: d.name, message: `in layout ${d.name.text}` }] : [{ source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` }]);
-    const checkAxis = (letter: string, span: Span) => {
-      if (axisSize.has(letter)) return;
-      const w = where(span);
-      this.report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
+    const axisSize: Record<string, number> = {};
+    for (const a of mesh.axes) axisSize[a.name] = a.size;
+    const where = (span: Span) => (sameFile ? { source: block.decl.source, span } : { source: d.source, span: at as Span });
+    const related = (): RelatedInfo[] => (sameFile ? [{ source: d.source, span: d.name, message: `in layout ${d.name.text}` }] : [{ source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` }]);
+    for (const a of usage.axes) {
+      if (axisSize[a.letter] !== undefined) continue;
+      const w = where(a.span);
+      const meshAxes = mesh.axes.map((x) => x.name).join('');
+      this.report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
       ok = false;
-    };
-    const typeExprs: TypeExpr[] = [];
-    for (const s of block.decl.stmts) {
-      if (s.kind === 'let') {
-        if (s.annotation) typeExprs.push(s.annotation);
-        if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) checkAxis(a.letter, a);
-      } else if (s.kind !== 'out' && s.type) typeExprs.push(s.type);
     }
-    for (const t of typeExprs) {
-      for (const g of t.dims) for (const a of g.axes) checkAxis(a.letter, a);
-      if (t.partialsum) for (const a of t.partialsum.axes) checkAxis(a.letter, a);
-    }
-    // Sizes.
-    const T = phase === 'prefill' ? workload.prompt : workload.prompt + workload.generate;
+    // Sizes, at integer T for decode (cost-model.md §1).
     const sizes: Record<string, number> = {
       B: workload.batch,
       L: phase === 'prefill' ? workload.prompt : 1,
-      T,
-      ...model.dims,
+      T: phase === 'prefill' ? workload.prompt : workload.prompt + workload.generate,
+      E: model.dims.E,
+      F: model.dims.F,
+      H: model.dims.H,
+      K: model.dims.K,
+      Q: model.dims.Q,
+      V: model.dims.V,
     };
-    for (const t of typeExprs) {
-      for (const g of t.dims) {
-        const axes = g.axes.filter((a) => axisSize.has(a.letter));
-        if (!axes.length || sizes[g.letter] === undefined) continue;
-        const shards = axes.reduce((p, a) => p * axisSize.get(a.letter)!, 1);
-        if (shards === 1) continue;
-        const size = sizes[g.letter];
-        const axesText = axes.map((a) => a.letter).join('');
-        const factors = axes.map((a) => `${a.letter} = ${axisSize.get(a.letter)}`).join(', ');
-        const phaseNote = g.letter === 'B' || g.letter === 'L' || g.letter === 'T' ? ` (${phase})` : '';
-        const w = where(g.letterSpan);
-        let severity: Severity;
-        let message: string;
-        if (size < shards) {
-          if (g.letter === 'H' || g.letter === 'K') {
-            severity = 'warning';
-            message = `layout ${d.name.text}: ${g.letter} = ${size} is smaller than its ${shards} shards over ${axesText} (${factors}); each ${g.letter === 'H' ? 'head' : 'KV head'} is replicated ${shards / gcd(shards, size)}×`;
-          } else {
-            severity = 'error';
-            message = `layout ${d.name.text}${phaseNote}: ${g.letter} = ${size} cannot be split ${shards} ways over ${axesText} (${factors}); shard ${g.letter} over fewer axes or make it at least ${shards}`;
-            ok = false;
-          }
-        } else if (size % shards !== 0) {
-          severity = 'warning';
-          const local = Math.ceil(size / shards);
-          const waste = (local * shards - size) / (local * shards);
-          message = `layout ${d.name.text}${phaseNote}: ${g.letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${(waste * 100).toFixed(1)}%`;
-        } else continue;
-        this.report('not-divisible', w.source, w.span, message, undefined, related(), severity);
+    for (const g of usage.dims) {
+      const size = sizes[g.letter];
+      if (size === undefined) continue;
+      let shards = 1;
+      for (const a of g.axes) shards *= axisSize[a] ?? 1;
+      if (shards === 1 || (size >= shards && size % shards === 0)) continue;
+      const axes = g.axes.filter((a) => axisSize[a] !== undefined);
+      const axesText = axes.join('');
+      const factors = axes.map((a) => `${a} = ${axisSize[a]}`).join(', ');
+      const phaseNote = g.letter === 'B' || g.letter === 'L' || g.letter === 'T' ? ` (${phase})` : '';
+      let severity: Severity = 'warning';
+      let message: string;
+      if (size < shards) {
+        if (g.letter === 'H' || g.letter === 'K') {
+          message = `layout ${d.name.text}: ${g.letter} = ${size} is smaller than its ${shards} shards over ${axesText} (${factors}); each ${g.letter === 'H' ? 'head' : 'KV head'} is replicated ${shards / gcd(shards, size)}×`;
+        } else {
+          severity = 'error';
+          message = `layout ${d.name.text}${phaseNote}: ${g.letter} = ${size} cannot be split ${shards} ways over ${axesText} (${factors}); shard ${g.letter} over fewer axes or make it at least ${shards}`;
+          ok = false;
+        }
+      } else {
+        const local = Math.ceil(size / shards);
+        const waste = (local * shards - size) / (local * shards);
+        message = `layout ${d.name.text}${phaseNote}: ${g.letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${(waste * 100).toFixed(1)}%`;
       }
+      const w = where(g.span);
+      this.report('not-divisible', w.source, w.span, message, undefined, related(), severity);
     }
     return ok;
   }
@@ -724,6 +715,36 @@ function sizesFit(block: CheckedBlock, mesh: MeshSpec, model: ModelSpec, workloa
     }
   }
   return true;
+}
+
+/** Every axis letter and every sharded dim written in a block, computed once per block. */
+interface BlockUsage {
+  axes: { letter: string; span: Span }[];
+  dims: { letter: string; span: Span; axes: string[] }[];
+}
+
+const usageCache = new WeakMap<CheckedBlock, BlockUsage>();
+
+function blockUsage(block: CheckedBlock): BlockUsage {
+  let u = usageCache.get(block);
+  if (u) return u;
+  u = { axes: [], dims: [] };
+  const typeExprs: TypeExpr[] = [];
+  for (const s of block.decl.stmts) {
+    if (s.kind === 'let') {
+      if (s.annotation) typeExprs.push(s.annotation);
+      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) u.axes.push({ letter: a.letter, span: a });
+    } else if (s.kind !== 'out' && s.type) typeExprs.push(s.type);
+  }
+  for (const t of typeExprs) {
+    for (const g of t.dims) {
+      for (const a of g.axes) u.axes.push({ letter: a.letter, span: a });
+      if (g.axes.length) u.dims.push({ letter: g.letter, span: g.letterSpan, axes: g.axes.map((a) => a.letter) });
+    }
+    if (t.partialsum) for (const a of t.partialsum.axes) u.axes.push({ letter: a.letter, span: a });
+  }
+  usageCache.set(block, u);
+  return u;
 }
 
 function gcd(a: number, b: number): number {

@@ -101,7 +101,7 @@ function torusTime(kind: CollectiveKind, axes: readonly MeshAxis[], P: number, D
     hops: input(h, '', hopNote),
     D: input(D.value, 'B'),
     P: input(P, 'chips', `axes ${axes.map((a) => a.name).join('')}`),
-    BW: input(bw.value, 'B/s', `${bw.formula}, ${axes.length} axis${axes.length > 1 ? 'es' : ''}`),
+    BW: input(bw.value, 'B/s', `${bw.formula}, ${axes.length} ${axes.length > 1 ? 'axes' : 'axis'}`),
   });
 }
 

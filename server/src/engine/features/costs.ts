@@ -1,0 +1,98 @@
+// The one place where editor features reach into the cost model and the report builder. Hovers,
+// lenses and inlay hints ask "what does this op / layout cost?" through these functions, so a
+// change in the cost model's surface is absorbed here.
+
+import type { Analysis } from '../index';
+import type { BlockDecl } from '../syntax/ast';
+import type { CheckedBlock, Phase, ResolvedLayout } from '../check/resolved';
+import { PHASES } from '../check/resolved';
+import { costLayout } from '../cost/layout';
+import { costDiagnostics } from '../cost/diagnostics';
+import { builtinVariants, type VariantResolver } from '../cost/variants';
+import type { BlockCost, LayoutCost, OpCost, PassCost } from '../cost/types';
+import { buildReport, type ReportJson } from '../report/json';
+import type { Diagnostic } from '../diagnostics';
+import type { DecodeContext } from './settings';
+
+export type BlockRole = 'ffn' | 'attention' | 'unembed';
+
+/** One place a block is used: a layout, a phase, and the role the block plays there. */
+export interface BlockUse {
+  layout: ResolvedLayout;
+  phase: Phase;
+  role: BlockRole;
+  block: CheckedBlock;
+}
+
+// Costing is pure and ResolvedLayouts live exactly as long as their Analysis, so a WeakMap gives
+// "cost each layout at most once per analysis" without any invalidation logic.
+const costCache = new WeakMap<ResolvedLayout, LayoutCost | null>();
+
+/** The layout's cost, or undefined when the cost model fails on it (never throws into a handler). */
+export function layoutCost(layout: ResolvedLayout): LayoutCost | undefined {
+  if (!costCache.has(layout)) {
+    try {
+      costCache.set(layout, costLayout(layout));
+    } catch {
+      costCache.set(layout, null);
+    }
+  }
+  return costCache.get(layout) ?? undefined;
+}
+
+/** The pass that editor figures describe for a phase: prefill, or the chosen decode step. */
+export function phasePass(cost: LayoutCost, phase: Phase, decode: DecodeContext): PassCost {
+  if (phase === 'prefill') return cost.prefill.pass;
+  return decode === 'last' && cost.decode.lastStep ? cost.decode.lastStep : cost.decode.pass;
+}
+
+/** Every (layout, phase, role) in which the block declared by `decl` is used. */
+export function usesOfBlock(analysis: Analysis, decl: BlockDecl): BlockUse[] {
+  const out: BlockUse[] = [];
+  for (const layout of analysis.layouts) {
+    for (const phase of PHASES) {
+      const spec = layout[phase];
+      const roles: [BlockRole, CheckedBlock | null][] = [['ffn', spec.ffn], ['attention', spec.attention], ['unembed', spec.unembed]];
+      for (const [role, block] of roles) if (block && block.decl === decl) out.push({ layout, phase, role, block });
+    }
+  }
+  return out;
+}
+
+function blockCostOf(pass: PassCost, role: BlockRole): BlockCost | null {
+  if (role === 'unembed') return pass.unembed;
+  return role === 'ffn' ? pass.layer.blocks.ffn : pass.layer.blocks.attention;
+}
+
+/** The cost of one statement of a block in one use (before fusion, so every statement has one). */
+export function opCost(use: BlockUse, valueName: string, decode: DecodeContext): OpCost | undefined {
+  const cost = layoutCost(use.layout);
+  if (!cost) return undefined;
+  const block = blockCostOf(phasePass(cost, use.phase, decode), use.role);
+  return block?.ops.find((o) => o.name === valueName);
+}
+
+/** The resolver the `better-layout` hint needs: the checker re-resolves a layout with other blocks. */
+export function variantResolver(analysis: Analysis): VariantResolver {
+  return (layout, blocks) => analysis.resolver.variant(layout, blocks);
+}
+
+/**
+ * Cost findings (out-of-memory, comm-bound, memory-bound, better-layout) of one layout. The
+ * better-layout search costs every built-in pair, so callers run this off the typing path.
+ */
+export function costFindings(analysis: Analysis, layout: ResolvedLayout, withAlternatives: boolean): Diagnostic[] {
+  const cost = layoutCost(layout);
+  if (!cost) return [];
+  try {
+    const variants = withAlternatives ? builtinVariants(layout, variantResolver(analysis)) : () => [];
+    return costDiagnostics(layout, cost, variants).filter((d) => d.source === analysis.source);
+  } catch {
+    return [];
+  }
+}
+
+/** The `report --json` object (cli.md) for the webview and the status bar. */
+export function reportOf(analysis: Analysis): ReportJson {
+  return buildReport(analysis, { resolveVariant: variantResolver(analysis) });
+}

@@ -1,0 +1,179 @@
+// `shardlens explain`: the formula behind each number, with the values put in. `explainLayout`
+// returns structured lines (hovers and the webview use them); `renderExplain` prints them.
+
+import type { Phase } from '../check/resolved';
+import { substitute, type Explained } from '../cost/explained';
+import type { LayoutCost, OpCost, PassCost } from '../cost/types';
+import { formatValue } from './format';
+
+export interface ExplainInput {
+  name: string;
+  value: string;
+  note?: string;
+}
+
+export interface ExplainLine {
+  /** What the figure is: `decode latency`, `ffn.a t_comm`. */
+  label: string;
+  /** The figure in human units. */
+  value: string;
+  /** The raw value in SI units. */
+  raw: number;
+  formula: string;
+  /** The formula with the inputs put in. */
+  substituted: string;
+  inputs: ExplainInput[];
+  /** Nesting level for display (0 = heading figure). */
+  depth: number;
+}
+
+export interface Explanation {
+  layout: string;
+  phase?: Phase;
+  op?: string;
+  /** Section headings and the figures under them, in display order. */
+  sections: { title: string; lines: ExplainLine[] }[];
+  /** Set when `op` names no op of the layout; lists the ops that exist. */
+  notFound?: { op: string; available: string[] };
+}
+
+export function explainFigure(label: string, e: Explained, depth = 0): ExplainLine {
+  return {
+    label,
+    value: formatValue(e.value, e.unit),
+    raw: e.value,
+    formula: e.formula,
+    substituted: substitute(e, formatValue),
+    inputs: Object.entries(e.inputs).map(([name, i]) => (i.note ? { name, value: formatValue(i.value, i.unit), note: i.note } : { name, value: formatValue(i.value, i.unit) })),
+    depth,
+  };
+}
+
+function opKey(o: OpCost): string {
+  return `${o.role}.${o.name}`;
+}
+
+/** Every op of a pass, by its `ROLE.VALUE` key, fused members included. */
+function opsOf(pass: PassCost): OpCost[] {
+  const out = [...pass.layer.ops];
+  for (const b of [pass.layer.blocks.attention, pass.layer.blocks.ffn, pass.unembed, pass.cacheConversion]) if (b) out.push(...b.ops);
+  return out;
+}
+
+function findOp(pass: PassCost, key: string): OpCost | undefined {
+  const ops = pass.layer.ops;
+  const direct = ops.find((o) => opKey(o) === key) ?? opsOf(pass).find((o) => opKey(o) === key);
+  if (direct) return direct;
+  // `layer.n` may name a fused op by either member's value name.
+  if (key.startsWith('layer.')) {
+    const v = key.slice('layer.'.length);
+    return ops.find((o) => o.fused?.some((f) => f.endsWith(`.${v}`)));
+  }
+  return undefined;
+}
+
+function describeOp(o: OpCost): string {
+  const over = o.axes ? ` over ${o.axes.split('').join(',')}` : '';
+  const fused = o.fused ? ` (fused: ${o.fused.join(' + ')})` : '';
+  return `${opKey(o)} = ${o.op}${over} : ${o.type}${fused}`;
+}
+
+function opLines(o: OpCost): ExplainLine[] {
+  const lines: ExplainLine[] = [];
+  if (o.flops.value) lines.push(explainFigure('flops', o.flops, 1));
+  if (o.bytes.value) lines.push(explainFigure('bytes', o.bytes, 1));
+  if (o.t_compute.value) lines.push(explainFigure('t_compute', o.t_compute, 1));
+  if (o.t_memory.value) lines.push(explainFigure('t_memory', o.t_memory, 1));
+  if (o.comm_bytes.value) lines.push(explainFigure('D (comm_bytes)', o.comm_bytes, 1));
+  if (o.t_comm.value) lines.push(explainFigure('t_comm', o.t_comm, 1));
+  lines.push(explainFigure(`time (${o.bound}-bound)`, o.time, 0));
+  return lines;
+}
+
+function phasePass(cost: LayoutCost, phase: Phase): PassCost {
+  return cost[phase].pass;
+}
+
+function phaseTitle(cost: LayoutCost, phase: Phase): string {
+  const p = cost[phase];
+  const w = p.workload;
+  return phase === 'prefill'
+    ? `prefill: ${p.ffn} + ${p.attention ?? 'no attention'}, B = ${w.batch}, L = T = ${w.prompt}`
+    : `decode: ${p.ffn} + ${p.attention ?? 'no attention'}, B = ${w.batch}, one step at mean T = ${p.pass.sizes.T}`;
+}
+
+export function explainLayout(cost: LayoutCost, opts: { phase?: Phase; op?: string } = {}): Explanation {
+  const phases: Phase[] = opts.phase ? [opts.phase] : ['prefill', 'decode'];
+  const ex: Explanation = { layout: cost.layout, sections: [] };
+  if (opts.phase) ex.phase = opts.phase;
+  if (opts.op) {
+    ex.op = opts.op;
+    let found = false;
+    for (const ph of phases) {
+      const o = findOp(phasePass(cost, ph), opts.op);
+      if (!o) continue;
+      found = true;
+      ex.sections.push({ title: `${phaseTitle(cost, ph)}\n${describeOp(o)}`, lines: opLines(o) });
+    }
+    if (!found) {
+      const available = new Set<string>();
+      for (const ph of phases) for (const o of opsOf(phasePass(cost, ph))) available.add(opKey(o));
+      ex.notFound = { op: opts.op, available: [...available] };
+    }
+    return ex;
+  }
+  for (const ph of phases) {
+    const p = cost[ph];
+    const pass = p.pass;
+    const lines: ExplainLine[] = [];
+    lines.push(explainFigure(ph === 'prefill' ? 'latency' : 'step time', pass.latency));
+    if (ph === 'decode') {
+      lines.push(explainFigure('decode latency', p.latency));
+      if (p.lastStep) lines.push(explainFigure('last step (T = prompt + generate)', p.lastStep.latency));
+    }
+    lines.push(explainFigure('MFU', p.mfu));
+    lines.push(explainFigure('cost (chip-s per token)', p.costChipSPerToken));
+    lines.push(explainFigure('throughput (tokens/s)', p.throughput));
+    lines.push(explainFigure('embedding', pass.embed.time, 1));
+    for (const o of pass.layer.ops) {
+      const head = explainFigure(`${opKey(o)} ${o.op}${o.axes ? ` ${o.axes}` : ''} → ${o.type}`, o.time, 1);
+      lines.push(head);
+    }
+    if (pass.unembed) for (const o of pass.unembed.ops) lines.push(explainFigure(`${opKey(o)} ${o.op}${o.axes ? ` ${o.axes}` : ''} (L = 1)`, o.time, 1));
+    if (pass.cacheConversion) for (const o of pass.cacheConversion.ops) lines.push(explainFigure(`${opKey(o)} ${o.op} ${o.axes} (once, cache re-layout)`, o.time, 1));
+    ex.sections.push({ title: phaseTitle(cost, ph), lines });
+  }
+  const m = cost.memory;
+  ex.sections.push({
+    title: `memory per chip (HBM ${formatValue(m.hbm, 'B')}; ${m.fits ? 'fits' : 'does NOT fit'})`,
+    lines: [
+      explainFigure('weights', m.weights),
+      explainFigure('KV cache', m.kv),
+      explainFigure('prefill total', m.total.prefill),
+      explainFigure('decode total', m.total.decode),
+      explainFigure('KV cache, all chips (logical)', m.kvTotal),
+      explainFigure('max context', m.maxContext),
+    ],
+  });
+  return ex;
+}
+
+export function renderExplain(ex: Explanation): string {
+  const out: string[] = [`layout ${ex.layout}`];
+  if (ex.notFound) {
+    out.push(`no op '${ex.notFound.op}'${ex.phase ? ` in ${ex.phase}` : ''}; ops: ${ex.notFound.available.join(', ')}`);
+    return out.join('\n') + '\n';
+  }
+  for (const s of ex.sections) {
+    out.push('');
+    out.push(s.title);
+    for (const l of s.lines) {
+      const pad = '  '.repeat(l.depth + 1);
+      const eq = l.substituted === l.formula ? `${l.formula}` : `${l.formula} = ${l.substituted}`;
+      out.push(`${pad}${l.label}: ${eq} = ${l.value}`);
+      const notes = l.inputs.filter((i) => i.note);
+      for (const i of notes) out.push(`${pad}    ${i.name} = ${i.value}  (${i.note})`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

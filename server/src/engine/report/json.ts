@@ -1,0 +1,273 @@
+// The `report --json` object of cli.md: one entry per layout, plain SI numbers, never NaN or
+// Infinity. Built from an Analysis; the CLI prints it, the webview reads it.
+
+import type { Analysis } from '../index';
+import type { ResolvedLayout, UncostableLayout } from '../check/resolved';
+import { normalizeDiagnostics, type Diagnostic } from '../diagnostics';
+import { LineIndex, type PositionRange } from '../syntax/lineIndex';
+import { costLayout } from '../cost/layout';
+import { costDiagnostics } from '../cost/diagnostics';
+import { builtinVariants, type VariantResolver } from '../cost/variants';
+import type { BlockCost, LayoutCost, OpCost, PassCost, PhaseCost } from '../cost/types';
+
+export interface ReportOptions {
+  /** Only these layouts (all when absent or empty). */
+  layouts?: string[];
+  /** Resolves built-in variants for the `better-layout` hint; without it the hint is not computed. */
+  resolveVariant?: VariantResolver;
+  /** Override the file name shown (defaults to the source's uri). */
+  file?: string;
+}
+
+export interface JsonDiagnostic {
+  code: string;
+  severity: string;
+  message: string;
+  range: PositionRange;
+  layout?: string;
+  phase?: string;
+}
+
+export interface JsonOp {
+  block: string;
+  name: string;
+  op: string;
+  axes: string;
+  type: string;
+  flops: number;
+  bytes: number;
+  comm_bytes: number;
+  time_s: number;
+  bound: string;
+  t_compute_s: number;
+  t_memory_s: number;
+  t_comm_s: number;
+  fused?: string[];
+}
+
+export interface JsonBlockTotals {
+  block: string;
+  time_s: number;
+  comm_bytes: number;
+  flops: number;
+}
+
+export interface JsonPhase {
+  ffn: string;
+  attention: string | null;
+  workload: { batch: number; prompt: number; generate: number };
+  latency_s: number;
+  compute_s: number;
+  memory_s: number;
+  comm_s: number;
+  flops: number;
+  comm_bytes: number;
+  mfu: number;
+  cost_chip_s_per_token: number;
+  throughput_tokens_per_s: number;
+  bound: string;
+  activation_bytes: number;
+  embed: { time_s: number };
+  unembed: { time_s: number; flops: number; comm_bytes: number; block: string | null };
+  layer: {
+    time_s: number;
+    comm_bytes: number;
+    flops: number;
+    blocks: { ffn: JsonBlockTotals; attention: JsonBlockTotals | null };
+    ops: JsonOp[];
+  };
+  cache_conversion?: { time_s: number; comm_bytes: number; ops: JsonOp[] } | null;
+  step_s?: number;
+  step_s_last?: number;
+  t_mean?: number;
+  t_last?: number;
+}
+
+export interface JsonMemory {
+  weights_bytes: number;
+  kv_bytes: number;
+  kv_bytes_total: number;
+  activation_bytes: number;
+  total_bytes: number;
+  hbm_bytes: number;
+  fits: boolean;
+  max_context: number;
+  prefill_total_bytes: number;
+  decode_total_bytes: number;
+}
+
+export interface JsonLayout {
+  name: string;
+  costed: boolean;
+  model: string | null;
+  mesh: string | null;
+  chips: number | null;
+  workload: { batch: number; prompt: number; generate: number } | null;
+  overlap?: string;
+  memory: JsonMemory | null;
+  prefill: JsonPhase | null;
+  decode: JsonPhase | null;
+  total_latency_s?: number;
+  reason?: string;
+}
+
+export interface ReportJson {
+  file: string;
+  diagnostics: JsonDiagnostic[];
+  layouts: JsonLayout[];
+}
+
+function op(o: OpCost): JsonOp {
+  const j: JsonOp = {
+    block: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type,
+    flops: o.flops.value, bytes: o.bytes.value, comm_bytes: o.comm_bytes.value, time_s: o.time.value, bound: o.bound,
+    t_compute_s: o.t_compute.value, t_memory_s: o.t_memory.value, t_comm_s: o.t_comm.value,
+  };
+  if (o.fused) j.fused = o.fused;
+  return j;
+}
+
+function blockTotals(b: BlockCost): JsonBlockTotals {
+  return { block: b.block, time_s: b.time_s, comm_bytes: b.comm_bytes, flops: b.flops };
+}
+
+function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number): JsonPhase {
+  const t = pass.totals;
+  const j: JsonPhase = {
+    ffn: p.ffn,
+    attention: p.attention,
+    workload: { ...p.workload },
+    latency_s: p.latency.value,
+    compute_s: t.compute_s,
+    memory_s: t.memory_s,
+    comm_s: t.comm_s,
+    flops: t.flops,
+    comm_bytes: t.comm_bytes,
+    mfu: p.mfu.value,
+    cost_chip_s_per_token: p.costChipSPerToken.value,
+    throughput_tokens_per_s: p.throughput.value,
+    bound: pass.bound,
+    activation_bytes: activationBytes,
+    embed: { time_s: pass.embed.time.value },
+    unembed: { time_s: pass.unembed?.time_s ?? 0, flops: pass.unembed?.flops ?? 0, comm_bytes: pass.unembed?.comm_bytes ?? 0, block: pass.unembed?.block ?? null },
+    layer: {
+      time_s: pass.layer.time_s,
+      comm_bytes: pass.layer.comm_bytes,
+      flops: pass.layer.flops,
+      blocks: { ffn: blockTotals(pass.layer.blocks.ffn), attention: pass.layer.blocks.attention ? blockTotals(pass.layer.blocks.attention) : null },
+      ops: pass.layer.ops.map(op),
+    },
+  };
+  if (p.phase === 'prefill') {
+    const c = pass.cacheConversion;
+    j.cache_conversion = c ? { time_s: c.time_s, comm_bytes: c.comm_bytes, ops: c.ops.map(op) } : null;
+  }
+  return j;
+}
+
+/** The JSON entry of one costed layout. */
+export function layoutJson(layout: ResolvedLayout, cost: LayoutCost): JsonLayout {
+  const mem = cost.memory;
+  const decodeMemory = mem.total.decode.value >= mem.total.prefill.value;
+  const d = cost.decode;
+  const last = d.lastStep ?? d.pass;
+  const decode = phaseJson(d, d.pass, mem.activations.decode);
+  // Decode figures are per step at the mean T, except latency_s (all steps).
+  Object.assign(decode, {
+    step_s: d.pass.latency.value,
+    step_s_last: last.latency.value,
+    t_mean: d.pass.sizes.T,
+    t_last: last.sizes.T,
+    latency_s: d.latency.value,
+  });
+  return sanitize({
+    name: layout.name,
+    costed: true,
+    model: layout.model.name,
+    mesh: layout.mesh.name,
+    chips: layout.mesh.chips,
+    workload: { ...layout.workload },
+    overlap: layout.overlap,
+    memory: {
+      weights_bytes: mem.weights.value,
+      kv_bytes: mem.kv.value,
+      kv_bytes_total: mem.kvTotal.value,
+      activation_bytes: decodeMemory ? mem.activations.decode : mem.activations.prefill,
+      total_bytes: Math.max(mem.total.prefill.value, mem.total.decode.value),
+      hbm_bytes: mem.hbm,
+      fits: mem.fits,
+      max_context: mem.maxContext.value,
+      prefill_total_bytes: mem.total.prefill.value,
+      decode_total_bytes: mem.total.decode.value,
+    },
+    prefill: phaseJson(cost.prefill, cost.prefill.pass, mem.activations.prefill),
+    decode,
+    total_latency_s: cost.totalLatency.value,
+  });
+}
+
+function uncostableJson(u: UncostableLayout): JsonLayout {
+  return { name: u.name, costed: false, model: u.model ?? null, mesh: u.mesh ?? null, chips: null, workload: null, memory: null, prefill: null, decode: null, reason: u.reason };
+}
+
+/** Replace any non-finite number by null, so the JSON never carries NaN or Infinity. */
+export function sanitize<T>(value: T): T {
+  if (typeof value === 'number') return (Number.isFinite(value) ? value : null) as T;
+  if (Array.isArray(value)) return value.map((v) => sanitize(v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = sanitize(v);
+    return out as T;
+  }
+  return value;
+}
+
+export function diagnosticJson(d: Diagnostic, index: LineIndex): JsonDiagnostic {
+  const j: JsonDiagnostic = { code: d.code, severity: d.severity, message: d.message, range: index.rangeOf(d.span) };
+  if (d.layout) j.layout = d.layout;
+  if (d.phase) j.phase = d.phase;
+  return j;
+}
+
+export interface CostedLayout {
+  layout: ResolvedLayout;
+  cost: LayoutCost;
+}
+
+/** Cost the selected layouts of an analysis, in file order. */
+export function costAnalysis(analysis: Analysis, names?: string[]): { costed: CostedLayout[]; uncostable: UncostableLayout[] } {
+  const want = names && names.length ? new Set(names) : undefined;
+  const costed = analysis.layouts.filter((l) => !want || want.has(l.name)).map((layout) => ({ layout, cost: costLayout(layout) }));
+  const uncostable = analysis.uncostable.filter((u) => !want || want.has(u.name));
+  return { costed, uncostable };
+}
+
+/**
+ * The cost findings of the selected layouts, merged with the analysis's own diagnostics (a
+ * finding the checker already reported is not repeated).
+ */
+export function reportDiagnostics(analysis: Analysis, costed: CostedLayout[], resolve?: VariantResolver): Diagnostic[] {
+  const found: Diagnostic[] = [...analysis.diagnostics];
+  const key = (d: Diagnostic) => `${d.code}|${d.layout ?? ''}|${d.phase ?? ''}`;
+  const have = new Set(analysis.diagnostics.filter((d) => d.layout).map(key));
+  for (const c of costed) {
+    const variants = resolve ? builtinVariants(c.layout, resolve) : () => [];
+    for (const d of costDiagnostics(c.layout, c.cost, variants)) if (!have.has(key(d))) found.push(d);
+  }
+  return normalizeDiagnostics(found.filter((d) => d.source === analysis.source));
+}
+
+export function buildReport(analysis: Analysis, opts: ReportOptions = {}): ReportJson {
+  const { costed, uncostable } = costAnalysis(analysis, opts.layouts);
+  const entries: { start: number; json: JsonLayout }[] = [
+    ...costed.map((c) => ({ start: c.layout.decl.start ?? 0, json: layoutJson(c.layout, c.cost) })),
+    ...uncostable.map((u) => ({ start: u.decl.start ?? 0, json: uncostableJson(u) })),
+  ];
+  entries.sort((a, b) => a.start - b.start);
+  const index = analysis.lineIndex ?? new LineIndex(analysis.source.text);
+  return {
+    file: opts.file ?? analysis.source.uri,
+    diagnostics: reportDiagnostics(analysis, costed, opts.resolveVariant).map((d) => diagnosticJson(d, index)),
+    layouts: entries.map((e) => e.json),
+  };
+}

@@ -1,0 +1,116 @@
+// Text renderers for `shardlens report` and `shardlens compare`: pure functions from the report
+// object to a string, so the CLI, tests and any other front end print the same thing.
+
+import { formatBytes, formatCount, formatPercent, formatSeconds, sig } from './format';
+import type { JsonLayout, JsonPhase, ReportJson } from './json';
+
+function table(rows: string[][], align: ('l' | 'r')[] = []): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
+  return rows
+    .map((r) => r.map((c, i) => {
+      const pad = ' '.repeat(widths[i] - [...c].length);
+      return (align[i] ?? (i === 0 ? 'l' : 'r')) === 'l' ? c + pad : pad + c;
+    }).join('  ').trimEnd())
+    .join('\n');
+}
+
+function phaseRow(name: string, p: JsonPhase, decode: boolean): string[] {
+  return [
+    name,
+    `${p.ffn} + ${p.attention ?? 'none'}`,
+    formatSeconds(p.latency_s),
+    decode ? formatSeconds(p.step_s ?? 0) : '',
+    formatPercent(p.mfu),
+    `${sig(p.cost_chip_s_per_token * 1e3)} chip-ms`,
+    `${sig(p.throughput_tokens_per_s)}/s`,
+    p.bound,
+    formatSeconds(p.compute_s),
+    formatSeconds(p.memory_s),
+    formatSeconds(p.comm_s),
+  ];
+}
+
+function layoutText(l: JsonLayout): string {
+  const head = `layout ${l.name}` + (l.model ? `: ${l.model} on ${l.mesh}${l.chips ? ` (${l.chips} chips)` : ''}` : '');
+  if (!l.costed || !l.prefill || !l.decode || !l.memory || !l.workload) {
+    return `${head}\n  not costed${l.reason ? `: ${l.reason}` : ''}\n`;
+  }
+  const w = l.workload;
+  const lines = [`${head}, batch ${w.batch}, prompt ${w.prompt}, generate ${w.generate}${l.overlap && l.overlap !== 'none' ? `, overlap ${l.overlap}` : ''}`];
+  lines.push(
+    table(
+      [
+        ['phase', 'blocks', 'latency', 'step', 'MFU', 'cost/token', 'tokens/s', 'bound', 'compute', 'memory', 'comm'],
+        phaseRow('prefill', l.prefill, false),
+        phaseRow('decode', l.decode, true),
+      ],
+      ['l', 'l'],
+    ).replace(/^/gm, '  '),
+  );
+  const m = l.memory;
+  lines.push(
+    `  memory per chip: weights ${formatBytes(m.weights_bytes)} + KV ${formatBytes(m.kv_bytes)} + activations ${formatBytes(m.activation_bytes)} = ${formatBytes(m.total_bytes)} of ${formatBytes(m.hbm_bytes)} (${m.fits ? 'fits' : 'DOES NOT FIT'}); max context ${formatCount(m.max_context)}; KV all chips ${formatBytes(m.kv_bytes_total)}`,
+  );
+  lines.push(`  total latency ${formatSeconds(l.total_latency_s ?? l.prefill.latency_s + l.decode.latency_s)} (decode last step ${formatSeconds(l.decode.step_s_last ?? 0)})`);
+  return lines.join('\n') + '\n';
+}
+
+/** `shardlens report`: a readable table per layout, then the diagnostics count. */
+export function renderReport(report: ReportJson): string {
+  const parts = report.layouts.map(layoutText);
+  if (parts.length === 0) parts.push('no layouts\n');
+  return parts.join('\n');
+}
+
+interface Column {
+  title: string;
+  /** The number compared (undefined: not applicable). */
+  value: (l: JsonLayout) => number | undefined;
+  show: (v: number) => string;
+  better: 'min' | 'max';
+}
+
+const COLUMNS: Column[] = [
+  { title: 'prefill', value: (l) => l.prefill?.latency_s, show: formatSeconds, better: 'min' },
+  { title: 'prefill MFU', value: (l) => l.prefill?.mfu, show: formatPercent, better: 'max' },
+  { title: 'decode step', value: (l) => l.decode?.step_s, show: formatSeconds, better: 'min' },
+  { title: 'decode', value: (l) => l.decode?.latency_s, show: formatSeconds, better: 'min' },
+  { title: 'decode MFU', value: (l) => l.decode?.mfu, show: formatPercent, better: 'max' },
+  { title: 'total', value: (l) => l.total_latency_s, show: formatSeconds, better: 'min' },
+  { title: 'decode cost/token', value: (l) => l.decode?.cost_chip_s_per_token, show: (v) => `${sig(v * 1e3)} chip-ms`, better: 'min' },
+  { title: 'memory/chip', value: (l) => l.memory?.total_bytes, show: (v) => formatBytes(v), better: 'min' },
+  { title: 'max context', value: (l) => l.memory?.max_context, show: formatCount, better: 'max' },
+];
+
+/** `shardlens compare`: layouts side by side; the best value of each column is marked `*`. */
+export function renderCompare(report: ReportJson): string {
+  const layouts = report.layouts;
+  const best = COLUMNS.map((c) => {
+    const vals = layouts.filter((l) => l.costed).map(c.value).filter((v): v is number => v !== undefined && v !== null && Number.isFinite(v));
+    if (vals.length < 2) return undefined; // nothing to compare against
+    return c.better === 'min' ? Math.min(...vals) : Math.max(...vals);
+  });
+  const rows: string[][] = [['layout', 'chips', 'bound (p/d)', ...COLUMNS.map((c) => c.title)]];
+  for (const l of layouts) {
+    if (!l.costed) {
+      rows.push([l.name, '', 'not costed', ...COLUMNS.map(() => '—')]);
+      continue;
+    }
+    rows.push([
+      l.name,
+      String(l.chips ?? ''),
+      `${l.prefill?.bound ?? '?'}/${l.decode?.bound ?? '?'}`,
+      ...COLUMNS.map((c, i) => {
+        const v = c.value(l);
+        if (v === undefined || v === null) return '—';
+        return `${c.show(v)}${best[i] !== undefined && v === best[i] ? ' *' : '  '}`;
+      }),
+    ]);
+  }
+  const out = [table(rows, ['l', 'r', 'l'])];
+  const unfit = layouts.filter((l) => l.costed && l.memory && !l.memory.fits).map((l) => l.name);
+  if (unfit.length) out.push(`does not fit in memory: ${unfit.join(', ')}`);
+  out.push('* best in column');
+  return out.join('\n') + '\n';
+}
