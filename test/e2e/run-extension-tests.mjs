@@ -58,7 +58,6 @@ export async function runExtensionTests(opts) {
     ]);
     await page.goto(server.workbenchUrl({ payload }));
     const exitCode = await withDeadline(exit, opts.timeoutMs ?? 180000, 'the extension tests did not finish');
-    console.error('TESTLOG', testLog, JSON.stringify(readFileSync(testLog, 'utf8')));
     for (const line of readFileSync(testLog, 'utf8').split('\n')) {
       if (line === '') continue;
       output.push(line);

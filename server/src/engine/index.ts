@@ -10,6 +10,8 @@ import type { CheckedBlock, ResolvedLayout, UncostableLayout } from './check/res
 import { check, type CheckResult, type LayoutFieldSpans, type Scope, type SymbolRef, type LayoutResolver } from './check/checker';
 import { checkBlock } from './check/blocks';
 import { PRELUDE_FILES } from './prelude/index';
+import { costLayout, costDiagnostics, builtinVariants } from './cost/index';
+import type { LayoutCost } from './cost/index';
 
 export interface Analysis {
   source: SourceFile;
@@ -30,7 +32,21 @@ export interface Analysis {
   /** Resolves variants of a layout (other built-in blocks, meshes or workloads). */
   resolver: LayoutResolver;
   prelude: readonly File[];
+  /** Cost of each costed layout, by name (layouts past the limit are not costed). */
+  costs: Map<string, LayoutCost>;
 }
+
+export interface AnalyzeOptions {
+  /** Cost the layouts (default true). The cost findings need it. */
+  cost?: boolean;
+  /** At most this many layouts are costed (editors keep edits fast; the CLI costs all). */
+  maxCostedLayouts?: number;
+  /** At most this many layouts get `better-layout` hints (each costs every built-in pair). */
+  maxHintLayouts?: number;
+}
+
+/** Limits that keep the editor responsive (docs/performance.md). */
+export const EDITOR_LIMITS: Required<Omit<AnalyzeOptions, 'cost'>> = { maxCostedLayouts: 200, maxHintLayouts: 40 };
 
 export function sourceFromText(text: string, uri = '<stdin>'): SourceFile {
   return { uri, text, isPrelude: false };
@@ -61,11 +77,14 @@ export function checkPrelude(): Diagnostic[] {
   return normalizeDiagnostics(result.diagnostics);
 }
 
-export function analyze(source: SourceFile): Analysis {
+export function analyze(source: SourceFile, options: AnalyzeOptions = {}): Analysis {
   const p = prelude();
   const file = parse(source);
   const result: CheckResult = check([...p.files, file], p.blocks);
-  const diagnostics = normalizeDiagnostics(dropShadowedByUnknownAxis(result.diagnostics.filter((d) => d.source === source)));
+  const found = dropShadowedByUnknownAxis(result.diagnostics.filter((d) => d.source === source));
+  const costs = new Map<string, LayoutCost>();
+  if (options.cost !== false) found.push(...costLayouts(result, costs, options));
+  const diagnostics = normalizeDiagnostics(found);
   return {
     source,
     file,
@@ -79,7 +98,47 @@ export function analyze(source: SourceFile): Analysis {
     layoutSpans: result.layoutSpans,
     resolver: result.resolver,
     prelude: p.files,
+    costs,
   };
+}
+
+/** Cost every resolved layout (up to the limits) and collect the cost findings. */
+function costLayouts(result: CheckResult, costs: Map<string, LayoutCost>, options: AnalyzeOptions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const maxCosted = options.maxCostedLayouts ?? Infinity;
+  const maxHints = options.maxHintLayouts ?? Infinity;
+  const resolve = (l: ResolvedLayout, blocks: { prefill?: { ffn: string; attention: string }; decode?: { ffn: string; attention: string } }) => result.resolver.variant(l, blocks);
+  result.layouts.forEach((layout, i) => {
+    if (i >= maxCosted) {
+      if (i === maxCosted) {
+        out.push({
+          code: 'limit',
+          severity: 'warning',
+          source: layout.decl.source,
+          span: layout.decl.name,
+          layout: layout.name,
+          message: `only the first ${maxCosted} layouts are costed while editing; '${layout.name}' and the ${result.layouts.length - maxCosted - 1} after it are checked but not costed (\`shardlens report\` costs them all)`,
+        });
+      }
+      return;
+    }
+    try {
+      const cost = costLayout(layout);
+      costs.set(layout.name, cost);
+      out.push(...costDiagnostics(layout, cost, i < maxHints ? builtinVariants(layout, resolve) : () => []));
+    } catch (e) {
+      // A cost-model failure must never take the editor down: report it on the layout instead.
+      out.push({
+        code: 'limit',
+        severity: 'warning',
+        source: layout.decl.source,
+        span: layout.decl.name,
+        layout: layout.name,
+        message: `layout '${layout.name}' could not be costed: ${(e as Error).message}`,
+      });
+    }
+  });
+  return out;
 }
 
 /**

@@ -1,0 +1,89 @@
+// The slice of the `report --json` object (cli.md) that the charts and the compare table read.
+// Declared here structurally, not imported from report/json.ts, so that the chart builder
+// accepts any object of the documented shape: the CLI's in-process report, the JSON the
+// language server sends to the webview, or a hand-written test fixture.
+
+export type PhaseName = 'prefill' | 'decode';
+
+/** Time categories of the stacked bars; `comm` is the JSON's spelling of communication. */
+export type TimeCategory = 'compute' | 'memory' | 'comm';
+
+export interface ChartOp {
+  block: string;
+  name: string;
+  op: string;
+  time_s: number | null;
+  bound: string;
+}
+
+export interface ChartPhase {
+  latency_s: number | null;
+  mfu: number | null;
+  cost_chip_s_per_token: number | null;
+  bound: string;
+  /** Decode only: one step at the mean and at the last attended length. */
+  step_s?: number | null;
+  step_s_last?: number | null;
+  layer: {
+    time_s: number | null;
+    ops: ChartOp[];
+  };
+}
+
+export interface ChartMemory {
+  weights_bytes: number | null;
+  kv_bytes: number | null;
+  activation_bytes: number | null;
+  total_bytes: number | null;
+  hbm_bytes: number | null;
+  fits: boolean;
+}
+
+export interface ChartLayout {
+  name: string;
+  costed: boolean;
+  model: string | null;
+  mesh: string | null;
+  chips: number | null;
+  memory: ChartMemory | null;
+  prefill: ChartPhase | null;
+  decode: ChartPhase | null;
+  reason?: string;
+}
+
+export interface ChartReport {
+  file: string;
+  layouts: ChartLayout[];
+}
+
+/** A costed layout: the entries every chart can draw. */
+export interface CostedChartLayout extends ChartLayout {
+  costed: true;
+  memory: ChartMemory;
+  prefill: ChartPhase;
+  decode: ChartPhase;
+}
+
+export function isCostedLayout(layout: ChartLayout): layout is CostedChartLayout {
+  return layout.costed && layout.memory !== null && layout.prefill !== null && layout.decode !== null;
+}
+
+/**
+ * Colours the charts draw with. The CLI uses a fixed light palette; the webview fills this from
+ * the `--vscode-*` CSS variables of the current theme.
+ */
+export interface ChartTheme {
+  foreground: string;
+  /** Secondary text: axis names, legend of inactive items. */
+  mutedForeground: string;
+  background: string;
+  gridLine: string;
+  fontFamily: string;
+  category: Record<TimeCategory, string>;
+  /** Memory stack: weights, KV cache, activations. */
+  weights: string;
+  kvCache: string;
+  activations: string;
+  hbmLine: string;
+  phase: Record<PhaseName, string>;
+}
