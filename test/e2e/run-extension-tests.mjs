@@ -58,8 +58,8 @@ export async function runExtensionTests(opts) {
     ]);
     await page.goto(server.workbenchUrl({ payload }));
     const exitCode = await withDeadline(exit, opts.timeoutMs ?? 180000, 'the extension tests did not finish');
-    for (const line of readFileSync(testLog, 'utf8').split('\n')) {
-      if (line === '') continue;
+    for (const line of readFileSync(testLog, 'utf8').replace(/\n$/, '').split('\n')) {
+      if (line === '' && output.length === 0) continue;
       output.push(line);
       log(line);
     }

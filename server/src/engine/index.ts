@@ -102,6 +102,42 @@ export function analyze(source: SourceFile, options: AnalyzeOptions = {}): Analy
   };
 }
 
+/**
+ * Costs keyed by everything a layout's figures depend on, so that re-analysing a file after an
+ * edit, and the `better-layout` variants (all built-in blocks), cost each configuration once.
+ * LayoutCost holds no source positions, so a hit is valid wherever the layout now stands.
+ */
+const costCache = new Map<string, LayoutCost>();
+const COST_CACHE_SIZE = 4000;
+
+function blockKey(b: CheckedBlock | null): string {
+  if (!b) return '-';
+  return b.isPrelude ? `prelude:${b.name}` : `${b.name}:${b.decl.source.text.slice(b.decl.start, b.decl.end)}`;
+}
+
+function layoutKey(l: ResolvedLayout): string {
+  const { origin: _m, ...model } = l.model;
+  const { origin: _h, ...hardware } = l.mesh.hardware;
+  const phase = (p: ResolvedLayout['prefill']) => [p.workload, blockKey(p.ffn), blockKey(p.attention), blockKey(p.unembed)];
+  return JSON.stringify([l.name, model, hardware, l.mesh.name, l.mesh.axes, phase(l.prefill), phase(l.decode), l.overlap, l.kvBudget ?? null]);
+}
+
+/** costLayout through the cache. */
+export function cachedCost(layout: ResolvedLayout): LayoutCost {
+  const key = layoutKey(layout);
+  const hit = costCache.get(key);
+  if (hit) {
+    // Refresh its place in the LRU order.
+    costCache.delete(key);
+    costCache.set(key, hit);
+    return hit;
+  }
+  const cost = costLayout(layout);
+  costCache.set(key, cost);
+  if (costCache.size > COST_CACHE_SIZE) costCache.delete(costCache.keys().next().value as string);
+  return cost;
+}
+
 /** Cost every resolved layout (up to the limits) and collect the cost findings. */
 function costLayouts(result: CheckResult, costs: Map<string, LayoutCost>, options: AnalyzeOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -123,9 +159,9 @@ function costLayouts(result: CheckResult, costs: Map<string, LayoutCost>, option
       return;
     }
     try {
-      const cost = costLayout(layout);
+      const cost = cachedCost(layout);
       costs.set(layout.name, cost);
-      out.push(...costDiagnostics(layout, cost, i < maxHints ? builtinVariants(layout, resolve) : () => []));
+      out.push(...costDiagnostics(layout, cost, i < maxHints ? builtinVariants(layout, resolve) : () => [], cachedCost));
     } catch (e) {
       // A cost-model failure must never take the editor down: report it on the layout instead.
       out.push({

@@ -14,6 +14,7 @@ import {
   HARDWARE_REQUIRED,
   lookupRecord,
   mergedFields,
+  MAX_BASE_CHAIN,
   MODEL_REQUIRED,
   readFields,
   RecordFields,
@@ -225,6 +226,10 @@ export class LayoutResolver {
       return undefined;
     }
     seen.add(d);
+    if (seen.size > MAX_BASE_CHAIN) {
+      this.report('limit', d.source, d.base ?? d.name, `mesh ${d.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} meshes; shorten the chain`);
+      return undefined;
+    }
     this.meshCache.set(d, undefined);
     const own = this.fields.of(d);
     const parts = this.meshFrom(d.base, d.source, own, `mesh ${d.name.text}`, d.name, seen, d);
@@ -291,6 +296,10 @@ export class LayoutResolver {
       return undefined;
     }
     seen.add(d);
+    if (seen.size > MAX_BASE_CHAIN) {
+      this.report('limit', d.source, d.base ?? d.name, `layout ${d.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} layouts; shorten the chain`);
+      return undefined;
+    }
     let top: FieldMap = new Map();
     let phases: PhaseFieldMaps = { prefill: new Map(), decode: new Map() };
     if (d.base) {

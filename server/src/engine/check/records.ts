@@ -103,6 +103,9 @@ export interface RecordScope {
   layout: Map<string, RecordDecl>;
 }
 
+/** Longest `= base` chain followed (keeps resolution free of deep recursion). */
+export const MAX_BASE_CHAIN = 64;
+
 /** Per-declaration checked fields, computed once. */
 export class RecordFields {
   private readonly cache = new Map<RecordDecl, FieldMap>();
@@ -136,6 +139,10 @@ export function mergedFields(
     return undefined;
   }
   seen.add(decl);
+  if (seen.size > MAX_BASE_CHAIN) {
+    report('limit', decl.source, decl.base ?? decl.name, `${decl.kind} ${decl.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} declarations; shorten the chain`);
+    return undefined;
+  }
   let merged: FieldMap = new Map();
   if (decl.base && decl.kind !== 'mesh') {
     const base = lookupRecord(scope, decl.kind, decl.base.text, decl);

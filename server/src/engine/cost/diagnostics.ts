@@ -25,7 +25,7 @@ function what(p: PhaseCost): string {
   return p.phase === 'prefill' ? 'the prefill' : 'each decode step';
 }
 
-export function costDiagnostics(layout: ResolvedLayout, cost: LayoutCost, variants: (phase: Phase) => Variant[] = () => []): Diagnostic[] {
+export function costDiagnostics(layout: ResolvedLayout, cost: LayoutCost, variants: (phase: Phase) => Variant[] = () => [], costOf: (l: ResolvedLayout) => LayoutCost = costLayout): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = { source: layout.decl.source, span: { start: layout.decl.name.start, end: layout.decl.name.end }, layout: layout.name };
   const mem = cost.memory;
@@ -54,7 +54,7 @@ export function costDiagnostics(layout: ResolvedLayout, cost: LayoutCost, varian
         message: `'${layout.name}' is memory-bound in ${phase}: HBM traffic (weights, KV cache, activations) sets ${formatPercent(p.pass.totals.byBound.memory / latency)} of ${what(p)} (${formatSeconds(p.pass.totals.byBound.memory)} of ${formatSeconds(latency)})`,
       });
     }
-    const better = bestVariant(phase, p, variants(phase));
+    const better = bestVariant(phase, p, variants(phase), costOf);
     if (better) out.push(betterLayoutHint(layout, phase, p, better, at));
   }
   return out;
@@ -66,11 +66,11 @@ interface Better {
   factor: number;
 }
 
-function bestVariant(phase: Phase, current: PhaseCost, variants: Variant[]): Better | undefined {
+function bestVariant(phase: Phase, current: PhaseCost, variants: Variant[], costOf: (l: ResolvedLayout) => LayoutCost): Better | undefined {
   const now = phaseLatency(current);
   let best: Better | undefined;
   for (const v of variants) {
-    const c = costLayout(v.layout);
+    const c = costOf(v.layout);
     // An alternative that does not fit is no alternative.
     if (!c.memory.fits) continue;
     const t = phaseLatency(c[phase]);

@@ -234,24 +234,29 @@ export interface CostedLayout {
   cost: LayoutCost;
 }
 
-/** Cost the selected layouts of an analysis, in file order. */
+/** Cost the selected layouts of an analysis (reusing the costs `analyze` made), in file order. */
 export function costAnalysis(analysis: Analysis, names?: string[]): { costed: CostedLayout[]; uncostable: UncostableLayout[] } {
   const want = names && names.length ? new Set(names) : undefined;
-  const costed = analysis.layouts.filter((l) => !want || want.has(l.name)).map((layout) => ({ layout, cost: costLayout(layout) }));
+  const costed = analysis.layouts
+    .filter((l) => !want || want.has(l.name))
+    .map((layout) => ({ layout, cost: analysis.costs?.get(layout.name) ?? costLayout(layout) }));
   const uncostable = analysis.uncostable.filter((u) => !want || want.has(u.name));
   return { costed, uncostable };
 }
 
 /**
- * The cost findings of the selected layouts, merged with the analysis's own diagnostics (a
- * finding the checker already reported is not repeated).
+ * The analysis's diagnostics plus the cost findings of every selected layout that `analyze` did
+ * not cost itself (editors cap how many it costs; a report covers them all). A finding already
+ * reported is not repeated.
  */
 export function reportDiagnostics(analysis: Analysis, costed: CostedLayout[], resolve?: VariantResolver): Diagnostic[] {
   const found: Diagnostic[] = [...analysis.diagnostics];
   const key = (d: Diagnostic) => `${d.code}|${d.layout ?? ''}|${d.phase ?? ''}`;
   const have = new Set(analysis.diagnostics.filter((d) => d.layout).map(key));
+  const resolver: VariantResolver | undefined = resolve ?? (analysis.resolver ? (l, blocks) => analysis.resolver.variant(l, blocks) : undefined);
   for (const c of costed) {
-    const variants = resolve ? builtinVariants(c.layout, resolve) : () => [];
+    if (analysis.costs?.has(c.layout.name)) continue; // analyze already reported its findings
+    const variants = resolver ? builtinVariants(c.layout, resolver) : () => [];
     for (const d of costDiagnostics(c.layout, c.cost, variants)) if (!have.has(key(d))) found.push(d);
   }
   return normalizeDiagnostics(found.filter((d) => d.source === analysis.source));

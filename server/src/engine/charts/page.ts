@@ -1,0 +1,74 @@
+// `shardlens compare --html OUT`: one self-contained page (table and charts as inline SVG), with
+// no scripts and nothing loaded from elsewhere, so it can be mailed, attached to a CI run or
+// opened from disk. Its own CSP says so to the browser as well.
+
+import { escapeHtml } from './escape';
+import type { ChartBuildOptions } from './options';
+import { renderChartsToSvg } from './svg';
+import { COMPARE_COLUMNS, compareTableRows } from './table';
+import type { ChartReport } from './types';
+
+export interface ComparePageReport extends ChartReport {
+  diagnostics?: { severity: string }[];
+}
+
+const PAGE_CSS = `
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #fff; margin: 24px; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+h2 { font-size: 15px; margin: 24px 0 8px; }
+p.meta { color: #59636e; margin: 0 0 16px; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #d1d9e0; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child, td.setup { text-align: left; }
+th { font-weight: 600; color: #59636e; }
+td.warn { color: #cf222e; font-weight: 600; }
+tr.uncosted td { color: #59636e; font-style: italic; }
+figure { margin: 0; }
+svg { max-width: 100%; height: auto; }
+`;
+
+function tableHtml(report: ChartReport, opts: ChartBuildOptions): string {
+  const head = `<tr><th>layout</th>${COMPARE_COLUMNS.map((c) => `<th title="${escapeHtml(c.title)}">${escapeHtml(c.label)}</th>`).join('')}</tr>`;
+  const rows = compareTableRows(report, { decodeContext: opts.decodeContext }).map((row) => {
+    const cells = COMPARE_COLUMNS.map((c) => {
+      const classes = [c.key === 'setup' ? 'setup' : '', c.key === 'memory' && !row.fits ? 'warn' : ''].filter(Boolean).join(' ');
+      return `<td${classes ? ` class="${classes}"` : ''}>${escapeHtml(row.cells[c.key])}</td>`;
+    });
+    return `<tr${row.costed ? '' : ' class="uncosted"'}><td>${escapeHtml(row.name)}</td>${cells.join('')}</tr>`;
+  });
+  return `<table>\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+}
+
+function diagnosticSummary(report: ComparePageReport): string {
+  const counts = new Map<string, number>();
+  for (const d of report.diagnostics ?? []) counts.set(d.severity, (counts.get(d.severity) ?? 0) + 1);
+  if (counts.size === 0) return '';
+  const parts = [...counts].map(([severity, n]) => `${n} ${severity}${n === 1 ? '' : 's'}`);
+  return ` · diagnostics: ${parts.join(', ')}`;
+}
+
+export function renderComparePage(report: ComparePageReport, opts: ChartBuildOptions = {}): string {
+  const charts = renderChartsToSvg(report, opts);
+  const costed = report.layouts.filter((l) => l.costed).length;
+  const title = `shardlens: compare layouts of ${report.file}`;
+  const figures = charts
+    .map((c) => `<section id="${escapeHtml(c.id)}">\n<h2>${escapeHtml(c.title)}</h2>\n<figure>${c.svg}</figure>\n</section>`)
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<h1>Compare layouts</h1>
+<p class="meta">${escapeHtml(report.file)} · ${report.layouts.length} layout${report.layouts.length === 1 ? '' : 's'}, ${costed} costed${escapeHtml(diagnosticSummary(report))}</p>
+${tableHtml(report, opts)}
+${figures}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,60 @@
+// The compare table's rows as plain strings: the webview puts them into table cells with
+// `textContent`, and the HTML page escapes them. One function, so both show the same numbers.
+
+import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
+import { decodeSecondsPerToken, type DecodeContext } from './options';
+import { isCostedLayout, type ChartReport } from './types';
+
+export interface CompareColumn {
+  key: CompareCellKey;
+  label: string;
+  /** Longer description for the header's tooltip. */
+  title: string;
+}
+
+export type CompareCellKey = 'setup' | 'prefill' | 'decode' | 'mfu' | 'cost' | 'memory' | 'bound';
+
+export const COMPARE_COLUMNS: readonly CompareColumn[] = [
+  { key: 'setup', label: 'model · mesh', title: 'Model, mesh and chip count' },
+  { key: 'prefill', label: 'prefill', title: 'Prefill latency for the whole prompt' },
+  { key: 'decode', label: 'decode / token', title: 'Decode time per generated token (one step)' },
+  { key: 'mfu', label: 'MFU prefill / decode', title: 'Model FLOPs utilisation of each phase' },
+  { key: 'cost', label: 'cost / token', title: 'Chip-milliseconds per token, prefill / decode' },
+  { key: 'memory', label: 'memory / chip', title: 'Memory per chip (the larger phase) against HBM capacity' },
+  { key: 'bound', label: 'bound', title: 'What limits each phase: compute, memory or communication (prefill / decode)' },
+];
+
+export interface CompareRow {
+  name: string;
+  costed: boolean;
+  /** False when the layout does not fit in HBM (the memory cell is then flagged). */
+  fits: boolean;
+  cells: Record<CompareCellKey, string>;
+}
+
+const chipMs = (s: number | null) => `${sig((s ?? 0) * 1e3)}`;
+
+export function compareTableRows(report: ChartReport, opts: { decodeContext?: DecodeContext } = {}): CompareRow[] {
+  return report.layouts.map((l): CompareRow => {
+    const setup = l.model ? `${l.model} · ${l.mesh ?? '?'}${l.chips ? ` (${l.chips} chips)` : ''}` : '';
+    if (!isCostedLayout(l)) {
+      const blank = { setup, prefill: '', decode: '', mfu: '', cost: '', memory: '', bound: '' };
+      return { name: l.name, costed: false, fits: true, cells: { ...blank, prefill: `not costed${l.reason ? `: ${l.reason}` : ''}` } };
+    }
+    const m = l.memory;
+    return {
+      name: l.name,
+      costed: true,
+      fits: m.fits,
+      cells: {
+        setup,
+        prefill: formatSeconds(l.prefill.latency_s ?? 0),
+        decode: formatSeconds(decodeSecondsPerToken(l.decode, opts.decodeContext)),
+        mfu: `${formatPercent(l.prefill.mfu ?? 0)} / ${formatPercent(l.decode.mfu ?? 0)}`,
+        cost: `${chipMs(l.prefill.cost_chip_s_per_token)} / ${chipMs(l.decode.cost_chip_s_per_token)} chip-ms`,
+        memory: `${formatBytes(m.total_bytes ?? 0, { binary: true })} of ${formatBytes(m.hbm_bytes ?? 0, { binary: true })}${m.fits ? '' : ' (does not fit)'}`,
+        bound: `${l.prefill.bound} / ${l.decode.bound}`,
+      },
+    };
+  });
+}

@@ -1,0 +1,283 @@
+// Hover content as Markdown: what an operation costs, what a type is on each chip, what a layout
+// achieves, what a name or quantity means. Every figure comes from the cost model's explained
+// values, so the hover can show the formula with the values put in.
+
+import type { Analysis } from '../index';
+import type { BlockDecl, Decl, Ident, LetStmt, RecordDecl, Span, Stmt } from '../syntax/ast';
+import { isBlockDecl } from '../syntax/ast';
+import { OPS, COLLECTIVE_OPS } from '../check/blocks';
+import { DIM_MEANING, formatType, type ShardType } from '../check/shardType';
+import { fieldSpec, PHASE_FIELDS, type FieldSpec } from '../check/schema';
+import { evalQuantity, KIND_NAME } from '../check/units';
+import type { ResolvedLayout } from '../check/resolved';
+import { substitute, type Explained } from '../cost/explained';
+import { axisSizes, localExtent, passSizes, valueDtypes, type PassSizes } from '../cost/sizes';
+import { formatBytes, formatPercent, formatSeconds, formatValue, formatFlops, sig } from '../report/format';
+import { layoutCost, opCost, phasePass, usesOfBlock, type BlockUse } from './costs';
+import { docComment, locate, type FieldOwner, type Located } from './locate';
+import { declNamedAt, fileOf, origin, valueDefAt, type ValueDef } from './symbolsOf';
+import type { FeatureSettings } from './settings';
+
+export interface HoverResult {
+  markdown: string;
+  span: Span;
+}
+
+/** How many layout uses a block hover lists before it says "and N more". */
+const MAX_USES = 3;
+
+export function hoverAt(analysis: Analysis, offset: number, settings: FeatureSettings): HoverResult | null {
+  const at = locate(analysis, offset);
+  if (!at) return null;
+  const markdown = hoverMarkdown(analysis, at, settings);
+  return markdown ? { markdown, span: spanOf(at) } : null;
+}
+
+function spanOf(at: Located): Span {
+  switch (at.kind) {
+    case 'declName': return at.decl.name;
+    case 'ref': return at.ref.span;
+    case 'field': return at.field.name;
+    case 'quantity': return at.value;
+    case 'op': return at.stmt.op;
+    case 'valueDef': return at.name;
+    case 'axesArg': return at.arg;
+    case 'type': return at.axis ?? at.dim?.letterSpan ?? at.type;
+  }
+}
+
+function hoverMarkdown(analysis: Analysis, at: Located, settings: FeatureSettings): string | undefined {
+  switch (at.kind) {
+    case 'declName':
+      return declHover(analysis, at.decl, settings);
+    case 'ref': {
+      if (at.ref.kind === 'value') {
+        const def = valueDefAt(analysis, at.ref.target.source, at.ref.target.span);
+        return def ? valueHover(analysis, def, settings) : undefined;
+      }
+      const decl = declNamedAt(analysis, at.ref.target.source, at.ref.target.span);
+      return decl ? declHover(analysis, decl, settings) : undefined;
+    }
+    case 'field':
+      return fieldHover(at.owner, at.field.name.text);
+    case 'quantity':
+      return quantityHover(at.owner, at.field.name.text, at.value.value, at.value.unit?.text);
+    case 'op':
+      return valueHover(analysis, { block: at.block, stmt: at.stmt, name: at.stmt.name }, settings);
+    case 'valueDef':
+      return valueHover(analysis, at, settings);
+    case 'axesArg':
+      return axesHover(analysis, at.block, at.arg, settings);
+    case 'type':
+      if (at.axis) return axesHover(analysis, at.block, { text: at.axis.letter, start: at.axis.start, end: at.axis.end }, settings);
+      if (at.dim) return dimHover(analysis, at.block, at.dim.letter, settings);
+      return typeHover(analysis, at.block, at.stmt, settings);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Declarations
+
+function declHover(analysis: Analysis, decl: Decl, settings: FeatureSettings): string {
+  const kind = isBlockDecl(decl) ? `${decl.kind} block` : decl.kind;
+  const parts = [`**${kind}** \`${decl.name.text}\` — ${origin(analysis, decl)}`];
+  const file = fileOf(analysis, decl.source);
+  const doc = file ? docComment(decl, file.comments) : '';
+  if (decl.kind === 'layout') {
+    const layout = analysis.layouts.find((l) => l.decl === decl);
+    if (layout) parts.push(layoutTable(layout, settings));
+    else {
+      const u = analysis.uncostable.find((l) => l.decl === decl);
+      if (u) parts.push(`Not costed: ${u.reason}`);
+    }
+  } else if (isBlockDecl(decl)) {
+    parts.push(blockSummary(analysis, decl));
+  } else {
+    parts.push(recordSummary(decl));
+  }
+  if (doc) parts.push(doc);
+  return parts.join('\n\n');
+}
+
+function recordSummary(decl: RecordDecl): string {
+  const text = decl.source.text.slice(decl.start, decl.end);
+  const lines = text.split(/\r?\n/);
+  const shown = lines.length > 14 ? [...lines.slice(0, 13), '  …'] : lines;
+  return '```shard\n' + shown.join('\n') + '\n```';
+}
+
+function blockSummary(analysis: Analysis, decl: BlockDecl): string {
+  const checked = analysis.blocks.get(decl);
+  const lines: string[] = [];
+  if (checked?.input?.type) lines.push(`in \`${checked.input.name} : ${formatType(checked.input.type)}\``);
+  if (checked?.output?.type) lines.push(`out \`${checked.output.name} : ${formatType(checked.output.type)}\``);
+  const weights = checked?.values.filter((v) => v.op === 'weight' || v.op === 'cache') ?? [];
+  for (const w of weights) if (w.type) lines.push(`${w.op} \`${w.name} : ${formatType(w.type)}\``);
+  const uses = usesOfBlock(analysis, decl);
+  if (uses.length) lines.push(`used by ${[...new Set(uses.map((u) => `\`${u.layout.name}\` (${u.phase})`))].join(', ')}`);
+  return lines.join('  \n');
+}
+
+/** The layout's headline figures, as the report prints them (cli.md `report`). */
+export function layoutTable(layout: ResolvedLayout, settings: FeatureSettings): string {
+  const cost = layoutCost(layout);
+  if (!cost) return 'The cost model could not cost this layout.';
+  const p = cost.prefill;
+  const d = cost.decode;
+  const step = phasePass(cost, 'decode', settings.decodeContext).latency.value;
+  const mem = cost.memory;
+  const used = Math.max(mem.total.prefill.value, mem.total.decode.value);
+  const rows = [
+    '| | prefill | decode |',
+    '|---|---|---|',
+    `| blocks | ${p.ffn} + ${p.attention ?? 'none'} | ${d.ffn} + ${d.attention ?? 'none'} |`,
+    `| latency | ${formatSeconds(p.latency.value)} | ${formatSeconds(d.latency.value)} |`,
+    `| per token | ${formatSeconds(p.latency.value / Math.max(1, p.workload.prompt))} | ${formatSeconds(step)} (${settings.decodeContext} step) |`,
+    `| MFU | ${formatPercent(p.mfu.value)} | ${formatPercent(d.mfu.value)} |`,
+    `| cost (chip·s / token) | ${sig(p.costChipSPerToken.value)} | ${sig(d.costChipSPerToken.value)} |`,
+    `| bound | ${p.pass.bound} | ${d.pass.bound} |`,
+  ];
+  const memory = `memory per chip: ${formatBytes(used)} of ${formatBytes(mem.hbm)} HBM (weights ${formatBytes(mem.weights.value)}, KV ${formatBytes(mem.kv.value)})${mem.fits ? '' : ' — **does not fit**'}`;
+  return `${rows.join('\n')}\n\n${memory} · ${cost.chips} chips`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields and quantities
+
+function specFor(owner: FieldOwner, name: string): FieldSpec | undefined {
+  return owner === 'phase' ? PHASE_FIELDS.find((f) => f.name === name) : fieldSpec(owner, name);
+}
+
+function fieldHover(owner: FieldOwner, name: string): string | undefined {
+  const spec = specFor(owner, name);
+  if (!spec) return undefined;
+  const kind = spec.type.type === 'quantity' ? KIND_NAME[spec.type.kind] : spec.type.type === 'enum' ? spec.type.values.join(' | ') : spec.type.type;
+  return `**${owner === 'phase' ? 'phase' : owner}.${name}**${spec.required ? ' (required)' : ''}: ${spec.doc}\n\n${kind} — e.g. \`${name} = ${spec.example}\``;
+}
+
+function quantityHover(owner: FieldOwner, field: string, value: number, unit: string | undefined): string | undefined {
+  const spec = specFor(owner, field);
+  if (!spec || spec.type.type !== 'quantity') return undefined;
+  const kind = spec.type.kind;
+  const r = evalQuantity(value, unit, kind, field);
+  if (r.value === undefined) return r.error;
+  const base: Record<string, string> = { flops: 'FLOP/s', bytes: 'B', bandwidth: 'B/s', time: 's', fraction: '', count: '', number: '' };
+  const exact = `${r.value.toLocaleString('en-US', { maximumFractionDigits: 12 })}${base[kind] ? ` ${base[kind]}` : ''}`;
+  const readable = kind === 'flops' ? formatValue(r.value, 'FLOP/s') : kind === 'bytes' ? formatValue(r.value, 'B') : kind === 'bandwidth' ? formatValue(r.value, 'B/s') : kind === 'time' ? formatSeconds(r.value) : kind === 'fraction' ? formatPercent(r.value) : '';
+  return `\`${field}\` = **${exact}**${readable && readable !== exact ? ` (${readable})` : ''} — ${KIND_NAME[kind]}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Block values, types, dims and axes
+
+function statementText(def: ValueDef): string {
+  return def.block.source.text.slice(def.stmt.start, def.stmt.end).replace(/\s+/g, ' ');
+}
+
+function valueType(analysis: Analysis, def: ValueDef): ShardType | undefined {
+  return analysis.blocks.get(def.block)?.byName.get(def.name.text)?.type;
+}
+
+function valueHover(analysis: Analysis, def: ValueDef, settings: FeatureSettings): string {
+  const type = valueType(analysis, def);
+  const parts = ['```shard\n' + statementText(def) + '\n```'];
+  if (type) parts.push(`type \`${formatType(type)}\`${def.stmt.kind === 'let' && !def.stmt.annotation ? ' (inferred)' : ''}`);
+  if (def.stmt.kind === 'let') {
+    const spec = OPS[def.stmt.op.text];
+    if (spec) parts.push(`\`${spec.signature}\` — ${spec.doc}`);
+  }
+  const uses = usesOfBlock(analysis, def.block);
+  for (const use of uses.slice(0, MAX_USES)) parts.push(useSection(def, type, use, settings));
+  if (uses.length > MAX_USES) parts.push(`…and ${uses.length - MAX_USES} more uses`);
+  if (!uses.length) parts.push('_No layout in this file uses this block, so it is not costed._');
+  return parts.join('\n\n');
+}
+
+function sizesFor(use: BlockUse, settings: FeatureSettings): PassSizes {
+  const w = use.layout[use.phase].workload;
+  return passSizes(use.layout.model, w, use.phase, settings.decodeContext);
+}
+
+/** `B 64 × L 1 × E_xyz 18432/64 = 288` : each dim's local extent with where it came from. */
+function localShape(type: ShardType, use: BlockUse, sizes: PassSizes): { text: string; elements: number } {
+  const axes = axisSizes(use.layout.mesh);
+  let elements = 1;
+  const parts = type.dims.map((d) => {
+    const local = localExtent(d.letter, d.axes, sizes, axes);
+    elements *= local;
+    if (!d.axes.length) return `${d.letter} ${sig(local)}`;
+    const n = d.axes.reduce((acc, a) => acc * (axes.get(a) ?? 1), 1);
+    return `${d.letter}_${d.axes.join('')} ${sig(sizes[d.letter as keyof PassSizes] as number)}/${n} = ${sig(local)}`;
+  });
+  return { text: parts.join(' × '), elements };
+}
+
+function explain(e: Explained): string {
+  const values = substitute(e, formatValue);
+  const result = formatValue(e.value, e.unit);
+  return values === e.formula ? `${e.formula} = ${result}` : `${e.formula} = ${values} = ${result}`;
+}
+
+function useSection(def: ValueDef, type: ShardType | undefined, use: BlockUse, settings: FeatureSettings): string {
+  const sizes = sizesFor(use, settings);
+  const header = `**${use.layout.name}** · ${use.phase}${use.phase === 'decode' ? ` (${settings.decodeContext} step, T = ${sig(sizes.T)})` : ''} · ${use.role} on \`${use.layout.mesh.name}\``;
+  const lines = [header];
+  if (type) {
+    const shape = localShape(type, use, sizes);
+    const dtype = valueDtypes(use.block, use.layout.model).get(def.name.text) ?? 'bf16';
+    const bytes = shape.elements * ({ bf16: 2, fp8: 1, int8: 1, int4: 0.5 } as const)[dtype];
+    lines.push(`per chip: ${shape.text} → ${formatBytes(bytes)} (${dtype})`);
+  }
+  const op = opCost(use, def.name.text, settings.decodeContext);
+  if (op && def.stmt.kind === 'let') {
+    lines.push(`FLOPs ${formatFlops(op.flops.value)} · HBM ${formatBytes(op.bytes.value)} · time **${formatSeconds(op.time.value)}** (${op.bound}-bound)`);
+    if (COLLECTIVE_OPS.has(op.op) || op.comm_bytes.value > 0) {
+      lines.push(`volume D: ${explain(op.comm_bytes)}`);
+      lines.push(`comm time: ${explain(op.t_comm)}`);
+    } else if (op.flops.value > 0) {
+      lines.push(`compute time: ${explain(op.t_compute)}`);
+    }
+    if (op.bound === 'memory' && op.t_memory.value > 0) lines.push(`memory time: ${explain(op.t_memory)}`);
+  }
+  return lines.join('  \n');
+}
+
+function typeHover(analysis: Analysis, block: BlockDecl, stmt: Stmt, settings: FeatureSettings): string | undefined {
+  const name: Ident | undefined = stmt.kind === 'let' ? stmt.name : stmt.kind === 'out' ? undefined : stmt.names[0];
+  if (!name) return undefined;
+  const def = { block, stmt, name };
+  const type = valueType(analysis, def);
+  const written = stmt.kind === 'let' ? (stmt as LetStmt).annotation : stmt.kind === 'out' ? undefined : stmt.type;
+  const parts = [`type \`${type ? formatType(type) : block.source.text.slice(written?.start ?? 0, written?.end ?? 0)}\` of \`${name.text}\``];
+  if (type) {
+    const uses = usesOfBlock(analysis, block);
+    for (const use of uses.slice(0, MAX_USES)) {
+      const sizes = sizesFor(use, settings);
+      const shape = localShape(type, use, sizes);
+      parts.push(`**${use.layout.name}** · ${use.phase}: ${shape.text}`);
+    }
+    if (!uses.length) parts.push('_No layout in this file uses this block._');
+  }
+  return parts.join('\n\n');
+}
+
+function dimHover(analysis: Analysis, block: BlockDecl, letter: string, settings: FeatureSettings): string {
+  const meaning = DIM_MEANING[letter];
+  if (!meaning) return `\`${letter}\` is not a dimension letter; the letters are ${Object.keys(DIM_MEANING).join(' ')}`;
+  const sizes = usesOfBlock(analysis, block).slice(0, MAX_USES).map((u) => `${u.layout.name} · ${u.phase}: ${sig(sizesFor(u, settings)[letter as keyof PassSizes] as number)}`);
+  return [`**${letter}** — ${meaning}`, ...sizes].join('  \n');
+}
+
+function axesHover(analysis: Analysis, block: BlockDecl, axes: Ident, _settings: FeatureSettings): string | undefined {
+  if (!/^[a-z]+$/.test(axes.text)) return undefined;
+  const meshes = new Map<string, string>();
+  for (const use of usesOfBlock(analysis, block)) {
+    const m = use.layout.mesh;
+    const sizes = [...axes.text].map((a) => `${a} = ${m.axes.find((x) => x.name === a)?.size ?? '?'}`);
+    const total = [...axes.text].reduce((acc, a) => acc * (m.axes.find((x) => x.name === a)?.size ?? 1), 1);
+    meshes.set(m.name, `\`${m.name}\`: ${sizes.join(', ')} → ${total} chips`);
+  }
+  const head = `mesh ax${axes.text.length > 1 ? 'es' : 'is'} **${axes.text}**`;
+  return meshes.size ? `${head}\n\n${[...meshes.values()].join('  \n')}` : head;
+}
+
