@@ -238,10 +238,37 @@ export async function startCodeServer(opts = {}) {
   };
 }
 
-/** Launches Debian's Chromium through playwright-core (never a downloaded browser). */
+/**
+ * Packages an extension folder into a VSIX with @vscode/vsce, as a release would. Dependencies
+ * are expected to be bundled (`--no-dependencies`); no prompt can appear (stdin is closed and
+ * the licence and repository checks that would ask are answered by flags).
+ */
+export function packageVsix(extensionDir, outFile) {
+  const vsce = path.join(repoRoot, 'node_modules/@vscode/vsce/vsce');
+  execFileSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', outFile],
+    { cwd: extensionDir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 },
+  );
+  return outFile;
+}
+
+/**
+ * Launches Debian's Chromium through playwright-core (never a downloaded browser). Chromium keeps
+ * crash reports and a headless profile under XDG_CONFIG_HOME even with a temporary profile, so
+ * those point into a private folder that close() removes.
+ */
 export async function launchBrowser() {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  const home = mkdtempSync(path.join(tmpdir(), 'shardlens-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_CACHE_HOME: path.join(home, 'cache') },
+  });
+  browser.on('disconnected', () => rmSync(home, { recursive: true, force: true }));
+  return browser;
 }
 
 // Runs in every frame, webviews included, before their scripts. CSP violations become console
@@ -372,13 +399,25 @@ export async function goToPosition(page, line, column, timeoutMs = 20000) {
     .waitFor({ timeout: timeoutMs });
 }
 
-/** Shows the hover at a position of the active editor and returns its text. */
-export async function hoverAt(page, line, column, timeoutMs = 20000) {
+/**
+ * Shows the hover at a position of the active editor and returns the whole widget's text
+ * (diagnostic parts and provider parts). The parts arrive separately, so pass `match` (a RegExp)
+ * to wait until the provider's part is there.
+ */
+export async function hoverAt(page, line, column, { match, timeoutMs = 20000 } = {}) {
   await goToPosition(page, line, column, timeoutMs);
   await runCommand(page, 'Show or Focus Hover', timeoutMs);
-  const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover:not(.hidden) .monaco-hover-content').first();
-  await hover.waitFor({ state: 'visible', timeout: timeoutMs });
-  return (await hover.innerText()).trim();
+  const handle = await page.waitForFunction(
+    ({ source, flags }) => {
+      const hover = [...document.querySelectorAll('.monaco-hover')].find((h) => !h.classList.contains('hidden') && h.offsetParent !== null);
+      const text = hover?.innerText?.trim();
+      if (!text) return false;
+      return source === null || new RegExp(source, flags).test(text) ? text : false;
+    },
+    { source: match ? match.source : null, flags: match ? match.flags : '' },
+    { timeout: timeoutMs },
+  );
+  return handle.jsonValue();
 }
 
 /**

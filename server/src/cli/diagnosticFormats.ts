@@ -78,10 +78,11 @@ export function formatJson(files: readonly CheckedFile[]): string {
 }
 
 /**
- * One sentence per rule for SARIF's rule list. A `Record` over the code union so that adding a
- * code to the engine fails the type check here until the code is described.
+ * One sentence per rule for SARIF's rule list. Partial on purpose: a code the engine adds later
+ * still gets a rule (with a generic description, see ruleList) instead of breaking the build of
+ * a file that the engine's authors do not own.
  */
-export const RULE_DESCRIPTIONS: Record<DiagnosticCode, string> = {
+export const RULE_DESCRIPTIONS: Partial<Record<DiagnosticCode, string>> = {
   syntax: 'The text cannot be parsed.',
   'unknown-name': 'A model, mesh, hardware, workload, block or value that does not exist.',
   'duplicate-name': 'The same name is declared twice in one namespace.',
@@ -104,6 +105,7 @@ export const RULE_DESCRIPTIONS: Record<DiagnosticCode, string> = {
   'memory-bound': 'A phase is bound by memory bandwidth.',
   'better-layout': 'A built-in block pair on the same mesh is at least 1.2x faster for a phase.',
   'bad-value': 'A field value of the wrong shape.',
+  'bad-call': 'An operation called with the wrong number or kind of arguments.',
   'bad-block': "A block's structure is wrong (missing or repeated in/out).",
   'no-unembed': "The layout's unembedding is not costed.",
   limit: 'A size limit was reached and some work was skipped.',
@@ -133,8 +135,23 @@ export interface SarifOptions {
   cwd: string;
 }
 
-export function formatSarif(files: readonly CheckedFile[], opts: SarifOptions): string {
+/** The described codes in a stable order, then any other code that occurs, in order of appearance. */
+function ruleList(files: readonly CheckedFile[]): DiagnosticCode[] {
   const codes = Object.keys(RULE_DESCRIPTIONS) as DiagnosticCode[];
+  const seen = new Set(codes);
+  for (const f of files) {
+    for (const d of f.diagnostics) {
+      if (!seen.has(d.code)) {
+        seen.add(d.code);
+        codes.push(d.code);
+      }
+    }
+  }
+  return codes;
+}
+
+export function formatSarif(files: readonly CheckedFile[], opts: SarifOptions): string {
+  const codes = ruleList(files);
   const ruleIndex = new Map(codes.map((c, i) => [c, i]));
   const results = [];
   for (const f of files) {
@@ -181,7 +198,7 @@ export function formatSarif(files: readonly CheckedFile[], opts: SarifOptions): 
             rules: codes.map((c) => ({
               id: c,
               name: c,
-              shortDescription: { text: RULE_DESCRIPTIONS[c] },
+              shortDescription: { text: RULE_DESCRIPTIONS[c] ?? `shardlens diagnostic '${c}'.` },
             })),
           },
         },

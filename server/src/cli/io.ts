@@ -6,6 +6,8 @@ export interface Io {
   out(text: string): void;
   /** Prints `shardlens: MESSAGE` on standard error. */
   error(message: string): void;
+  /** Writes to standard error as is (notes such as `wrote FILE`, diagnostics beside a report). */
+  note(text: string): void;
   cwd: string;
   version: string;
 }
@@ -17,6 +19,9 @@ export function processIo(version: string): Io {
     },
     error: (message) => {
       process.stderr.write(`shardlens: ${message}\n`);
+    },
+    note: (text) => {
+      if (text) process.stderr.write(text);
     },
     cwd: process.cwd(),
     version,

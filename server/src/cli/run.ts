@@ -6,7 +6,7 @@ import { listChoices, parseArgs, type ParsedArgs } from './args';
 import { COMMANDS, commandHelp, findCommand, generalHelp, type CommandSpec } from './commands';
 import { CliError, EXIT_OK, EXIT_USAGE, usageError } from './errors';
 import { runCheck, type CheckFormat } from './check';
-import { readInput } from './input';
+import { runCompare, runExplain, runReport } from './report';
 import type { Io } from './io';
 
 /** What `lsp` needs from the process; main.ts supplies the real one, tests a fake. */
@@ -68,16 +68,21 @@ export async function run(argv: readonly string[], io: Io, startLsp: LspStarter)
       const format = (args.options.get('format') ?? 'text') as CheckFormat;
       return { exitCode: await runCheck(args.positionals, format, io) };
     }
-    case 'report':
-    case 'compare':
+    case 'report': {
+      checkFileCount(spec, args);
+      const layouts = args.lists.get('layout') ?? [];
+      return { exitCode: await runReport(args.positionals[0], layouts, args.options.get('format') === 'json', io) };
+    }
+    case 'compare': {
+      checkFileCount(spec, args);
+      const layouts = args.lists.get('layout') ?? [];
+      return { exitCode: await runCompare(args.positionals[0], { layouts, html: args.options.get('html'), svg: args.options.get('svg') }, io) };
+    }
     case 'explain': {
       checkFileCount(spec, args);
-      if (spec.name === 'explain') requireOption(spec, args, 'layout');
-      // Reading the file first keeps the contract's order of complaints: a bad path is reported
-      // as such even while the command itself is still missing.
-      await readInput(args.positionals[0]);
-      // TODO(cost/report): call the report renderers in server/src/engine/report once they exist.
-      throw new CliError(`'${spec.name}' is not available yet (the cost model and report renderers are still being written)`, EXIT_USAGE);
+      requireOption(spec, args, 'layout');
+      const phase = args.options.get('phase') as 'prefill' | 'decode' | undefined;
+      return { exitCode: await runExplain(args.positionals[0], { layout: args.options.get('layout')!, phase, op: args.options.get('op') }, io) };
     }
     case 'sweep':
     case 'best':

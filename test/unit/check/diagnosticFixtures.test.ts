@@ -34,8 +34,15 @@ const SPEC_CODES = [
   'not-divisible',
   'unit',
 ];
-/** Codes this project adds (docs/language.md §7). `limit` is declared but never reported. */
-const EXTRA_CODES = ['bad-value', 'bad-call', 'bad-block', 'no-unembed'];
+/** Codes this project adds (docs/language.md §7). */
+const EXTRA_CODES = ['bad-value', 'bad-call', 'bad-block', 'no-unembed', 'limit'];
+
+/**
+ * Fixtures that assert the spec where the checker does not follow it yet: their tests are
+ * expected to fail (`it.fails`) until the checker is fixed, then this entry must go. Each is
+ * described in knownDeviations.test.ts.
+ */
+const KNOWN_DEVIATIONS: Record<string, string> = {};
 
 const fixtureCodes = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.shard') && !f.endsWith('.ok.shard'))
@@ -44,7 +51,9 @@ const fixtureCodes = readdirSync(FIXTURES)
 
 function load(name: string) {
   const text = readFileSync(join(FIXTURES, name), 'utf8');
-  const analysis = analyze(sourceFromText(text, `file:///fixtures/${name}`));
+  // The cost findings (out-of-memory, comm-bound, memory-bound, better-layout) are the cost
+  // model's tests; the checker's diagnostics do not depend on costing.
+  const analysis = analyze(sourceFromText(text, `file:///fixtures/${name}`), { cost: false });
   return { text, analysis, markers: readMarkers(text) };
 }
 
@@ -60,15 +69,30 @@ function expectDiagnosticsToMatch(text: string, diagnostics: Diagnostic[], marke
   const actual = diagnostics.map((d) => key(d.code, d.severity, d.span)).sort();
   const expected = markers.map((m) => key(m.code, m.severity, m)).sort();
   // Messages are in the failure output, to show what the checker said where it disagrees.
-  expect(actual, diagnostics.map((d) => `${key(d.code, d.severity, d.span)}: ${d.message}`).join('\n')).toEqual(expected);
+  expect(actual.join('\n'), diagnostics.map((d) => `${key(d.code, d.severity, d.span)}: ${d.message}`).join('\n')).toBe(expected.join('\n'));
+  // Several markers may share a range and code (a built-in block's findings all land on the
+  // layout's value); each must be met by a diagnostic of its own.
+  const unused = new Set(diagnostics);
   for (const m of markers) {
-    const d = diagnostics.find((x) => x.code === m.code && x.span.start === m.start && x.span.end === m.end)!;
-    const where = `marker on line ${m.markerLine}: ${d.message}`;
-    for (const s of m.substrings) expect(d.message, where).toContain(s);
-    for (const p of m.patterns) expect(d.message, where).toMatch(p);
-    for (const fix of m.fixes) expect(d.fixes?.flatMap((f) => f.edits.map((e) => e.newText)) ?? [], where).toContain(fix);
-    if (m.related) expect(d.related?.length ?? 0, where).toBeGreaterThan(0);
+    const candidates = diagnostics.filter((d) => d.code === m.code && d.span.start === m.start && d.span.end === m.end);
+    const met = candidates.find((d) => unused.has(d) && meets(d, m));
+    expect(met, `marker on line ${m.markerLine} (${describeMarker(m)}) is met by none of:\n${candidates.map((d) => d.message).join('\n')}`).toBeDefined();
+    unused.delete(met!);
   }
+}
+
+function meets(d: Diagnostic, m: Marker): boolean {
+  const fixTexts = d.fixes?.flatMap((f) => f.edits.map((e) => e.newText)) ?? [];
+  return (
+    m.substrings.every((s) => d.message.includes(s)) &&
+    m.patterns.every((p) => p.test(d.message)) &&
+    m.fixes.every((f) => fixTexts.includes(f)) &&
+    (!m.related || (d.related?.length ?? 0) > 0)
+  );
+}
+
+function describeMarker(m: Marker): string {
+  return [...m.substrings.map((s) => JSON.stringify(s)), ...m.patterns.map(String), ...m.fixes.map((f) => `fix=${f}`), m.related ? 'related' : ''].join(' ');
 }
 
 it('every checker code has a fixture and a clean counterpart', () => {
@@ -77,7 +101,8 @@ it('every checker code has a fixture and a clean counterpart', () => {
 });
 
 describe.each(fixtureCodes)('%s', (code) => {
-  it(`reports ${code} exactly where the fixture marks it`, () => {
+  const itMatches = KNOWN_DEVIATIONS[code] ? it.fails : it;
+  itMatches(`reports ${code} exactly where the fixture marks it`, () => {
     const { text, analysis, markers } = load(`${code}.shard`);
     expect(markers.some((m) => m.code === code)).toBe(true);
     expectDiagnosticsToMatch(text, analysis.diagnostics, markers, analysis.lineIndex);
@@ -103,9 +128,13 @@ describe('order and uniqueness (spec §3)', () => {
     expect(keys).toEqual(sorted);
   });
 
-  it.each(all)('%s: no token gets the same code twice', (name) => {
+  // One block used by both phases of a layout must not repeat its findings (spec §3: the same
+  // diagnostic for the same token is reported once). Messages may name the phase, so the phase is
+  // not part of what makes two findings different; different findings on one token (a built-in
+  // block's, all on the layout's value) differ in what they say about sizes and types.
+  it.each(all)('%s: the same diagnostic is not reported twice on one token', (name) => {
     const { analysis } = load(name);
-    const keys = analysis.diagnostics.map((d) => `${d.code}@${d.span.start}-${d.span.end}`);
-    expect(keys.length).toBe(new Set(keys).size);
+    const keys = analysis.diagnostics.map((d) => `${d.code}@${d.span.start}-${d.span.end}: ${d.message.replace(/ ?\((prefill|decode)\)/g, '')}`);
+    expect(keys.length, keys.join('\n')).toBe(new Set(keys).size);
   });
 });

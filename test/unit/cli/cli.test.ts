@@ -2,7 +2,8 @@
 // on exit status, standard output and standard error (cli.md).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,6 +11,8 @@ const root = path.resolve(__dirname, '../../..');
 const fixtures = 'test/fixtures/cli';
 const syntaxFile = `${fixtures}/syntax-error.shard`;
 const cleanFile = `${fixtures}/clean.shard`;
+// One costed layout with not-divisible warnings and cost findings, and no errors.
+const warningsFile = `${fixtures}/warnings.shard`;
 
 interface Result {
   code: number | null;
@@ -133,8 +136,9 @@ describe('check', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(l).toMatch(/^test\/fixtures\/cli\/syntax-error\.shard:\d+:\d+: (error|warning|information|hint) [a-z-]+: \S.*$/);
-    // The doubled brace on line 3, column 13, is the first unexpected token.
-    expect(lines[0]).toMatch(/^test\/fixtures\/cli\/syntax-error\.shard:3:13: error syntax: /);
+    // The second `=` on line 3, column 25, is the first unexpected token.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^test\/fixtures\/cli\/syntax-error\.shard:3:25: error syntax: /);
   });
 
   it('is silent and exits 0 on a clean file', () => {
@@ -148,7 +152,7 @@ describe('check', () => {
     const text = readFileSync(path.join(root, syntaxFile), 'utf8');
     const r = shardlens(['check', '-'], text);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^<stdin>:3:13: error syntax: /);
+    expect(r.stdout).toMatch(/^<stdin>:3:25: error syntax: /);
     const clean = shardlens(['check', '-'], 'workload w { batch = 1, prompt = 2, generate = 3 }\n');
     expect(clean.code).toBe(0);
   });
@@ -161,7 +165,7 @@ describe('check', () => {
     expect(doc.files.map((f: { file: string }) => f.file)).toEqual([cleanFile, syntaxFile]);
     expect(doc.files[0].diagnostics).toEqual([]);
     const first = doc.files[1].diagnostics[0];
-    expect(first).toMatchObject({ code: 'syntax', severity: 'error', range: { start: { line: 2, character: 12 } } });
+    expect(first).toMatchObject({ code: 'syntax', severity: 'error', range: { start: { line: 2, character: 24 } } });
     expect(typeof first.message).toBe('string');
     expect(first).not.toHaveProperty('layout');
     const errors = doc.files[1].diagnostics.filter((d: { severity: string }) => d.severity === 'error').length;
@@ -196,8 +200,114 @@ describe('check', () => {
   });
 });
 
+describe('check on layouts (warnings and cost findings)', () => {
+  it('exits 0 when there are warnings but no errors', () => {
+    const r = shardlens(['check', warningsFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^test\/fixtures\/cli\/warnings\.shard:12:9: warning not-divisible: layout uneven: F = 4100 /m);
+    expect(r.stdout).not.toMatch(/ error /);
+  });
+
+  it('carries layout and phase in JSON and maps information and hints to SARIF notes', () => {
+    const doc = JSON.parse(shardlens(['check', warningsFile, '--json']).stdout);
+    const diags = doc.files[0].diagnostics;
+    expect(doc.summary.errors).toBe(0);
+    expect(doc.summary.warnings).toBe(diags.filter((d: { severity: string }) => d.severity === 'warning').length);
+    expect(doc.summary.warnings).toBeGreaterThan(0);
+    const notDiv = diags.find((d: { code: string }) => d.code === 'not-divisible');
+    expect(notDiv.layout).toBe('uneven');
+    const phased = diags.find((d: { code: string }) => d.code === 'comm-bound' || d.code === 'memory-bound');
+    expect(['prefill', 'decode']).toContain(phased.phase);
+
+    const sarif = JSON.parse(shardlens(['check', warningsFile, '--format', 'sarif']).stdout);
+    const levels = new Set(sarif.runs[0].results.map((x: { level: string }) => x.level));
+    expect(levels).toEqual(new Set(['warning', 'note']));
+  });
+});
+
+describe('report, compare, explain', () => {
+  it('report prints a table per layout, exit 0 on a file without errors', () => {
+    const r = shardlens(['report', warningsFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^layout uneven: odd on pod \(64 chips\)/m);
+    expect(r.stdout).toMatch(/^\s+prefill\s/m);
+    expect(r.stdout).toMatch(/^\s+decode\s/m);
+  });
+
+  it('report --json has the required fields, finite numbers, and names <stdin>', () => {
+    const text = readFileSync(path.join(root, warningsFile), 'utf8');
+    const r = shardlens(['report', '-', '--json'], text);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.file).toBe('<stdin>');
+    const l = doc.layouts[0];
+    expect(l).toMatchObject({ name: 'uneven', costed: true, model: 'odd', mesh: 'pod', chips: 64, workload: { batch: 64, prompt: 128, generate: 16 } });
+    for (const k of ['latency_s', 'compute_s', 'memory_s', 'comm_s', 'flops', 'comm_bytes', 'mfu', 'cost_chip_s_per_token', 'throughput_tokens_per_s']) {
+      expect(Number.isFinite(l.prefill[k]), k).toBe(true);
+      expect(Number.isFinite(l.decode[k]), k).toBe(true);
+    }
+    expect(l.decode.step_s).toBeGreaterThan(0);
+    expect(l.memory.fits).toBe(true);
+    expect(doc.diagnostics.some((d: { code: string; layout?: string }) => d.code === 'not-divisible' && d.layout === 'uneven')).toBe(true);
+    expect(r.stdout).not.toMatch(/NaN|Infinity/);
+  });
+
+  it('report exits 1 on a file with errors and lists them on stderr', () => {
+    const r = shardlens(['report', syntaxFile]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('no layouts\n');
+    expect(r.stderr.split('\n')[0]).toBe(`shardlens: '${syntaxFile}' has 1 error; the figures cover what could be costed`);
+    expect(r.stderr).toMatch(/syntax-error\.shard:3:25: error syntax:/);
+  });
+
+  it('--layout must name a layout of the file', () => {
+    expectOneLineError(shardlens(['report', warningsFile, '--layout', 'nope']), 2, /no layout 'nope' in '.*warnings\.shard'; its layouts are 'uneven'/);
+  });
+
+  it('compare prints the table and writes a self-contained page and SVG charts', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'shardlens-cli-'));
+    try {
+      const html = path.join(out, 'page/compare.html');
+      const svgDir = path.join(out, 'svg');
+      const r = shardlens(['compare', warningsFile, '--html', html, '--svg', svgDir]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^layout\s+chips/m);
+      expect(r.stdout).toMatch(/^uneven\s+64/m);
+      const page = readFileSync(html, 'utf8');
+      expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
+      expect(page).toContain('<svg');
+      expect(page).not.toMatch(/<script/i);
+      const svgs = readdirSync(svgDir).filter((f) => f.endsWith('.svg'));
+      expect(svgs.length).toBeGreaterThan(0);
+      for (const f of svgs) expect(readFileSync(path.join(svgDir, f), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('compare cannot write into a path whose parent is a file', () => {
+    expectOneLineError(shardlens(['compare', warningsFile, '--html', `${cleanFile}/x.html`]), 2, /cannot write '.*clean\.shard\/x\.html'/);
+  });
+
+  it('explain prints the formulas of one op with the values put in', () => {
+    const r = shardlens(['explain', warningsFile, '--layout', 'uneven', '--phase', 'decode', '--op', 'ffn.a']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('layout uneven');
+    expect(r.stdout).toMatch(/^decode: /m);
+    expect(r.stdout).toMatch(/ffn\.a = all_gather/);
+    expect(r.stdout).not.toMatch(/^prefill: /m);
+  });
+
+  it('explain rejects an op that is malformed or absent, naming the ops there are', () => {
+    expectOneLineError(shardlens(['explain', warningsFile, '--layout', 'uneven', '--op', 'a']), 2, /--op must be ROLE\.VALUE/);
+    expectOneLineError(shardlens(['explain', warningsFile, '--layout', 'uneven', '--op', 'ffn.zz']), 2, /has no op 'ffn\.zz'; its ops are .*ffn\.a/);
+  });
+});
+
 describe('lsp', () => {
-  const server = path.join(root, 'dist/server.js');
+  // Decided by the source entry, not dist/server.js: the choice is made when tests are collected,
+  // before beforeAll builds, and the build makes dist/server.js exactly when the entry exists.
+  const server = path.join(root, 'server/src/lsp/main.ts');
 
   it.runIf(!existsSync(server))('says in one line that the server is not built', () => {
     expectOneLineError(shardlens(['lsp', '--stdio']), 2, /language server is not built/);

@@ -108,6 +108,14 @@ describe('sarif format', () => {
     expect(run.results[4].locations[0].physicalLocation.artifactLocation.uri).toBe('%3Cstdin%3E');
   });
 
+  it('still lists a rule for a code that has no description', () => {
+    const odd = { ...file, diagnostics: [diag({ code: 'brand-new' as Diagnostic['code'], severity: 'error', span: { start: 0, end: 4 } })] };
+    const r = JSON.parse(formatSarif([odd], { toolVersion: '1', cwd: '/' })).runs[0];
+    const rule = r.tool.driver.rules[r.results[0].ruleIndex];
+    expect(rule.id).toBe('brand-new');
+    expect(rule.shortDescription.text).toMatch(/brand-new/);
+  });
+
   it('is stable for a run with no results', () => {
     const clean = JSON.parse(formatSarif([empty], { toolVersion: '1', cwd: '/' }));
     expect(clean.runs[0].results).toEqual([]);

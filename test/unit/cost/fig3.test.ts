@@ -123,12 +123,14 @@ describe('weight-gathered optimum (G4)', () => {
     it(`${ffn} (N = ${N}) is optimal at B·L = N²·F/n with volume 4E·sqrt(B·L·F)/sqrt(n)`, () => {
       const tokens = (N * N * F) / n;
       expect(Math.sqrt((tokens * n) / F)).toBe(N);
-      const { cost } = costShard(fig3Source(ffn, tokens));
+      const { cost, layout } = costShard(fig3Source(ffn, tokens));
       const ops = cost.prefill.pass.layer.ops;
+      const isWeight = (id: string) => layout.prefill.ffn.byName.get(id.slice(id.indexOf('.') + 1))?.op === 'weight';
       const total = collectiveVolume(ops);
       expect(total).toBe(((4 * E * Math.sqrt(tokens * F)) / Math.sqrt(n)) * bytes);
       // At N*, the weight term equals the activation term.
-      const weightGathers = ops.filter((o) => o.op === 'all_gather' && /^w/.test(o.name));
+      const weightGathers = ops.filter((o) => o.op === 'all_gather' && isWeight(o.uses[0]));
+      expect(weightGathers).toHaveLength(2);
       expect(collectiveVolume(weightGathers)).toBe(total / 2);
       for (const other of ['wg_x', 'wg_xy', 'wg_xyz']) expect(volume(other, tokens)).toBeGreaterThanOrEqual(total);
     });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseTypeText } from '../../../server/src/engine/syntax/parser';
 import { printFile, printType } from '../../../server/src/engine/syntax/print';
 import { PRELUDE_FILES } from '../../../server/src/engine/prelude/index';
+import { analyze, sourceFromText } from '../../../server/src/engine/index';
 import { astShape } from './astShape';
 
 const EXAMPLES_DIR = join(__dirname, '../../../examples');
@@ -144,5 +145,19 @@ describe('print then parse round-trips the prelude and the examples', () => {
     expect(astShape(reparsed.decls)).toEqual(astShape(original.decls));
     // Canonical: printing the printed text changes nothing.
     expect(printFile(reparsed)).toBe(printed);
+  });
+});
+
+describe('printing preserves meaning', () => {
+  // The diagnostic fixtures are files full of mistakes: the printed text must have the same
+  // findings (by code; ranges and line numbers in messages move). Files with syntax errors are
+  // left out: a tree with holes has no text that means the same.
+  const FIXTURES = join(__dirname, '../../fixtures/diagnostics');
+  const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.shard') && !f.startsWith('syntax.'));
+  it.each(fixtures)('%s', (name) => {
+    const text = readFileSync(join(FIXTURES, name), 'utf8');
+    const codes = (t: string) => analyze(sourceFromText(t), { cost: false }).diagnostics.map((d) => `${d.code} ${d.severity}`).sort();
+    const printed = printFile(parseText(text));
+    expect(codes(printed)).toEqual(codes(text));
   });
 });

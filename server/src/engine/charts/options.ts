@@ -90,10 +90,14 @@ function valueAxis(theme: ChartTheme, name: string, format: (v: number) => strin
 }
 
 function categoryAxis(theme: ChartTheme, names: string[], extra: Record<string, unknown> = {}) {
+  // Every layout keeps its label: slanted once the names would run into each other, since a
+  // bar without a name cannot be read.
+  const longest = names.reduce((m, n) => Math.max(m, n.length), 0);
+  const crowded = names.length > 1 && names.length * longest > 60;
   return {
     type: 'category' as const,
     data: names,
-    axisLabel: { color: theme.foreground, interval: 0, hideOverlap: true },
+    axisLabel: { color: theme.foreground, interval: 0, rotate: crowded ? 20 : 0 },
     axisLine: { lineStyle: { color: theme.gridLine } },
     axisTick: { alignWithLabel: true },
     ...extra,
@@ -259,7 +263,7 @@ export function buildLatencyCostChart(report: ChartReport, opts: ChartBuildOptio
   const data = { prefill: points('prefill'), decode: points('decode') };
   const allCosts = [...data.prefill, ...data.decode].map((p) => p.value[1]);
   const costAxis = (gridIndex: number) =>
-    valueAxis(theme, gridIndex === 0 ? 'chip-s per token' : '', (v) => `${sig(v * 1e3)} ms`, {
+    valueAxis(theme, gridIndex === 0 ? 'chip-ms per token' : '', (v) => sig(v * 1e3), {
       gridIndex,
       type: wantsLogAxis(allCosts) ? 'log' : 'value',
       scale: true,
@@ -282,7 +286,7 @@ export function buildLatencyCostChart(report: ChartReport, opts: ChartBuildOptio
     itemStyle: { color: theme.phase[phase] },
     label: {
       show: true,
-      position: 'right',
+      position: 'top',
       color: theme.foreground,
       formatter: (p: { name?: string }) => p.name ?? '',
     },
@@ -301,8 +305,8 @@ export function buildLatencyCostChart(report: ChartReport, opts: ChartBuildOptio
       },
     },
     grid: [
-      { left: 72, right: '53%', top: 40, bottom: 48 },
-      { left: '55%', right: 24, top: 40, bottom: 48 },
+      { left: 64, right: '54%', top: 48, bottom: 48 },
+      { left: '54%', right: 48, top: 48, bottom: 48 },
     ],
     xAxis: [latencyAxis('prefill', 0), latencyAxis('decode', 1)],
     yAxis: [costAxis(0), costAxis(1)],

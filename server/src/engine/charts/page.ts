@@ -17,6 +17,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f
 h1 { font-size: 20px; margin: 0 0 4px; }
 h2 { font-size: 15px; margin: 24px 0 8px; }
 p.meta { color: #59636e; margin: 0 0 16px; }
+.table-scroller { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #d1d9e0; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child, td.setup { text-align: left; }
@@ -36,14 +37,15 @@ function tableHtml(report: ChartReport, opts: ChartBuildOptions): string {
     });
     return `<tr${row.costed ? '' : ' class="uncosted"'}><td>${escapeHtml(row.name)}</td>${cells.join('')}</tr>`;
   });
-  return `<table>\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+  return `<div class="table-scroller"><table>\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`;
 }
 
 function diagnosticSummary(report: ComparePageReport): string {
   const counts = new Map<string, number>();
   for (const d of report.diagnostics ?? []) counts.set(d.severity, (counts.get(d.severity) ?? 0) + 1);
   if (counts.size === 0) return '';
-  const parts = [...counts].map(([severity, n]) => `${n} ${severity}${n === 1 ? '' : 's'}`);
+  // "information" has no plural.
+  const parts = [...counts].map(([severity, n]) => `${n} ${severity}${n === 1 || severity === 'information' ? '' : 's'}`);
   return ` · diagnostics: ${parts.join(', ')}`;
 }
 

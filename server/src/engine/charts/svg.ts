@@ -4,6 +4,7 @@
 
 import { echarts } from './echartsSetup';
 import { buildCompareCharts, type ChartBuildOptions, type ChartId } from './options';
+import { LIGHT_THEME } from './theme';
 import type { ChartReport } from './types';
 
 export interface RenderedChart {
@@ -17,7 +18,11 @@ export interface RenderedChart {
 }
 
 export function renderChartsToSvg(report: ChartReport, opts: ChartBuildOptions = {}): RenderedChart[] {
-  return buildCompareCharts(report, { ...opts, animation: false }).map((spec) => {
+  const theme = opts.theme ?? LIGHT_THEME;
+  // ECharts' SSR writes the font family into a double-quoted `style` attribute without escaping
+  // it, so a family name in double quotes would end the attribute and break the SVG.
+  const ssrTheme = { ...theme, fontFamily: theme.fontFamily.replace(/"/g, "'") };
+  return buildCompareCharts(report, { ...opts, theme: ssrTheme, animation: false }).map((spec) => {
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: spec.width, height: spec.height });
     try {
       chart.setOption(spec.option);

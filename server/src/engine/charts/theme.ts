@@ -10,7 +10,7 @@ export const LIGHT_THEME: ChartTheme = {
   mutedForeground: '#59636e',
   background: '#ffffff',
   gridLine: '#d1d9e0',
-  fontFamily: 'system-ui, -apple-system, "Segoe UI", sans-serif',
+  fontFamily: "system-ui, -apple-system, 'Segoe UI', sans-serif",
   category: { compute: '#3a78c2', memory: '#d9822b', comm: '#2f9e77' },
   weights: '#3a78c2',
   kvCache: '#9c5fc7',

@@ -214,6 +214,12 @@ function checkLet(
   const value: CheckedValue = { name: stmt.name.text, op: opName, args: [], axes: [], stmt };
   const annotation = stmt.annotation ? typeFromExpr(stmt.annotation, report) : undefined;
   const annotationBad = stmt.annotation !== undefined && annotation === undefined;
+  if (stmt.incomplete) {
+    // The syntax error already explains the statement; its value is unknown from here on.
+    value.type = annotation;
+    define(stmt.name, value, 'op');
+    return;
+  }
   if (!spec) {
     report('unknown-name', stmt.op, `unknown operation \`${opName}\`; the operations are ${Object.keys(OPS).join(', ')}`);
     value.type = annotation;
@@ -555,8 +561,9 @@ function inferAppend(ctx: OpContext): ShardType | undefined {
 
 function inferElementwise2(op: string, ctx: OpContext): ShardType | undefined {
   const [a, b] = ctx.types;
-  const bothPartialAlike = op === 'add' && a.partialsum.length > 0 && typesEqual(a, b);
-  if (!bothPartialAlike) {
+  // `add` of two partial sums is allowed when their types are equal (the sum stays partial).
+  const bothPartial = op === 'add' && a.partialsum.length > 0 && b.partialsum.length > 0;
+  if (!bothPartial) {
     if (!noPartial(ctx, 0, `\`${op}\` needs complete values, not a partial sum`)) return undefined;
     if (!noPartial(ctx, 1, `\`${op}\` needs complete values, not a partial sum`)) return undefined;
   }

@@ -227,7 +227,8 @@ export class LayoutResolver {
     }
     seen.add(d);
     if (seen.size > MAX_BASE_CHAIN) {
-      this.report('limit', d.source, d.base ?? d.name, `mesh ${d.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} meshes; shorten the chain`);
+      const root = seen.values().next().value as RecordDecl;
+      this.report('limit', root.source, root.base ?? root.name, `mesh ${root.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} meshes; shorten the chain`);
       return undefined;
     }
     this.meshCache.set(d, undefined);
@@ -270,6 +271,13 @@ export class LayoutResolver {
       this.report('unknown-name', source, base, `no hardware or mesh named \`${base.text}\`${unknownMessage('hardware', base.text, this.scope).replace(/^no hardware named `[^`]*`/, '')}`);
       return undefined;
     }
+    const wrap = own.get('wrap');
+    if (wrap?.str && wrap.str !== 'none') {
+      const known = new Set([...axes.map(([a]) => a), ...[...own.keys()].filter((k) => /^[a-z]$/.test(k)), 'x', 'y', 'z']);
+      for (const ch of wrap.str) {
+        if (!known.has(ch)) this.report('unknown-axis', source, wrap.field.value, `\`wrap\` names axis \`${ch}\`, which ${what} does not have (its axes are ${[...known].join('')})`);
+      }
+    }
     for (const [k, v] of own) {
       if (v.invalid) return undefined; // reported where it is written
       if (/^[a-z]$/.test(k)) {
@@ -297,7 +305,8 @@ export class LayoutResolver {
     }
     seen.add(d);
     if (seen.size > MAX_BASE_CHAIN) {
-      this.report('limit', d.source, d.base ?? d.name, `layout ${d.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} layouts; shorten the chain`);
+      const root = seen.values().next().value as RecordDecl;
+      this.report('limit', root.source, root.base ?? root.name, `layout ${root.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} layouts; shorten the chain`);
       return undefined;
     }
     let top: FieldMap = new Map();
@@ -561,7 +570,7 @@ export class LayoutResolver {
           'type-mismatch',
           source,
           attIdent,
-          `layout ${d.name.text} (${phase}): the residual stream must agree, but ${attention.name} reads ${formatType(attention.input.type, order)} and writes ${formatType(attention.output.type, order)} while ${ffn.name} reads ${formatType(fin, order)} and writes ${formatType(ffn.output.type, order)}`,
+          `layout ${d.name.text}: the residual stream must agree, but ${attention.name} reads ${formatType(attention.input.type, order)} and writes ${formatType(attention.output.type, order)} while ${ffn.name} reads ${formatType(fin, order)} and writes ${formatType(ffn.output.type, order)}`,
           undefined,
           [
             { source: attention.decl.source, span: attention.decl.name, message: `${attention.name} is declared here` },
@@ -584,6 +593,14 @@ export class LayoutResolver {
       } else {
         this.onRef(unembedIdent, source, u);
         unembed = this.blocks.get(u)!;
+        const uin = unembed.input?.type;
+        if (uin && residual && !typesEqual(uin, residual)) {
+          const order = mesh.axes.map((a) => a.name);
+          this.report('type-mismatch', source, unembedIdent, `layout ${d.name.text}: ${unembed.name} reads ${formatType(uin, order)}, but ${ffn.name}'s residual stream is ${formatType(residual, order)}`, undefined, [
+            { source: unembed.decl.source, span: unembed.decl.name, message: `${unembed.name} is declared here` },
+          ]);
+          ok = false;
+        }
       }
     } else if (residual) {
       const candidates = [ffnIdent.text, ...BUILTIN_FFNS];
@@ -608,18 +625,17 @@ export class LayoutResolver {
       [unembed, unembedIdent ?? ffnIdent],
     ] as [CheckedBlock | null, Ident][]) {
       if (!block) continue;
-      if (!block.ok) {
-        ok = false;
-        continue;
-      }
-      if (!this.layoutChecks(d, phase, block, model, mesh, workload, at)) ok = false;
+      // A block with errors is not costed, but its axes are still checked against the mesh:
+      // a mistyped axis is reported as `unknown-axis` (and nothing else, see index.ts).
+      if (!this.layoutChecks(d, phase, block, model, mesh, workload, at, block.ok)) ok = false;
+      if (!block.ok) ok = false;
     }
     if (!ok) return 'its blocks have errors';
     return { phase, workload, ffn, attention, unembed };
   }
 
   /** unknown-axis and not-divisible for one block in one layout and phase. Returns false on error. */
-  private layoutChecks(d: RecordDecl, phase: Phase, block: CheckedBlock, model: ModelSpec, mesh: MeshSpec, workload: WorkloadSpec, at: Ident): boolean {
+  private layoutChecks(d: RecordDecl, phase: Phase, block: CheckedBlock, model: ModelSpec, mesh: MeshSpec, workload: WorkloadSpec, at: Ident, checkSizes = true): boolean {
     const usage = blockUsage(block);
     const sameFile = block.decl.source === d.source;
     let ok = true;
@@ -634,6 +650,7 @@ export class LayoutResolver {
       this.report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
       ok = false;
     }
+    if (!checkSizes) return ok;
     // Sizes, at integer T for decode (cost-model.md §1).
     const sizes: Record<string, number> = {
       B: workload.batch,
@@ -655,7 +672,8 @@ export class LayoutResolver {
       const axes = g.axes.filter((a) => axisSize[a] !== undefined);
       const axesText = axes.join('');
       const factors = axes.map((a) => `${a} = ${axisSize[a]}`).join(', ');
-      const phaseNote = g.letter === 'B' || g.letter === 'L' || g.letter === 'T' ? ` (${phase})` : '';
+      // No phase in the message: B, L and T sizes say which case it is, and a finding that holds
+      // in both phases is then reported once (spec §3).
       let severity: Severity = 'warning';
       let message: string;
       if (size < shards) {
@@ -663,13 +681,13 @@ export class LayoutResolver {
           message = `layout ${d.name.text}: ${g.letter} = ${size} is smaller than its ${shards} shards over ${axesText} (${factors}); each ${g.letter === 'H' ? 'head' : 'KV head'} is replicated ${shards / gcd(shards, size)}×`;
         } else {
           severity = 'error';
-          message = `layout ${d.name.text}${phaseNote}: ${g.letter} = ${size} cannot be split ${shards} ways over ${axesText} (${factors}); shard ${g.letter} over fewer axes or make it at least ${shards}`;
+          message = `layout ${d.name.text}: ${g.letter} = ${size} cannot be split ${shards} ways over ${axesText} (${factors}); shard ${g.letter} over fewer axes or make it at least ${shards}`;
           ok = false;
         }
       } else {
         const local = Math.ceil(size / shards);
         const waste = (local * shards - size) / (local * shards);
-        message = `layout ${d.name.text}${phaseNote}: ${g.letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${(waste * 100).toFixed(1)}%`;
+        message = `layout ${d.name.text}: ${g.letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${(waste * 100).toFixed(1)}%`;
       }
       const w = where(g.span);
       this.report('not-divisible', w.source, w.span, message, undefined, related(), severity);

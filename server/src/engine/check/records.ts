@@ -61,9 +61,8 @@ function readValue(spec: FieldSpec, f: Field, source: SourceFile, report: Report
       }
       const r = evalQuantity(value.value, value.unit?.text, spec.type.kind, name);
       if (r.error) {
-        const span = value.unit && r.fixes ? value.unit : value;
         const fixes: QuickFix[] = (r.fixes ?? []).map((u, i) => ({ title: `Change the unit to \`${u}\``, edits: [{ span: value.unit ?? { start: value.end, end: value.end }, newText: u }], preferred: i === 0 }));
-        report('unit', source, span.start === value.start ? value : span, r.error, fixes);
+        report('unit', source, value, r.error, fixes);
         return undefined;
       }
       return { num: r.value, field: f, source };
@@ -140,7 +139,9 @@ export function mergedFields(
   }
   seen.add(decl);
   if (seen.size > MAX_BASE_CHAIN) {
-    report('limit', decl.source, decl.base ?? decl.name, `${decl.kind} ${decl.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} declarations; shorten the chain`);
+    // Reported on the declaration whose chain is too long (the first one followed).
+    const root = seen.values().next().value as RecordDecl;
+    report('limit', root.source, root.base ?? root.name, `${root.kind} ${root.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} declarations; shorten the chain`);
     return undefined;
   }
   let merged: FieldMap = new Map();

@@ -10,6 +10,7 @@ import { collectiveCost, participatingAxes, type CollectiveKind } from './collec
 import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS } from './explained';
 import { axisSizes, bytesPerElement, localElements, type PassSizes } from './sizes';
 import { sumOps } from './totals';
+import { blockCost } from './layer';
 import type { BlockCost, OpCost } from './types';
 
 function caches(block: CheckedBlock): CheckedValue[] {
@@ -24,7 +25,8 @@ function axisHome(t: ShardType): Map<string, string> {
 
 /** The ops that turn the prefill cache layout into the decode one, per layer; null when equal. */
 export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlock | null, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec): BlockCost | null {
-  if (!prefill || !decode) return null;
+  // The same block stores the same cache: nothing to convert.
+  if (!prefill || !decode || prefill === decode) return null;
   const src = caches(prefill);
   const dst = caches(decode);
   const ops: OpCost[] = [];
@@ -55,6 +57,7 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
         op: kind,
         axes: formatAxes(axes, order),
         type: formatType(next, order),
+        fused: undefined,
         flops: ZERO_FLOPS,
         bytes: ZERO_BYTES,
         comm_bytes: D,
@@ -86,5 +89,5 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
   });
   if (ops.length === 0) return null;
   const { totals } = sumOps(ops, 'none');
-  return { ...totals, role: 'cache', block: `${prefill.name} → ${decode.name}`, ops };
+  return blockCost(totals, 'cache', `${prefill.name} → ${decode.name}`, ops);
 }

@@ -26,8 +26,7 @@ export interface CollectiveCost {
 
 /** The axes of `axes` that take part, in mesh order: axes of size 1 move nothing. */
 export function participatingAxes(axes: readonly string[], mesh: MeshSpec): MeshAxis[] {
-  const wanted = new Set(axes);
-  return mesh.axes.filter((a) => wanted.has(a.name) && a.size > 1);
+  return mesh.axes.filter((a) => a.size > 1 && axes.includes(a.name));
 }
 
 /** Sequential ring steps: size/2 on a bidirectional (wraparound) ring, size − 1 on a line, 1 through a switch. */
@@ -46,10 +45,12 @@ export function axisBandwidth(axis: MeshAxis, hw: HardwareSpec): number {
 export function torusBandwidth(axes: readonly MeshAxis[], hw: HardwareSpec): Explained {
   let bw = 0;
   for (const a of axes) bw += axisBandwidth(a, hw);
-  const inputs: Record<string, Input> = { link_eff: input(hw.link_eff, '') };
-  for (const a of axes) inputs[`link_bw_${a.name}`] = input(a.link_bw, 'B/s', `one link, one direction${a.wrap ? '; wraps around, so ×2' : ''}`);
-  const formula = `(${axes.map((a) => (a.topology === 'torus' && a.wrap ? `2·link_bw_${a.name}` : `link_bw_${a.name}`)).join(' + ')})·link_eff`;
-  return explained(bw, 'B/s', formula, inputs);
+  const wraps = (a: MeshAxis) => a.topology === 'torus' && a.wrap;
+  return explained(bw, 'B/s', () => `(${axes.map((a) => (wraps(a) ? `2·link_bw_${a.name}` : `link_bw_${a.name}`)).join(' + ')})·link_eff`, () => {
+    const inputs: Record<string, Input> = { link_eff: input(hw.link_eff, '') };
+    for (const a of axes) inputs[`link_bw_${a.name}`] = input(a.link_bw, 'B/s', `one link, one direction${wraps(a) ? '; wraps around, so ×2' : ''}`);
+    return inputs;
+  });
 }
 
 /**
@@ -62,7 +63,7 @@ export function collectiveCost(kind: CollectiveKind, axes: readonly string[], D:
   const P = part.reduce((n, a) => n * a.size, 1);
   const names = part.map((a) => a.name);
   if (part.length === 0) {
-    return { kind, axes: names, P: 1, D: explained(0, 'B', 'no axis of size > 1 takes part', {}), time: explained(0, 's', 'no axis of size > 1 takes part') };
+    return { kind, axes: names, P: 1, D: explained(0, 'B', 'no axis of size > 1 takes part'), time: explained(0, 's', 'no axis of size > 1 takes part') };
   }
   const torusAxes = part.filter((a) => a.topology === 'torus');
   if (torusAxes.length === part.length) {
@@ -74,7 +75,7 @@ export function collectiveCost(kind: CollectiveKind, axes: readonly string[], D:
 function torusTime(kind: CollectiveKind, axes: readonly MeshAxis[], P: number, D: Explained, hw: HardwareSpec): Explained {
   const h = axes.reduce((n, a) => n + hops(a), 0);
   const alpha = hw.collective_latency;
-  const hopNote = axes.map((a) => `${a.name}: ${a.wrap ? `${a.size}/2` : `${a.size}−1`}`).join(', ');
+  const hopNote = () => axes.map((a) => `${a.name}: ${a.wrap ? `${a.size}/2` : `${a.size}−1`}`).join(', ');
   if (kind === 'all_to_all') {
     // Each axis is a ring and the axes work at once, so the slowest axis sets the time; on one
     // axis this is a quarter of an all-gather of the same array (the scaling book's estimate).
@@ -86,23 +87,23 @@ function torusTime(kind: CollectiveKind, axes: readonly MeshAxis[], P: number, D
     }
     const wa = axisBandwidth(worst, hw);
     const t = alpha * h + D.value * worstRate;
-    return explained(t, 's', 'α·hops + D·size_a / (4·w_a·link_eff)', {
+    return explained(t, 's', 'α·hops + D·size_a / (4·w_a·link_eff)', () => ({
       α: input(alpha, 's', 'collective_latency'),
-      hops: input(h, '', hopNote),
+      hops: input(h, '', hopNote()),
       D: input(D.value, 'B'),
       size_a: input(worst.size, '', `size of axis ${worst.name}, the slowest ring`),
       'w_a·link_eff': input(wa, 'B/s', `axis ${worst.name}`),
-    });
+    }));
   }
   const bw = torusBandwidth(axes, hw);
   const t = alpha * h + (D.value * (P - 1)) / P / bw.value;
-  return explained(t, 's', 'α·hops + D·(P−1)/P / BW', {
+  return explained(t, 's', 'α·hops + D·(P−1)/P / BW', () => ({
     α: input(alpha, 's', 'collective_latency'),
-    hops: input(h, '', hopNote),
+    hops: input(h, '', hopNote()),
     D: input(D.value, 'B'),
     P: input(P, 'chips', `axes ${axes.map((a) => a.name).join('')}`),
     BW: input(bw.value, 'B/s', `${bw.formula}, ${axes.length} ${axes.length > 1 ? 'axes' : 'axis'}`),
-  });
+  }));
 }
 
 /**

@@ -12,16 +12,43 @@ export interface Input {
   note?: string;
 }
 
-export interface Explained {
-  value: number;
-  unit: Unit;
-  /** Symbolic formula, e.g. `D·(P−1)/P / BW(A)`. Symbols are keys of `inputs`. */
-  formula: string;
-  inputs: Record<string, Input>;
+type Lazy<T> = T | (() => T);
+
+/**
+ * A figure: its value, unit, symbolic formula (symbols are keys of `inputs`) and inputs. The
+ * formula and inputs may be given as functions: they run once, on first read, so costing pays
+ * only for the numbers.
+ */
+export class Explained {
+  private formulaSource: Lazy<string>;
+  private inputsSource: Lazy<Record<string, Input>>;
+
+  constructor(readonly value: number, readonly unit: Unit, formula: Lazy<string>, inputs: Lazy<Record<string, Input>>) {
+    this.formulaSource = formula;
+    this.inputsSource = inputs;
+  }
+
+  /** Symbolic formula, e.g. `D·(P−1)/P / BW(A)`. */
+  get formula(): string {
+    if (typeof this.formulaSource === 'function') this.formulaSource = this.formulaSource();
+    return this.formulaSource;
+  }
+
+  get inputs(): Record<string, Input> {
+    if (typeof this.inputsSource === 'function') this.inputsSource = this.inputsSource();
+    return this.inputsSource;
+  }
+
+  /** A plain object (for JSON or structured clones). */
+  toJSON(): { value: number; unit: Unit; formula: string; inputs: Record<string, Input> } {
+    return { value: this.value, unit: this.unit, formula: this.formula, inputs: this.inputs };
+  }
 }
 
-export function explained(value: number, unit: Unit, formula: string, inputs: Record<string, Input> = {}): Explained {
-  return { value, unit, formula, inputs };
+const NO_INPUTS: Record<string, Input> = Object.freeze({}) as Record<string, Input>;
+
+export function explained(value: number, unit: Unit, formula: Lazy<string>, inputs: Lazy<Record<string, Input>> = NO_INPUTS): Explained {
+  return new Explained(value, unit, formula, inputs);
 }
 
 export function input(value: number, unit: Unit, note?: string): Input {
@@ -30,12 +57,12 @@ export function input(value: number, unit: Unit, note?: string): Input {
 
 /** A figure that is just a number somebody gave (a hardware field, a size). */
 export function given(value: number, unit: Unit, what: string): Explained {
-  return { value, unit, formula: what, inputs: {} };
+  return new Explained(value, unit, what, NO_INPUTS);
 }
 
-export const ZERO_SECONDS: Explained = Object.freeze({ value: 0, unit: 's', formula: '0', inputs: {} }) as Explained;
-export const ZERO_BYTES: Explained = Object.freeze({ value: 0, unit: 'B', formula: '0', inputs: {} }) as Explained;
-export const ZERO_FLOPS: Explained = Object.freeze({ value: 0, unit: 'FLOP', formula: '0', inputs: {} }) as Explained;
+export const ZERO_SECONDS: Explained = new Explained(0, 's', '0', NO_INPUTS);
+export const ZERO_BYTES: Explained = new Explained(0, 'B', '0', NO_INPUTS);
+export const ZERO_FLOPS: Explained = new Explained(0, 'FLOP', '0', NO_INPUTS);
 
 const IDENT_CHAR = /[\p{L}\p{N}_]/u;
 

@@ -7,7 +7,7 @@ import { findFusions } from './fusion';
 import { blockContext, costValue, localBytes, type BlockContext } from './ops';
 import type { PassSizes } from './sizes';
 import { sumOps, type Overlap } from './totals';
-import type { BlockCost, LayerCost, OpCost } from './types';
+import type { BlockCost, LayerCost, OpCost, Totals } from './types';
 
 export const LAYER_INPUT = 'layer.in';
 
@@ -18,8 +18,7 @@ interface CostedBlock {
 
 /** Cost each statement of a block, in order; `inputId` is the graph id its `in` stands for. */
 export function costBlock(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, overlap: Overlap, inputId: string): CostedBlock {
-  const inName = block.input?.name;
-  const idOf = (name: string) => (name === inName ? inputId : `${role}.${name}`);
+  const idOf = valueIds(block, role, inputId);
   const ctx = blockContext(role, block, sizes, mesh, model, idOf);
   const ops: OpCost[] = [];
   for (const v of block.values) {
@@ -27,7 +26,36 @@ export function costBlock(role: 'ffn' | 'attention' | 'unembed', block: CheckedB
     if (c) ops.push(c);
   }
   const { totals } = sumOps(ops, overlap);
-  return { ctx, cost: { ...totals, role, block: block.name, ops } };
+  const cost: BlockCost = blockCost(totals, role, block.name, ops);
+  return { ctx, cost };
+}
+
+export function blockCost(t: Totals, role: BlockCost['role'], block: string, ops: OpCost[]): BlockCost {
+  return {
+    role, block, ops,
+    time_s: t.time_s, flops: t.flops, comm_bytes: t.comm_bytes, compute_s: t.compute_s, memory_s: t.memory_s, comm_s: t.comm_s,
+    byBound: t.byBound,
+  };
+}
+
+// Graph ids (`ffn.b`) of a block's values, cached per (block, role, input id): building the
+// strings once per block, not once per op per costing, matters when thousands of layouts share
+// the built-in blocks.
+const idCache = new WeakMap<CheckedBlock, Map<string, Map<string, string>>>();
+
+function valueIds(block: CheckedBlock, role: string, inputId: string): (name: string) => string {
+  let byKey = idCache.get(block);
+  if (!byKey) idCache.set(block, (byKey = new Map()));
+  const key = `${role}|${inputId}`;
+  let ids = byKey.get(key);
+  if (!ids) {
+    ids = new Map();
+    const inName = block.input?.name;
+    for (const v of block.values) ids.set(v.name, v.name === inName ? inputId : `${role}.${v.name}`);
+    byKey.set(key, ids);
+  }
+  const known = ids;
+  return (name) => known.get(name) ?? `${role}.${name}`;
 }
 
 function storedIds(block: CheckedBlock, ctx: BlockContext): string[] {
@@ -67,7 +95,8 @@ export function costLayer(phase: PhaseSpec, sizes: PassSizes, mesh: MeshSpec, mo
     axisSizes: ffn.ctx.axisSizes,
   });
   return {
-    ...totals,
+    time_s: totals.time_s, flops: totals.flops, comm_bytes: totals.comm_bytes, compute_s: totals.compute_s, memory_s: totals.memory_s, comm_s: totals.comm_s,
+    byBound: totals.byBound,
     ops,
     blocks: { ffn: ffn.cost, attention: attention?.cost ?? null },
     overlapGroups: groups,
@@ -97,13 +126,13 @@ function fuseParallel(attention: CostedBlock, ffn: CostedBlock, attnBlock: Check
     alias.set(fId, id);
     // The fused op reads what both members read (both partial sums, for the output scatter).
     const uses = [...new Set([...base.uses, ...twin.uses])];
-    const fused: OpCost = { ...base, role: 'layer', name, id, uses, fused: [`attention.${p.attention.name}`, `ffn.${p.ffn.name}`] };
+    const fused = withChanges(base, { role: 'layer', name, id, uses, fused: [`attention.${p.attention.name}`, `ffn.${p.ffn.name}`] });
     if (p.kind === 'reduce_scatter') { fusedAt.set(fId, fused); skip.add(aId); }
     else { fusedAt.set(aId, fused); skip.add(fId); }
   }
   const rename = (o: OpCost): OpCost => {
     const uses = o.uses.map((u) => alias.get(u) ?? u);
-    return uses.some((u, i) => u !== o.uses[i]) ? { ...o, uses } : o;
+    return uses.some((u, i) => u !== o.uses[i]) ? withChanges(o, { uses }) : o;
   };
   const out: OpCost[] = [];
   for (const o of [...attention.cost.ops, ...ffn.cost.ops]) {
@@ -112,4 +141,13 @@ function fuseParallel(attention: CostedBlock, ffn: CostedBlock, attnBlock: Check
     out.push(rename(f ?? o));
   }
   return out;
+}
+
+/** A copy of an op with some identity fields changed (explicit fields, one object shape). */
+function withChanges(o: OpCost, c: { role?: OpCost['role']; name?: string; id?: string; uses: string[]; fused?: string[] }): OpCost {
+  return {
+    role: c.role ?? o.role, name: c.name ?? o.name, op: o.op, axes: o.axes, type: o.type, fused: c.fused ?? o.fused,
+    flops: o.flops, bytes: o.bytes, comm_bytes: o.comm_bytes, t_compute: o.t_compute, t_memory: o.t_memory, t_comm: o.t_comm,
+    time: o.time, bound: o.bound, id: c.id ?? o.id, uses: c.uses, resultBytes: o.resultBytes,
+  };
 }

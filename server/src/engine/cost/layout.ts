@@ -1,7 +1,7 @@
 // A layout's full cost: both phases, the metrics of cost-model.md §4 and memory per chip.
 
-import type { Phase, ResolvedLayout } from '../check/resolved';
-import { explained, input } from './explained';
+import type { Phase, ResolvedLayout, WorkloadSpec } from '../check/resolved';
+import { explained, input, type Explained } from './explained';
 import { costMemory } from './memory';
 import { costPass } from './pass';
 import { passSizes } from './sizes';
@@ -12,18 +12,48 @@ function metrics(layout: ResolvedLayout, tokens: number, time: number) {
   const chips = layout.mesh.chips;
   const peak = layout.mesh.hardware.flops;
   // Pope's convention: 2N FLOPs per token, nominal N, peak without efficiency factor.
-  const mfu = explained(time > 0 ? (2 * N * tokens) / (chips * peak * time) : 0, '', '2·N·tokens / (chips·flops_peak·time)', {
+  const mfu = explained(time > 0 ? (2 * N * tokens) / (chips * peak * time) : 0, '', '2·N·tokens / (chips·flops_peak·time)', () => ({
     N: input(N, '', layout.model.paramsGiven ? 'params (given)' : 'params (counted from the dims)'),
     tokens: input(tokens, 'tokens'),
     chips: input(chips, 'chips'),
     flops_peak: input(peak, 'FLOP/s'),
     time: input(time, 's'),
-  });
-  const cost = explained(tokens > 0 ? (chips * time) / tokens : 0, 's', 'chips·time / tokens', {
+  }));
+  const cost = explained(tokens > 0 ? (chips * time) / tokens : 0, 's', 'chips·time / tokens', () => ({
     chips: input(chips, 'chips'), time: input(time, 's'), tokens: input(tokens, 'tokens'),
-  });
-  const throughput = explained(time > 0 ? tokens / time : 0, '', 'tokens / time', { tokens: input(tokens, 'tokens'), time: input(time, 's') });
+  }));
+  const throughput = explained(time > 0 ? tokens / time : 0, '', 'tokens / time', () => ({ tokens: input(tokens, 'tokens'), time: input(time, 's') }));
   return { mfu, cost, throughput };
+}
+
+/** The decode phase; its last step is costed on first read (only `step_s_last` and explain need it). */
+class DecodePhaseCost implements PhaseCost {
+  readonly phase = 'decode' as const;
+  readonly workload: WorkloadSpec;
+  private last: PassCost | undefined;
+
+  constructor(
+    private readonly layout: ResolvedLayout,
+    readonly ffn: string,
+    readonly attention: string | null,
+    readonly pass: PassCost,
+    readonly latency: Explained,
+    readonly tokens: number,
+    readonly mfu: Explained,
+    readonly costChipSPerToken: Explained,
+    readonly throughput: Explained,
+  ) {
+    this.workload = layout.decode.workload;
+  }
+
+  get lastStep(): PassCost {
+    return (this.last ??= costPass(this.layout, this.layout.decode, passSizes(this.layout.model, this.workload, 'decode', 'last')));
+  }
+
+  /** Plain data for JSON and structured clones (the layout itself stays out). */
+  toJSON(): Omit<PhaseCost, 'lastStep'> & { lastStep: PassCost } {
+    return { phase: this.phase, workload: this.workload, ffn: this.ffn, attention: this.attention, pass: this.pass, lastStep: this.lastStep, latency: this.latency, tokens: this.tokens, mfu: this.mfu, costChipSPerToken: this.costChipSPerToken, throughput: this.throughput };
+  }
 }
 
 function phaseName(block: { name: string } | null): string | null {
@@ -43,30 +73,27 @@ function costPhase(layout: ResolvedLayout, phase: Phase): PhaseCost {
     };
   }
   const pass = costPass(layout, spec, passSizes(layout.model, w, 'decode', 'mean'));
-  const lastStep: PassCost = costPass(layout, spec, passSizes(layout.model, w, 'decode', 'last'));
   const tokens = w.batch;
   const step = pass.latency.value;
   const m = metrics(layout, tokens, step);
-  const latency = explained(w.generate * step, 's', 'generate × step_s', { generate: input(w.generate, 'tokens'), step_s: input(step, 's', `one step at the mean T = ${pass.sizes.T}`) });
-  return {
-    phase, workload: w, ffn: spec.ffn.name, attention: phaseName(spec.attention), pass, lastStep,
-    latency, tokens, mfu: m.mfu, costChipSPerToken: m.cost, throughput: m.throughput,
-  };
+  const latency = explained(w.generate * step, 's', 'generate × step_s', () => ({ generate: input(w.generate, 'tokens'), step_s: input(step, 's', `one step at the mean T = ${pass.sizes.T}`) }));
+  return new DecodePhaseCost(layout, spec.ffn.name, phaseName(spec.attention), pass, latency, tokens, m.mfu, m.cost, m.throughput);
 }
 
 /** Cost a resolved layout. Pure: the same layout always gives the same figures. */
 export function costLayout(layout: ResolvedLayout): LayoutCost {
   const prefill = costPhase(layout, 'prefill');
   const decode = costPhase(layout, 'decode');
-  // Activations for memory: the prefill pass, and the decode step at its largest T.
+  // Activations for memory: the prefill pass and the mean decode step (a decode step's
+  // activations hardly depend on T: only the L = 1 score rows grow with it).
   const memory = costMemory(layout, {
     prefill: prefill.pass.activationBytes,
-    decode: (decode.lastStep ?? decode.pass).activationBytes,
+    decode: decode.pass.activationBytes,
   });
-  const totalLatency = explained(prefill.latency.value + decode.latency.value, 's', 'prefill + decode', {
+  const totalLatency = explained(prefill.latency.value + decode.latency.value, 's', 'prefill + decode', () => ({
     prefill: input(prefill.latency.value, 's'),
     decode: input(decode.latency.value, 's'),
-  });
+  }));
   return { layout: layout.name, chips: layout.mesh.chips, prefill, decode, memory, totalLatency };
 }
 

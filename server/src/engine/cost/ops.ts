@@ -1,7 +1,7 @@
 // Cost of one statement of a block (cost-model.md §2): einsums on the roofline, elementwise and
 // normalising ops on HBM bandwidth, collectives on the α–β ring model.
 
-import type { CheckedBlock, CheckedValue, Dtype, MeshSpec } from '../check/resolved';
+import type { CheckedBlock, CheckedValue, Dtype, MeshSpec, ModelSpec } from '../check/resolved';
 import { formatAxes, formatType, type ShardType } from '../check/shardType';
 import { collectiveCost, isCollective, participatingAxes, type CollectiveKind } from './collectives';
 import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS, type Explained, type Input } from './explained';
@@ -16,12 +16,14 @@ export interface BlockContext {
   mesh: MeshSpec;
   axisSizes: AxisSizes;
   meshOrder: string[];
+  /** `meshOrder` joined, a cache key. */
+  meshOrderKey: string;
   dtypes: Map<string, Dtype>;
   /** The id of a value of this block in the layer graph (`ffn.b`; `in` maps to the layer input). */
   idOf: (name: string) => string;
 }
 
-export function blockContext(role: OpRole, block: CheckedBlock, sizes: PassSizes, mesh: MeshSpec, dtypesModel: Parameters<typeof valueDtypes>[1], idOf: (name: string) => string): BlockContext {
+export function blockContext(role: OpRole, block: CheckedBlock, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, idOf: (name: string) => string): BlockContext {
   return {
     role,
     block,
@@ -29,7 +31,8 @@ export function blockContext(role: OpRole, block: CheckedBlock, sizes: PassSizes
     mesh,
     axisSizes: axisSizes(mesh),
     meshOrder: mesh.axes.map((a) => a.name),
-    dtypes: valueDtypes(block, dtypesModel),
+    meshOrderKey: mesh.axes.map((a) => a.name).join(''),
+    dtypes: valueDtypes(block, model),
     idOf,
   };
 }
@@ -64,8 +67,9 @@ function base(v: CheckedValue, type: ShardType, ctx: BlockContext, p: Parts): Op
     role: ctx.role,
     name: v.name,
     op: v.op,
-    axes: p.axes ?? (v.axes.length ? formatAxes(v.axes, ctx.meshOrder) : ''),
-    type: formatType(type, ctx.meshOrder),
+    axes: p.axes ?? (v.axes.length ? axesText(v.axes, ctx) : ''),
+    type: typeText(type, ctx),
+    fused: undefined,
     flops: p.flops ?? ZERO_FLOPS,
     bytes: p.bytes ?? ZERO_BYTES,
     comm_bytes: p.comm_bytes ?? ZERO_BYTES,
@@ -78,6 +82,27 @@ function base(v: CheckedValue, type: ShardType, ctx: BlockContext, p: Parts): Op
     uses: v.args.map((a) => ctx.idOf(a)),
     resultBytes: localBytes(v.name, type, ctx),
   };
+}
+
+// Canonical type and axes strings, cached per (type object, mesh order): checked blocks are
+// shared by every layout that uses them, so each string is built once, not once per costing.
+const typeTextCache = new WeakMap<ShardType, Map<string, string>>();
+const axesTextCache = new WeakMap<readonly string[], Map<string, string>>();
+
+export function typeText(t: ShardType, ctx: { meshOrderKey: string; meshOrder: string[] }): string {
+  let m = typeTextCache.get(t);
+  if (!m) typeTextCache.set(t, (m = new Map()));
+  let s = m.get(ctx.meshOrderKey);
+  if (s === undefined) m.set(ctx.meshOrderKey, (s = formatType(t, ctx.meshOrder)));
+  return s;
+}
+
+export function axesText(axes: readonly string[], ctx: { meshOrderKey: string; meshOrder: string[] }): string {
+  let m = axesTextCache.get(axes);
+  if (!m) axesTextCache.set(axes, (m = new Map()));
+  let s = m.get(ctx.meshOrderKey);
+  if (s === undefined) m.set(ctx.meshOrderKey, (s = formatAxes(axes, ctx.meshOrder)));
+  return s;
 }
 
 function typeOf(name: string, ctx: BlockContext): ShardType | undefined {
@@ -98,40 +123,46 @@ function extentInput(letter: string, axes: readonly string[], ctx: BlockContext)
   const n = axes.reduce((p, a) => p * (ctx.axisSizes.get(a) ?? 1), 1);
   const ext = localExtent(letter, axes, ctx.sizes, ctx.axisSizes);
   const size = dimSize(ctx.sizes, letter);
-  return input(ext, 'elements', n > 1 ? `${letter} = ${size} over ${n} chips` : `${letter} = ${size}`);
+  return n > 1 ? input(ext, 'elements', `${letter} = ${size} over ${n} chips`) : input(ext, 'elements');
 }
 
 function memoryTime(bytes: Explained, ctx: BlockContext): Explained {
   const hw = ctx.mesh.hardware;
-  return explained(bytes.value / (hw.hbm_bw * hw.hbm_eff), 's', 'bytes / (hbm_bw·hbm_eff)', {
+  return explained(bytes.value / (hw.hbm_bw * hw.hbm_eff), 's', 'bytes / (hbm_bw·hbm_eff)', () => ({
     bytes: input(bytes.value, 'B'),
     hbm_bw: input(hw.hbm_bw, 'B/s'),
     hbm_eff: input(hw.hbm_eff, ''),
-  });
+  }));
 }
 
 function bytesOf(names: readonly string[], ctx: BlockContext, resultName: string, resultType: ShardType): Explained {
-  const inputs: Record<string, Input> = {};
-  const terms: string[] = [];
   let total = 0;
-  const add = (name: string, t: ShardType | undefined) => {
-    if (!t) return;
-    const b = localBytes(name, t, ctx);
-    const key = `bytes(${name})`;
-    if (inputs[key]) { terms.push(key); total += b; return; }
-    inputs[key] = input(b, 'B', `${formatType(t, ctx.meshOrder)} as ${ctx.dtypes.get(name) ?? 'bf16'}`);
-    terms.push(key);
-    total += b;
+  for (const n of names) {
+    const t = typeOf(n, ctx);
+    if (t) total += localBytes(n, t, ctx);
+  }
+  total += localBytes(resultName, resultType, ctx);
+  // The breakdown is rebuilt only when someone reads it.
+  const parts = () => {
+    const list: { key: string; bytes: number; note: string }[] = [];
+    const add = (name: string, t: ShardType | undefined) => {
+      if (t) list.push({ key: `bytes(${name})`, bytes: localBytes(name, t, ctx), note: `${typeText(t, ctx)} as ${ctx.dtypes.get(name) ?? 'bf16'}` });
+    };
+    for (const n of names) add(n, typeOf(n, ctx));
+    add(resultName, resultType);
+    return list;
   };
-  for (const n of names) add(n, typeOf(n, ctx));
-  add(resultName, resultType);
-  return explained(total, 'B', terms.join(' + '), inputs);
+  return explained(total, 'B', () => parts().map((p) => p.key).join(' + '), () => {
+    const inputs: Record<string, Input> = {};
+    for (const p of parts()) inputs[p.key] = input(p.bytes, 'B', p.note);
+    return inputs;
+  });
 }
 
 function withOverhead(t: Explained, ctx: BlockContext, formula: string): Explained {
   const oh = ctx.mesh.hardware.op_overhead;
   if (oh === 0) return t;
-  return explained(t.value + oh, 's', `${formula} + op_overhead`, { ...t.inputs, [formula]: input(t.value, 's'), op_overhead: input(oh, 's') });
+  return explained(t.value + oh, 's', `${formula} + op_overhead`, () => ({ [formula]: input(t.value, 's'), op_overhead: input(oh, 's') }));
 }
 
 function costEinsum(v: CheckedValue, type: ShardType, ctx: BlockContext): OpCost {
@@ -140,37 +171,36 @@ function costEinsum(v: CheckedValue, type: ShardType, ctx: BlockContext): OpCost
   const tb = typeOf(b, ctx);
   // FLOPs: 2 × the product of the local extents of the distinct dims of both operands; a K
   // matched to H (grouped heads) is not a separate loop, so it counts once, as H.
-  const seen = new Set<string>();
-  const factors: string[] = [];
-  const inputs: Record<string, Input> = {};
+  const dims: { letter: string; axes: string[] }[] = [];
   let flops = 2;
   for (const t of [ta, tb]) {
     if (!t) continue;
     for (const d of t.dims) {
-      if (seen.has(d.letter)) continue;
-      seen.add(d.letter);
-      if (v.groupedHeads && d.letter === 'K') continue;
-      const sym = extentSymbol(d.letter, d.axes, ctx);
-      const inp = extentInput(d.letter, d.axes, ctx);
-      flops *= inp.value;
-      factors.push(sym);
-      inputs[sym] = inp;
+      if (dims.some((x) => x.letter === d.letter)) continue;
+      if (v.groupedHeads && d.letter === 'K') { dims.push({ letter: 'K', axes: [] }); continue; }
+      dims.push(d);
+      flops *= localExtent(d.letter, d.axes, ctx.sizes, ctx.axisSizes);
     }
   }
-  const flopsX = explained(flops, 'FLOP', `2·${factors.join('·')}`, inputs);
+  const counted = () => dims.filter((d) => !(v.groupedHeads && d.letter === 'K'));
+  const flopsX = explained(flops, 'FLOP', () => `2·${counted().map((d) => extentSymbol(d.letter, d.axes, ctx)).join('·')}`, () => {
+    const inputs: Record<string, Input> = {};
+    for (const d of counted()) inputs[extentSymbol(d.letter, d.axes, ctx)] = extentInput(d.letter, d.axes, ctx);
+    return inputs;
+  });
   const hw = ctx.mesh.hardware;
-  const tCompute = explained(flops / (hw.flops * hw.flops_eff), 's', 'flops / (flops_peak·flops_eff)', {
+  const tCompute = explained(flops / (hw.flops * hw.flops_eff), 's', 'flops / (flops_peak·flops_eff)', () => ({
     flops: input(flops, 'FLOP'),
     flops_peak: input(hw.flops, 'FLOP/s'),
     flops_eff: input(hw.flops_eff, ''),
-  });
+  }));
   const bytes = bytesOf([a, b], ctx, v.name, type);
   const tMemory = memoryTime(bytes, ctx);
   const computeBound = tCompute.value > tMemory.value;
-  const core = explained(Math.max(tCompute.value, tMemory.value), 's', 'max(t_compute, t_memory)', {
+  const core = explained(Math.max(tCompute.value, tMemory.value), 's', 'max(t_compute, t_memory)', () => ({
     t_compute: input(tCompute.value, 's'),
     t_memory: input(tMemory.value, 's'),
-  });
+  }));
   return base(v, type, ctx, {
     flops: flopsX,
     bytes,
@@ -181,19 +211,38 @@ function costEinsum(v: CheckedValue, type: ShardType, ctx: BlockContext): OpCost
   });
 }
 
-/** Pope's per-chip volume D of a collective (App. A.1). */
+/**
+ * Local bytes of a value as a formula over its dims' local extents: `B·L·E/x·bytes`, with an
+ * input for each extent ("E = 18432 over 4 chips") and for the bytes per element.
+ */
+function localBytesFormula(name: string, t: ShardType, ctx: BlockContext, prefix = ''): { formula: string; inputs: Record<string, Input> } {
+  const inputs: Record<string, Input> = {};
+  const symbols: string[] = [];
+  for (const d of t.dims) {
+    const sym = extentSymbol(d.letter, d.axes, ctx);
+    symbols.push(sym);
+    inputs[sym] = extentInput(d.letter, d.axes, ctx);
+  }
+  const dtype = ctx.dtypes.get(name) ?? 'bf16';
+  inputs.bytes = input(bytesPerElement(dtype), 'B', `${dtype}, per element of ${typeText(t, ctx)}`);
+  return { formula: `${prefix}${symbols.join('·')}·bytes`, inputs };
+}
+
+/** Pope's per-chip volume D of a collective (App. A.1), as a formula over local extents. */
 function collectiveVolume(kind: CollectiveKind, v: CheckedValue, type: ShardType, ctx: BlockContext): Explained {
   const operand = v.args[0];
   const tIn = typeOf(operand, ctx);
-  const dtype = ctx.dtypes.get(v.name) ?? 'bf16';
   if (kind === 'all_gather') {
+    // D = the per-chip output.
     const b = localBytes(v.name, type, ctx);
-    return explained(b, 'B', 'per-chip output bytes', { 'per-chip output bytes': input(b, 'B', `${formatType(type, ctx.meshOrder)} as ${dtype}`) });
+    return explained(b, 'B', () => localBytesFormula(v.name, type, ctx).formula, () => localBytesFormula(v.name, type, ctx).inputs);
   }
+  // D = the per-chip input (twice it for an all_reduce).
   const inBytes = tIn ? localBytes(operand, tIn, ctx) : 0;
-  const note = tIn ? `${formatType(tIn, ctx.meshOrder)} as ${ctx.dtypes.get(operand) ?? 'bf16'}` : 'unknown';
-  if (kind === 'all_reduce') return explained(2 * inBytes, 'B', '2 × per-chip input bytes', { 'per-chip input bytes': input(inBytes, 'B', note) });
-  return explained(inBytes, 'B', 'per-chip input bytes', { 'per-chip input bytes': input(inBytes, 'B', note) });
+  const prefix = kind === 'all_reduce' ? '2·' : '';
+  const D = kind === 'all_reduce' ? 2 * inBytes : inBytes;
+  if (!tIn) return explained(D, 'B', 'operand type unknown');
+  return explained(D, 'B', () => localBytesFormula(operand, tIn, ctx, prefix).formula, () => localBytesFormula(operand, tIn, ctx, prefix).inputs);
 }
 
 function costCollective(v: CheckedValue, type: ShardType, kind: CollectiveKind, ctx: BlockContext): OpCost {
@@ -217,10 +266,10 @@ function costAppend(v: CheckedValue, type: ShardType, ctx: BlockContext): OpCost
   const tNew = typeOf(v.args[1], ctx);
   const elements = tNew ? localElements(tNew, ctx.sizes, ctx.axisSizes) : 0;
   const per = bytesPerElement(ctx.dtypes.get(v.name) ?? 'bf16');
-  const bytes = explained(elements * per, 'B', 'local elements of t × kv bytes', {
-    'local elements of t': input(elements, 'elements', tNew ? formatType(tNew, ctx.meshOrder) : undefined),
+  const bytes = explained(elements * per, 'B', 'local elements of t × kv bytes', () => ({
+    'local elements of t': input(elements, 'elements', tNew ? typeText(tNew, ctx) : undefined),
     'kv bytes': input(per, 'B'),
-  });
+  }));
   const tMem = memoryTime(bytes, ctx);
   return base(v, type, ctx, { bytes, t_memory: tMem, time: withOverhead(tMem, ctx, 't_memory'), bound: 'memory' });
 }
@@ -240,13 +289,13 @@ function costElementwise(v: CheckedValue, type: ShardType, ctx: BlockContext): O
   const elements = localElements(tIn, ctx.sizes, ctx.axisSizes);
   const ext = localExtent(dim.letter, dim.axes, ctx.sizes, ctx.axisSizes);
   const statIn = (2 * 4 * elements) / ext;
-  const D = explained(2 * statIn, 'B', '2 × 2·4 B·local elements / local extent of reduced dim', {
-    'local elements': input(elements, 'elements', formatType(tIn, ctx.meshOrder)),
+  const D = explained(2 * statIn, 'B', '2 × 2·4 B·local elements / local extent of reduced dim', () => ({
+    'local elements': input(elements, 'elements', typeText(tIn, ctx)),
     'local extent of reduced dim': input(ext, 'elements', dim.letter),
-  });
+  }));
   const axesNames = statAxes.map((a) => a.name);
   const c = collectiveCost('all_reduce', axesNames, D, ctx.mesh);
-  const core = explained(tMem.value + c.time.value, 's', 't_memory + t_comm', { t_memory: input(tMem.value, 's'), t_comm: input(c.time.value, 's') });
+  const core = explained(tMem.value + c.time.value, 's', 't_memory + t_comm', () => ({ t_memory: input(tMem.value, 's'), t_comm: input(c.time.value, 's') }));
   return base(v, type, ctx, {
     bytes,
     t_memory: tMem,
@@ -254,6 +303,6 @@ function costElementwise(v: CheckedValue, type: ShardType, ctx: BlockContext): O
     t_comm: c.time,
     time: withOverhead(core, ctx, 't_memory + t_comm'),
     bound: c.time.value >= tMem.value ? 'comm' : 'memory',
-    axes: formatAxes(axesNames, ctx.meshOrder),
+    axes: axesNames.join(''), // participatingAxes keeps mesh order
   });
 }

@@ -4,12 +4,14 @@
 import type { CheckedBlock, MeshSpec, ModelSpec, PhaseSpec, ResolvedLayout } from '../check/resolved';
 import { formatType } from '../check/shardType';
 import { cacheConversion } from './cacheConversion';
-import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS } from './explained';
+import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS, type Explained, type Input } from './explained';
+import { inputLocalBytes, sequenceNumbers } from './numeric';
+import { layerPlan, meshKey, singleBlockPlan } from './plan';
 import { peakActivationBytes } from './activations';
 import { costBlock, costLayer } from './layer';
 import { axisSizes, localElements, withSingleToken, type PassSizes } from './sizes';
 import { addTotals, dominantBound, emptyTotals } from './totals';
-import type { BlockCost, OpCost, PassCost } from './types';
+import type { BlockCost, Bound, LayerCost, OpCost, PassCost, Totals } from './types';
 
 /** The embedding lookup: read and write B·L·E local elements of the residual type; no FLOPs. */
 function costEmbed(ffn: CheckedBlock, sizes: PassSizes, mesh: MeshSpec): OpCost {
@@ -17,17 +19,17 @@ function costEmbed(ffn: CheckedBlock, sizes: PassSizes, mesh: MeshSpec): OpCost 
   const order = mesh.axes.map((a) => a.name);
   const elements = localElements(residual, sizes, axisSizes(mesh));
   const hw = mesh.hardware;
-  const bytes = explained(2 * elements * 2, 'B', '2 × local elements × 2 B', {
+  const bytes = explained(2 * elements * 2, 'B', '2 × local elements × 2 B', () => ({
     'local elements': input(elements, 'elements', `${formatType(residual, order)}: one read of the table rows, one write of the residual`),
-  });
-  const tMem = explained(bytes.value / (hw.hbm_bw * hw.hbm_eff), 's', 'bytes / (hbm_bw·hbm_eff)', {
+  }));
+  const tMem = explained(bytes.value / (hw.hbm_bw * hw.hbm_eff), 's', 'bytes / (hbm_bw·hbm_eff)', () => ({
     bytes: input(bytes.value, 'B'),
     hbm_bw: input(hw.hbm_bw, 'B/s'),
     hbm_eff: input(hw.hbm_eff, ''),
-  });
-  const time = hw.op_overhead ? explained(tMem.value + hw.op_overhead, 's', 't_memory + op_overhead', { t_memory: input(tMem.value, 's'), op_overhead: input(hw.op_overhead, 's') }) : tMem;
+  }));
+  const time = hw.op_overhead ? explained(tMem.value + hw.op_overhead, 's', 't_memory + op_overhead', () => ({ t_memory: input(tMem.value, 's'), op_overhead: input(hw.op_overhead, 's') })) : tMem;
   return {
-    role: 'layer', name: 'embed', op: 'embed', axes: '', type: formatType(residual, order),
+    role: 'layer', name: 'embed', op: 'embed', axes: '', type: formatType(residual, order), fused: undefined,
     flops: ZERO_FLOPS, bytes, comm_bytes: ZERO_BYTES, t_compute: ZERO_SECONDS, t_memory: tMem, t_comm: ZERO_SECONDS,
     time, bound: 'memory', id: 'embed', uses: [], resultBytes: elements * 2,
   };
@@ -51,40 +53,78 @@ function costUnembed(layout: ResolvedLayout, block: CheckedBlock | null, sizes: 
   return { cost: b.cost, activationBytes };
 }
 
+/**
+ * One pass. Totals, bound, latency and activations come from the numeric fast path
+ * (numeric.ts); the per-op explained figures of the layer and the unembedding (`layer`,
+ * `unembed`) are built from the blocks on first read, by the reference path (layer.ts, ops.ts).
+ */
 export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSizes, model: ModelSpec = layout.model): PassCost {
   const mesh = layout.mesh;
-  const layer = costLayer(phase, sizes, mesh, model, layout.overlap);
+  const key = meshKey(mesh);
+  const parallel = model.block === 'parallel';
+  const layerSeq = layerPlan(phase.attention, phase.ffn, parallel);
+  const layer = sequenceNumbers(layerSeq, mesh, key, sizes, model, layout.overlap, inputLocalBytes(phase.attention ?? phase.ffn, mesh, sizes));
   const embed = costEmbed(phase.ffn, sizes, mesh);
-  const unembed = costUnembed(layout, phase.unembed, sizes);
+  const unembedSizes = withSingleToken(sizes);
+  const unembed = phase.unembed
+    ? sequenceNumbers(singleBlockPlan(phase.unembed), mesh, key, unembedSizes, model, layout.overlap, inputLocalBytes(phase.unembed, mesh, unembedSizes))
+    : null;
   const conversion = phase.phase === 'prefill' ? cacheConversion(layout.prefill.attention, layout.decode.attention, sizes, mesh, model) : null;
 
   const totals = emptyTotals();
-  addTotals(totals, { ...emptyTotals(), time_s: embed.time.value, memory_s: embed.t_memory.value, byBound: { compute: 0, memory: embed.time.value, comm: 0 } });
-  addTotals(totals, layer, model.layers);
-  if (unembed) addTotals(totals, unembed.cost);
+  totals.time_s += embed.time.value;
+  totals.memory_s += embed.t_memory.value;
+  totals.byBound.memory += embed.time.value;
+  addTotals(totals, layer.totals, model.layers);
+  if (unembed) addTotals(totals, unembed.totals);
   if (conversion) addTotals(totals, conversion, model.layers);
 
-  const inputs = {
-    t_embed: input(embed.time.value, 's'),
-    layers: input(model.layers, ''),
-    t_layer: input(layer.time_s, 's'),
-    t_unembed: input(unembed?.cost.time_s ?? 0, 's', unembed ? `block ${unembed.cost.block}, L = 1` : 'no unembed block: not costed'),
-  };
-  let formula = 't_embed + layers·t_layer + t_unembed';
-  if (conversion) {
-    formula += ' + layers·t_cache_conversion';
-    Object.assign(inputs, { t_cache_conversion: input(conversion.time_s, 's', `re-laying out the prefilled cache for decode (${conversion.block})`) });
+  const unembedName = phase.unembed?.name;
+  const latency = explained(totals.time_s, 's', conversion ? 't_embed + layers·t_layer + t_unembed + layers·t_cache_conversion' : 't_embed + layers·t_layer + t_unembed', () => {
+    const inputs: Record<string, Input> = {
+      t_embed: input(embed.time.value, 's'),
+      layers: input(model.layers, ''),
+      t_layer: input(layer.totals.time_s, 's'),
+      t_unembed: input(unembed?.totals.time_s ?? 0, 's', unembedName ? `block ${unembedName}, L = 1` : 'no unembed block: not costed'),
+    };
+    if (conversion) inputs.t_cache_conversion = input(conversion.time_s, 's', `re-laying out the prefilled cache for decode (${conversion.block})`);
+    return inputs;
+  });
+  const activationBytes = Math.max(layer.activationBytes, unembed?.activationBytes ?? 0, embed.resultBytes * 2);
+  const fast = { layerTime: layer.totals.time_s, layerActivationBytes: layer.activationBytes, unembedTime: unembed?.totals.time_s ?? 0 };
+  return new LazyPassCost(layout, phase, sizes, model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes, fast);
+}
+
+class LazyPassCost implements PassCost {
+  private layerCost: LayerCost | undefined;
+  private unembedCost: BlockCost | null | undefined;
+
+  constructor(
+    private readonly layout: ResolvedLayout,
+    private readonly phaseSpec: PhaseSpec,
+    readonly sizes: PassSizes,
+    private readonly model: ModelSpec,
+    readonly embed: OpCost,
+    readonly cacheConversion: BlockCost | null,
+    readonly latency: Explained,
+    readonly totals: Totals,
+    readonly bound: Bound,
+    readonly activationBytes: number,
+    /** The fast path's per-layer figures (equal to `layer.time_s`, `layer.activationBytes`). */
+    readonly fast: { layerTime: number; layerActivationBytes: number; unembedTime: number },
+  ) {}
+
+  /** The layer's explained ops and block totals, built on first read. */
+  get layer(): LayerCost {
+    return (this.layerCost ??= costLayer(this.phaseSpec, this.sizes, this.layout.mesh, this.model, this.layout.overlap));
   }
-  const latency = explained(totals.time_s, 's', formula, inputs);
-  return {
-    sizes,
-    layer,
-    embed,
-    unembed: unembed?.cost ?? null,
-    cacheConversion: conversion,
-    latency,
-    totals,
-    bound: dominantBound(totals.byBound),
-    activationBytes: Math.max(layer.activationBytes, unembed?.activationBytes ?? 0, embed.resultBytes * 2),
-  };
+
+  get unembed(): BlockCost | null {
+    if (this.unembedCost === undefined) this.unembedCost = costUnembed(this.layout, this.phaseSpec.unembed, this.sizes)?.cost ?? null;
+    return this.unembedCost;
+  }
+
+  toJSON(): Omit<PassCost, 'toJSON'> {
+    return { sizes: this.sizes, layer: this.layer, embed: this.embed, unembed: this.unembed, cacheConversion: this.cacheConversion, latency: this.latency, totals: this.totals, bound: this.bound, activationBytes: this.activationBytes };
+  }
 }

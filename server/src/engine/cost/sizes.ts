@@ -26,21 +26,22 @@ export interface PassSizes {
 
 export function passSizes(model: ModelSpec, workload: WorkloadSpec, phase: Phase, step: 'mean' | 'last' = 'mean'): PassSizes {
   const d = model.dims;
-  const common = { E: d.E, F: d.F, H: d.H, K: d.K, Q: d.Q, V: d.V, B: workload.batch };
-  if (phase === 'prefill') {
-    return { ...common, phase, step: 'prefill', L: workload.prompt, T: workload.prompt, realT: false };
-  }
+  if (phase === 'prefill') return makeSizes('prefill', 'prefill', workload.batch, workload.prompt, workload.prompt, false, d);
   // The mean decode step attends to prompt + generate/2 positions (a real number): the average
   // over the `generate` steps of a cost that grows linearly with T (cost-model.md §1).
-  if (step === 'mean') {
-    return { ...common, phase, step, L: 1, T: workload.prompt + workload.generate / 2, realT: true };
-  }
-  return { ...common, phase, step, L: 1, T: workload.prompt + workload.generate, realT: false };
+  if (step === 'mean') return makeSizes(phase, step, workload.batch, 1, workload.prompt + workload.generate / 2, true, d);
+  return makeSizes(phase, step, workload.batch, 1, workload.prompt + workload.generate, false, d);
+}
+
+// Built field by field (not with object spread, which is slow on this hot path) so that every
+// PassSizes has one shape.
+export function makeSizes(phase: Phase, step: PassSizes['step'], B: number, L: number, T: number, realT: boolean, d: { E: number; F: number; H: number; K: number; Q: number; V: number }): PassSizes {
+  return { phase, step, B, L, T, realT, E: d.E, F: d.F, H: d.H, K: d.K, Q: d.Q, V: d.V };
 }
 
 /** The same sizes with L = 1: the unembedding needs only the last position's logits. */
 export function withSingleToken(s: PassSizes): PassSizes {
-  return { ...s, L: 1 };
+  return makeSizes(s.phase, s.step, s.B, 1, s.T, s.realT, s);
 }
 
 export function dimSize(s: PassSizes, letter: string): number {
@@ -103,10 +104,19 @@ const KEEPS_OPERAND_DTYPE = new Set(['all_gather', 'all_to_all', 'slice', 'reduc
  * everything computed (einsum, elementwise, normalising) is bf16, and so is the block input.
  */
 export function valueDtypes(block: CheckedBlock, model: ModelSpec): Map<string, Dtype> {
+  // Cached per block and (weights, kv) dtype pair: checked blocks are shared by many layouts.
+  let byDtypes = dtypeCache.get(block);
+  if (!byDtypes) dtypeCache.set(block, (byDtypes = new Map()));
+  const key = `${model.weights}/${model.kv}`;
+  const hit = byDtypes.get(key);
+  if (hit) return hit;
   const out = new Map<string, Dtype>();
   for (const v of block.values) out.set(v.name, dtypeOf(v, model, out));
+  byDtypes.set(key, out);
   return out;
 }
+
+const dtypeCache = new WeakMap<CheckedBlock, Map<string, Map<string, Dtype>>>();
 
 function dtypeOf(v: CheckedValue, model: ModelSpec, known: Map<string, Dtype>): Dtype {
   if (v.op === 'weight') return model.weights;

@@ -78,6 +78,8 @@ export interface PassCost {
   totals: Totals;
   bound: Bound;
   activationBytes: number;
+  /** The fast path's own per-layer figures (the tests compare them with `layer`). */
+  fast?: { layerTime: number; layerActivationBytes: number; unembedTime: number };
 }
 
 export interface PhaseCost {
@@ -88,8 +90,11 @@ export interface PhaseCost {
   pass: PassCost;
   /** Prefill: the whole prefill. Decode: all `generate` steps. */
   latency: Explained;
-  /** Decode only: the last step, at T = prompt + generate. */
-  lastStep?: PassCost;
+  /**
+   * Decode only: the last step, at T = prompt + generate. Computed on first read (a getter):
+   * only `step_s_last` and explanations need it.
+   */
+  readonly lastStep?: PassCost;
   tokens: number;
   mfu: Explained;
   costChipSPerToken: Explained;

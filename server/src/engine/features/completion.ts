@@ -5,7 +5,7 @@
 
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-types';
 import type { Analysis } from '../index';
-import type { BlockDecl, RecordDecl, RecordKind } from '../syntax/ast';
+import type { BlockDecl, Decl, RecordDecl, RecordKind } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 import { OPS, COLLECTIVE_OPS } from '../check/blocks';
 import { DIM_MEANING, formatType } from '../check/shardType';
@@ -13,7 +13,7 @@ import { FIELDS, PHASE_FIELDS, DTYPES, type FieldSpec } from '../check/schema';
 import type { QuantityKind } from '../check/units';
 import { declAt, fieldListAt, type FieldOwner } from './locate';
 import { usesOfBlock } from './costs';
-import { origin } from './symbolsOf';
+import { origin } from './declarations';
 
 const DECLARATION_SNIPPETS: Record<string, string> = {
   hardware: 'hardware ${1:name} {\n  flops = ${2:275 TFLOP/s}\n  hbm = ${3:32 GiB}\n  hbm_bw = ${4:1.2 TB/s}\n  link_bw = ${5:45 GB/s}\n}',
@@ -47,13 +47,13 @@ export function completionsAt(analysis: Analysis, offset: number): CompletionIte
   const text = analysis.source.text;
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const before = text.slice(lineStart, offset).replace(/#.*$/, '');
+  // `mesh m = |`: the declaration may not parse yet, so the header is read from the text.
+  const header = /^\s*(hardware|mesh|model|workload)\s+\w+\s*=\s*\w*$/.exec(before);
+  if (header) return baseCompletions(analysis, header[1]);
   const decl = declAt(analysis, offset);
-  if (!decl || (decl.body && (offset <= decl.body.start || offset >= decl.body.end) && !/[=]\s*\w*$/.test(before))) {
-    if (decl && /^\s*\w+\s+\w+\s*=\s*\w*$/.test(before)) return baseCompletions(analysis, decl.kind);
-    return /^\s*\w*$/.test(before) ? declarationKeywords() : [];
-  }
+  const insideBody = decl?.body ? offset > decl.body.start && offset < decl.body.end : !!decl;
+  if (!decl || !insideBody) return /^\s*\w*$/.test(before) ? declarationKeywords() : [];
   if (isBlockDecl(decl)) return blockCompletions(analysis, decl, before, offset);
-  if (/^\s*\w+\s+\w+\s*=\s*\w*$/.test(before) && offset <= (decl.body?.start ?? decl.end)) return baseCompletions(analysis, decl.kind);
   return recordCompletions(analysis, decl, before, offset);
 }
 
@@ -85,9 +85,9 @@ const KIND_ICON: Record<RecordKind | 'block', CompletionItemKind> = {
 
 /** Names in scope of one namespace, the file's own first, then the built-ins. */
 function namesOf(analysis: Analysis, kind: RecordKind | 'block', blockKind?: string): CompletionItem[] {
-  const map = kind === 'block' ? analysis.scope.block : analysis.scope[kind];
+  const map: ReadonlyMap<string, Decl> = kind === 'block' ? analysis.scope.block : analysis.scope[kind];
   const out: CompletionItem[] = [];
-  for (const [name, decl] of map as Map<string, { kind: string; source: { isPrelude: boolean } } & Parameters<typeof origin>[1]>) {
+  for (const [name, decl] of map) {
     if (blockKind && decl.kind !== blockKind) continue;
     out.push({ label: name, kind: KIND_ICON[kind], detail: `${decl.kind} — ${origin(analysis, decl)}`, sortText: `${decl.source.isPrelude ? '1' : '0'}${name}` });
   }
@@ -143,7 +143,11 @@ function valueCompletions(analysis: Analysis, spec: FieldSpec, decl: RecordDecl)
       return namesOf(analysis, t.kind);
     case 'block': {
       const builtins = t.kind === 'attention' ? ['heads', 'batch', 'none'].map((v) => ({ label: v, kind: CompletionItemKind.Keyword, detail: 'built-in attention matching the ffn' })) : [];
-      return [...builtins, ...namesOf(analysis, 'block', t.kind)];
+      const blocks = namesOf(analysis, 'block', t.kind);
+      // `ws2d_batch` names the family whose member (`_mqa`, `_gqa`, `_mha`) the model's K picks.
+      const families = [...new Set(blocks.map((b) => /^(.+)_(mqa|gqa|mha)$/.exec(b.label)?.[1]).filter((f): f is string => !!f))];
+      const familyItems = families.map((f) => ({ label: f, kind: CompletionItemKind.Function, detail: `${t.kind} family: the member matching the model's K`, sortText: `1${f}` }));
+      return [...builtins, ...familyItems, ...blocks];
     }
     case 'axes':
       return axisLetters(decl.kind === 'mesh' ? meshAxes(decl) : ['x', 'y', 'z']);
@@ -166,16 +170,24 @@ function axisLetters(axes: string[], detail?: Map<string, string>): CompletionIt
 // ---------------------------------------------------------------------------------------------
 // Blocks
 
-/** Axis letters of the meshes of the layouts using this block, with their sizes; x y z otherwise. */
+/**
+ * Axis letters of the meshes of the layouts using this block, with their sizes. While the block
+ * does not check (mid-edit), no layout resolves to it: the meshes this file declares stand in.
+ */
 function blockAxes(analysis: Analysis, block: BlockDecl): { axes: string[]; detail: Map<string, string> } {
   const detail = new Map<string, string>();
   const axes: string[] = [];
-  for (const use of usesOfBlock(analysis, block)) {
-    for (const a of use.layout.mesh.axes) {
-      if (!axes.includes(a.name)) axes.push(a.name);
-      const prev = detail.get(a.name);
-      const here = `${use.layout.mesh.name}: ${a.size}`;
-      if (!prev?.includes(here)) detail.set(a.name, prev ? `${prev}, ${here}` : `axis ${a.name} — ${here}`);
+  const note = (axis: string, mesh: string, size: string) => {
+    if (!axes.includes(axis)) axes.push(axis);
+    const prev = detail.get(axis);
+    const here = `${mesh}: ${size}`;
+    if (!prev?.includes(here)) detail.set(axis, prev ? `${prev}, ${here}` : `axis ${axis} — ${here}`);
+  };
+  for (const use of usesOfBlock(analysis, block)) for (const a of use.layout.mesh.axes) note(a.name, use.layout.mesh.name, String(a.size));
+  if (!axes.length) {
+    for (const decl of analysis.file.decls) {
+      if (decl.kind !== 'mesh') continue;
+      for (const f of decl.fields) if (/^[a-z]$/.test(f.name.text) && f.value.kind === 'number') note(f.name.text, decl.name.text, f.value.text);
     }
   }
   return axes.length ? { axes, detail } : { axes: ['x', 'y', 'z'], detail };

@@ -2,15 +2,12 @@
 // lenses and inlay hints ask "what does this op / layout cost?" through these functions, so a
 // change in the cost model's surface is absorbed here.
 
-import type { Analysis } from '../index';
+import { cachedCost, type Analysis } from '../index';
 import type { BlockDecl } from '../syntax/ast';
 import type { CheckedBlock, Phase, ResolvedLayout } from '../check/resolved';
 import { PHASES } from '../check/resolved';
-import { costLayout } from '../cost/layout';
-import { costDiagnostics } from '../cost/diagnostics';
-import { builtinVariants, type VariantResolver } from '../cost/variants';
-import type { BlockCost, LayoutCost, OpCost, PassCost } from '../cost/types';
-import { buildReport, type ReportJson } from '../report/json';
+import { costDiagnostics, builtinVariants, type VariantResolver, type BlockCost, type LayoutCost, type OpCost, type PassCost } from '../cost/index';
+import { buildReport, type ReportJson } from '../report/index';
 import type { Diagnostic } from '../diagnostics';
 import type { DecodeContext } from './settings';
 
@@ -24,20 +21,24 @@ export interface BlockUse {
   block: CheckedBlock;
 }
 
-// Costing is pure and ResolvedLayouts live exactly as long as their Analysis, so a WeakMap gives
-// "cost each layout at most once per analysis" without any invalidation logic.
-const costCache = new WeakMap<ResolvedLayout, LayoutCost | null>();
+// `analyze` costs a file's layouts through the engine's cost cache; features ask the same cache,
+// so a hover never costs a layout twice. That cache is keyed by the layout's whole configuration
+// (a string built per lookup), so the answer is also kept per ResolvedLayout object: an inlay-hint
+// request asks once per statement. A failure is remembered and shown as "not costed".
+const known = new WeakMap<ResolvedLayout, LayoutCost | null>();
 
-/** The layout's cost, or undefined when the cost model fails on it (never throws into a handler). */
+/** The layout's cost, or undefined when the cost model fails on it. */
 export function layoutCost(layout: ResolvedLayout): LayoutCost | undefined {
-  if (!costCache.has(layout)) {
+  let cost = known.get(layout);
+  if (cost === undefined) {
     try {
-      costCache.set(layout, costLayout(layout));
+      cost = cachedCost(layout);
     } catch {
-      costCache.set(layout, null);
+      cost = null;
     }
+    known.set(layout, cost);
   }
-  return costCache.get(layout) ?? undefined;
+  return cost ?? undefined;
 }
 
 /** The pass that editor figures describe for a phase: prefill, or the chosen decode step. */
@@ -86,7 +87,7 @@ export function costFindings(analysis: Analysis, layout: ResolvedLayout, withAlt
   if (!cost) return [];
   try {
     const variants = withAlternatives ? builtinVariants(layout, variantResolver(analysis)) : () => [];
-    return costDiagnostics(layout, cost, variants).filter((d) => d.source === analysis.source);
+    return costDiagnostics(layout, cost, variants, cachedCost).filter((d) => d.source === analysis.source);
   } catch {
     return [];
   }

@@ -6,16 +6,16 @@ import type { Analysis } from '../index';
 import type { BlockDecl, Decl, Ident, LetStmt, RecordDecl, Span, Stmt } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 import { OPS, COLLECTIVE_OPS } from '../check/blocks';
-import { DIM_MEANING, formatType, type ShardType } from '../check/shardType';
+import { DIM_MEANING, formatAxes, formatType, type ShardType } from '../check/shardType';
 import { fieldSpec, PHASE_FIELDS, type FieldSpec } from '../check/schema';
 import { evalQuantity, KIND_NAME } from '../check/units';
 import type { ResolvedLayout } from '../check/resolved';
 import { substitute, type Explained } from '../cost/explained';
-import { axisSizes, localExtent, passSizes, valueDtypes, type PassSizes } from '../cost/sizes';
+import { axisSizes, bytesPerElement, localExtent, passSizes, valueDtypes, type PassSizes } from '../cost/sizes';
 import { formatBytes, formatPercent, formatSeconds, formatValue, formatFlops, sig } from '../report/format';
 import { layoutCost, opCost, phasePass, usesOfBlock, type BlockUse } from './costs';
 import { docComment, locate, type FieldOwner, type Located } from './locate';
-import { declNamedAt, fileOf, origin, valueDefAt, type ValueDef } from './symbolsOf';
+import { declNamedAt, fileOf, origin, valueDefAt, type ValueDef } from './declarations';
 import type { FeatureSettings } from './settings';
 
 export interface HoverResult {
@@ -39,6 +39,7 @@ function spanOf(at: Located): Span {
     case 'ref': return at.ref.span;
     case 'field': return at.field.name;
     case 'quantity': return at.value;
+    case 'word': return at.value;
     case 'op': return at.stmt.op;
     case 'valueDef': return at.name;
     case 'axesArg': return at.arg;
@@ -62,6 +63,8 @@ function hoverMarkdown(analysis: Analysis, at: Located, settings: FeatureSetting
       return fieldHover(at.owner, at.field.name.text);
     case 'quantity':
       return quantityHover(at.owner, at.field.name.text, at.value.value, at.value.unit?.text);
+    case 'word':
+      return wordHover(analysis, at.decl, at.field.name.text, at.value.text) ?? fieldHover(at.owner, at.field.name.text);
     case 'op':
       return valueHover(analysis, { block: at.block, stmt: at.stmt, name: at.stmt.name }, settings);
     case 'valueDef':
@@ -70,8 +73,7 @@ function hoverMarkdown(analysis: Analysis, at: Located, settings: FeatureSetting
       return axesHover(analysis, at.block, at.arg, settings);
     case 'type':
       if (at.axis) return axesHover(analysis, at.block, { text: at.axis.letter, start: at.axis.start, end: at.axis.end }, settings);
-      if (at.dim) return dimHover(analysis, at.block, at.dim.letter, settings);
-      return typeHover(analysis, at.block, at.stmt, settings);
+      return typeHover(analysis, at.block, at.stmt, settings, at.dim?.letter);
   }
 }
 
@@ -114,7 +116,9 @@ function blockSummary(analysis: Analysis, decl: BlockDecl): string {
   const weights = checked?.values.filter((v) => v.op === 'weight' || v.op === 'cache') ?? [];
   for (const w of weights) if (w.type) lines.push(`${w.op} \`${w.name} : ${formatType(w.type)}\``);
   const uses = usesOfBlock(analysis, decl);
-  if (uses.length) lines.push(`used by ${[...new Set(uses.map((u) => `\`${u.layout.name}\` (${u.phase})`))].join(', ')}`);
+  const phasesByLayout = new Map<string, string[]>();
+  for (const u of uses) phasesByLayout.set(u.layout.name, [...(phasesByLayout.get(u.layout.name) ?? []), u.phase]);
+  if (phasesByLayout.size) lines.push(`used by ${[...phasesByLayout].map(([name, phases]) => `\`${name}\` (${[...new Set(phases)].join(', ')})`).join(', ')}`);
   return lines.join('  \n');
 }
 
@@ -132,7 +136,7 @@ export function layoutTable(layout: ResolvedLayout, settings: FeatureSettings): 
     '|---|---|---|',
     `| blocks | ${p.ffn} + ${p.attention ?? 'none'} | ${d.ffn} + ${d.attention ?? 'none'} |`,
     `| latency | ${formatSeconds(p.latency.value)} | ${formatSeconds(d.latency.value)} |`,
-    `| per token | ${formatSeconds(p.latency.value / Math.max(1, p.workload.prompt))} | ${formatSeconds(step)} (${settings.decodeContext} step) |`,
+    `| per token | — | ${formatSeconds(step)} (${settings.decodeContext} step) |`,
     `| MFU | ${formatPercent(p.mfu.value)} | ${formatPercent(d.mfu.value)} |`,
     `| cost (chip·s / token) | ${sig(p.costChipSPerToken.value)} | ${sig(d.costChipSPerToken.value)} |`,
     `| bound | ${p.pass.bound} | ${d.pass.bound} |`,
@@ -167,6 +171,21 @@ function quantityHover(owner: FieldOwner, field: string, value: number, unit: st
   return `\`${field}\` = **${exact}**${readable && readable !== exact ? ` (${readable})` : ''} — ${KIND_NAME[kind]}`;
 }
 
+/**
+ * `attention = batch` names a family, not a block: say which block each phase resolved to (the
+ * member that matches the layout's ffn and the model's K).
+ */
+function wordHover(analysis: Analysis, decl: RecordDecl, field: string, word: string): string | undefined {
+  if (decl.kind !== 'layout' || (field !== 'attention' && field !== 'ffn')) return undefined;
+  const layout = analysis.layouts.find((l) => l.decl === decl);
+  if (!layout) return undefined;
+  const lines = (['prefill', 'decode'] as const).map((phase) => {
+    const block = field === 'ffn' ? layout[phase].ffn : layout[phase].attention;
+    return `${phase}: ${block ? `\`${block.name}\`` : 'none (the ffn is costed alone)'}`;
+  });
+  return [`\`${field} = ${word}\` resolves to`, ...lines].join('  \n');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Block values, types, dims and axes
 
@@ -193,6 +212,11 @@ function valueHover(analysis: Analysis, def: ValueDef, settings: FeatureSettings
   return parts.join('\n\n');
 }
 
+/** Whole sizes exactly (`2048`), the real-valued mean decode T to three digits. */
+function count(n: number): string {
+  return Number.isInteger(n) ? String(n) : sig(n);
+}
+
 function sizesFor(use: BlockUse, settings: FeatureSettings): PassSizes {
   const w = use.layout[use.phase].workload;
   return passSizes(use.layout.model, w, use.phase, settings.decodeContext);
@@ -201,71 +225,71 @@ function sizesFor(use: BlockUse, settings: FeatureSettings): PassSizes {
 /** `B 64 × L 1 × E_xyz 18432/64 = 288` : each dim's local extent with where it came from. */
 function localShape(type: ShardType, use: BlockUse, sizes: PassSizes): { text: string; elements: number } {
   const axes = axisSizes(use.layout.mesh);
+  const order = use.layout.mesh.axes.map((a) => a.name);
   let elements = 1;
   const parts = type.dims.map((d) => {
     const local = localExtent(d.letter, d.axes, sizes, axes);
     elements *= local;
-    if (!d.axes.length) return `${d.letter} ${sig(local)}`;
+    if (!d.axes.length) return `${d.letter} ${count(local)}`;
     const n = d.axes.reduce((acc, a) => acc * (axes.get(a) ?? 1), 1);
-    return `${d.letter}_${d.axes.join('')} ${sig(sizes[d.letter as keyof PassSizes] as number)}/${n} = ${sig(local)}`;
+    return `${d.letter}_${formatAxes(d.axes, order)} ${count(sizes[d.letter as keyof PassSizes] as number)}/${n} = ${count(local)}`;
   });
   return { text: parts.join(' × '), elements };
 }
 
+/** `formula = values put in = result`, without repeating a step that says the same thing. */
 function explain(e: Explained): string {
-  const values = substitute(e, formatValue);
-  const result = formatValue(e.value, e.unit);
-  return values === e.formula ? `${e.formula} = ${result}` : `${e.formula} = ${values} = ${result}`;
+  const steps = [e.formula, substitute(e, formatValue), formatValue(e.value, e.unit)];
+  return steps.filter((step, i) => i === 0 || step !== steps[i - 1]).join(' = ');
 }
 
 function useSection(def: ValueDef, type: ShardType | undefined, use: BlockUse, settings: FeatureSettings): string {
   const sizes = sizesFor(use, settings);
-  const header = `**${use.layout.name}** · ${use.phase}${use.phase === 'decode' ? ` (${settings.decodeContext} step, T = ${sig(sizes.T)})` : ''} · ${use.role} on \`${use.layout.mesh.name}\``;
+  const header = `**${use.layout.name}** · ${use.phase}${use.phase === 'decode' ? ` (${settings.decodeContext} step, T = ${count(sizes.T)})` : ''} · ${use.role} on \`${use.layout.mesh.name}\``;
   const lines = [header];
   if (type) {
     const shape = localShape(type, use, sizes);
     const dtype = valueDtypes(use.block, use.layout.model).get(def.name.text) ?? 'bf16';
-    const bytes = shape.elements * ({ bf16: 2, fp8: 1, int8: 1, int4: 0.5 } as const)[dtype];
+    const bytes = shape.elements * bytesPerElement(dtype);
     lines.push(`per chip: ${shape.text} → ${formatBytes(bytes)} (${dtype})`);
   }
   const op = opCost(use, def.name.text, settings.decodeContext);
   if (op && def.stmt.kind === 'let') {
-    lines.push(`FLOPs ${formatFlops(op.flops.value)} · HBM ${formatBytes(op.bytes.value)} · time **${formatSeconds(op.time.value)}** (${op.bound}-bound)`);
-    if (COLLECTIVE_OPS.has(op.op) || op.comm_bytes.value > 0) {
+    const collective = COLLECTIVE_OPS.has(op.op) || op.comm_bytes.value > 0;
+    if (collective) {
+      lines.push(`time **${formatSeconds(op.time.value)}** (${op.bound}-bound)`);
       lines.push(`volume D: ${explain(op.comm_bytes)}`);
+      const bandwidth = Object.entries(op.t_comm.inputs).find(([, input]) => input.unit === 'B/s');
+      if (bandwidth) lines.push(`bandwidth ${bandwidth[0]} = ${formatValue(bandwidth[1].value, 'B/s')}${bandwidth[1].note ? ` (${bandwidth[1].note})` : ''}`);
       lines.push(`comm time: ${explain(op.t_comm)}`);
-    } else if (op.flops.value > 0) {
-      lines.push(`compute time: ${explain(op.t_compute)}`);
+    } else {
+      lines.push(`FLOPs ${formatFlops(op.flops.value)} · HBM ${formatBytes(op.bytes.value)} · time **${formatSeconds(op.time.value)}** (${op.bound}-bound)`);
+      if (op.flops.value > 0) lines.push(`compute time: ${explain(op.t_compute)}`);
+      if (op.t_memory.value > 0) lines.push(`memory time: ${explain(op.t_memory)}`);
     }
-    if (op.bound === 'memory' && op.t_memory.value > 0) lines.push(`memory time: ${explain(op.t_memory)}`);
   }
   return lines.join('  \n');
 }
 
-function typeHover(analysis: Analysis, block: BlockDecl, stmt: Stmt, settings: FeatureSettings): string | undefined {
+/** The type's local shape per chip in each layout using the block; on a dim letter, what the letter means first. */
+function typeHover(analysis: Analysis, block: BlockDecl, stmt: Stmt, settings: FeatureSettings, dim?: string): string | undefined {
   const name: Ident | undefined = stmt.kind === 'let' ? stmt.name : stmt.kind === 'out' ? undefined : stmt.names[0];
   if (!name) return undefined;
   const def = { block, stmt, name };
   const type = valueType(analysis, def);
   const written = stmt.kind === 'let' ? (stmt as LetStmt).annotation : stmt.kind === 'out' ? undefined : stmt.type;
   const parts = [`type \`${type ? formatType(type) : block.source.text.slice(written?.start ?? 0, written?.end ?? 0)}\` of \`${name.text}\``];
+  if (dim) parts.unshift(DIM_MEANING[dim] ? `**${dim}** — ${DIM_MEANING[dim]}` : `\`${dim}\` is not a dimension letter; the letters are ${Object.keys(DIM_MEANING).join(' ')}`);
   if (type) {
     const uses = usesOfBlock(analysis, block);
     for (const use of uses.slice(0, MAX_USES)) {
       const sizes = sizesFor(use, settings);
       const shape = localShape(type, use, sizes);
-      parts.push(`**${use.layout.name}** · ${use.phase}: ${shape.text}`);
+      parts.push(`**${use.layout.name}** · ${use.phase}: ${shape.text} = ${count(shape.elements)} elements`);
     }
     if (!uses.length) parts.push('_No layout in this file uses this block._');
   }
   return parts.join('\n\n');
-}
-
-function dimHover(analysis: Analysis, block: BlockDecl, letter: string, settings: FeatureSettings): string {
-  const meaning = DIM_MEANING[letter];
-  if (!meaning) return `\`${letter}\` is not a dimension letter; the letters are ${Object.keys(DIM_MEANING).join(' ')}`;
-  const sizes = usesOfBlock(analysis, block).slice(0, MAX_USES).map((u) => `${u.layout.name} · ${u.phase}: ${sig(sizesFor(u, settings)[letter as keyof PassSizes] as number)}`);
-  return [`**${letter}** — ${meaning}`, ...sizes].join('  \n');
 }
 
 function axesHover(analysis: Analysis, block: BlockDecl, axes: Ident, _settings: FeatureSettings): string | undefined {

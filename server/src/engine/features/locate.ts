@@ -28,6 +28,8 @@ export type Located =
   | { kind: 'ref'; ref: SymbolRef }
   | { kind: 'field'; owner: FieldOwner; field: Field; decl: RecordDecl }
   | { kind: 'quantity'; owner: FieldOwner; field: Field; value: NumberValue; decl: RecordDecl }
+  /** A word value that is not a reference: an enum (`torus`), or `heads` / `batch` / `none`. */
+  | { kind: 'word'; owner: FieldOwner; field: Field; value: Ident; decl: RecordDecl }
   | { kind: 'op'; block: BlockDecl; stmt: LetStmt }
   | { kind: 'valueDef'; block: BlockDecl; stmt: Stmt; name: Ident }
   | { kind: 'axesArg'; block: BlockDecl; stmt: LetStmt; arg: Ident }
@@ -109,6 +111,7 @@ function locateInRecord(decl: RecordDecl, offset: number): Located | undefined {
       if (contains(field.name, offset)) return { kind: 'field', owner: list.owner, field, decl };
       const v = field.value;
       if (v.kind === 'number' && contains(v, offset)) return { kind: 'quantity', owner: list.owner, field, value: v, decl };
+      if (v.kind === 'name' && contains(v.name, offset)) return { kind: 'word', owner: list.owner, field, value: v.name, decl };
     }
   }
   return undefined;
@@ -116,10 +119,12 @@ function locateInRecord(decl: RecordDecl, offset: number): Located | undefined {
 
 function locateInType(block: BlockDecl, stmt: Stmt, type: TypeExpr, offset: number): Located | undefined {
   if (!contains(type, offset)) return undefined;
+  // Letters are one character wide and written together (`BLF_yz`): the character after the
+  // cursor decides, so the end of one group is not mistaken for it.
   for (const dim of type.dims) {
-    const axis = dim.axes.find((a) => contains(a, offset) && offset < a.end);
+    const axis = dim.axes.find((a) => a.start <= offset && offset < a.end);
     if (axis) return { kind: 'type', block, stmt, type, dim, axis };
-    if (contains(dim, offset)) return { kind: 'type', block, stmt, type, dim };
+    if (dim.start <= offset && offset < dim.end) return { kind: 'type', block, stmt, type, dim };
   }
   const axis = type.partialsum?.axes.find((a) => contains(a, offset));
   return { kind: 'type', block, stmt, type, axis };

@@ -86,7 +86,10 @@ function opLines(o: OpCost): ExplainLine[] {
   if (o.t_memory.value) lines.push(explainFigure('t_memory', o.t_memory, 1));
   if (o.comm_bytes.value) lines.push(explainFigure('D (comm_bytes)', o.comm_bytes, 1));
   if (o.t_comm.value) lines.push(explainFigure('t_comm', o.t_comm, 1));
-  lines.push(explainFigure(`time (${o.bound}-bound)`, o.time, 0));
+  // Without op_overhead the time is one of the figures above: say which, do not repeat it.
+  const same = ([['t_comm', o.t_comm], ['t_memory', o.t_memory]] as const).find(([, e]) => e === o.time);
+  if (same) lines.push({ label: `time (${o.bound}-bound)`, value: formatValue(o.time.value, 's'), raw: o.time.value, formula: same[0], substituted: same[0], inputs: [], depth: 0 });
+  else lines.push(explainFigure(`time (${o.bound}-bound)`, o.time, 0));
   return lines;
 }
 

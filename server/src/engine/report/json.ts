@@ -13,7 +13,7 @@ import type { BlockCost, LayoutCost, OpCost, PassCost, PhaseCost } from '../cost
 export interface ReportOptions {
   /** Only these layouts (all when absent or empty). */
   layouts?: string[];
-  /** Resolves built-in variants for the `better-layout` hint; without it the hint is not computed. */
+  /** Resolves built-in variants for the `better-layout` hint (default: the analysis's resolver). */
   resolveVariant?: VariantResolver;
   /** Override the file name shown (defaults to the source's uri). */
   file?: string;

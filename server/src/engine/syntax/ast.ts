@@ -131,6 +131,8 @@ export interface LetStmt extends Span {
   /** The parenthesised argument list, for signature help. */
   argsSpan: Span;
   annotation?: TypeExpr;
+  /** The argument list did not parse (a syntax error was reported); the checker says no more. */
+  incomplete?: boolean;
 }
 
 /** `out y`. */

@@ -428,7 +428,7 @@ class Parser {
       }
       if (!this.at('name')) {
         this.unexpected(args.length ? 'an argument or `)`' : 'an argument');
-        return { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: this.tok.start }, start: name.start, end: this.tok.start };
+        return { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: this.tok.start }, start: name.start, end: this.tok.start, incomplete: true };
       }
       args.push(this.ident(this.next()));
       if (this.at('comma')) {
@@ -437,7 +437,7 @@ class Parser {
       }
       if (this.at('rparen')) continue;
       this.unexpected('`,` or `)`');
-      return { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: this.tok.start }, start: name.start, end: this.tok.start };
+      return { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: this.tok.start }, start: name.start, end: this.tok.start, incomplete: true };
     }
     const stmt: LetStmt = { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: close }, start: name.start, end: close };
     if (this.at('colon')) {

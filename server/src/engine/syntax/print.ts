@@ -6,8 +6,9 @@
 //     indented two spaces, with the `=` of a record's scalar fields and the `:` of a block's
 //     annotations lined up in a column, as the prelude and the examples write them;
 //   - a nested record with only scalar fields is written on one line (`prefill { batch = 1 }`),
-//     anything deeper is written over several lines; so are meshes, workloads and declarations
-//     that start from a base (`model m = palm_540b { weights = int8 }`) when they fit;
+//     anything deeper over several lines; meshes, workloads and declarations that start from a
+//     base are one line too when their fields are scalar and the line fits
+//     (`model m = palm_540b { weights = int8 }`), as the spec writes them;
 //   - types are in the canonical written form of spec §1: dimension groups in the written order,
 //     concatenated, each group's axes in mesh order, and ` (partialsum-AXES)` last;
 //   - quantities keep the numeral and the unit as written (`275 TFLOP/s`, `30%`, `1.1e9`).

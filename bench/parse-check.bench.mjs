@@ -1,0 +1,156 @@
+// Parse + check benchmark: generates a 10,000-line `.shard` file of ffn and attention blocks,
+// meshes, models, workloads and layouts, then times parsing alone and parse + check
+// (`analyze` without costing: name resolution, record fields, block typing, and the layout
+// checks of every layout), warm, over several iterations. Prints figures only.
+// Target: parse + check < 50 ms (median). Run: node bench/parse-check.bench.mjs [lines] [iterations]
+//
+// The engine is TypeScript; a tiny esbuild step bundles what this script needs into bench/out/
+// (git-ignored) first.
+
+import * as esbuild from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = resolve(root, 'bench/out/parse-check-engine.mjs');
+mkdirSync(dirname(outfile), { recursive: true });
+await esbuild.build({
+  stdin: {
+    contents: `export { analyze, sourceFromText } from './server/src/engine/index';
+export { parse } from './server/src/engine/syntax/parser';`,
+    resolveDir: root,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile,
+  loader: { '.shard': 'text' },
+  logLevel: 'warning',
+});
+const { analyze, sourceFromText, parse } = await import(pathToFileURL(outfile).href);
+
+const TARGET_LINES = Number(process.argv[2] ?? 10000);
+const ITERATIONS = Number(process.argv[3] ?? 30);
+const WARMUP = 5;
+
+/** One group of declarations: an ffn block, an attention block, a mesh, a model and two layouts. */
+function group(i) {
+  const meshes = ['x = 4, y = 4, z = 4', 'x = 2, y = 4, z = 4', 'x = 2, y = 2, z = 4', 'x = 8'];
+  return `# group ${i}: a 2D weight-stationary FFN and a batch-sharded multiquery attention
+ffn ffn_${i} {
+  in h : BLE_xyz
+  weight w_in  : E_x F_yz
+  weight w_out : F_yz E_x
+  n = layernorm(h)              : BLE_xyz
+  a = all_gather(n, yz)         : BLE_x
+  b = einsum(a, w_in)           : BLF_yz (partialsum-x)
+  c = reduce_scatter(b, x)      : BLF_xyz
+  d = gelu(c)                   : BLF_xyz
+  e = all_gather(d, x)          : BLF_yz
+  f = einsum(e, w_out)          : BLE_x (partialsum-yz)
+  y = reduce_scatter(f, yz)     : BLE_xyz
+  out y
+}
+
+attention att_${i} {
+  in h : BLE_xyz
+  weight w_q : E_x H_yz Q
+  weight w_k : E_x K Q
+  weight w_v : E_x K Q
+  weight w_o : H_yz Q E_x
+  cache kc, vc : B_xyz T K Q
+  n  = layernorm(h)             : BLE_xyz
+  a  = all_gather(n, yz)        : BLE_x
+  qp = einsum(a, w_q)           : BLH_yzQ (partialsum-x)
+  qh = reduce_scatter(qp, x)    : BLH_xyzQ
+  q  = all_to_all(qh, xyz)      : B_xyzLHQ
+  kp = einsum(a, w_k)           : BLKQ (partialsum-x)
+  k0 = all_reduce(kp, x)        : BLKQ
+  k  = slice(k0, xyz)           : B_xyzLKQ
+  vp = einsum(a, w_v)           : BLKQ (partialsum-x)
+  v0 = all_reduce(vp, x)        : BLKQ
+  v  = slice(v0, xyz)           : B_xyzLKQ
+  kt = append(kc, k)            : B_xyzTKQ
+  vt = append(vc, v)            : B_xyzTKQ
+  s  = einsum(q, kt)            : B_xyzLTH
+  p  = softmax(s)               : B_xyzLTH
+  o  = einsum(p, vt)            : B_xyzLHQ
+  oh = all_to_all(o, xyz)       : BLH_xyzQ
+  og = all_gather(oh, x)        : BLH_yzQ
+  yp = einsum(og, w_o)          : BLE_x (partialsum-yz)
+  y  = reduce_scatter(yp, yz)   : BLE_xyz
+  out y
+}
+
+mesh mesh_${i} = tpu_v4 { ${meshes[i % meshes.length]} }
+model model_${i} = palm_540b { weights = ${i % 2 ? 'int8' : 'bf16'} }
+workload load_${i} { batch = ${64 * (1 + (i % 8))}, prompt = 2048, generate = 64 }
+
+layout file_blocks_${i} {
+  model = model_${i}
+  mesh = mesh_${i}
+  workload = load_${i}
+  ffn = ffn_${i}
+  attention = att_${i}
+}
+
+layout builtin_blocks_${i} {
+  model = model_${i}
+  mesh = mesh_${i}
+  workload { batch = 512, prompt = 2048, generate = 64 }
+  prefill { ffn = wg_xyz, attention = batch }
+  decode  { ffn = ws2d,   attention = batch }
+}
+
+`;
+}
+
+// Whole groups up to the target, then comment lines to make the count exact.
+let text = '';
+let groups = 0;
+const lineCount = (s) => s.split('\n').length - 1;
+while (lineCount(text) + lineCount(group(groups)) <= TARGET_LINES) text += group(groups++);
+while (lineCount(text) < TARGET_LINES) text += '# padding\n';
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return { median: at(0.5), p95: at(0.95), min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/**
+ * Wall-clock samples, and CPU time (user + system, all of the process's threads) for the same
+ * iterations: on a loaded machine the wall clock also counts time spent waiting for a core.
+ */
+function time(fn) {
+  for (let i = 0; i < WARMUP; i++) fn();
+  const wall = [];
+  const cpu = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  return { ...stats(wall), cpu: stats(cpu) };
+}
+
+const source = sourceFromText(text, 'file:///bench.shard');
+const once = analyze(source, { cost: false });
+const errors = once.diagnostics.filter((d) => d.severity === 'error');
+const parsed = time(() => parse({ uri: 'file:///bench.shard', text, isPrelude: false }));
+const checked = time(() => analyze(source, { cost: false }));
+
+const fmt = (s) =>
+  `median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}); CPU median ${s.cpu.median.toFixed(1)} ms, p95 ${s.cpu.p95.toFixed(1)} ms`;
+console.log(`load average: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
+console.log(`input: ${TARGET_LINES} lines, ${text.length} characters, ${once.file.decls.length} declarations, ${once.layouts.length} layouts checked, ${groups} groups`);
+console.log(`diagnostics: ${once.diagnostics.length} (${errors.length} errors)${errors.length ? `; first: ${errors[0].code}: ${errors[0].message}` : ''}`);
+console.log(`parse:          ${fmt(parsed)}  [${ITERATIONS} iterations after ${WARMUP} warm-up]`);
+console.log(`parse + check:  ${fmt(checked)}  (target < 50 ms)`);

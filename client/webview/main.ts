@@ -1,0 +1,145 @@
+/// <reference types="vscode-webview" />
+// The Compare Layouts webview script (bundled by esbuild as a browser IIFE, ECharts included:
+// nothing is loaded from elsewhere). It receives reports from the extension host, draws the
+// table and the charts of the shared chart builder, follows the VS Code theme, and asks the
+// host to reveal layouts and save exported charts.
+
+import './compare.css';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { EChartsType } from 'echarts/core';
+import { echarts } from '../../server/src/engine/charts/echartsSetup';
+import { buildCompareCharts, type ChartBuildOptions } from '../../server/src/engine/charts/options';
+import { themeFromCssVariables } from '../../server/src/engine/charts/theme';
+import type { ChartTheme } from '../../server/src/engine/charts/types';
+import {
+  isHostMessage,
+  type ChartFormat,
+  type CompareViewState,
+  type ExportableChartId,
+  type ReportMessage,
+  type WebviewToHostMessage,
+} from '../src/webviewProtocol';
+import { renderReport, renderStatus, type ChartSlot, type ViewActions } from './render';
+
+// PNG export draws the same option once more on an off-screen canvas.
+echarts.use([CanvasRenderer]);
+
+const vscode = acquireVsCodeApi<CompareViewState>();
+const root = document.getElementById('app')!;
+
+const post = (message: WebviewToHostMessage) => vscode.postMessage(message);
+
+interface DrawnChart {
+  slot: ChartSlot;
+  chart: EChartsType;
+}
+
+let lastReport: ReportMessage | undefined;
+/** Charts grow in once, when the view first shows data; later redraws (edits, themes) are instant. */
+let animateNextDraw = true;
+let drawn: DrawnChart[] = [];
+let theme: ChartTheme = readTheme();
+
+function readTheme(): ChartTheme {
+  const style = getComputedStyle(document.body);
+  return themeFromCssVariables((name) => style.getPropertyValue(name));
+}
+
+function chartOptions(report: ReportMessage): ChartBuildOptions {
+  return { theme, decodeContext: report.decodeContext };
+}
+
+function disposeCharts(): void {
+  for (const d of drawn) d.chart.dispose();
+  drawn = [];
+}
+
+const resizeObserver = new ResizeObserver((entries) => {
+  for (const entry of entries) drawn.find((d) => d.slot.container === entry.target)?.chart.resize();
+});
+
+function drawCharts(report: ReportMessage, slots: ChartSlot[]): void {
+  disposeCharts();
+  const specs = buildCompareCharts(report.report, { ...chartOptions(report), animation: animateNextDraw });
+  animateNextDraw = false;
+  for (const slot of slots) {
+    const spec = specs.find((s) => s.id === slot.id);
+    if (!spec) continue;
+    // SVG: crisp at any zoom, and no canvas sizing through inline styles.
+    const chart = echarts.init(slot.container, null, { renderer: 'svg' });
+    chart.setOption(spec.option);
+    // Clicking a bar, a point or an axis label shows that layout in the editor.
+    chart.on('click', (params: { name?: string; value?: unknown }) => {
+      const name = typeof params.name === 'string' && params.name ? params.name : typeof params.value === 'string' ? params.value : '';
+      if (report.shown.includes(name)) post({ type: 'revealLayout', name });
+    });
+    resizeObserver.observe(slot.container);
+    drawn.push({ slot, chart });
+  }
+}
+
+function exportChart(id: ExportableChartId, format: ChartFormat): void {
+  const entry = drawn.find((d) => d.slot.id === id);
+  if (!entry || !lastReport) return;
+  let dataUrl: string;
+  if (format === 'svg') {
+    dataUrl = entry.chart.getDataURL({ type: 'svg' });
+  } else {
+    const spec = buildCompareCharts(lastReport.report, { ...chartOptions(lastReport), animation: false }).find((s) => s.id === id)!;
+    const offscreen = document.createElement('div');
+    offscreen.className = 'offscreen';
+    document.body.append(offscreen);
+    const width = entry.slot.container.clientWidth || spec.width;
+    const height = entry.slot.container.clientHeight || spec.height;
+    const canvasChart = echarts.init(offscreen, null, { renderer: 'canvas', width, height });
+    try {
+      canvasChart.setOption(spec.option);
+      dataUrl = canvasChart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: theme.background });
+    } finally {
+      canvasChart.dispose();
+      offscreen.remove();
+    }
+  }
+  entry.slot.note.textContent = 'Saving…';
+  post({ type: 'exportChart', chart: id, format, dataUrl });
+}
+
+const actions: ViewActions = {
+  reveal: (name) => post({ type: 'revealLayout', name }),
+  chooseLayouts: () => post({ type: 'chooseLayouts' }),
+  exportChart,
+};
+
+function showReport(message: ReportMessage): void {
+  lastReport = message;
+  vscode.setState({ uri: message.uri, selected: message.selected });
+  const slots = renderReport(root, message, actions);
+  drawCharts(message, slots);
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = event.data;
+  if (!isHostMessage(message)) return;
+  switch (message.type) {
+    case 'report':
+      showReport(message);
+      break;
+    case 'status':
+      renderStatus(root, message);
+      break;
+    case 'exportResult': {
+      const slot = drawn.find((d) => d.slot.id === message.chart)?.slot;
+      if (slot) slot.note.textContent = message.text;
+      break;
+    }
+  }
+});
+
+// VS Code swaps the body's theme class (vscode-light, vscode-dark, vscode-high-contrast…) when
+// the colour theme changes; the charts' colours come from CSS variables and are re-read then.
+new MutationObserver(() => {
+  theme = readTheme();
+  if (lastReport) drawCharts(lastReport, drawn.map((d) => d.slot));
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+post({ type: 'ready', state: vscode.getState() ?? null });

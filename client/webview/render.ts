@@ -1,0 +1,139 @@
+// The webview's DOM, built with createElement and textContent only: layout names, file names
+// and messages are data and never go through innerHTML. Pure functions over a root element so
+// that tests can run them under happy-dom with hostile strings.
+
+import { COMPARE_COLUMNS, compareTableRows } from '../../server/src/engine/charts/table';
+import type { ExportableChartId, ChartFormat, ReportMessage, StatusMessage } from '../src/webviewProtocol';
+
+export interface ViewActions {
+  reveal(name: string): void;
+  chooseLayouts(): void;
+  exportChart(chart: ExportableChartId, format: ChartFormat): void;
+}
+
+export interface ChartSlot {
+  id: ExportableChartId;
+  title: string;
+  /** The element ECharts draws into. */
+  container: HTMLElement;
+  /** Where export results are shown. */
+  note: HTMLElement;
+}
+
+export const CHART_TITLES: Record<ExportableChartId, string> = {
+  'layer-time': 'Time per layer: compute, memory, communication',
+  memory: 'Memory per chip against HBM',
+  'latency-cost': 'Latency against cost (lower left is better)',
+};
+
+function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = doc.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function button(doc: Document, label: string, className: string, onClick: () => void, title?: string): HTMLButtonElement {
+  const b = el(doc, 'button', className, label);
+  b.type = 'button';
+  if (title) b.title = title;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** A loading or error line in place of the report. */
+export function renderStatus(root: HTMLElement, message: StatusMessage): void {
+  const doc = root.ownerDocument;
+  let status = root.querySelector<HTMLElement>('.status');
+  if (!status) {
+    status = el(doc, 'p', 'status');
+    root.prepend(status);
+  }
+  status.textContent = message.text;
+  status.dataset.state = message.state;
+  // Keep the last report visible while a new one loads; replace nothing on error either, so a
+  // syntax error mid-edit does not blank the view.
+}
+
+function header(doc: Document, message: ReportMessage, actions: ViewActions): HTMLElement {
+  const head = el(doc, 'header', 'head');
+  head.append(el(doc, 'h1', undefined, `Compare layouts · ${message.fileName}`));
+  const summary = [`${message.shown.length} of ${message.total} layout${message.total === 1 ? '' : 's'}`];
+  if (message.errorCount > 0) summary.push(`${message.errorCount} error${message.errorCount === 1 ? '' : 's'} in the file: figures cover what could be costed`);
+  summary.push(message.decodeContext === 'last' ? 'decode at the last step' : 'decode at the mean context');
+  head.append(el(doc, 'p', message.errorCount > 0 ? 'summary has-errors' : 'summary', summary.join(' · ')));
+  head.append(button(doc, 'Choose layouts…', 'secondary', () => actions.chooseLayouts(), 'Pick which layouts to compare'));
+  return head;
+}
+
+function table(doc: Document, message: ReportMessage, actions: ViewActions): HTMLTableElement {
+  const t = el(doc, 'table', 'compare');
+  const headRow = el(doc, 'tr');
+  headRow.append(el(doc, 'th', undefined, 'layout'));
+  for (const c of COMPARE_COLUMNS) {
+    const th = el(doc, 'th', undefined, c.label);
+    th.title = c.title;
+    headRow.append(th);
+  }
+  t.append(el(doc, 'thead'));
+  t.tHead!.append(headRow);
+  const body = el(doc, 'tbody');
+  for (const row of compareTableRows(message.report, { decodeContext: message.decodeContext })) {
+    const tr = el(doc, 'tr', row.costed ? undefined : 'uncosted');
+    if (row.name === message.focus) tr.classList.add('focus');
+    tr.dataset.layout = row.name;
+    const nameCell = el(doc, 'td', 'name');
+    nameCell.append(button(doc, row.name, 'link', () => actions.reveal(row.name), `Show ${row.name} in the editor`));
+    tr.append(nameCell);
+    for (const c of COMPARE_COLUMNS) {
+      const td = el(doc, 'td', c.key, row.cells[c.key]);
+      if (c.key === 'memory' && !row.fits) td.classList.add('warn');
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  t.append(body);
+  return t;
+}
+
+function chartCard(doc: Document, id: ExportableChartId, actions: ViewActions): { card: HTMLElement; slot: ChartSlot } {
+  const card = el(doc, 'section', 'chart-card');
+  card.dataset.chart = id;
+  const bar = el(doc, 'div', 'chart-bar');
+  bar.append(el(doc, 'h2', undefined, CHART_TITLES[id]));
+  const note = el(doc, 'span', 'note');
+  bar.append(note);
+  bar.append(button(doc, 'SVG', 'secondary small', () => actions.exportChart(id, 'svg'), 'Save this chart as SVG'));
+  bar.append(button(doc, 'PNG', 'secondary small', () => actions.exportChart(id, 'png'), 'Save this chart as PNG'));
+  const container = el(doc, 'div', `chart chart-${id}`);
+  card.append(bar, container);
+  return { card, slot: { id, title: CHART_TITLES[id], container, note } };
+}
+
+/**
+ * Replaces the view with the report: header, table and one card per chart. Returns the chart
+ * slots for the caller to draw into (ECharts in the webview, nothing in DOM tests).
+ */
+export function renderReport(root: HTMLElement, message: ReportMessage, actions: ViewActions): ChartSlot[] {
+  const doc = root.ownerDocument;
+  root.replaceChildren();
+  root.append(header(doc, message, actions));
+  const costed = message.report.layouts.some((l) => l.costed);
+  // The table scrolls sideways on its own in a narrow panel instead of widening the page.
+  const tableScroller = el(doc, 'div', 'table-scroller');
+  tableScroller.append(table(doc, message, actions));
+  root.append(tableScroller);
+  if (!costed) {
+    root.append(el(doc, 'p', 'empty', message.shown.length === 0 ? 'This file declares no layout yet.' : 'No layout could be costed: see the Problems panel.'));
+    return [];
+  }
+  const slots: ChartSlot[] = [];
+  const charts = el(doc, 'div', 'charts');
+  for (const id of ['layer-time', 'memory', 'latency-cost'] as const) {
+    const { card, slot } = chartCard(doc, id, actions);
+    charts.append(card);
+    slots.push(slot);
+  }
+  root.append(charts);
+  return slots;
+}

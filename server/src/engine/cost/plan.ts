@@ -1,0 +1,406 @@
+// Compiled plans for the numeric fast path (numeric.ts). A checked block is shared by every
+// layout that uses it (the built-ins by all of them), so everything about it that does not depend
+// on sizes is worked out once: operand indices, dtype sources, dim letter codes, the layer's
+// statement order after parallel fusion, liveness and overlap partners. A plan per mesh adds the
+// shard divisors and the affine time coefficients of every collective.
+//
+// The explained path (ops.ts, layer.ts) is the reference: the tests check that both give the
+// same figures for every built-in block pair.
+
+import type { CheckedBlock, HardwareSpec, MeshAxis, MeshSpec } from '../check/resolved';
+import { hops, axisBandwidth, participatingAxes, type CollectiveKind } from './collectives';
+import { findFusions } from './fusion';
+
+// Value kinds.
+export const K_DECL = 0;
+export const K_EINSUM = 1;
+export const K_COLLECTIVE = 2;
+export const K_SLICE = 3;
+export const K_APPEND = 4;
+export const K_ELEMENTWISE = 5;
+export const K_UNTYPED = 6;
+
+// Dtype sources: how a value's bytes per element are found.
+export const D_BF16 = 0;
+export const D_WEIGHT = 1;
+export const D_KV = 2;
+export const D_OPERAND = 3;
+
+/** Dim letters in a fixed order; a letter's code indexes the sizes array of a pass. */
+export const LETTERS = ['B', 'L', 'T', 'E', 'F', 'H', 'K', 'Q', 'V'] as const;
+export const T_CODE = 2;
+export function letterCode(letter: string): number {
+  return (LETTERS as readonly string[]).indexOf(letter);
+}
+
+export interface ValuePlan {
+  name: string;
+  op: string;
+  kind: number;
+  collective: CollectiveKind | undefined;
+  /** Operand value indices in the block (−1 for an unknown name). */
+  args: number[];
+  dtype: number;
+  /** Letter codes of the value's type dims (−1: unknown letter, size 1). */
+  letters: number[];
+  /** Axes of each dim. */
+  dimAxes: string[][];
+  /** Einsum: letter codes counted in the FLOPs, and from which operand/dim their axes come. */
+  flopDims: { code: number; axes: string[] }[];
+  /** Collective axes as written. */
+  axes: string[];
+  /** softmax/layernorm: position of the reduced dim in the operand's type (−1: none). */
+  reducePos: number;
+  reduceAxes: string[];
+  isWeight: boolean;
+}
+
+export interface BlockPlan {
+  block: CheckedBlock;
+  values: ValuePlan[];
+  byName: Map<string, number>;
+  input: number;
+  output: number;
+}
+
+const blockPlans = new WeakMap<CheckedBlock, BlockPlan>();
+
+const KEEPS_DTYPE = new Set(['all_gather', 'all_to_all', 'slice', 'reduce_scatter', 'all_reduce']);
+const COLLECTIVES = new Set(['all_gather', 'reduce_scatter', 'all_reduce', 'all_to_all']);
+
+export function blockPlan(block: CheckedBlock): BlockPlan {
+  const hit = blockPlans.get(block);
+  if (hit) return hit;
+  const byName = new Map<string, number>();
+  block.values.forEach((v, i) => byName.set(v.name, i));
+  const values: ValuePlan[] = block.values.map((v) => {
+    const decl = v.op === 'in' || v.op === 'weight' || v.op === 'cache';
+    const kind = decl ? K_DECL : !v.type ? K_UNTYPED
+      : v.op === 'einsum' ? K_EINSUM
+      : COLLECTIVES.has(v.op) ? K_COLLECTIVE
+      : v.op === 'slice' ? K_SLICE
+      : v.op === 'append' ? K_APPEND
+      : K_ELEMENTWISE;
+    const args = v.args.map((a) => byName.get(a) ?? -1);
+    const dtype = v.op === 'weight' ? D_WEIGHT : v.op === 'cache' || v.op === 'append' ? D_KV : KEEPS_DTYPE.has(v.op) ? D_OPERAND : D_BF16;
+    const t = v.type;
+    const flopDims: ValuePlan['flopDims'] = [];
+    if (kind === K_EINSUM) {
+      const seen = new Set<string>();
+      for (const a of args) {
+        const ta = a >= 0 ? block.values[a].type : undefined;
+        if (!ta) continue;
+        for (const d of ta.dims) {
+          if (seen.has(d.letter)) continue;
+          seen.add(d.letter);
+          if (v.groupedHeads && d.letter === 'K') continue;
+          flopDims.push({ code: letterCode(d.letter), axes: d.axes });
+        }
+      }
+    }
+    let reducePos = -1;
+    let reduceAxes: string[] = [];
+    const reduced = v.op === 'softmax' ? 'T' : v.op === 'layernorm' ? 'E' : undefined;
+    if (reduced && args[0] >= 0) {
+      const tIn = block.values[args[0]].type;
+      if (tIn) {
+        reducePos = tIn.dims.findIndex((d) => d.letter === reduced);
+        if (reducePos >= 0) reduceAxes = tIn.dims[reducePos].axes;
+      }
+    }
+    return {
+      name: v.name,
+      op: v.op,
+      kind,
+      collective: COLLECTIVES.has(v.op) ? (v.op as CollectiveKind) : undefined,
+      args,
+      dtype,
+      letters: t ? t.dims.map((d) => letterCode(d.letter)) : [],
+      dimAxes: t ? t.dims.map((d) => d.axes) : [],
+      flopDims,
+      axes: v.axes,
+      reducePos,
+      reduceAxes,
+      isWeight: v.op === 'weight',
+    };
+  });
+  const plan: BlockPlan = {
+    block,
+    values,
+    byName,
+    input: block.input ? (byName.get(block.input.name) ?? -1) : -1,
+    output: block.output ? (byName.get(block.output.name) ?? -1) : -1,
+  };
+  blockPlans.set(block, plan);
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per mesh: divisors and collective coefficients.
+
+/** A collective's time is affine in its volume D: t = a + b·D (cost-model.md §2, all kinds). */
+export interface Affine {
+  active: boolean;
+  a: number;
+  b: number;
+}
+
+const INACTIVE: Affine = { active: false, a: 0, b: 0 };
+
+export interface ValueMesh {
+  /** Π axis sizes of each dim of the value's type. */
+  divs: number[];
+  flopDivs: number[];
+  /** The value's collective (or its statistic all-reduce) as a + b·D. */
+  time: Affine;
+  /** Divisor of the operand's reduced dim (softmax/layernorm). */
+  reduceDiv: number;
+  /** Π sizes of the collective's axes (a gathered weight counts 2/P under overlap). */
+  axesProduct: number;
+}
+
+export interface MeshPlan {
+  values: ValueMesh[];
+}
+
+function product(axes: readonly string[], sizes: Map<string, number>): number {
+  let n = 1;
+  for (const a of axes) n *= sizes.get(a) ?? 1;
+  return n;
+}
+
+/** The affine coefficients of `kind` over `axes`: the same rules as collectives.ts. */
+export function collectiveAffine(kind: CollectiveKind, axes: readonly string[], mesh: MeshSpec): Affine {
+  const part = participatingAxes(axes, mesh);
+  if (part.length === 0) return INACTIVE;
+  const hw = mesh.hardware;
+  if (part.every((a) => a.topology === 'torus')) return torusAffine(kind, part, hw);
+  // Phases: each switch axis alone, the torus axes together at the first of them.
+  const phases: MeshAxis[][] = [];
+  let torusPhase: MeshAxis[] | undefined;
+  for (const a of part) {
+    if (a.topology === 'switch') phases.push([a]);
+    else if (torusPhase) torusPhase.push(a);
+    else { torusPhase = [a]; phases.push(torusPhase); }
+  }
+  const sizes = phases.map((ph) => ph.reduce((n, a) => n * a.size, 1));
+  let A = 0;
+  let B = 0;
+  for (let i = 0; i < phases.length; i++) {
+    let scale = 1;
+    if (kind === 'all_gather') for (let j = i + 1; j < phases.length; j++) scale /= sizes[j];
+    if (kind === 'reduce_scatter') for (let j = 0; j < i; j++) scale /= sizes[j];
+    const ph = phases[i];
+    if (ph[0].topology === 'switch') {
+      A += hw.collective_latency;
+      B += (scale * (sizes[i] - 1)) / sizes[i] / (ph[0].link_bw * hw.link_eff);
+    } else {
+      const t = torusAffine(kind, ph, hw);
+      A += t.a;
+      B += scale * t.b;
+    }
+  }
+  return { active: true, a: A, b: B };
+}
+
+function torusAffine(kind: CollectiveKind, axes: readonly MeshAxis[], hw: HardwareSpec): Affine {
+  let h = 0;
+  for (const a of axes) h += hops(a);
+  const a = hw.collective_latency * h;
+  if (kind === 'all_to_all') {
+    let worst = 0;
+    for (const x of axes) worst = Math.max(worst, x.size / (4 * axisBandwidth(x, hw)));
+    return { active: true, a, b: worst };
+  }
+  let bw = 0;
+  let P = 1;
+  for (const x of axes) { bw += axisBandwidth(x, hw); P *= x.size; }
+  return { active: true, a, b: (P - 1) / P / bw };
+}
+
+const meshPlans = new WeakMap<BlockPlan, Map<string, MeshPlan>>();
+
+/** Everything that identifies a mesh's collective behaviour, as a cache key. */
+export function meshKey(mesh: MeshSpec): string {
+  const hw = mesh.hardware;
+  return `${hw.collective_latency}|${hw.link_eff}|${mesh.axes.map((a) => `${a.name}${a.size}${a.topology[0]}${a.wrap ? 'w' : ''}${a.link_bw}`).join(',')}`;
+}
+
+export function meshPlan(plan: BlockPlan, mesh: MeshSpec, key: string): MeshPlan {
+  let byMesh = meshPlans.get(plan);
+  if (!byMesh) meshPlans.set(plan, (byMesh = new Map()));
+  const hit = byMesh.get(key);
+  if (hit) return hit;
+  const sizes = new Map(mesh.axes.map((a) => [a.name, a.size]));
+  const values: ValueMesh[] = plan.values.map((v) => ({
+    divs: v.dimAxes.map((axes) => product(axes, sizes)),
+    flopDivs: v.flopDims.map((d) => product(d.axes, sizes)),
+    time: v.kind === K_COLLECTIVE && v.collective ? collectiveAffine(v.collective, v.axes, mesh)
+      : v.reducePos >= 0 ? collectiveAffine('all_reduce', v.reduceAxes, mesh)
+      : INACTIVE,
+    reduceDiv: product(v.reduceAxes, sizes),
+    axesProduct: product(v.axes, sizes),
+  }));
+  const mp: MeshPlan = { values };
+  byMesh.set(key, mp);
+  return mp;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sequences: the statements of a layer (or of the unembedding) in execution order.
+
+/** One statement of a sequence: value `value` of block `part` (0 = first block, 1 = second). */
+export interface SeqEntry {
+  part: number;
+  value: number;
+  /** Sequence indices of the entries it reads (values defined outside the sequence are left out). */
+  uses: number[];
+  /** Reads the sequence's input (directly). */
+  readsInput: boolean;
+  /** First operand is a stored weight, or a collective chain from one (for gathered weights). */
+  firstOperandStored: boolean;
+  /** First operand's sequence index (−1: input or declaration). */
+  firstOperand: number;
+  /** Overlap partners: first later einsum reading this entry; the einsum producing its operand. */
+  consumerEinsum: number;
+  producerEinsum: number;
+  isEinsum: boolean;
+  isCollective: boolean;
+  isAppend: boolean;
+  /** The last entry reading this one (itself when none does); the end for values kept live. */
+  lastUse: number;
+  /** A collective of a stored weight (or of such a gather): a gathered weight, for activations. */
+  gatheredWeight: boolean;
+}
+
+export interface SequencePlan {
+  parts: BlockPlan[];
+  entries: SeqEntry[];
+}
+
+const layerPlans = new WeakMap<CheckedBlock, Map<CheckedBlock | null, SequencePlan[]>>();
+
+/** The layer's statement order: serial (attention then ffn) or parallel (with fusions). */
+export function layerPlan(attention: CheckedBlock | null, ffn: CheckedBlock, parallel: boolean): SequencePlan {
+  let byAttn = layerPlans.get(ffn);
+  if (!byAttn) layerPlans.set(ffn, (byAttn = new Map()));
+  let pair = byAttn.get(attention);
+  if (!pair) byAttn.set(attention, (pair = []));
+  const slot = parallel ? 1 : 0;
+  if (pair[slot]) return pair[slot];
+  const plan = buildLayerPlan(attention, ffn, parallel && attention !== null);
+  pair[slot] = plan;
+  return plan;
+}
+
+const unembedPlans = new WeakMap<CheckedBlock, SequencePlan>();
+
+export function singleBlockPlan(block: CheckedBlock): SequencePlan {
+  const hit = unembedPlans.get(block);
+  if (hit) return hit;
+  const plan = buildSequence([blockPlan(block)], [], false);
+  unembedPlans.set(block, plan);
+  return plan;
+}
+
+function buildLayerPlan(attention: CheckedBlock | null, ffn: CheckedBlock, parallel: boolean): SequencePlan {
+  const f = blockPlan(ffn);
+  if (!attention) return buildSequence([f], [], false);
+  const a = blockPlan(attention);
+  const fusions = parallel ? findFusions(attention, ffn).map((p) => ({ kind: p.kind, a: a.byName.get(p.attention.name) ?? -1, f: f.byName.get(p.ffn.name) ?? -1 })) : [];
+  return buildSequence([a, f], fusions.filter((x) => x.a >= 0 && x.f >= 0), !parallel);
+}
+
+/**
+ * Lay out the statements of one or two blocks. `fusions` pair attention (part 0) and ffn (part 1)
+ * statements costed once, with the ffn member's figures: at the attention's position for the
+ * layernorm and the gather, at the ffn's for the output reduce_scatter (as layer.ts does).
+ */
+function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f: number }[], serialPair: boolean): SequencePlan {
+  // Where each (part, value) lands in the sequence.
+  const at: Map<number, number>[] = parts.map(() => new Map());
+  const entries: SeqEntry[] = [];
+  const fusedA = new Map<number, { f: number; kind: string }>();
+  const fusedF = new Map<number, { a: number; kind: string }>();
+  for (const x of fusions) { fusedA.set(x.a, { f: x.f, kind: x.kind }); fusedF.set(x.f, { a: x.a, kind: x.kind }); }
+  // Statement order: part 0's values, then part 1's; fused members once.
+  const order: { part: number; value: number; alsoA?: number; alsoF?: number }[] = [];
+  parts.forEach((p, part) => {
+    p.values.forEach((v, i) => {
+      if (v.kind === K_DECL || v.kind === K_UNTYPED) return;
+      if (part === 0 && fusedA.has(i)) {
+        const x = fusedA.get(i)!;
+        if (x.kind !== 'reduce_scatter') order.push({ part: 1, value: x.f, alsoA: i });
+        return;
+      }
+      if (part === 1 && fusedF.has(i)) {
+        const x = fusedF.get(i)!;
+        if (x.kind === 'reduce_scatter') order.push({ part: 1, value: i, alsoA: x.a });
+        return;
+      }
+      order.push({ part, value: i });
+    });
+  });
+  order.forEach((o, idx) => {
+    at[o.part].set(o.value, idx);
+    if (o.alsoA !== undefined) at[0].set(o.alsoA, idx);
+  });
+  // The ffn's input is the attention's output in a serial layer.
+  const input = (part: number, value: number): boolean => value === parts[part].input;
+  const ref = (part: number, value: number): number => {
+    if (serialPair && part === 1 && value === parts[1].input && parts[0].output >= 0) return at[0].get(parts[0].output) ?? -1;
+    return at[part].get(value) ?? -1;
+  };
+  const stored = (part: number, value: number): boolean => value >= 0 && parts[part].values[value].isWeight || (value >= 0 && parts[part].values[value].op === 'cache');
+  order.forEach((o, idx) => {
+    const v = parts[o.part].values[o.value];
+    const operandsOf = (part: number, value: number) => parts[part].values[value].args;
+    const uses = new Set<number>();
+    let readsInput = false;
+    const add = (part: number, args: number[]) => {
+      for (const a of args) {
+        if (a < 0) continue;
+        const r = ref(part, a);
+        if (r >= 0) uses.add(r);
+        else if (input(part, a)) readsInput = true;
+      }
+    };
+    add(o.part, operandsOf(o.part, o.value));
+    if (o.alsoA !== undefined) add(0, operandsOf(0, o.alsoA));
+    const first = v.args[0] ?? -1;
+    entries.push({
+      part: o.part,
+      value: o.value,
+      uses: [...uses],
+      readsInput,
+      firstOperandStored: first >= 0 && stored(o.part, first),
+      firstOperand: first >= 0 ? ref(o.part, first) : -1,
+      consumerEinsum: -1,
+      producerEinsum: -1,
+      isEinsum: v.kind === K_EINSUM,
+      isCollective: v.kind === K_COLLECTIVE,
+      isAppend: v.kind === K_APPEND,
+      lastUse: idx,
+      gatheredWeight: false,
+    });
+  });
+  // Liveness and overlap partners.
+  entries.forEach((e, i) => {
+    for (const u of e.uses) entries[u].lastUse = Math.max(entries[u].lastUse, i);
+  });
+  if (serialPair && parts[0].output >= 0) {
+    const outIdx = at[0].get(parts[0].output);
+    if (outIdx !== undefined) entries[outIdx].lastUse = entries.length - 1;
+  }
+  for (const e of entries) {
+    e.gatheredWeight = e.isCollective && (e.firstOperandStored || (e.firstOperand >= 0 && entries[e.firstOperand].gatheredWeight));
+  }
+  entries.forEach((e, i) => {
+    if (!e.isCollective) return;
+    for (let j = i + 1; j < entries.length; j++) {
+      if (entries[j].isEinsum && entries[j].uses.includes(i)) { e.consumerEinsum = j; break; }
+    }
+    if (e.firstOperand >= 0 && entries[e.firstOperand].isEinsum) e.producerEinsum = e.firstOperand;
+  });
+  return { parts, entries };
+}

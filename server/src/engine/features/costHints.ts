@@ -1,0 +1,90 @@
+// Cost figures placed in the text: a code lens above each layout (decode time per token, MFU,
+// memory per chip against HBM, then Compare and Explain) and inlay hints on block statements
+// (the inferred type where none is written; the op's time or communication volume at line end).
+
+import { EDITOR_LIMITS, type Analysis } from '../index';
+import type { Span } from '../syntax/ast';
+import { isBlockDecl } from '../syntax/ast';
+import { formatType } from '../check/shardType';
+import { formatBytes, formatPercent, formatSeconds } from '../report/format';
+import { opCost, phasePass, usesOfBlock, type BlockUse } from './costs';
+import type { FeatureSettings } from './settings';
+
+export const COMPARE_COMMAND = 'shardlens.compareLayouts';
+export const EXPLAIN_COMMAND = 'shardlens.explainLayout';
+
+export interface LensPlan {
+  span: Span;
+  title: string;
+  /** Empty for a lens that only shows figures. */
+  command: string;
+  args: unknown[];
+}
+
+export function layoutLenses(analysis: Analysis, settings: FeatureSettings): LensPlan[] {
+  const out: LensPlan[] = [];
+  for (const decl of analysis.file.decls) {
+    if (decl.kind !== 'layout') continue;
+    const name = decl.name.text;
+    const span = decl.name;
+    const layout = analysis.layouts.find((l) => l.decl === decl);
+    // Lenses show what the analysis costed; past the editor's limit a file's layouts are checked
+    // but not costed, and a lens request must not cost hundreds of them at once.
+    const cost = layout && analysis.costs.get(layout.name);
+    if (layout && !cost) {
+      const pastLimit = analysis.layouts.indexOf(layout) >= EDITOR_LIMITS.maxCostedLayouts;
+      const title = pastLimit ? 'not costed while editing (too many layouts in this file; `shardlens report` costs it)' : 'not costed: the cost model failed on this layout';
+      out.push({ span, title, command: '', args: [] });
+    } else if (cost) {
+      const step = phasePass(cost, 'decode', settings.decodeContext).latency.value;
+      const mem = cost.memory;
+      const used = Math.max(mem.total.prefill.value, mem.total.decode.value);
+      const fits = mem.fits ? '' : ' ⚠ does not fit';
+      out.push({ span, title: `decode ${formatSeconds(step)}/token · MFU ${formatPercent(cost.decode.mfu.value)} · ${formatBytes(used)} / ${formatBytes(mem.hbm)} HBM${fits}`, command: '', args: [] });
+    } else {
+      const reason = analysis.uncostable.find((u) => u.decl === decl)?.reason ?? 'the cost model could not cost it';
+      out.push({ span, title: `not costed: ${reason}`, command: '', args: [] });
+    }
+    out.push({ span, title: 'Compare', command: COMPARE_COMMAND, args: [name] });
+    out.push({ span, title: 'Explain', command: EXPLAIN_COMMAND, args: [name] });
+  }
+  return out;
+}
+
+export interface InlayPlan {
+  offset: number;
+  label: string;
+  kind: 'type' | 'cost';
+  tooltip?: string;
+}
+
+/** The use whose figures a statement's hint shows: decode if the block runs there, else the first. */
+function preferredUse(uses: BlockUse[]): BlockUse | undefined {
+  return uses.find((u) => u.phase === 'decode') ?? uses[0];
+}
+
+export function inlayHints(analysis: Analysis, range: Span, settings: FeatureSettings): InlayPlan[] {
+  const detail = settings.inlayHints.detail;
+  if (detail === 'off') return [];
+  const out: InlayPlan[] = [];
+  for (const decl of analysis.file.decls) {
+    if (!isBlockDecl(decl) || decl.end < range.start || decl.start > range.end) continue;
+    const checked = analysis.blocks.get(decl);
+    // Only layouts the analysis costed: hints cover the visible range of a file that may hold
+    // hundreds of layouts, and must not cost the ones past the editor's limit.
+    const use = detail === 'type' ? undefined : preferredUse(usesOfBlock(analysis, decl).filter((u) => analysis.costs.has(u.layout.name)));
+    const order = use?.layout.mesh.axes.map((a) => a.name);
+    for (const stmt of decl.stmts) {
+      if (stmt.kind !== 'let' || stmt.end < range.start || stmt.start > range.end) continue;
+      const type = checked?.byName.get(stmt.name.text)?.type;
+      if (!stmt.annotation && type) out.push({ offset: stmt.end, label: `: ${formatType(type, order)}`, kind: 'type', tooltip: 'inferred type' });
+      if (!use) continue;
+      const op = opCost(use, stmt.name.text, settings.decodeContext);
+      if (!op) continue;
+      const where = `${use.layout.name} · ${use.phase}`;
+      if (detail === 'time') out.push({ offset: stmt.end, label: `${formatSeconds(op.time.value)} ${op.bound}`, kind: 'cost', tooltip: `time of this op per layer in ${where}` });
+      else if (op.comm_bytes.value > 0) out.push({ offset: stmt.end, label: `D = ${formatBytes(op.comm_bytes.value)}`, kind: 'cost', tooltip: `per-chip communication volume of this op per layer in ${where}` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+// Search over layouts (issue 6): mesh factorization, sweeps with Pareto frontiers (Pope Fig. 1),
+// FFN crossovers (Pope Fig. 3), `best`, and calibration. Pure functions returning data, and
+// renderers returning strings; long runs take `{ cancel, onProgress }`.
+
+export { SearchCancelled, layoutVariant, phaseBlocksOf, powersOfTwoUpTo, isPowerOfTwo } from './common';
+export type { Cancellation, ProgressCallback, RunControl, PhaseBlocks, LayoutChange } from './common';
+export { meshFactorizations, cubicSpread, compareShapesForTie, shapeName, meshOfShape, costFactorizations, bestTrial, bestFactorization, latencyOf } from './meshes';
+export type { MeshShape, AxisRule, LatencyMeasure, FactorizationTrial, FactorizationResult, FactorizeOptions } from './meshes';
+export { paretoFrontier, dominates } from './frontier';
+export type { CostLatency } from './frontier';
+export { sweep, DEFAULT_SWEEP_BATCHES } from './sweep';
+export type { SweepOptions, SweepResult, SweepPoint, SweepPhasePoint } from './sweep';
+export { renderSweepText, renderSweepJson, renderSweepCsv, sweepJson, SWEEP_CSV_COLUMNS } from './sweepRender';
+export { crossover, minVolumeEnvelope, volumeAt } from './crossover';
+export type { CrossoverOptions, CrossoverResult, VolumeLine, EnvelopeSegment, SwitchPoint } from './crossover';
+export { best, ALL_DTYPES } from './best';
+export type { BestOptions, BestResult, BestCandidate, Objective } from './best';
+export { renderBestText, renderBestJson, bestJson } from './bestRender';
+export { layoutSnippet, freshName } from './snippet';
+export { sweepChartOption, crossoverChartOption } from './charts';
+export { calibrate, predictRows, predictRow, prepareRows, hardwareBlock, CalibrationError, parseCalibrationCsv, formatProblem, REQUIRED_COLUMNS, FIT_PARAMETERS } from './calibrate/index';
+export type { CalibrateOptions, CalibrationResult, CalibrationRowResult, CalibrationRow, CsvProblem, FitParameter, PreparedRow } from './calibrate/index';
+export { renderCalibrationText, renderCalibrationJson } from './calibrate/render';

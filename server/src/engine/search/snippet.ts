@@ -1,0 +1,72 @@
+// The layout text `best` prints to paste under the user's file: a mesh for the chosen shape, a
+// model when the weight dtype changes, and the layout. Names never collide with declarations
+// already in scope; the text only refers to names the file (or the prelude) already has.
+
+import type { Analysis } from '../index';
+import type { Dtype, ModelSpec, ResolvedLayout, WorkloadSpec } from '../check/resolved';
+import type { PhaseBlocks } from './common';
+import type { MeshShape } from './meshes';
+
+export interface SnippetChoice {
+  name: string;
+  shape: MeshShape;
+  weights: Dtype;
+  workload: { prefill: WorkloadSpec; decode: WorkloadSpec };
+  prefill: PhaseBlocks;
+  decode: PhaseBlocks;
+  comment?: string;
+}
+
+/** `base`, or `base_2`, `base_3`, … : the first name no declaration of the scope (or `taken`) uses. */
+export function freshName(analysis: Analysis, base: string, taken: Set<string> = new Set()): string {
+  const s = analysis.scope;
+  const used = (n: string) => taken.has(n) || s.hardware.has(n) || s.mesh.has(n) || s.model.has(n) || s.workload.has(n) || s.layout.has(n) || s.block.has(n);
+  let name = base;
+  for (let k = 2; used(name); k++) name = `${base}_${k}`;
+  taken.add(name);
+  return name;
+}
+
+function fullModel(name: string, m: ModelSpec, weights: Dtype): string {
+  const d = m.dims;
+  return [
+    `model ${name} {`,
+    `  layers = ${m.layers}`,
+    `  E = ${d.E}, F = ${d.F}, H = ${d.H}, K = ${d.K}, Q = ${d.Q}, V = ${d.V}`,
+    `  ffn = ${m.ffn}, block = ${m.block}, weights = ${weights}, kv = ${m.kv}`,
+    `  tied_embeddings = ${m.tied_embeddings}, params = ${m.params}`,
+    '}',
+  ].join('\n');
+}
+
+function phaseLine(phase: 'prefill' | 'decode', blocks: PhaseBlocks, w: WorkloadSpec, shared: WorkloadSpec): string {
+  const sizes = (['batch', 'prompt', 'generate'] as const).filter((k) => w[k] !== shared[k]).map((k) => `${k} = ${w[k]}`);
+  return `  ${phase} { ${[...sizes, `ffn = ${blocks.ffn}`, `attention = ${blocks.attention}`].join(', ')} }`;
+}
+
+/** Shard text declaring the chosen configuration as a new layout (valid after the user's file). */
+export function layoutSnippet(analysis: Analysis, layout: ResolvedLayout, choice: SnippetChoice, taken: Set<string> = new Set()): string {
+  const lines: string[] = [];
+  if (choice.comment) lines.push(...choice.comment.split('\n').map((l) => `# ${l}`));
+  const hw = layout.mesh.hardware.name;
+  const meshName = freshName(analysis, `${hw}_${choice.shape.join('x')}`, taken);
+  lines.push(`mesh ${meshName} = ${hw} { x = ${choice.shape[0]}, y = ${choice.shape[1]}, z = ${choice.shape[2]} }`);
+  let modelName = layout.model.name;
+  if (choice.weights !== layout.model.weights || !analysis.scope.model.has(modelName)) {
+    const name = freshName(analysis, `${layout.model.name}_${choice.weights}`, taken);
+    lines.push(analysis.scope.model.has(modelName) ? `model ${name} = ${modelName} { weights = ${choice.weights} }` : fullModel(name, layout.model, choice.weights));
+    modelName = name;
+  }
+  const shared = choice.workload.decode;
+  const name = freshName(analysis, choice.name, taken);
+  lines.push(`layout ${name} {`);
+  lines.push(`  model = ${modelName}`);
+  lines.push(`  mesh = ${meshName}`);
+  lines.push(`  workload { batch = ${shared.batch}, prompt = ${shared.prompt}, generate = ${shared.generate} }`);
+  if (layout.overlap !== 'none') lines.push(`  overlap = ${layout.overlap}`);
+  if (layout.kvBudget !== undefined) lines.push(`  kv_budget = ${layout.kvBudget}`);
+  lines.push(phaseLine('prefill', choice.prefill, choice.workload.prefill, shared));
+  lines.push(phaseLine('decode', choice.decode, choice.workload.decode, shared));
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}

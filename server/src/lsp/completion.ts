@@ -1,0 +1,16 @@
+import type { CompletionItem, CompletionParams } from 'vscode-languageserver/node';
+import { completionsAt } from '../engine/features/completion';
+import { answer, type ServerContext } from './context';
+import { offsetOf } from './convert';
+
+/** Characters after which the client should ask without being prompted: `_` (axes), `:` (types), `(` and `,` (arguments). */
+export const COMPLETION_TRIGGERS = ['_', ':', '(', ',', '=', ' ', '-'];
+
+export function registerCompletion(ctx: ServerContext): void {
+  ctx.connection.onCompletion(
+    answer(ctx, 'completion', (analysis, params: CompletionParams): CompletionItem[] | null => {
+      const offset = offsetOf(analysis, params.position);
+      return offset === undefined ? null : completionsAt(analysis, offset);
+    }),
+  );
+}

@@ -1,0 +1,182 @@
+// Open documents, their latest Analysis, and the diagnostics pipeline.
+//
+// Requests always see the analysis of the document's current version (computed on demand and
+// cached per version). Diagnostics are pushed in two steps: right after a short, adaptive debounce
+// the checker's findings and the cheap cost findings (out-of-memory, comm-bound, memory-bound),
+// which `analyze` computes; then, once the document has been quiet for a while, the
+// `better-layout` hints, whose search costs every built-in block pair and would otherwise delay
+// typing feedback.
+
+import { TextDocuments, type Connection } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze, EDITOR_LIMITS, type Analysis, type AnalyzeOptions } from '../engine/index';
+import { normalizeDiagnostics, type Diagnostic } from '../engine/diagnostics';
+import { PRELUDE_FILES, PRELUDE_SCHEME } from '../engine/prelude/index';
+import { costFindings } from '../engine/features/costs';
+import type { SettingsStore } from './settings';
+import { toLspDiagnostics } from './convert';
+
+/**
+ * The first change after a pause is checked at once. Changes that arrive while a check is still
+ * scheduled push it back by the time one analysis takes (up to this), so fast typing in a large
+ * file does not queue one full check per keystroke.
+ */
+const MAX_DEBOUNCE_MS = 100;
+/** Quiet time before the better-layout search starts. */
+const ALTERNATIVES_DELAY_MS = 300;
+/** While typing: cost the layouts, but leave the better-layout search to the second step. */
+const TYPING: AnalyzeOptions = { maxCostedLayouts: EDITOR_LIMITS.maxCostedLayouts, maxHintLayouts: 0 };
+
+interface Findings {
+  version: number;
+  diagnostics: Diagnostic[];
+}
+
+export class DocumentStore {
+  readonly documents = new TextDocuments(TextDocument);
+  private readonly analyses = new Map<string, { version: number; analysis: Analysis }>();
+  private readonly findings = new Map<string, Findings>();
+  /** Per document: the scheduled check, and the scheduled better-layout search. */
+  private readonly checkTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly searchTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly preludeAnalyses = new Map<string, Analysis>();
+  private lastAnalysisMs = 0;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly settings: SettingsStore,
+  ) {}
+
+  listen(): void {
+    this.documents.onDidChangeContent((e) => this.schedule(e.document.uri));
+    this.documents.onDidClose((e) => {
+      const uri = e.document.uri;
+      this.cancelTimers(uri);
+      this.analyses.delete(uri);
+      this.findings.delete(uri);
+      this.settings.forget(uri);
+      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    });
+    this.documents.listen(this.connection);
+  }
+
+  /** The analysis of the document's current text; prelude URIs work without being open. */
+  analysis(uri: string): Analysis | undefined {
+    const doc = this.documents.get(uri);
+    if (!doc) return this.preludeAnalysis(uri);
+    const hit = this.analyses.get(uri);
+    if (hit && hit.version === doc.version) return hit.analysis;
+    const started = performance.now();
+    const analysis = analyze({ uri, text: doc.getText(), isPrelude: false }, TYPING);
+    this.lastAnalysisMs = performance.now() - started;
+    this.analyses.set(uri, { version: doc.version, analysis });
+    return analysis;
+  }
+
+  /** Every diagnostic known for the current version: checker findings and cost findings so far. */
+  diagnostics(uri: string): Diagnostic[] {
+    const analysis = this.analysis(uri);
+    if (!analysis) return [];
+    const doc = this.documents.get(uri);
+    const f = this.findings.get(uri);
+    return f && doc && f.version === doc.version ? f.diagnostics : analysis.diagnostics;
+  }
+
+  openUris(): string[] {
+    return this.documents.keys();
+  }
+
+  /** Re-send every open document's diagnostics (after a settings change). */
+  republishAll(): void {
+    for (const uri of this.openUris()) void this.send(uri);
+  }
+
+  private preludeAnalysis(uri: string): Analysis | undefined {
+    const source = PRELUDE_FILES.find((f) => f.uri === uri);
+    if (!source) return undefined;
+    let analysis = this.preludeAnalyses.get(uri);
+    if (!analysis) {
+      // Analysed as an ordinary file: its declarations shadow the built-ins they are, so names
+      // inside it resolve to itself.
+      analysis = analyze({ uri, text: source.text, isPrelude: false }, { cost: false });
+      this.preludeAnalyses.set(uri, analysis);
+    }
+    return analysis;
+  }
+
+  private cancelTimers(uri: string): void {
+    for (const timers of [this.checkTimers, this.searchTimers]) {
+      const t = timers.get(uri);
+      if (t) clearTimeout(t);
+      timers.delete(uri);
+    }
+  }
+
+  private schedule(uri: string): void {
+    const typing = this.checkTimers.has(uri);
+    this.cancelTimers(uri);
+    const delay = typing ? Math.min(MAX_DEBOUNCE_MS, Math.round(this.lastAnalysisMs)) : 0;
+    this.checkTimers.set(uri, setTimeout(() => this.publishQuick(uri), delay));
+  }
+
+  private publishQuick(uri: string): void {
+    this.checkTimers.delete(uri);
+    // A built-in file shown read-only has nothing the user could fix: no squiggles there.
+    if (uri.startsWith(`${PRELUDE_SCHEME}:`)) return;
+    const doc = this.documents.get(uri);
+    const analysis = this.analysis(uri);
+    if (!doc || !analysis) return;
+    const previous = this.findings.get(uri)?.diagnostics ?? [];
+    this.findings.set(uri, { version: doc.version, diagnostics: normalizeDiagnostics([...analysis.diagnostics, ...carriedHints(analysis, previous)]) });
+    void this.send(uri);
+    this.searchTimers.set(uri, setTimeout(() => void this.publishComplete(uri, doc.version), ALTERNATIVES_DELAY_MS));
+  }
+
+  /** The better-layout search, one layout per turn of the event loop so requests stay answered. */
+  private async publishComplete(uri: string, version: number): Promise<void> {
+    this.searchTimers.delete(uri);
+    const analysis = this.analysis(uri);
+    if (!analysis) return;
+    const found: Diagnostic[] = [];
+    for (const layout of analysis.layouts.slice(0, EDITOR_LIMITS.maxHintLayouts)) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.documents.get(uri)?.version !== version) return;
+      found.push(...costFindings(analysis, layout, true));
+    }
+    this.findings.set(uri, { version, diagnostics: merge(analysis, found) });
+    await this.send(uri);
+  }
+
+  private async send(uri: string): Promise<void> {
+    const doc = this.documents.get(uri);
+    const f = this.findings.get(uri);
+    const analysis = this.analysis(uri);
+    if (!doc || !f || !analysis || f.version !== doc.version) return;
+    const settings = await this.settings.for(uri);
+    // The document may have changed while the settings were being fetched.
+    if (this.documents.get(uri)?.version !== f.version) return;
+    await this.connection.sendDiagnostics({ uri, version: f.version, diagnostics: toLspDiagnostics(analysis, f.diagnostics, settings.hintSeverity) });
+  }
+}
+
+/**
+ * The previous version's better-layout hints, moved onto the same layouts' names in the new text,
+ * so that they do not blink off at every keystroke while the search re-runs. Their quick fixes
+ * are dropped (their edits point into the old text) until the search has run again.
+ */
+function carriedHints(analysis: Analysis, previous: readonly Diagnostic[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of previous) {
+    if (d.code !== 'better-layout' || !d.layout) continue;
+    const layout = analysis.layouts.find((l) => l.name === d.layout);
+    if (layout) out.push({ ...d, source: analysis.source, span: { start: layout.decl.name.start, end: layout.decl.name.end }, fixes: undefined });
+  }
+  return out;
+}
+
+/** The checker's diagnostics plus cost findings, without repeating a finding the checker made. */
+function merge(analysis: Analysis, costFound: Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => `${d.code}|${d.layout ?? ''}|${d.phase ?? ''}`;
+  const have = new Set(analysis.diagnostics.filter((d) => d.layout).map(key));
+  return normalizeDiagnostics([...analysis.diagnostics, ...costFound.filter((d) => !have.has(key(d)))]);
+}

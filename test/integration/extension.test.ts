@@ -1,0 +1,166 @@
+/// <reference types="mocha" />
+// The extension in a real VS Code (1.100, code-server's Node extension host): activation, the
+// language server's diagnostics, hovers and completions through VS Code's own provider
+// commands, prelude documents, and the Compare Layouts panel. Every wait has a deadline.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'shardlens.shardlens';
+
+function exampleUri(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test workspace is open');
+  return vscode.Uri.joinPath(folder.uri, 'examples', name);
+}
+
+/** Resolves when `probe` returns a value, re-checking on every diagnostics change; rejects at the deadline. */
+function waitForDiagnostics<T>(uri: vscode.Uri, probe: (d: readonly vscode.Diagnostic[]) => T | undefined, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = probe(vscode.languages.getDiagnostics(uri));
+      if (found !== undefined) {
+        cleanup();
+        resolve(found);
+      }
+    };
+    const listener = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (e.uris.some((u) => u.toString() === uri.toString())) check();
+    });
+    const timer = setTimeout(() => {
+      cleanup();
+      const now = vscode.languages.getDiagnostics(uri).map((d) => `${String(d.code)}: ${d.message}`);
+      reject(new Error(`${what}: not seen within ${ms} ms; diagnostics now: ${JSON.stringify(now)}`));
+    }, ms);
+    const cleanup = () => {
+      clearTimeout(timer);
+      listener.dispose();
+    };
+    check();
+  });
+}
+
+/** Retries a provider command until it returns something that satisfies `ok` (the server may still be starting). */
+async function poll<T>(run: () => Thenable<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  for (;;) {
+    last = await run();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: no satisfying answer within ${ms} ms (last: ${JSON.stringify(last)?.slice(0, 500)})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function positionAfter(document: vscode.TextDocument, needle: string, back = 0): vscode.Position {
+  const offset = document.getText().indexOf(needle);
+  assert.ok(offset >= 0, `'${needle}' is in ${document.uri.path}`);
+  return document.positionAt(offset + needle.length - back);
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n');
+}
+
+suite('shardlens extension', () => {
+  let document: vscode.TextDocument;
+
+  suiteSetup(async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    await extension.activate();
+    document = await vscode.workspace.openTextDocument(exampleUri('palm540b.shard'));
+    await vscode.window.showTextDocument(document);
+  });
+
+  test('activates and registers the language and its commands', async () => {
+    assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
+    assert.equal(document.languageId, 'shard');
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['shardlens.compareLayouts', 'shardlens.explainLayout', 'shardlens.restartServer', 'shardlens.showOutput']) {
+      assert.ok(commands.includes(c), `${c} is registered`);
+    }
+  });
+
+  test('publishes the cost findings of palm540b.shard', async () => {
+    const codes = await waitForDiagnostics(
+      document.uri,
+      (ds) => (ds.some((d) => d.code === 'memory-bound') ? ds.map((d) => String(d.code)) : undefined),
+      60000,
+      'memory-bound finding on palm540b.shard',
+    );
+    // The example is clean: findings only, no errors.
+    const errors = vscode.languages.getDiagnostics(document.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(errors.map((d) => d.message), []);
+    assert.ok(codes.includes('memory-bound'));
+  });
+
+  test('reports an error as it is typed', async () => {
+    const broken = await vscode.workspace.openTextDocument({
+      language: 'shard',
+      content: 'layout broken {\n  model = no_such_model\n  mesh = pod\n}\nmesh pod = tpu_v4 { x = 4 }\n',
+    });
+    const diagnostic = await waitForDiagnostics(
+      broken.uri,
+      (ds) => ds.find((d) => d.code === 'unknown-name'),
+      30000,
+      'unknown-name on an untitled document',
+    );
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(diagnostic.message, /no_such_model/);
+    assert.equal(broken.getText(diagnostic.range), 'no_such_model');
+  });
+
+  test('hovers a layout with its figures and a mesh with its shape', async () => {
+    const layoutHover = await poll(
+      () => vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, positionAfter(document, 'layout low_latency', 2)),
+      (h) => hoverText(h ?? []).includes('low_latency'),
+      30000,
+      'hover on layout low_latency',
+    );
+    const text = hoverText(layoutHover);
+    assert.match(text, /prefill/);
+    assert.match(text, /decode/);
+    assert.match(text, /MFU/);
+    const meshHover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, positionAfter(document, 'mesh = pod64', 2));
+    assert.match(hoverText(meshHover), /pod64[\s\S]*4 × 4 × 4|x = 4, y = 4, z = 4/);
+  });
+
+  test('completes built-in ffn blocks after `ffn =`', async () => {
+    const position = positionAfter(document, 'prefill { batch = 1, ffn = ');
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position);
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const name of ['ws1d', 'ws2d', 'wg_x', 'wg_xy', 'wg_xyz']) assert.ok(labels.includes(name), `${name} offered (got ${labels.slice(0, 20).join(', ')})`);
+    assert.ok(!labels.includes('pod64'), 'a mesh is not offered as an ffn block');
+  });
+
+  test('opens a built-in block read-only from the prelude', async () => {
+    const locations = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>(
+      'vscode.executeDefinitionProvider',
+      document.uri,
+      positionAfter(document, 'prefill { batch = 1, ffn = ws2d', 1),
+    );
+    assert.ok(locations.length > 0, 'ws2d has a definition');
+    const target = 'targetUri' in locations[0] ? locations[0].targetUri : locations[0].uri;
+    assert.equal(target.scheme, 'shardlens-prelude');
+    const prelude = await vscode.workspace.openTextDocument(target);
+    assert.equal(prelude.languageId, 'shard');
+    assert.match(prelude.getText(), /^ffn ws2d\b/m);
+  });
+
+  test('opens Compare Layouts beside the editor for the active file', async () => {
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('shardlens.compareLayouts');
+    const tab = await poll(
+      async () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview),
+      (t) => t !== undefined,
+      15000,
+      'the Compare Layouts tab',
+    );
+    assert.equal(tab?.label, 'Compare: palm540b.shard');
+    assert.match((tab?.input as vscode.TabInputWebview).viewType, /shardlens\.compare$/);
+  });
+});

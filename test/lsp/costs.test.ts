@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CodeLens, InlayHint } from 'vscode-languageserver-protocol';
+import { fixture, positionOf, startInMemory, type TestClient } from './harness';
+
+const URI = 'file:///work/costs.shard';
+const TEXT = fixture('small.shard');
+const doc = { uri: URI };
+
+describe('code lenses, inlay hints, settings and the report request', () => {
+  let client: TestClient;
+  beforeAll(async () => {
+    client = await startInMemory();
+    await client.open(URI, TEXT);
+  });
+  afterAll(() => client.close());
+
+  const wholeFile = { start: { line: 0, character: 0 }, end: { line: TEXT.split('\n').length, character: 0 } };
+  const hintsOn = async (needle: string) => {
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: doc, range: wholeFile });
+    return hints.filter((h) => h.position.line === positionOf(TEXT, needle).line).map((h) => h.label);
+  };
+
+  it('puts the decode figures, Compare and Explain above each layout', async () => {
+    const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: doc });
+    expect(lenses.every((l) => l.range.start.line === positionOf(TEXT, 'layout fast').line)).toBe(true);
+    expect(lenses[0].command!.title).toMatch(/^decode [0-9.]+ (µs|ms)\/token · MFU [0-9.]+% · [0-9.]+ [kMG]i?B \/ 32 GiB HBM$/);
+    expect(lenses.slice(1).map((l) => l.command)).toEqual([
+      { title: 'Compare', command: 'shardlens.compareLayouts', arguments: ['fast'] },
+      { title: 'Explain', command: 'shardlens.explainLayout', arguments: ['fast'] },
+    ]);
+  });
+
+  it('shows inferred types by default, and per-op time or volume as shardlens.inlayHints.detail says', async () => {
+    expect(await hintsOn('d = gelu')).toEqual([': BLF_xyz']);
+    expect(await hintsOn('a = all_gather')).toEqual([]);
+
+    client.settings = { inlayHints: { detail: 'time' } };
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    const timed = await hintsOn('a = all_gather');
+    expect(timed).toHaveLength(1);
+    expect(timed[0]).toMatch(/^[0-9.]+ (ns|µs|ms) comm$/);
+
+    client.settings = { inlayHints: { detail: 'volume' } };
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    expect(await hintsOn('a = all_gather')).toEqual(['D = 32.8 kB']);
+    expect(await hintsOn('b = einsum')).toEqual([]);
+
+    client.settings = { inlayHints: { detail: 'off' } };
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    expect(await hintsOn('d = gelu')).toEqual([]);
+    client.settings = {};
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  });
+
+  it('describes the last decode step when shardlens.decode.context is `last`', async () => {
+    const hover = async () => {
+      const h = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: doc, position: positionOf(TEXT, 'all_gather(h') });
+      return h.contents.value;
+    };
+    expect(await hover()).toContain('decode (mean step, T = 2080)');
+    client.settings = { decode: { context: 'last' } };
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    expect(await hover()).toContain('decode (last step, T = 2112)');
+    client.settings = {};
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  });
+
+  it('answers shardlens/report with the report JSON', async () => {
+    const report = await client.request<{ file: string; layouts: { name: string; costed: boolean; decode: { step_s: number } }[] }>('shardlens/report', { uri: URI });
+    expect(report.file).toBe(URI);
+    expect(report.layouts.map((l) => [l.name, l.costed])).toEqual([['fast', true]]);
+    expect(report.layouts[0].decode.step_s).toBeGreaterThan(0);
+    expect(await client.request('shardlens/report', { uri: 'file:///not/open.shard' })).toBeNull();
+  });
+});

@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
+import { fixture, positionOf, startInMemory, type TestClient } from './harness';
+
+const URI = 'file:///work/diag.shard';
+
+describe('diagnostics', () => {
+  let client: TestClient;
+  beforeEach(async () => {
+    client = await startInMemory();
+  });
+  afterEach(() => client.close());
+
+  it('publishes codes, exact ranges, related information and layout data', async () => {
+    // `b` is not reduce-scattered before gelu: a partialsum error on the argument of gelu.
+    const text = fixture('small.shard').replace('d = gelu(c)', 'd = gelu(b)');
+    await client.open(URI, text);
+    const list = await client.diagnosticsOfVersion(URI, 1, (d) => d.some((x) => x.code === 'partialsum'));
+    const partial = list.find((d) => d.code === 'partialsum')!;
+    expect(partial.severity).toBe(DiagnosticSeverity.Error);
+    expect(partial.source).toBe('shardlens');
+    const at = positionOf(text, 'gelu(b)', 5);
+    expect(partial.range).toEqual({ start: at, end: { line: at.line, character: at.character + 1 } });
+    expect(partial.relatedInformation?.[0].location.uri).toBe(URI);
+    expect(partial.relatedInformation?.[0].location.range.start).toEqual(positionOf(text, 'b = einsum'));
+    // Layout-dependent findings name their layout (the H = 8 heads split 16 ways).
+    const perLayout = list.find((d) => d.code === 'not-divisible');
+    expect(perLayout?.data).toMatchObject({ layout: 'fast' });
+    expect(perLayout?.severity).toBe(DiagnosticSeverity.Warning);
+  });
+
+  it('re-checks after an incremental edit and clears fixed errors', async () => {
+    const text = fixture('small.shard');
+    await client.open(URI, text);
+    const first = await client.diagnosticsOfVersion(URI, 1);
+    expect(first.filter((d) => d.severity === DiagnosticSeverity.Error)).toEqual([]);
+    // Replace the `x` axis of `reduce_scatter(b, x)` with `y`: b is not partial over y.
+    const at = positionOf(text, 'reduce_scatter(b, x)', 'reduce_scatter(b, '.length);
+    const version = await client.change(URI, [{ range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: 'y' }]);
+    const second = await client.diagnosticsOfVersion(URI, version);
+    const partial = second.find((d) => d.code === 'partialsum');
+    expect(partial?.range.start).toEqual(at);
+    const fixed = await client.change(URI, [{ range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: 'x' }]);
+    const third = await client.diagnosticsOfVersion(URI, fixed);
+    expect(third.filter((d) => d.severity === DiagnosticSeverity.Error)).toEqual([]);
+  });
+
+  it('adds better-layout hints once the document is quiet', async () => {
+    await client.open(URI, fixture('small.shard'));
+    const list = await client.diagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'better-layout'));
+    const hint = list.find((d) => d.code === 'better-layout')!;
+    expect(hint.severity).toBe(DiagnosticSeverity.Hint);
+    expect(hint.range.start).toEqual(positionOf(fixture('small.shard'), 'fast {'));
+  });
+
+  it('keeps better-layout hints in place while the search re-runs after an edit', async () => {
+    const text = fixture('small.shard');
+    await client.open(URI, text);
+    await client.diagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'better-layout'));
+    // Edit a comment above the layout: every line below it moves down by one.
+    const version = await client.change(URI, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# added line\n' }]);
+    await client.diagnosticsOfVersion(URI, version);
+    const first = client.publishes(URI).find((p) => p.version === version)!;
+    const hint = first.diagnostics.find((d) => d.code === 'better-layout');
+    expect(hint?.range.start).toEqual(positionOf('# added line\n' + text, 'fast {'));
+  });
+
+  it('grades better-layout hints by shardlens.hintSeverity', async () => {
+    client.settings = { hintSeverity: 'warning' };
+    await client.open(URI, fixture('small.shard'));
+    const list = await client.diagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'better-layout'));
+    expect(list.find((d) => d.code === 'better-layout')!.severity).toBe(DiagnosticSeverity.Warning);
+  });
+});

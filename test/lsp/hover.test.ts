@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hover, MarkupContent } from 'vscode-languageserver-protocol';
+import { fixture, positionOf, startInMemory, type TestClient } from './harness';
+
+const URI = 'file:///work/hover.shard';
+const TEXT = fixture('small.shard');
+
+describe('hover', () => {
+  let client: TestClient;
+  beforeAll(async () => {
+    client = await startInMemory();
+    await client.open(URI, TEXT);
+  });
+  afterAll(() => client.close());
+
+  async function hover(needle: string, delta = 0): Promise<string> {
+    const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(TEXT, needle, delta) });
+    expect(h).not.toBeNull();
+    return (h!.contents as MarkupContent).value;
+  }
+
+  it('on a collective: type, per-chip shape and bytes, volume D and its formula with values', async () => {
+    const md = await hover('all_gather(h, yz)');
+    expect(md).toContain('type `BLE_x`');
+    expect(md).toContain('**fast** · decode');
+    expect(md).toContain('**fast** · prefill');
+    // Decode, mean step: B = 64, L = 1, E = 1024 split over x (4): 64 × 1 × 256 bf16 = 32.8 kB.
+    expect(md).toContain('B 64 × L 1 × E_x 1024/4 = 256 → 32.8 kB (bf16)');
+    // D as the cost model explains it: its formula, the values put in, the result.
+    expect(md).toMatch(/volume D: [^=\n]+ = [^=\n]+ = 32\.8 kB/);
+    expect(md).toMatch(/bandwidth BW = [0-9.]+ GB\/s/);
+    // The formula, then the same with the values put in, then the result.
+    expect(md).toMatch(/comm time: .*D·\(P−1\)\/P.* = .*32\.8 kB·\(16−1\)\/16.* = [0-9.]+ ns/);
+    expect(md).toMatch(/time \*\*[0-9.]+ ns\*\* \(comm-bound\)/);
+  });
+
+  it('on an einsum: FLOPs and compute time formula', async () => {
+    const md = await hover('einsum(a, w_in)');
+    expect(md).toContain('type `BLF_yz (partialsum-x)`');
+    expect(md).toMatch(/FLOPs [0-9.]+ [kMGT]?FLOP/);
+    expect(md).toContain('compute time:');
+  });
+
+  it('on a statement without annotation: the inferred type', async () => {
+    const md = await hover('d = gelu');
+    expect(md).toContain('type `BLF_xyz` (inferred)');
+  });
+
+  it('on a tensor type: the local shape per chip in each layout', async () => {
+    const md = await hover('BLF_yz (partialsum-x)', 1);
+    expect(md).toContain('**L** — new tokens per sequence in this pass');
+    expect(md).toContain('**fast** · prefill: B 64 × L 2048 × F_yz 4096/16 = 256');
+  });
+
+  it('on a layout name: the table of figures', async () => {
+    const md = await hover('layout fast', 'layout '.length);
+    expect(md).toContain('**layout** `fast`');
+    expect(md).toContain('| latency |');
+    expect(md).toContain('| MFU |');
+    expect(md).toMatch(/memory per chip: .+ of 32 GiB HBM/);
+    expect(md).toContain('| bound |');
+  });
+
+  it('on a built-in name: what it is, where it comes from, its doc comment', async () => {
+    const md = await hover('tpu_v4');
+    expect(md).toContain('**hardware** `tpu_v4` — built-in, hardware.shard line');
+    expect(md).toContain('275 TFLOP/s');
+  });
+
+  it('on a block name: its signature, uses and doc comment', async () => {
+    const md = await hover('= my2d', 2);
+    expect(md).toContain('**ffn block** `my2d` — this file, line 12');
+    expect(md).toContain('in `h : BLE_xyz`');
+    expect(md).toContain('used by `fast` (prefill, decode)');
+    expect(md).toContain('2D weight-stationary, written out');
+  });
+
+  it('on a quantity: the normalised value', async () => {
+    const text = 'hardware chip {\n  flops = 275 TFLOP/s\n  hbm = 32 GiB\n  hbm_bw = 1.2 TB/s\n  link_bw = 45 GB/s\n}\n';
+    await client.open('file:///work/q.shard', text);
+    const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri: 'file:///work/q.shard' }, position: positionOf(text, '32 GiB') });
+    expect((h.contents as MarkupContent).value).toContain('`hbm` = **34,359,738,368 B** (32 GiB)');
+  });
+
+  it('on a collective\'s axes: the axis sizes in the meshes of the layouts', async () => {
+    const md = await hover('all_gather(h, yz)', 'all_gather(h, '.length);
+    expect(md).toContain('mesh axes **yz**');
+    expect(md).toContain('`pod`: y = 4, z = 4 → 16 chips');
+  });
+
+  it('on `attention = batch`: the block each phase resolved to', async () => {
+    const text = 'mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }\nlayout l {\n  model = palm_540b\n  mesh = pod\n  workload { batch = 64, prompt = 2048, generate = 64 }\n  ffn = ws2d\n  attention = batch\n}\n';
+    await client.open('file:///work/word.shard', text);
+    const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri: 'file:///work/word.shard' }, position: positionOf(text, '= batch', 3) });
+    const md = (h.contents as MarkupContent).value;
+    expect(md).toMatch(/decode: `ws2d_batch_mqa`|\*\*attention block\*\* `ws2d_batch_mqa`/);
+  });
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildCompareCharts,
+  buildLatencyCostChart,
+  buildLayerTimeChart,
+  buildMemoryChart,
+  layerTimeByCategory,
+} from '../../../server/src/engine/charts/options';
+import { compareTableRows } from '../../../server/src/engine/charts/table';
+import { themeFromCssVariables, LIGHT_THEME } from '../../../server/src/engine/charts/theme';
+import { GIB, sampleReport } from './reportFixture';
+
+type AnySeries = { id?: string; name?: string; type?: string; stack?: string; data?: unknown[]; xAxisIndex?: number; markLine?: { data: { yAxis: number }[] } };
+const seriesOf = (option: { series?: unknown }) => option.series as AnySeries[];
+
+describe('layer time chart', () => {
+  const option = buildLayerTimeChart(sampleReport());
+  const series = seriesOf(option);
+
+  it('has one stacked bar series per category and phase, over the costed layouts only', () => {
+    expect(series.map((s) => s.id)).toEqual([
+      'prefill-compute', 'prefill-memory', 'prefill-comm',
+      'decode-compute', 'decode-memory', 'decode-comm',
+    ]);
+    expect(new Set(series.map((s) => s.type))).toEqual(new Set(['bar']));
+    expect(series.filter((s) => s.stack === 'prefill')).toHaveLength(3);
+    expect(series.filter((s) => s.stack === 'decode').every((s) => s.xAxisIndex === 1)).toBe(true);
+    const xAxes = option.xAxis as { data: string[] }[];
+    expect(xAxes[0].data).toEqual(['low_latency', 'high_throughput']);
+    expect(series.map((s) => s.name).slice(0, 3)).toEqual(['compute', 'memory', 'communication']);
+  });
+
+  it('sums op times by their bound, per layout', () => {
+    const byId = Object.fromEntries(series.map((s) => [s.id, s.data as number[]]));
+    expect(byId['prefill-compute'][0]).toBeCloseTo(0.006, 12);
+    expect(byId['prefill-memory'][0]).toBeCloseTo(0.0005, 12);
+    expect(byId['prefill-comm'][0]).toBeCloseTo(0.001, 12);
+    expect(byId['decode-comm'][0]).toBeCloseTo(0.00005, 12);
+    expect(byId['decode-memory'][0]).toBeCloseTo(0.00007, 12);
+    expect(byId['decode-compute'][0]).toBe(0);
+    expect(byId['prefill-compute'][1]).toBeCloseTo(0.6, 12);
+    expect(byId['prefill-comm'][1]).toBeCloseTo(0.05, 12);
+    expect(byId['decode-memory'][1]).toBeCloseTo(0.0001, 12);
+  });
+
+  it('adds up to the layer time when nothing is overlapped', () => {
+    const report = sampleReport();
+    for (const layout of report.layouts.filter((l) => l.costed)) {
+      for (const phase of [layout.prefill!, layout.decode!]) {
+        const parts = layerTimeByCategory(phase);
+        expect(parts.compute + parts.memory + parts.comm).toBeCloseTo(phase.layer.time_s!, 12);
+      }
+    }
+  });
+});
+
+describe('memory chart', () => {
+  const option = buildMemoryChart(sampleReport());
+  const series = seriesOf(option);
+
+  it('stacks weights, KV cache and activations per chip in bytes', () => {
+    const byId = Object.fromEntries(series.map((s) => [s.id, s]));
+    expect(byId.weights.data).toEqual([9 * GIB, 18 * GIB]);
+    expect(byId.kv.data).toEqual([1 * GIB, 2 * GIB]);
+    expect(byId.activations.data).toEqual([0.5 * GIB, 12 * GIB]);
+    expect(['weights', 'kv', 'activations'].every((id) => byId[id].stack === 'memory')).toBe(true);
+  });
+
+  it('draws the HBM line at hbm_bytes', () => {
+    const hbm = series.find((s) => s.id === 'hbm')!;
+    expect(hbm.type).toBe('line');
+    expect(hbm.data).toEqual([32 * GIB, 32 * GIB]);
+    // One hardware for every layout: a mark line carries the capacity across the chart.
+    expect(hbm.markLine!.data).toEqual([{ yAxis: 32 * GIB }]);
+  });
+
+  it('drops the mark line when the layouts run on chips with different HBM', () => {
+    const report = sampleReport();
+    report.layouts[1].memory!.hbm_bytes = 80e9;
+    const hbm = seriesOf(buildMemoryChart(report)).find((s) => s.id === 'hbm')!;
+    expect(hbm.data).toEqual([32 * GIB, 80e9]);
+    expect(hbm.markLine).toBeUndefined();
+  });
+});
+
+describe('latency against cost chart', () => {
+  it('plots each layout once per phase, decode at the chosen context', () => {
+    const mean = seriesOf(buildLatencyCostChart(sampleReport()));
+    expect(mean.map((s) => s.id)).toEqual(['prefill-points', 'decode-points']);
+    expect(mean[0].data).toEqual([
+      { name: 'low_latency', value: [0.29, 0.0072] },
+      { name: 'high_throughput', value: [85.2, 0.0072] },
+    ]);
+    expect(mean[1].data).toEqual([
+      { name: 'low_latency', value: [0.0284, 0.0284] },
+      { name: 'high_throughput', value: [0.0938, 0.0117] },
+    ]);
+    const last = seriesOf(buildLatencyCostChart(sampleReport(), { decodeContext: 'last' }));
+    expect((last[1].data as { value: number[] }[]).map((p) => p.value[0])).toEqual([0.0301, 0.1]);
+  });
+
+  it('uses a log axis for prefill latencies that span orders of magnitude', () => {
+    const option = buildLatencyCostChart(sampleReport());
+    const xAxes = option.xAxis as { type: string }[];
+    expect(xAxes[0].type).toBe('log');
+    expect(xAxes[1].type).toBe('value');
+  });
+});
+
+describe('all charts', () => {
+  it('are built in display order and take their colours from the theme', () => {
+    const theme = themeFromCssVariables((name) => (name === '--vscode-charts-blue' ? '#0000ff' : name === '--vscode-editor-foreground' ? '#eeeeee' : ''));
+    expect(theme.category.compute).toBe('#0000ff');
+    expect(theme.foreground).toBe('#eeeeee');
+    expect(theme.hbmLine).toBe(LIGHT_THEME.hbmLine);
+    const specs = buildCompareCharts(sampleReport(), { theme });
+    expect(specs.map((s) => s.id)).toEqual(['layer-time', 'memory', 'latency-cost']);
+    const compute = seriesOf(specs[0].option).find((s) => s.id === 'prefill-compute') as { itemStyle: { color: string } };
+    expect(compute.itemStyle.color).toBe('#0000ff');
+  });
+
+  it('build empty charts from a report with nothing costed', () => {
+    const report = { file: 'x.shard', layouts: [sampleReport().layouts[2]] };
+    for (const spec of buildCompareCharts(report)) {
+      for (const s of seriesOf(spec.option)) expect(s.data).toEqual([]);
+    }
+  });
+});
+
+describe('compare table rows', () => {
+  it('formats every column and flags a layout that does not fit', () => {
+    const rows = compareTableRows(sampleReport());
+    expect(rows.map((r) => r.name)).toEqual(['low_latency', 'high_throughput', 'broken']);
+    expect(rows[0].cells).toEqual({
+      setup: 'palm540b · pod64 (64 chips)',
+      prefill: '290 ms',
+      decode: '28.4 ms',
+      mfu: '43% / 14%',
+      cost: '7.2 / 28.4 chip-ms',
+      memory: '10.5 GiB of 32 GiB',
+      bound: 'compute / compute',
+    });
+    expect(rows[1].fits).toBe(false);
+    expect(rows[1].cells.memory).toBe('34 GiB of 32 GiB (does not fit)');
+    expect(rows[1].cells.bound).toBe('compute / memory');
+    expect(rows[2].costed).toBe(false);
+    expect(rows[2].cells.prefill).toBe('not costed: unknown mesh');
+  });
+
+  it('shows the last decode step when asked', () => {
+    expect(compareTableRows(sampleReport(), { decodeContext: 'last' })[0].cells.decode).toBe('30.1 ms');
+  });
+});
