@@ -72,4 +72,12 @@ describe('code lenses, inlay hints, settings and the report request', () => {
     expect(report.layouts[0].decode.step_s).toBeGreaterThan(0);
     expect(await client.request('shardlens/report', { uri: 'file:///not/open.shard' })).toBeNull();
   });
+
+  it('answers shardlens/explain with the formulas behind a layout\'s figures', async () => {
+    const text = await client.request<string>('shardlens/explain', { uri: URI, layout: 'fast', phase: 'decode' });
+    expect(text.split('\n')[0]).toBe('layout fast');
+    expect(text).toContain('decode');
+    expect(text).toMatch(/=.*=/);
+    expect(await client.request('shardlens/explain', { uri: URI, layout: 'nope' })).toBeNull();
+  });
 });

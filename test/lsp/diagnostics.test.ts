@@ -65,8 +65,8 @@ describe('diagnostics', () => {
     expect(hint?.range.start).toEqual(positionOf('# added line\n' + text, 'fast {'));
   });
 
-  it('grades better-layout hints by shardlens.hintSeverity', async () => {
-    client.settings = { hintSeverity: 'warning' };
+  it('grades better-layout hints by shardlens.hints.severity', async () => {
+    client.settings = { hints: { severity: 'warning' } };
     await client.open(URI, fixture('small.shard'));
     const list = await client.diagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'better-layout'));
     expect(list.find((d) => d.code === 'better-layout')!.severity).toBe(DiagnosticSeverity.Warning);

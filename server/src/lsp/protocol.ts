@@ -25,3 +25,18 @@ export namespace ReportRequest {
   export const method = 'shardlens/report' as const;
   export const type = new RequestType<UriParams, ReportJson | null, void>(method);
 }
+
+export interface ExplainParams extends UriParams {
+  layout: string;
+  phase?: 'prefill' | 'decode';
+}
+
+/**
+ * Sent by the client for the Explain command (the code lens above a layout): the formula behind
+ * each of the layout's figures with the values put in, as `shardlens explain` prints it; null when
+ * the document or layout is unknown or the layout could not be costed.
+ */
+export namespace ExplainRequest {
+  export const method = 'shardlens/explain' as const;
+  export const type = new RequestType<ExplainParams, string | null, void>(method);
+}

@@ -24,6 +24,7 @@ import { CODE_ACTION_KINDS, registerCodeActions } from './codeActions';
 import { registerFormatting } from './formatting';
 import { registerPreludeText } from './preludeText';
 import { registerReport } from './report';
+import { registerExplain } from './explain';
 
 export function startServer(connection: Connection): void {
   const client: ClientFlags = { configuration: false, configurationRegistration: false, hierarchicalSymbols: false, codeLensRefresh: false, inlayHintRefresh: false, semanticTokensRefresh: false };
@@ -94,6 +95,7 @@ export function startServer(connection: Connection): void {
   registerFormatting(ctx);
   registerPreludeText(ctx);
   registerReport(ctx);
+  registerExplain(ctx);
 
   connection.listen();
 }

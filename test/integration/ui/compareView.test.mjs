@@ -174,6 +174,10 @@ describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
     // The serializer revives the panel (activation event onWebviewPanel:shardlens.compare) and
     // the webview asks for the report again from its saved state.
     const frame = webviewFrame(page);
+    await new Promise((r) => setTimeout(r, 15000));
+    await screenshot(page, 'debug-reload');
+    console.log('DEBUG frames', page.frames().map((f) => f.url().slice(0, 120)));
+    console.log('DEBUG body', await frame.locator('body').innerText().catch((e) => 'ERR ' + e.message));
     // The choice made in the quick pick survives too.
     await frame.locator('table.compare tbody tr').nth(4).waitFor({ timeout: 60000 });
     assert.deepEqual(await frame.locator('table.compare tbody td.name').allInnerTexts(), ['ws1d_heads', 'ws1d_batch', 'ws2d_batch', 'wg_x_heads', 'wg_x_batch']);

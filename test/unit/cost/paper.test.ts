@@ -97,3 +97,22 @@ describe('MFU and cost (G6)', () => {
     });
   }
 });
+
+describe('trends the paper reports', () => {
+  it('the serial block is slower per decode step than the parallel one (Pope §4.3; 2D WS, 64 chips, B = 512)', () => {
+    const step = (block: string) => costShard(palm({ batch: 512, attention: 'batch', model: `block = ${block}` })).cost.decode.pass.latency.value;
+    expect(G.other_claims.serial_vs_parallel_block_decode).toMatch(/serial/);
+    expect(step('serial')).toBeGreaterThan(step('parallel'));
+  });
+  it('int8 weights cut the low-batch decode step (Pope §4.4: weight loading dominates)', () => {
+    const step = (weights: string) => costShard(palm({ batch: 64, attention: 'batch', weights })).cost.decode.pass.latency.value;
+    const claim = G.other_claims.int8_vs_bf16_decode_540b_b64;
+    expect(claim.int8_ms_per_token).toBeLessThan(claim.bf16_ms_per_token);
+    expect(step('int8')).toBeLessThan(step('bf16'));
+  });
+  it('batch-sharded multiquery keeps the decode step nearly flat in context while heads-sharded grows (Pope Fig. 8)', () => {
+    const step = (attention: string, prompt: number) => costShard(palm({ batch: 128, attention, prompt, generate: 64 })).cost.decode.pass.latency.value;
+    const growth = (attention: string) => step(attention, 8192) / step(attention, 1024);
+    expect(growth('batch')).toBeLessThan(growth('heads'));
+  });
+});

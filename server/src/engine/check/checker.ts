@@ -298,7 +298,7 @@ export class LayoutResolver {
   // Layouts
 
   /** Merged layout fields along the `= base` chain; phase records merge per field. */
-  private layoutFields(d: RecordDecl, seen = new Set<RecordDecl>()): { top: FieldMap; phases: PhaseFieldMaps } | undefined {
+  private layoutFields(d: RecordDecl, seen = new Set<RecordDecl>()): { top: FieldMap; phases: PhaseFieldMaps; measured: FieldMap } | undefined {
     if (seen.has(d)) {
       this.report('bad-value', d.source, d.base ?? d.name, `layout ${d.name.text} starts from itself`);
       return undefined;
@@ -311,6 +311,8 @@ export class LayoutResolver {
     }
     let top: FieldMap = new Map();
     let phases: PhaseFieldMaps = { prefill: new Map(), decode: new Map() };
+    // Measured results describe one configuration: a derived layout does not inherit them.
+    const measured: FieldMap = new Map();
     if (d.base) {
       const base = lookupRecord(this.scope, 'layout', d.base.text, d);
       if (!base) {
@@ -321,10 +323,21 @@ export class LayoutResolver {
       const b = this.layoutFields(base, seen);
       if (!b) return undefined;
       top = new Map(b.top);
+      top.delete('measured');
       phases = { prefill: new Map(b.phases.prefill), decode: new Map(b.phases.decode) };
     }
     const own = this.fields.of(d);
     for (const [k, v] of own) {
+      if (k === 'measured') {
+        const value = v.field.value;
+        if (value.kind !== 'record') {
+          this.report('bad-value', d.source, value, '`measured` takes a block of results: `measured { prefill = 0.29 s, decode = 1.82 s }`');
+          continue;
+        }
+        top.set(k, v);
+        readFields('layout', value.fields, d.source, this.report, { measured: true }).forEach((mv, mk) => measured.set(mk, mv));
+        continue;
+      }
       if (k === 'prefill' || k === 'decode') {
         const value = v.field.value;
         if (value.kind !== 'record') {
@@ -335,7 +348,7 @@ export class LayoutResolver {
         for (const [pk, pv] of pm) phases[k].set(pk, pv);
       } else top.set(k, v);
     }
-    return { top, phases };
+    return { top, phases, measured };
   }
 
   resolveLayout(d: RecordDecl): ResolvedLayout | UncostableLayout {
@@ -352,7 +365,7 @@ export class LayoutResolver {
     const fail = (reason: string, extra: Partial<UncostableLayout> = {}): UncostableLayout => ({ name: d.name.text, decl: d, reason, ...extra });
     const lf = this.layoutFields(d);
     if (!lf) return fail('its base layout could not be resolved');
-    const { top, phases } = lf;
+    const { top, phases, measured } = lf;
     const missing = ['model', 'mesh', 'workload'].filter((k) => !top.has(k));
     for (const blockField of ['ffn', 'attention']) {
       if (!top.has(blockField) && !(phases.prefill.has(blockField) && phases.decode.has(blockField))) missing.push(blockField);
@@ -407,6 +420,16 @@ export class LayoutResolver {
       unembed: phaseSpecs.decode.unembed,
       overlap,
       kvBudget: top.get('kv_budget')?.num,
+      measured: measured.size
+        ? {
+            prefill_s: measured.get('prefill')?.num,
+            decode_s: measured.get('decode')?.num,
+            decode_step_s: measured.get('decode_step')?.num,
+            prefill_mfu: measured.get('prefill_mfu')?.num,
+            decode_mfu: measured.get('decode_mfu')?.num,
+            source: measured.get('source')?.str as 'paper' | 'measured' | undefined,
+          }
+        : undefined,
     };
   }
 

@@ -4,7 +4,7 @@
 
 import type { Field, Ident, RecordDecl, RecordKind, SourceFile, Span } from '../syntax/ast';
 import type { DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
-import { fieldSpec, similarFields, type FieldSpec } from './schema';
+import { fieldSpec, MEASURED_FIELDS, similarFields, type FieldSpec } from './schema';
 import { evalQuantity } from './units';
 import type { Dtype, HardwareSpec, MeshAxis, MeshSpec, ModelSpec, Topology, WorkloadSpec } from './resolved';
 
@@ -26,17 +26,22 @@ export type FieldMap = Map<string, FieldValue>;
  * Check the fields of one record body against its kind and return the valid values. Layout fields
  * that name things (model, mesh, blocks, phases) are returned with `str` set and checked later.
  */
-export function readFields(kind: RecordKind, fields: Field[], source: SourceFile, report: Report, options: { phase?: boolean } = {}): FieldMap {
+export function readFields(kind: RecordKind, fields: Field[], source: SourceFile, report: Report, options: { phase?: boolean; measured?: boolean } = {}): FieldMap {
   const out: FieldMap = new Map();
   for (const f of fields) {
     const name = f.name.text;
     let spec: FieldSpec | undefined = fieldSpec(kind, name);
     if (options.phase) spec = ['ffn', 'attention', 'batch', 'prompt', 'generate'].includes(name) ? (fieldSpec('layout', name) ?? fieldSpec('workload', name)) : undefined;
+    if (options.measured) spec = MEASURED_FIELDS.find((m) => m.name === name);
     if (!spec) {
-      const similar = options.phase ? [] : similarFields(kind, name);
-      const owner = options.phase ? 'a phase (`prefill { }` / `decode { }`) takes ffn, attention, batch, prompt and generate' : `${kind} has no field \`${name}\``;
+      const similar = options.phase || options.measured ? [] : similarFields(kind, name);
+      const owner = options.phase
+        ? 'a phase (`prefill { }` / `decode { }`) takes ffn, attention, batch, prompt and generate'
+        : options.measured
+          ? `\`measured { }\` takes ${MEASURED_FIELDS.map((m) => m.name).join(', ')}`
+          : `${kind} has no field \`${name}\``;
       const fixes: QuickFix[] = similar.map((s) => ({ title: `Change to \`${s}\``, edits: [{ span: f.name, newText: s }] }));
-      report('unknown-field', source, f.name, options.phase ? `unknown field \`${name}\`: ${owner}` : `${owner}${similar.length ? `; did you mean ${similar.map((s) => `\`${s}\``).join(' or ')}?` : ''}`, fixes);
+      report('unknown-field', source, f.name, options.phase || options.measured ? `unknown field \`${name}\`: ${owner}` : `${owner}${similar.length ? `; did you mean ${similar.map((s) => `\`${s}\``).join(' or ')}?` : ''}`, fixes);
       continue;
     }
     if (out.has(name)) {

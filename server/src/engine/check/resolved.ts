@@ -136,6 +136,17 @@ export interface ResolvedLayout {
   overlap: 'none' | 'collective_einsum';
   /** `kv_budget` as a fraction of HBM, when the layout gives it. */
   kvBudget?: number;
+  /** `measured { … }`: real results of this configuration, shown beside the prediction. */
+  measured?: MeasuredResults;
+}
+
+export interface MeasuredResults {
+  prefill_s?: number;
+  decode_s?: number;
+  decode_step_s?: number;
+  prefill_mfu?: number;
+  decode_mfu?: number;
+  source?: 'paper' | 'measured';
 }
 
 /** A layout that could not be resolved to something costable, and why. */

@@ -85,6 +85,16 @@ export const PHASE_FIELDS: FieldSpec[] = [
   { name: 'generate', type: q('count'), doc: 'generated tokens for this phase', example: '64' },
 ];
 
+/** `measured { … }` in a layout: what a real run of this configuration took. */
+export const MEASURED_FIELDS: FieldSpec[] = [
+  { name: 'prefill', type: q('time'), doc: 'measured prefill time (the whole prompt)', example: '0.29 s' },
+  { name: 'decode', type: q('time'), doc: 'measured decode time (all generated tokens)', example: '1.82 s' },
+  { name: 'decode_step', type: q('time'), doc: 'measured time of one decode step', example: '28.4 ms' },
+  { name: 'prefill_mfu', type: q('fraction'), doc: 'measured prefill MFU', example: '43%' },
+  { name: 'decode_mfu', type: q('fraction'), doc: 'measured decode MFU', example: '14%' },
+  { name: 'source', type: { type: 'enum', values: ['paper', 'measured'] }, doc: 'where the figures come from', example: 'paper' },
+];
+
 export const LAYOUT_FIELDS: FieldSpec[] = [
   { name: 'model', type: { type: 'ref', kind: 'model' }, required: true, doc: 'the model', example: 'palm_540b' },
   { name: 'mesh', type: { type: 'ref', kind: 'mesh' }, required: true, doc: 'the mesh of chips', example: 'pod64' },
@@ -95,6 +105,12 @@ export const LAYOUT_FIELDS: FieldSpec[] = [
   { name: 'overlap', type: { type: 'enum', values: ['none', 'collective_einsum'] }, doc: 'overlap collectives with einsums (Looped CollectiveEinsum, Pope §3.5)', example: 'collective_einsum' },
   { name: 'kv_budget', type: q('fraction'), doc: 'fraction of HBM reserved for the KV cache, for max_context (Pope Table 1 uses 30%)', example: '30%' },
   { name: 'prefill', type: { type: 'phase' }, doc: 'overrides for the prefill phase', example: '{ ffn = ws2d, attention = heads }' },
+  {
+    name: 'measured',
+    type: { type: 'phase' },
+    doc: 'measured results of this configuration (e.g. the paper\'s Table 2), shown beside the prediction by `report`',
+    example: '{ prefill = 0.29 s, prefill_mfu = 43%, decode = 1.82 s, decode_mfu = 14% }',
+  },
   { name: 'decode', type: { type: 'phase' }, doc: 'overrides for the decode phase', example: '{ ffn = ws2d, attention = batch }' },
 ];
 

@@ -7,7 +7,7 @@ import type { BlockDecl } from '../syntax/ast';
 import type { CheckedBlock, Phase, ResolvedLayout } from '../check/resolved';
 import { PHASES } from '../check/resolved';
 import { costDiagnostics, builtinVariants, type VariantResolver, type BlockCost, type LayoutCost, type OpCost, type PassCost } from '../cost/index';
-import { buildReport, type ReportJson } from '../report/index';
+import { buildReport, explainLayout, renderExplain, type ReportJson } from '../report/index';
 import type { Diagnostic } from '../diagnostics';
 import type { DecodeContext } from './settings';
 
@@ -96,4 +96,11 @@ export function costFindings(analysis: Analysis, layout: ResolvedLayout, withAlt
 /** The `report --json` object (cli.md) for the webview and the status bar. */
 export function reportOf(analysis: Analysis): ReportJson {
   return buildReport(analysis, { resolveVariant: variantResolver(analysis) });
+}
+
+/** `shardlens explain` for one layout of the file, as text; undefined when it is not costed. */
+export function explanationOf(analysis: Analysis, layoutName: string, phase?: Phase): string | undefined {
+  const layout = analysis.layouts.find((l) => l.name === layoutName);
+  const cost = layout && layoutCost(layout);
+  return cost ? renderExplain(explainLayout(cost, phase ? { phase } : {})) : undefined;
 }

@@ -79,6 +79,12 @@ export function semanticTokens(analysis: Analysis): number[] {
       }
     }
   }
+  // Names that refer to declarations (`model = tiny`, `ffn = ws2d`, `mesh pod = tpu_v4`); a
+  // built-in one is marked defaultLibrary. Value references were added with their statements.
+  for (const ref of analysis.refs) {
+    if (ref.source !== analysis.source || ref.kind === 'value') continue;
+    add(ref.span, ref.kind === 'block' ? 'function' : 'type', ref.target.source.isPrelude ? bit('defaultLibrary') : 0);
+  }
   return encode(analysis, tokens);
 }
 

@@ -3,7 +3,7 @@
 
 /** What an inlay hint shows at the end of each operation line. */
 export type InlayDetail = 'off' | 'type' | 'time' | 'volume';
-/** How `better-layout` hints are shown: the engine reports them as hints; users may promote or mute them. */
+/** `shardlens.hints.severity`: how `better-layout` hints are shown; users may promote or mute them. */
 export type HintSeverity = 'off' | 'hint' | 'information' | 'warning';
 /** Which decode step editor figures describe (cost-model.md §1): the mean step or the last one. */
 export type DecodeContext = 'mean' | 'last';
@@ -32,9 +32,10 @@ export function settingsFromConfiguration(section: unknown): FeatureSettings {
   const s = (section && typeof section === 'object' ? section : {}) as Record<string, unknown>;
   const inlay = (s.inlayHints && typeof s.inlayHints === 'object' ? s.inlayHints : {}) as Record<string, unknown>;
   const decode = (s.decode && typeof s.decode === 'object' ? s.decode : {}) as Record<string, unknown>;
+  const hints = (s.hints && typeof s.hints === 'object' ? s.hints : {}) as Record<string, unknown>;
   return {
     inlayHints: { detail: pick(inlay.detail, ['off', 'type', 'time', 'volume'], DEFAULT_SETTINGS.inlayHints.detail) },
-    hintSeverity: pick(s.hintSeverity, ['off', 'hint', 'information', 'warning'], DEFAULT_SETTINGS.hintSeverity),
+    hintSeverity: pick(hints.severity, ['off', 'hint', 'information', 'warning'], DEFAULT_SETTINGS.hintSeverity),
     decodeContext: pick(decode.context, ['mean', 'last'], DEFAULT_SETTINGS.decodeContext),
   };
 }
