@@ -39,4 +39,13 @@ describe('formatting keeps meaning and is idempotent', () => {
       expect(after).toEqual(before);
     }
   });
+
+  it('has work to do on squeezed text (so the checks above are not vacuous)', () => {
+    const ffn = PRELUDE_FILES.find((f) => f.uri.endsWith('/ffn.shard'))!.text;
+    const input = squeezed(ffn);
+    expect(input).not.toBe(ffn);
+    const once = format(input);
+    expect(once).not.toBe(input);
+    expect(once).toContain('  weight w_in  : E_x F_yz\n  weight w_out : F_yz E_x\n');
+  });
 });

@@ -109,6 +109,35 @@ export interface JsonLayout {
   decode: JsonPhase | null;
   total_latency_s?: number;
   reason?: string;
+  /** The layout's `measured { … }` results, when it records them (SI units, fractions). */
+  measured?: JsonMeasured;
+}
+
+export interface JsonMeasured {
+  source?: 'paper' | 'measured';
+  prefill_s?: number;
+  decode_s?: number;
+  decode_step_s?: number;
+  prefill_mfu?: number;
+  decode_mfu?: number;
+  /** Measured ÷ predicted, per figure given (> 1: the real run was slower than the nominal model). */
+  ratio?: { prefill?: number; decode?: number; decode_step?: number };
+}
+
+/** The recorded results beside the prediction: the nominal model is a lower bound until calibrated. */
+function measuredJson(layout: ResolvedLayout, cost: LayoutCost): JsonMeasured | undefined {
+  const m = layout.measured;
+  if (!m) return undefined;
+  const ratio: NonNullable<JsonMeasured['ratio']> = {};
+  const steps = cost.decode.workload.generate;
+  const decodeMeasured = m.decode_s ?? (m.decode_step_s !== undefined ? m.decode_step_s * steps : undefined);
+  if (m.prefill_s !== undefined && cost.prefill.latency.value > 0) ratio.prefill = m.prefill_s / cost.prefill.latency.value;
+  if (decodeMeasured !== undefined && cost.decode.latency.value > 0) ratio.decode = decodeMeasured / cost.decode.latency.value;
+  if (m.decode_step_s !== undefined && cost.decode.pass.latency.value > 0) ratio.decode_step = m.decode_step_s / cost.decode.pass.latency.value;
+  const out: JsonMeasured = {};
+  for (const [k, v] of Object.entries(m)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  out.ratio = ratio;
+  return out;
 }
 
 export interface ReportJson {
@@ -203,6 +232,7 @@ export function layoutJson(layout: ResolvedLayout, cost: LayoutCost): JsonLayout
     prefill: phaseJson(cost.prefill, cost.prefill.pass, mem.activations.prefill),
     decode,
     total_latency_s: cost.totalLatency.value,
+    ...(layout.measured ? { measured: measuredJson(layout, cost) } : {}),
   });
 }
 

@@ -53,7 +53,29 @@ function layoutText(l: JsonLayout): string {
     `  memory per chip: weights ${formatBytes(m.weights_bytes)} + KV ${formatBytes(m.kv_bytes)} + activations ${formatBytes(m.activation_bytes)} = ${formatBytes(m.total_bytes)} of ${formatBytes(m.hbm_bytes)} (${m.fits ? 'fits' : 'DOES NOT FIT'}); max context ${formatCount(m.max_context)}; KV all chips ${formatBytes(m.kv_bytes_total)}`,
   );
   lines.push(`  total latency ${formatSeconds(l.total_latency_s ?? l.prefill.latency_s + l.decode.latency_s)} (decode last step ${formatSeconds(l.decode.step_s_last ?? 0)})`);
+  if (l.measured) lines.push(...measuredLines(l));
   return lines.join('\n') + '\n';
+}
+
+/** The recorded results beside the nominal prediction (a lower bound until calibrated). */
+function measuredLines(l: JsonLayout): string[] {
+  const m = l.measured!;
+  const who = m.source === 'paper' ? 'paper' : 'measured';
+  const out: string[] = [];
+  const row = (phase: string, predicted: number, measured: number | undefined, mfuPred: number, mfuMeasured: number | undefined) => {
+    if (measured === undefined && mfuMeasured === undefined) return;
+    const parts = [`  ${phase.padEnd(8)} predicted ${formatSeconds(predicted)}, MFU ${formatPercent(mfuPred)}`];
+    const got: string[] = [];
+    if (measured !== undefined) got.push(`${formatSeconds(measured)} (${sig(measured / predicted, 2)}× the prediction)`);
+    if (mfuMeasured !== undefined) got.push(`MFU ${formatPercent(mfuMeasured)}`);
+    parts.push(`${who} ${got.join(', ')}`);
+    out.push(parts.join('; '));
+  };
+  row('prefill', l.prefill!.latency_s, m.prefill_s, l.prefill!.mfu, m.prefill_mfu);
+  const decodeMeasured = m.decode_s ?? (m.decode_step_s !== undefined && l.workload ? m.decode_step_s * l.workload.generate : undefined);
+  row('decode', l.decode!.latency_s, decodeMeasured, l.decode!.mfu, m.decode_mfu);
+  if (out.length) out.unshift(`  against the ${who === 'paper' ? "paper's measurement" : 'measurement'} (the nominal model is a lower bound until calibrated: \`shardlens calibrate\`):`);
+  return out;
 }
 
 /** `shardlens report`: a readable table per layout, then the diagnostics count. */

@@ -19,8 +19,8 @@ function baseOption(theme: ChartTheme, title: string) {
     backgroundColor: theme.background,
     textStyle: { color: theme.foreground, fontFamily: theme.fontFamily },
     title: { text: title, left: 'center', textStyle: { color: theme.foreground, fontSize: 14 } },
-    legend: { top: 28, textStyle: { color: theme.foreground }, inactiveColor: theme.mutedForeground },
-    grid: { left: 72, right: 24, top: 64, bottom: 56, containLabel: true },
+    legend: { bottom: 4, textStyle: { color: theme.foreground }, inactiveColor: theme.mutedForeground },
+    grid: { left: 72, right: 24, top: 48, bottom: 72, containLabel: true },
     animation: false,
   };
 }
