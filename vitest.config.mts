@@ -14,6 +14,7 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/lsp/**/*.test.ts', 'test/grammar/**/*.test.ts'],
     testTimeout: 60000,
+    globalSetup: ['test/globalSetup.ts'],
     pool: 'forks',
   },
 });

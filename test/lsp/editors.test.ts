@@ -2,10 +2,9 @@
 // This test reads the command from the page and starts it the same way, over stdio, with
 // `shardlens` being this repository's bin/shardlens.js.
 
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Hover } from 'vscode-languageserver-protocol';
 import { fixture, positionOf, ROOT, startForked, startProcess, type TestClient } from './harness';
 
@@ -24,11 +23,7 @@ function helixCommand(): string[] {
   return [command, ...args.split(',').map((s) => s.trim().replace(/^"|"$/g, ''))];
 }
 
-beforeAll(() => {
-  // The command runs the bundles (dist/cli.js, which loads dist/server.js).
-  const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
-}, 120000);
+// The bundles are built once for all suites by test/globalSetup.ts.
 
 describe('docs/editors.md configurations', () => {
   it.each([

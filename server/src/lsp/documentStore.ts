@@ -12,7 +12,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, EDITOR_LIMITS, type Analysis, type AnalyzeOptions } from '../engine/index';
 import { normalizeDiagnostics, type Diagnostic } from '../engine/diagnostics';
 import { PRELUDE_FILES, PRELUDE_SCHEME } from '../engine/prelude/index';
-import { costFindings } from '../engine/features/costs';
+import { costFindingsSearch } from '../engine/features/costs';
 import type { SettingsStore } from './settings';
 import { toLspDiagnostics } from './convert';
 
@@ -22,8 +22,13 @@ import { toLspDiagnostics } from './convert';
  * file does not queue one full check per keystroke.
  */
 const MAX_DEBOUNCE_MS = 100;
-/** Quiet time before the better-layout search starts. */
+/**
+ * Quiet time before the better-layout search starts: at least this, and for a file whose analysis
+ * is slow, a few analyses' worth. The search allocates heavily (every alternative is resolved and
+ * costed), and the garbage it leaves would otherwise slow the next keystroke's check.
+ */
 const ALTERNATIVES_DELAY_MS = 300;
+const ALTERNATIVES_DELAY_ANALYSES = 5;
 /** While typing: cost the layouts, but leave the better-layout search to the second step. */
 const TYPING: AnalyzeOptions = { maxCostedLayouts: EDITOR_LIMITS.maxCostedLayouts, maxHintLayouts: 0 };
 
@@ -129,19 +134,30 @@ export class DocumentStore {
     const previous = this.findings.get(uri)?.diagnostics ?? [];
     this.findings.set(uri, { version: doc.version, diagnostics: normalizeDiagnostics([...analysis.diagnostics, ...carriedHints(analysis, previous)]) });
     void this.send(uri);
-    this.searchTimers.set(uri, setTimeout(() => void this.publishComplete(uri, doc.version), ALTERNATIVES_DELAY_MS));
+    const quiet = Math.max(ALTERNATIVES_DELAY_MS, ALTERNATIVES_DELAY_ANALYSES * this.lastAnalysisMs);
+    this.searchTimers.set(uri, setTimeout(() => void this.publishComplete(uri, doc.version), quiet));
   }
 
-  /** The better-layout search, one layout per turn of the event loop so requests stay answered. */
+  /**
+   * The better-layout search. Each small step runs in its own turn of the event loop, so edits
+   * and requests are answered in between, and a new version of the text ends the search.
+   */
   private async publishComplete(uri: string, version: number): Promise<void> {
     this.searchTimers.delete(uri);
     const analysis = this.analysis(uri);
     if (!analysis) return;
     const found: Diagnostic[] = [];
     for (const layout of analysis.layouts.slice(0, EDITOR_LIMITS.maxHintLayouts)) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (this.documents.get(uri)?.version !== version) return;
-      found.push(...costFindings(analysis, layout, true));
+      const search = costFindingsSearch(analysis, layout);
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.documents.get(uri)?.version !== version) return;
+        const step = search.next();
+        if (step.done) {
+          found.push(...step.value);
+          break;
+        }
+      }
     }
     this.findings.set(uri, { version, diagnostics: merge(analysis, found) });
     await this.send(uri);

@@ -169,15 +169,16 @@ describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
   });
 
   it('restores the panel after the window reloads', async () => {
-    await page.reload();
+    // Reload Window shuts the workbench down properly, which is when it saves webview state; a
+    // bare page reload can lose the state saved since the last periodic flush.
+    const reloaded = page.waitForEvent('load', { timeout: 60000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-    // The serializer revives the panel (activation event onWebviewPanel:shardlens.compare) and
-    // the webview asks for the report again from its saved state.
+    // The serializer revives the panel (activation event onWebviewPanel:shardlens.compare) when
+    // its tab is shown, and the webview asks for the report again from its saved state.
+    await page.locator('.tabs-container .tab', { hasText: 'Compare:' }).first().click({ timeout: 30000 });
     const frame = webviewFrame(page);
-    await new Promise((r) => setTimeout(r, 15000));
-    await screenshot(page, 'debug-reload');
-    console.log('DEBUG frames', page.frames().map((f) => f.url().slice(0, 120)));
-    console.log('DEBUG body', await frame.locator('body').innerText().catch((e) => 'ERR ' + e.message));
     // The choice made in the quick pick survives too.
     await frame.locator('table.compare tbody tr').nth(4).waitFor({ timeout: 60000 });
     assert.deepEqual(await frame.locator('table.compare tbody td.name').allInnerTexts(), ['ws1d_heads', 'ws1d_batch', 'ws2d_batch', 'wg_x_heads', 'wg_x_batch']);

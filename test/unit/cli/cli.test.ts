@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../../..');
 const fixtures = 'test/fixtures/cli';
@@ -41,11 +41,7 @@ function expectOneLineError(r: Result, code: number, pattern: RegExp): void {
   expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
-beforeAll(() => {
-  // One build for the whole file: the tests exercise the bundle users get, not the sources.
-  const b = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, encoding: 'utf8' });
-  if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
-}, 120000);
+// The bundles are built once for all suites by test/globalSetup.ts.
 
 describe('help and usage', () => {
   it('prints the general help with every command, exit 0', () => {
@@ -306,7 +302,7 @@ describe('report, compare, explain', () => {
 
 describe('lsp', () => {
   // Decided by the source entry, not dist/server.js: the choice is made when tests are collected,
-  // before beforeAll builds, and the build makes dist/server.js exactly when the entry exists.
+  // before the global setup builds, and the build makes dist/server.js exactly when the entry exists.
   const server = path.join(root, 'server/src/lsp/main.ts');
 
   it.runIf(!existsSync(server))('says in one line that the server is not built', () => {

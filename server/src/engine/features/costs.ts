@@ -79,17 +79,33 @@ export function variantResolver(analysis: Analysis): VariantResolver {
 }
 
 /**
- * Cost findings (out-of-memory, comm-bound, memory-bound, better-layout) of one layout. The
- * better-layout search costs every built-in pair, so callers run this off the typing path.
+ * The cost findings of one layout with the better-layout search, as a generator that stops after
+ * each small piece of work (resolving one phase's alternatives, costing one alternative), so a
+ * scheduler can answer requests in between and drop the search when the text changes. Its return
+ * value is the layout's findings (out-of-memory, comm-bound, memory-bound, better-layout).
  */
-export function costFindings(analysis: Analysis, layout: ResolvedLayout, withAlternatives: boolean): Diagnostic[] {
+export function* costFindingsSearch(analysis: Analysis, layout: ResolvedLayout): Generator<void, Diagnostic[]> {
   const cost = layoutCost(layout);
   if (!cost) return [];
+  // Memoised per phase, so the final costDiagnostics call reuses what the steps resolved.
+  const variants = builtinVariants(layout, variantResolver(analysis));
+  for (const phase of PHASES) {
+    const alternatives = tryOr(() => variants(phase), []);
+    yield;
+    for (const alternative of alternatives) {
+      // Warms the engine's cost cache; the final call then only looks the figures up.
+      tryOr(() => cachedCost(alternative.layout), undefined);
+      yield;
+    }
+  }
+  return tryOr(() => costDiagnostics(layout, cost, variants, cachedCost).filter((d) => d.source === analysis.source), []);
+}
+
+function tryOr<T>(f: () => T, fallback: T): T {
   try {
-    const variants = withAlternatives ? builtinVariants(layout, variantResolver(analysis)) : () => [];
-    return costDiagnostics(layout, cost, variants, cachedCost).filter((d) => d.source === analysis.source);
+    return f();
   } catch {
-    return [];
+    return fallback;
   }
 }
 

@@ -53,7 +53,10 @@ export interface BestOptions extends RunControl {
   rule?: AxisRule;
   /** Block pairs per phase; default every built-in pair (ffn with `none` when the layout has no attention). */
   pairs?: Partial<Record<Phase, readonly PhaseBlocks[]>>;
-  /** Skip cells by the lower bound (default true). `false` costs everything (tests compare). */
+  /**
+   * Skip cells by the lower bound (default: on for the built-in pairs, whose blocks all hold the
+   * model's weights, as the bound assumes; off when `pairs` is given). `false` costs everything.
+   */
   prune?: boolean;
 }
 
@@ -154,7 +157,7 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
   const top = Math.max(1, options.top ?? 5);
   const requireFit = options.requireFit ?? true;
   const maxLatency = options.maxLatency ?? Infinity;
-  const prune = options.prune ?? true;
+  const prune = options.prune ?? options.pairs === undefined;
   const chipsList = [...(options.chips ?? [layout.mesh.chips])];
   const batches: (number | undefined)[] = options.batches ? [...options.batches] : [undefined];
   const dtypes = [...new Set(options.dtypes ?? ALL_DTYPES)];
@@ -197,7 +200,7 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
       stats.cellsSkipped++;
       continue;
     }
-    evaluateCell(analysis, layout, cell, pairs, { objective, maxLatency, requireFit, top, kept, stats, threshold, slack });
+    evaluateCell(analysis, layout, cell, pairs, { objective, maxLatency, requireFit, top, kept, stats, threshold, slack, useBound: prune });
   }
   options.onProgress?.(cells.length, cells.length);
 
@@ -238,6 +241,8 @@ interface CellContext {
   stats: BestResult['stats'];
   threshold: () => number;
   slack: number;
+  /** Trust the weight lower bound (built-in blocks only). */
+  useBound: boolean;
 }
 
 /** Order of the final list: objective, then the other measure, then shape, dtype, pairs. */
@@ -269,7 +274,7 @@ function evaluateCell(analysis: Analysis, layout: ResolvedLayout, cell: Cell, pa
   const tokens = requestTokens(w);
   // The prefill passes and the bound on decode may already rule the whole cell out.
   const fastestPrefill = Math.min(...pre.map((p) => (p ? p.latency : Infinity)));
-  const cellLatency = fastestPrefill + cell.decodeBound;
+  const cellLatency = fastestPrefill + (ctx.useBound ? cell.decodeBound : 0);
   if (!Number.isFinite(fastestPrefill) || cellLatency > ctx.maxLatency * ctx.slack || objectiveOf(ctx.objective, cellLatency, cell.chips, tokens) > ctx.threshold() * ctx.slack) return;
   const decodeSizes = passSizes(model, w.decode, 'decode', 'mean');
   const dec = pairs.decode.map((pair) => {

@@ -25,13 +25,13 @@ function baseOption(theme: ChartTheme, title: string) {
   };
 }
 
-function logAxis(theme: ChartTheme, name: string) {
+function logAxis(theme: ChartTheme, name: string, nameGap = 32) {
   return {
     type: 'log',
     logBase: 10,
     name,
     nameLocation: 'middle',
-    nameGap: 32,
+    nameGap,
     nameTextStyle: { color: theme.mutedForeground },
     axisLine: { lineStyle: { color: theme.mutedForeground } },
     axisLabel: { color: theme.foreground },
@@ -81,12 +81,12 @@ export function sweepChartOption(results: readonly SweepResult[], phase: Phase, 
     ...baseOption(theme, decode ? 'Decode: cost vs latency per generated token' : 'Prefill: cost vs latency'),
     tooltip: { trigger: 'item', backgroundColor: theme.background, borderColor: theme.gridLine, textStyle: { color: theme.foreground } },
     xAxis: logAxis(theme, decode ? 'latency per generated token (ms)' : 'prefill latency (s)'),
-    yAxis: logAxis(theme, 'cost (chip-ms per token)'),
+    yAxis: logAxis(theme, 'cost (chip-ms per token)', 48),
     series,
   };
 }
 
-/** Pope Fig. 3: volume per chip of one FFN layer (GB) against tokens per batch, log–log. */
+/** Pope Fig. 3: volume per chip of one FFN layer against tokens per batch, log–log. */
 export function crossoverChartOption(result: CrossoverResult, theme: ChartTheme, colors: readonly string[], options: { points?: number } = {}): object {
   const { min_tokens: lo, max_tokens: hi } = result.range;
   const n = options.points ?? 64;
@@ -95,20 +95,23 @@ export function crossoverChartOption(result: CrossoverResult, theme: ChartTheme,
   for (let i = 0; i < n; i++) ts.add(Math.round(lo * (hi / lo) ** (i / (n - 1))));
   for (const s of result.switchPoints) ts.add(s.tokens);
   const tokens = [...ts].sort((a, b) => a - b);
-  const gb = (bytes: number) => bytes / 1e9;
+  // The unit keeps every plotted value at 0.01 or more, so log-axis labels stay short.
+  const smallest = Math.min(...result.lines.flatMap((l) => [volumeAt(l, lo), volumeAt(l, hi)]).filter((v) => v > 0), 1e9);
+  const [unit, scale] = ([['GB', 1e9], ['MB', 1e6], ['kB', 1e3], ['B', 1]] as const).find(([, k]) => smallest / k >= 0.01) ?? ['B', 1];
+  const gb = (bytes: number) => bytes / scale;
   const series: object[] = result.lines.map((line, k) => ({
     name: line.ffn,
     type: 'line',
     symbol: 'none',
     lineStyle: { color: colors[k % Math.max(1, colors.length)] ?? theme.foreground, width: 1.5 },
     itemStyle: { color: colors[k % Math.max(1, colors.length)] ?? theme.foreground },
-    data: tokens.map((t) => [t, gb(Math.max(volumeAt(line, t), 1))]),
+    data: tokens.map((t) => [t, gb(Math.max(volumeAt(line, t), scale / 100))]),
   }));
   const byName = new Map(result.lines.map((l) => [l.ffn, l]));
   const envelopeData = tokens.map((t) => {
     const seg = result.envelope.find((s) => t >= s.from_tokens && (s.to_tokens === null || t <= s.to_tokens));
     const line = seg ? byName.get(seg.ffn) : undefined;
-    return [t, line ? gb(Math.max(volumeAt(line, t), 1)) : null];
+    return [t, line ? gb(Math.max(volumeAt(line, t), scale / 100)) : null];
   });
   series.push({
     name: 'min volume',
@@ -133,8 +136,8 @@ export function crossoverChartOption(result: CrossoverResult, theme: ChartTheme,
   return {
     ...baseOption(theme, `FFN communication volume per chip, ${result.model} (${result.ffnKind}) on ${result.mesh}`),
     tooltip: { trigger: 'axis', backgroundColor: theme.background, borderColor: theme.gridLine, textStyle: { color: theme.foreground } },
-    xAxis: logAxis(theme, 'tokens per batch (B·L)'),
-    yAxis: logAxis(theme, 'volume per chip, one layer (GB)'),
+    xAxis: { ...logAxis(theme, 'tokens per batch (B·L)'), min: lo, max: hi },
+    yAxis: logAxis(theme, `volume per chip, one layer (${unit})`, 72),
     series,
   };
 }

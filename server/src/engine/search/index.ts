@@ -11,7 +11,7 @@ export type { CostLatency } from './frontier';
 export { sweep, DEFAULT_SWEEP_BATCHES } from './sweep';
 export type { SweepOptions, SweepResult, SweepPoint, SweepPhasePoint } from './sweep';
 export { renderSweepText, renderSweepJson, renderSweepCsv, sweepJson, SWEEP_CSV_COLUMNS } from './sweepRender';
-export { crossover, minVolumeEnvelope, volumeAt } from './crossover';
+export { crossover, minVolumeEnvelope, volumeAt, renderCrossoverText } from './crossover';
 export type { CrossoverOptions, CrossoverResult, VolumeLine, EnvelopeSegment, SwitchPoint } from './crossover';
 export { best, ALL_DTYPES } from './best';
 export type { BestOptions, BestResult, BestCandidate, Objective } from './best';

@@ -21,18 +21,19 @@ export function renderSweepText(result: SweepResult): string {
   const head = `sweep ${result.layout}: ${result.model} (${result.weights} weights) on ${result.hardware}, prompt ${result.prompt}, generate ${result.generate}\n` +
     `  prefill ${result.blocks.prefill.ffn} + ${result.blocks.prefill.attention}; decode ${result.blocks.decode.ffn} + ${result.blocks.decode.attention}\n` +
     '  prefill latency: the whole prefill; decode latency: one step (per generated token); cost in chip-ms per token; * = on the Pareto frontier\n';
-  const rows = result.points.map((pt) => [String(pt.chips), String(pt.batch), ...phaseCells(pt.prefill), ...phaseCells(pt.decode), pt.reason ?? '']);
+  const rows = result.points.map((pt) => [String(pt.chips), String(pt.batch), ...phaseCells(pt.prefill), ...phaseCells(pt.decode)]);
   const table = textTable(
     [
       { header: 'chips' }, { header: 'batch' },
       { header: 'prefill' }, { header: 'chip-ms/tok' }, { header: 'MFU' }, { header: 'mesh', align: 'left' }, { header: 'bound', align: 'left' },
       { header: 'decode step' }, { header: 'chip-ms/tok' }, { header: 'MFU' }, { header: 'mesh', align: 'left' }, { header: 'bound', align: 'left' },
-      { header: '', align: 'left' },
     ],
     rows,
   );
   const frontier = (phase: Phase) => result.frontier[phase].map((i) => `C${result.points[i].chips} B${result.points[i].batch}`).join(', ') || 'none';
-  return `${head}\n${table}\n\nfrontier, prefill: ${frontier('prefill')}\nfrontier, decode:  ${frontier('decode')}\n`;
+  const missing = result.points.filter((pt) => pt.reason).map((pt) => `  — C${pt.chips} B${pt.batch}: ${pt.reason}`);
+  const notes = missing.length ? `\n${missing.join('\n')}\n` : '';
+  return `${head}\n${table}\n${notes}\nfrontier, prefill: ${frontier('prefill')}\nfrontier, decode:  ${frontier('decode')}\n`;
 }
 
 /** The JSON object (plain SI units, fractions as fractions, never NaN or Infinity). */

@@ -12,11 +12,11 @@ import { layoutVariant, throwIfCancelled, type RunControl } from '../common';
 import { bestFactorization } from '../meshes';
 import type { CalibrationRow, CsvProblem } from './csv';
 import { jacobian, levenbergMarquardt } from './levenbergMarquardt';
-import { FIT_PARAMETERS, isTime, startValue, toTheta, toValue, withParameters, type FitParameter } from './parameters';
+import { ALL_FIT_PARAMETERS, FIT_PARAMETERS, OPTIONAL_FIT_PARAMETERS, isTime, startValue, toTheta, toValue, valueOf, withParameters, type FitParameter } from './parameters';
 
 export { parseCalibrationCsv, formatProblem, REQUIRED_COLUMNS } from './csv';
 export type { CalibrationRow, CsvProblem } from './csv';
-export { FIT_PARAMETERS } from './parameters';
+export { FIT_PARAMETERS, OPTIONAL_FIT_PARAMETERS } from './parameters';
 export type { FitParameter } from './parameters';
 
 /** A row's layout, ready to cost with any values of the fitted fields. */
@@ -69,7 +69,10 @@ export class CalibrationError extends Error {
 export interface CalibrateOptions extends RunControl {
   /** The hardware to calibrate; every row's layout must run on it. */
   hardware: string;
-  /** Fields to fit (default all of FIT_PARAMETERS that the rows identify). */
+  /**
+   * Fields to try (default FIT_PARAMETERS, plus matmul_knee when the cost model reads it); the
+   * ones the rows do not identify keep their values.
+   */
   parameters?: readonly FitParameter[];
   maxIterations?: number;
 }
@@ -119,6 +122,12 @@ export function predictRow(p: PreparedRow, hardware: HardwareSpec): number {
   return costPass(layout, spec, sizes).latency.value;
 }
 
+/** Whether setting an optional field changes any row's prediction (the cost model reads it). */
+function costModelReads(prepared: readonly PreparedRow[], hw: HardwareSpec, p: FitParameter): boolean {
+  const probe = withParameters(hw, { [p]: startValue(p, hw) * 10 });
+  return prepared.some((row) => Math.abs(predictRow(row, probe) / predictRow(row, hw) - 1) > 1e-9);
+}
+
 function rms(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / Math.max(1, xs.length));
 }
@@ -134,7 +143,7 @@ export function hardwareBlock(base: string, name: string, values: Partial<Record
   lines.push(`hardware ${name} = ${base} {`);
   for (const p of fitted) {
     const v = values[p]!;
-    lines.push(`  ${p} = ${isTime(p) ? formatTimeField(v) : Number(v.toPrecision(4))}`);
+    lines.push(`  ${p} = ${isTime(p) ? formatTimeField(v) : p === 'matmul_knee' ? v.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e') : Number(v.toPrecision(4))}`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -190,7 +199,7 @@ export function calibrate(analysis: Analysis, rows: readonly CalibrationRow[], o
     const only = [...phases][0];
     messages.push(`every row is a ${only} measurement: the fit describes ${only} only; add ${only === 'prefill' ? 'decode' : 'prefill'} rows before trusting it for the other phase`);
   }
-  const names = [...(options.parameters ?? FIT_PARAMETERS)];
+  const names = [...(options.parameters ?? [...FIT_PARAMETERS, ...OPTIONAL_FIT_PARAMETERS.filter((p) => costModelReads(prepared, hw, p))])];
   const measured = prepared.map((p) => p.row.seconds);
   const before = prepared.map((p) => predictRow(p, hw));
 
@@ -213,7 +222,7 @@ export function calibrate(analysis: Analysis, rows: readonly CalibrationRow[], o
   const f0 = residualsFor(all, start);
   const r0 = f0(start);
   const { keep, dropped } = identifiable(jacobian(f0, start, r0, 1e-4), names, prepared.length);
-  const kept = dropped.map((d) => ({ parameter: names[d.index], value: hw[names[d.index]], reason: d.reason }));
+  const kept = dropped.map((d) => ({ parameter: names[d.index], value: valueOf(hw, names[d.index]), reason: d.reason }));
   for (const k of kept) messages.push(`${k.parameter} is not identifiable from these rows (${k.reason}); it keeps its value ${k.value}`);
 
   const maxIterations = options.maxIterations ?? 100;
@@ -223,8 +232,8 @@ export function calibrate(analysis: Analysis, rows: readonly CalibrationRow[], o
   });
   options.onProgress?.(maxIterations, maxIterations);
   const fittedValues = valuesOf(fit.params, keep);
-  const values = Object.fromEntries(names.map((n) => [n, fittedValues[n] ?? hw[n]])) as Record<FitParameter, number>;
-  for (const p of FIT_PARAMETERS) if (values[p] === undefined) values[p] = hw[p];
+  const values = Object.fromEntries(names.map((n) => [n, fittedValues[n] ?? valueOf(hw, n)])) as Record<FitParameter, number>;
+  for (const p of ALL_FIT_PARAMETERS) if (values[p] === undefined) values[p] = valueOf(hw, p);
   const after = prepared.map((p) => predictRow(p, withParameters(hw, fittedValues)));
   const fitted = keep.map((j) => names[j]).sort((a, b) => FIT_PARAMETERS.indexOf(a) - FIT_PARAMETERS.indexOf(b));
   const resultRows: CalibrationRowResult[] = prepared.map((p, i) => ({
