@@ -84,10 +84,10 @@ export class ComparePanel {
   }
 
   static async createOrShow(services: ComparePanelServices, document: vscode.TextDocument, focus: string | null): Promise<void> {
-    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const existing = ComparePanel.current;
     if (existing) {
-      existing.panel.reveal(column, true);
+      // Stay in the group the user put the panel in.
+      existing.panel.reveal(existing.panel.viewColumn, true);
       const sameFile = existing.uri.toString() === document.uri.toString();
       existing.uri = document.uri;
       existing.focus = focus;
@@ -96,6 +96,7 @@ export class ComparePanel {
       await existing.refresh({ askWhenMany: !sameFile });
       return;
     }
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare Layouts', { viewColumn: column, preserveFocus: true }, webviewOptions(services.extensionUri));
     ComparePanel.current = new ComparePanel(panel, services, document.uri, null, focus);
     // The webview sends `ready` when its script has run; the first report goes then.

@@ -209,7 +209,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         if (!layout) return;
       }
       const query = new URLSearchParams({ uri: document.uri.toString(), layout }).toString();
-      const uri = vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${layout}.md`, query });
+      const uri = vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${layout}.explain.txt`, query });
       explanations.refresh(uri);
       try {
         const doc = await vscode.workspace.openTextDocument(uri);

@@ -151,6 +151,34 @@ suite('shardlens extension', () => {
     assert.match(prelude.getText(), /^ffn ws2d\b/m);
   });
 
+  test('explains a layout in a read-only document, as the code lens does', async () => {
+    await vscode.window.showTextDocument(document);
+    // The code lens passes the layout name only; the document is the active editor's.
+    await vscode.commands.executeCommand('shardlens.explainLayout', 'low_latency');
+    const explained = await poll(
+      async () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'shardlens-explain'),
+      (d) => d !== undefined,
+      15000,
+      'the explanation document',
+    );
+    const text = explained!.getText();
+    assert.match(text, /^layout low_latency/m);
+    assert.match(text, /prefill: .*ws2d/);
+    assert.match(text, /MFU: 2·N·tokens/);
+    assert.equal(new URLSearchParams(explained!.uri.query).get('uri'), document.uri.toString());
+  });
+
+  test('restarts the language server on request and answers again', async () => {
+    await vscode.commands.executeCommand('shardlens.restartServer');
+    const hover = await poll(
+      () => vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, positionAfter(document, 'layout low_latency', 2)),
+      (h) => hoverText(h ?? []).includes('low_latency'),
+      30000,
+      'hover after the restart',
+    );
+    assert.match(hoverText(hover), /MFU/);
+  });
+
   test('opens Compare Layouts beside the editor for the active file', async () => {
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('shardlens.compareLayouts');

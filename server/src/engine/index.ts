@@ -43,10 +43,12 @@ export interface AnalyzeOptions {
   maxCostedLayouts?: number;
   /** At most this many layouts get `better-layout` hints (each costs every built-in pair). */
   maxHintLayouts?: number;
+  /** A file longer than this (in UTF-16 code units) is not analysed, only reported as too large. */
+  maxFileChars?: number;
 }
 
 /** Limits that keep the editor responsive (docs/performance.md). */
-export const EDITOR_LIMITS: Required<Omit<AnalyzeOptions, 'cost'>> = { maxCostedLayouts: 200, maxHintLayouts: 40 };
+export const EDITOR_LIMITS: Required<Omit<AnalyzeOptions, 'cost'>> = { maxCostedLayouts: 200, maxHintLayouts: 40, maxFileChars: 4_000_000 };
 
 export function sourceFromText(text: string, uri = '<stdin>'): SourceFile {
   return { uri, text, isPrelude: false };
@@ -79,6 +81,7 @@ export function checkPrelude(): Diagnostic[] {
 
 export function analyze(source: SourceFile, options: AnalyzeOptions = {}): Analysis {
   const p = prelude();
+  if (options.maxFileChars !== undefined && source.text.length > options.maxFileChars) return tooLarge(source, options.maxFileChars, p.files);
   const file = parse(source);
   const result: CheckResult = check([...p.files, file], p.blocks);
   const found = dropShadowedByUnknownAxis(result.diagnostics.filter((d) => d.source === source));
@@ -203,4 +206,36 @@ export function resolveLayoutVariant(
   options: { mesh?: import('./check/resolved').MeshSpec; workload?: Partial<Record<'prefill' | 'decode', import('./check/resolved').WorkloadSpec>> } = {},
 ): ResolvedLayout | undefined {
   return analysis.resolver.variant(layout, choice, options.mesh, options.workload);
+}
+
+/** The analysis of a file past the size limit: nothing but one diagnostic that says so. */
+function tooLarge(source: SourceFile, limit: number, preludeFiles: File[]): Analysis {
+  const p = prelude();
+  const file: File = { source, decls: [], errors: [], comments: [] };
+  const empty = check([...preludeFiles, file], p.blocks);
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const diagnostics: Diagnostic[] = [
+    {
+      code: 'limit',
+      severity: 'warning',
+      source,
+      span: { start: 0, end: Math.min(source.text.length, source.text.indexOf('\n') >= 0 ? source.text.indexOf('\n') : source.text.length) },
+      message: `this file is ${mb(source.text.length)}; the editor checks files up to ${mb(limit)}, so it is not checked here (run \`shardlens check\` on it)`,
+    },
+  ];
+  return {
+    source,
+    file,
+    lineIndex: new LineIndex(source.text),
+    diagnostics,
+    layouts: [],
+    uncostable: [],
+    blocks: empty.blocks,
+    scope: empty.scope,
+    refs: [],
+    layoutSpans: empty.layoutSpans,
+    resolver: empty.resolver,
+    prelude: preludeFiles,
+    costs: new Map(),
+  };
 }

@@ -30,7 +30,7 @@ const MAX_DEBOUNCE_MS = 100;
 const ALTERNATIVES_DELAY_MS = 300;
 const ALTERNATIVES_DELAY_ANALYSES = 5;
 /** While typing: cost the layouts, but leave the better-layout search to the second step. */
-const TYPING: AnalyzeOptions = { maxCostedLayouts: EDITOR_LIMITS.maxCostedLayouts, maxHintLayouts: 0 };
+const TYPING: AnalyzeOptions = { maxCostedLayouts: EDITOR_LIMITS.maxCostedLayouts, maxHintLayouts: 0, maxFileChars: EDITOR_LIMITS.maxFileChars };
 
 interface Findings {
   version: number;

@@ -8,7 +8,7 @@ import type { Analysis } from '../../index';
 import type { HardwareSpec, ResolvedLayout } from '../../check/resolved';
 import { costPass } from '../../cost/pass';
 import { passSizes } from '../../cost/sizes';
-import { layoutVariant, throwIfCancelled, type RunControl } from '../common';
+import { isPowerOfTwo, layoutVariant, throwIfCancelled, type RunControl } from '../common';
 import { bestFactorization } from '../meshes';
 import type { CalibrationRow, CsvProblem } from './csv';
 import { jacobian, levenbergMarquardt } from './levenbergMarquardt';
@@ -96,6 +96,10 @@ export function prepareRows(analysis: Analysis, rows: readonly CalibrationRow[],
     const w = { batch: row.batch, prompt: row.prompt, generate: row.generate };
     const change = { workload: { prefill: w, decode: w }, only: row.phase };
     let resolved: ResolvedLayout | undefined;
+    if (row.chips !== undefined && !isPowerOfTwo(row.chips)) {
+      problems.push({ line: row.line, column: 'chips', message: `${where}, column \`chips\`: ${row.chips} is not a power of two; meshes are factored into power-of-two axes` });
+      return;
+    }
     if (row.chips !== undefined) {
       resolved = bestFactorization(analysis, layout, row.chips, { change, measure: row.phase })?.layout;
       if (!resolved) {
