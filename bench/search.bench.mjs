@@ -17,7 +17,7 @@ const entry = join(dir, 'entry.ts');
 const out = join(dir, 'engine.mjs');
 await esbuild.build({
   stdin: {
-    contents: `export * from './server/src/engine/index';\nexport * from './server/src/engine/search/index';\nexport { costLayout } from './server/src/engine/cost/index';\nexport { costPass } from './server/src/engine/cost/pass';\nexport { passSizes } from './server/src/engine/cost/sizes';\n`,
+    contents: `export * from './server/src/engine/index';\nexport * from './server/src/engine/search/index';\nexport { costLayout, builtinPairs } from './server/src/engine/cost/index';\nexport { costPass } from './server/src/engine/cost/pass';\nexport { passSizes } from './server/src/engine/cost/sizes';\n`,
     resolveDir: root,
     loader: 'ts',
     sourcefile: entry,
@@ -54,9 +54,22 @@ function timed(fn) {
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 console.log(`node ${process.version}, layout low_latency (PaLM 540B, int8, tpu_v4)`);
-console.log(`full layouts costed per second (costLayout, both phases + memory): ${fmt(rate(() => engine.costLayout(layout)))}`);
+// Distinct configurations: every built-in pair for each phase on every factorization of 64
+// chips, each resolved by the checker and costed in full (both phases and memory).
+const variants = [];
+for (const shape of engine.meshFactorizations(64)) {
+  const mesh = engine.meshOfShape(layout.mesh.hardware, shape);
+  for (const p of engine.builtinPairs()) for (const d of engine.builtinPairs()) {
+    const v = engine.layoutVariant(analysis, layout, { mesh, blocks: { prefill: p, decode: d } });
+    if (v) variants.push(v);
+  }
+}
+const distinct = timed(() => { for (const v of variants) engine.costLayout(v); });
+console.log(`configurations costed per second, ${variants.length} distinct layouts (costLayout: both phases + memory), first time: ${fmt((variants.length * 1000) / distinct.ms)}`);
+const again = timed(() => { for (const v of variants) engine.costLayout(v); });
+console.log(`configurations costed per second, the same ${variants.length} layouts again (block plans cached): ${fmt((variants.length * 1000) / again.ms)}`);
 const prefillSizes = engine.passSizes(layout.model, layout.prefill.workload, 'prefill');
-console.log(`phase passes costed per second (costPass):                         ${fmt(rate(() => engine.costPass(layout, layout.prefill, prefillSizes)))}`);
+console.log(`phase passes per second (costPass, one layout repeated): ${fmt(rate(() => engine.costPass(layout, layout.prefill, prefillSizes)))}`);
 
 const sweepRun = timed(() => engine.sweep(analysis, layout, { batches: BATCHES, chips: [64, 128, 256] }));
 const sweepConfigs = BATCHES.length * [64, 128, 256].reduce((s, c) => s + engine.meshFactorizations(c).length, 0);

@@ -7,7 +7,7 @@ import { builtinPairs, costLayout } from '../../../server/src/engine/cost/index'
 import type { Dtype } from '../../../server/src/engine/check/resolved';
 import { best, type BestOptions } from '../../../server/src/engine/search/best';
 import { renderBestJson, renderBestText } from '../../../server/src/engine/search/bestRender';
-import { layoutVariant } from '../../../server/src/engine/search/common';
+import { layoutVariant, SearchCancelled } from '../../../server/src/engine/search/common';
 import { meshFactorizations, meshOfShape } from '../../../server/src/engine/search/meshes';
 import { analyzed, readRepoFile } from './helpers';
 
@@ -84,6 +84,13 @@ describe('best vs brute force', () => {
     expectSameObjectives(r.candidates.map((c) => c.latency_s), brute.slice(0, 5).map((b) => b.objective));
     const loose = best(a.analysis, a.layout('low_latency_bf16'), { ...opts, top: 5, requireFit: false });
     expectSameObjectives(loose.candidates.map((c) => c.latency_s), all.slice(0, 5).map((b) => b.objective));
+  });
+
+  it('reports progress per cell and stops when cancelled', () => {
+    const seen: number[] = [];
+    const cancel = { cancelled: false };
+    expect(() => best(analysis, layout('small'), { batches: [8, 32], cancel, onProgress: (done) => { seen.push(done); if (done === 2) cancel.cancelled = true; } })).toThrow(SearchCancelled);
+    expect(seen).toEqual([0, 1, 2]);
   });
 
   it('an impossible latency limit gives no candidates and a message', () => {

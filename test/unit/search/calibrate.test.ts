@@ -73,6 +73,19 @@ describe('calibrate', () => {
     expect(renderCalibrationText(result)).toContain('rms log error');
   });
 
+  it('stops when cancelled', () => {
+    const { analysis } = analyzed(FILE);
+    const cancel = { cancelled: false };
+    expect(() => calibrate(analysis, syntheticRows(), { hardware: 'tpu_v4', cancel, onProgress: (done) => { if (done >= 1) cancel.cancelled = true; } })).toThrow('search cancelled');
+  });
+
+  it('a chips value that is not a power of two names the row', () => {
+    const { analysis } = analyzed(FILE);
+    const rows = syntheticRows();
+    rows[0] = { ...rows[0], chips: 48 };
+    expect(() => calibrate(analysis, rows, { hardware: 'tpu_v4' })).toThrow('row 1 (line 2), column `chips`: 48 is not a power of two');
+  });
+
   it('too few rows: a clear error', () => {
     const { analysis } = analyzed(FILE);
     expect(() => calibrate(analysis, syntheticRows().slice(0, 1), { hardware: 'tpu_v4' })).toThrow(/at least 2 measured rows/);

@@ -22,3 +22,22 @@ describe('examples/search', () => {
     for (const s of result.switchPoints) expect(text).toContain(`${s.from} → ${s.to} at ${s.tokens.toLocaleString('en-US')}`);
   });
 });
+
+describe('docs/walkthrough.md', () => {
+  const doc = readRepoFile('docs/walkthrough.md');
+  const blocks = [...doc.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] }));
+
+  it('names example files that exist', () => {
+    for (const path of new Set(doc.match(/examples\/search\/[\w.]+/g) ?? [])) expect(() => readRepoFile(path)).not.toThrow();
+  });
+
+  it('its calibrated hardware block and best layout, pasted as it says, check clean', () => {
+    const calibrated = blocks.find((b) => b.text.includes('hardware tpu_v4_calibrated = tpu_v4 {'))!.text;
+    const hardware = calibrated.slice(calibrated.indexOf('hardware tpu_v4_calibrated'), calibrated.indexOf('}') + 1);
+    const bestText = blocks.find((b) => b.text.includes('layout start_best1 {'))!.text;
+    const pasted = bestText.slice(bestText.indexOf('# shardlens best #1'));
+    const file = readRepoFile('examples/search/walkthrough.shard').replace('mesh v4_8 = tpu_v4 {', 'mesh v4_8 = tpu_v4_calibrated {');
+    const { layout } = analyzed(`${file}\n${hardware}\n${pasted}`);
+    expect(layout('start_best1').mesh.hardware.name).toBe('tpu_v4_calibrated');
+  });
+});

@@ -77,7 +77,7 @@ export interface FactorizationResult {
   chips: number;
   /** Every factorization that resolved, costed, in enumeration order. */
   trials: FactorizationTrial[];
-  /** Shapes the checker rejected (a dim smaller than its shards), with the factorizations tried. */
+  /** Shapes the checker rejected (a dim smaller than its shards). */
   rejected: MeshShape[];
 }
 

@@ -1,0 +1,74 @@
+// Fuzzing the engine (issue 7): grammar-aware random files and mutations of the examples and the
+// prelude, each run through analyze (with costing, editor limits), the report JSON and every pure
+// editor feature by the oracle. A throw, a case over the time bound, a non-finite number or a
+// range outside the document fails the property; fast-check shrinks it and the failure message
+// carries the minimized text, which belongs in test/fixtures/fuzz/ (replayed below).
+//
+// Fixed seed; SHARDLENS_FUZZ_RUNS multiplies the runs, SHARDLENS_FUZZ_SEED replaces the seed
+// (scripts/fuzz-long.mjs sets both).
+
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PRELUDE_FILES } from '../../../server/src/engine/prelude/index';
+import { applyMutation, fileArb, mutationArb, runs, SEED } from './arbitraries';
+import { oracle } from './oracle';
+
+const ROOT = join(__dirname, '../../..');
+const FIXTURES = join(ROOT, 'test/fixtures/fuzz');
+
+function examples(dir: string): { name: string; text: string }[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? examples(join(dir, e.name)) : e.name.endsWith('.shard') ? [{ name: join(dir, e.name).slice(ROOT.length + 1), text: readFileSync(join(dir, e.name), 'utf8') }] : [],
+  );
+}
+
+const SOURCES = [...examples(join(ROOT, 'examples')), ...PRELUDE_FILES.map((s) => ({ name: s.uri, text: s.text }))];
+
+/** Throws with the problems found (the text itself is reported once, minimized, by `check`). */
+function expectClean(text: string): void {
+  const { problems } = oracle(text);
+  if (problems.length) throw new Error(problems.join('\n'));
+}
+
+/**
+ * Runs a property and, on failure, writes the minimized text to a file (it may be megabytes: a
+ * test report is no place for it) and fails with the problems, the seed and that file's path.
+ */
+function check<T>(name: string, arb: fc.Arbitrary<T>, toText: (value: T) => string, numRuns: number): void {
+  const details = fc.check(
+    fc.property(arb, (v) => expectClean(toText(v))),
+    { seed: SEED, numRuns: runs(numRuns) },
+  );
+  if (!details.failed) return;
+  const text = details.counterexample ? toText(details.counterexample[0]) : '';
+  const file = join(tmpdir(), `shardlens-fuzz-${name.replace(/[^a-z0-9]+/gi, '_')}-${SEED}.shard`);
+  writeFileSync(file, text);
+  const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  throw new Error(
+    `${name}: ${error}\nseed ${SEED}, path ${details.counterexamplePath}, after ${details.numRuns} cases, shrunk ${details.numShrinks} times\n` +
+      `minimized input (${text.length} chars) written to ${file}; add it to test/fixtures/fuzz/. Start: ${JSON.stringify(text.slice(0, 300))}`,
+  );
+}
+
+describe('fuzz: grammar-aware random files', () => {
+  it('every feature answers within the document, finitely, in time', () => {
+    check('grammar', fileArb, (t) => t, 700);
+  });
+});
+
+describe('fuzz: mutations of the examples and the prelude', () => {
+  it.each(SOURCES)('$name', ({ name, text }) => {
+    // Long files cost more per case (each case analyses and probes the whole file).
+    const n = text.length > 20_000 ? 25 : 60;
+    check(`mutations of ${name}`, fc.array(mutationArb, { minLength: 1, maxLength: 8 }), (mutations) => mutations.reduce(applyMutation, text), n);
+  });
+});
+
+describe('fuzz: minimized inputs found earlier (test/fixtures/fuzz)', () => {
+  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.shard'));
+  it('has fixtures', () => expect(files.length).toBeGreaterThan(0));
+  it.each(files)('%s', (name) => expectClean(readFileSync(join(FIXTURES, name), 'utf8')));
+});
