@@ -141,6 +141,10 @@ export function cachedCost(layout: ResolvedLayout): LayoutCost {
   return cost;
 }
 
+function limitOn(layout: ResolvedLayout, message: string): Diagnostic {
+  return { code: 'limit', severity: 'warning', source: layout.decl.source, span: layout.decl.name, layout: layout.name, message };
+}
+
 /** Cost every resolved layout (up to the limits) and collect the cost findings. */
 function costLayouts(result: CheckResult, costs: Map<string, LayoutCost>, options: AnalyzeOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -150,14 +154,7 @@ function costLayouts(result: CheckResult, costs: Map<string, LayoutCost>, option
   result.layouts.forEach((layout, i) => {
     if (i >= maxCosted) {
       if (i === maxCosted) {
-        out.push({
-          code: 'limit',
-          severity: 'warning',
-          source: layout.decl.source,
-          span: layout.decl.name,
-          layout: layout.name,
-          message: `only the first ${maxCosted} layouts are costed while editing; '${layout.name}' and the ${result.layouts.length - maxCosted - 1} after it are checked but not costed (\`shardlens report\` costs them all)`,
-        });
+        out.push(limitOn(layout, `only the first ${maxCosted} layouts are costed while editing; '${layout.name}' and the ${result.layouts.length - maxCosted - 1} after it are checked but not costed (\`shardlens report\` costs them all)`));
       }
       return;
     }
@@ -167,14 +164,7 @@ function costLayouts(result: CheckResult, costs: Map<string, LayoutCost>, option
       out.push(...costDiagnostics(layout, cost, i < maxHints ? builtinVariants(layout, resolve) : () => [], cachedCost));
     } catch (e) {
       // A cost-model failure must never take the editor down: report it on the layout instead.
-      out.push({
-        code: 'limit',
-        severity: 'warning',
-        source: layout.decl.source,
-        span: layout.decl.name,
-        layout: layout.name,
-        message: `layout '${layout.name}' could not be costed: ${(e as Error).message}`,
-      });
+      out.push(limitOn(layout, `layout '${layout.name}' could not be costed: ${(e as Error).message}`));
     }
   });
   return out;

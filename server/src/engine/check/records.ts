@@ -4,7 +4,7 @@
 
 import type { Field, Ident, RecordDecl, RecordKind, SourceFile, Span } from '../syntax/ast';
 import type { DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
-import { fieldSpec, MEASURED_FIELDS, similarFields, type FieldSpec } from './schema';
+import { editDistance, fieldSpec, MEASURED_FIELDS, similarFields, type FieldSpec } from './schema';
 import { evalQuantity } from './units';
 import type { Dtype, HardwareSpec, MeshAxis, MeshSpec, ModelSpec, Topology, WorkloadSpec } from './resolved';
 
@@ -179,18 +179,7 @@ export function unknownMessage(kind: string, name: string, scope: RecordScope | 
 }
 
 function levenshteinClose(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 2) return false;
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length] <= 2;
+  return Math.abs(a.length - b.length) <= 2 && editDistance(a, b) <= 2;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // The cost model's public surface (cost-model.md). Pure TypeScript: no editor, no I/O.
 
-export { costLayout, countParams } from './layout';
+export { costLayout } from './layout';
+// The parameter count is the checker's (it sets ModelSpec.params when a model does not).
+export { countParams } from '../check/records';
 export { costDiagnostics, phaseLatency, BETTER_LAYOUT_FACTOR, COMM_BOUND_SHARE } from './diagnostics';
 export { builtinPairs, builtinVariants, BUILTIN_FFNS, FFN_TITLES } from './variants';
 export type { BlockPair, Variant, VariantResolver } from './variants';

@@ -96,9 +96,3 @@ export function costLayout(layout: ResolvedLayout): LayoutCost {
   }));
   return { layout: layout.name, chips: layout.mesh.chips, prefill, decode, memory, totalLatency };
 }
-
-/** The nominal parameter count from the dims (cost-model.md §4), for models that do not give `params`. */
-export function countParams(layers: number, dims: { E: number; F: number; H: number; K: number; Q: number; V: number }, ffn: 'gelu' | 'swiglu', tiedEmbeddings: boolean): number {
-  const m = ffn === 'swiglu' ? 3 : 2;
-  return layers * (m * dims.E * dims.F + 2 * dims.E * dims.H * dims.Q + 2 * dims.E * dims.K * dims.Q) + dims.V * dims.E * (tiedEmbeddings ? 1 : 2);
-}
