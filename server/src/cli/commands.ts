@@ -3,7 +3,7 @@
 
 import type { OptionSpec } from './args';
 
-export type CommandName = 'check' | 'report' | 'compare' | 'sweep' | 'best' | 'calibrate' | 'explain' | 'lsp';
+export type CommandName = 'check' | 'report' | 'compare' | 'sweep' | 'best' | 'calibrate' | 'crossover' | 'explain' | 'lsp';
 
 export interface CommandSpec {
   name: CommandName;
@@ -58,37 +58,78 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'sweep',
-    usage: 'shardlens sweep FILE --layout NAME [--batch LIST] [--chips LIST] [--json|--csv|--html OUT]',
-    summary: 'cost vs latency over batch sizes and chip counts (not available in this version)',
+    usage: 'shardlens sweep FILE --layout NAME [--batch LIST] [--chips LIST] [--json|--csv] [--html OUT]',
+    summary: 'cost vs latency over batch sizes and chip counts, Pareto frontier marked (Pope Fig. 1)',
     files: 'one',
     options: [
       layoutOpt(false),
-      { name: 'batch', value: 'LIST', help: 'comma-separated batch sizes' },
-      { name: 'chips', value: 'LIST', help: 'comma-separated chip counts' },
-      { name: 'json', help: 'print JSON' },
-      { name: 'csv', help: 'print CSV' },
-      { name: 'html', value: 'OUT', help: 'write an HTML page' },
+      { name: 'batch', value: 'LIST', help: 'comma-separated batch sizes (default 1,2,4,...,1024)' },
+      { name: 'chips', value: 'LIST', help: "comma-separated chip counts, powers of two (default the layout's own)" },
+      { name: 'format', value: 'FORMAT', choices: ['text', 'json', 'csv'], help: 'text (default), json or csv (one row per point and phase)' },
+      jsonAlias,
+      { name: 'csv', alias: { name: 'format', value: 'csv' }, help: 'same as --format csv' },
+      { name: 'html', value: 'OUT', help: 'also write one self-contained HTML page with both charts and the table' },
+    ],
+    details: [
+      'For each chip count every power-of-two mesh x*y*z is costed; each phase keeps its fastest shape that fits.',
+      'Prefill latency is the whole prefill; decode latency is one step (per generated token).',
+      'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).',
+      'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.',
     ],
   },
   {
     name: 'best',
-    usage: 'shardlens best FILE --layout NAME [--objective latency|cost] [--max-latency T]',
-    summary: 'search built-in blocks and mesh shapes for the best layout (not available in this version)',
+    usage: 'shardlens best FILE --layout NAME [--objective latency|cost] [--max-latency T] [--chips N|LIST] [--batch LIST] [--dtypes LIST] [--top N] [--json]',
+    summary: 'search built-in blocks, mesh shapes, batch sizes and dtypes for the best layout',
     files: 'one',
     options: [
       layoutOpt(false),
-      { name: 'objective', value: 'OBJ', choices: ['latency', 'cost'], help: 'what to minimize (default latency)' },
-      { name: 'max-latency', value: 'T', help: 'latency bound, e.g. 50ms' },
+      { name: 'objective', value: 'OBJ', choices: ['latency', 'cost'], help: 'what to minimize: latency (default) or cost' },
+      { name: 'max-latency', value: 'T', help: 'limit on the whole request: 50ms, 2s, 800us (a bare number is seconds)' },
+      { name: 'chips', value: 'N|LIST', help: "one N: every power of two up to N; a LIST: those counts (default the layout's own)" },
+      { name: 'batch', value: 'LIST', help: "comma-separated batch sizes (default the layout's own)" },
+      { name: 'dtypes', value: 'LIST', help: 'weight dtypes to try: bf16,int8,fp8,int4 (default all)' },
+      { name: 'top', value: 'N', help: 'how many to print (default 5)' },
+      { name: 'format', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json' },
+      jsonAlias,
+    ],
+    details: [
+      'latency = prefill + all decode steps; cost = chips * latency / (prompt + generated tokens).',
+      'Each result comes with shard text to paste under FILE (it checks clean there).',
+      'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).',
+      'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.',
     ],
   },
   {
     name: 'calibrate',
-    usage: 'shardlens calibrate FILE --measurements CSV --hardware NAME',
-    summary: 'fit calibration fields to measured times (not available in this version)',
+    usage: 'shardlens calibrate FILE --measurements CSV --hardware NAME [--json]',
+    summary: 'fit calibration fields to measured times; prints a hardware block to paste',
     files: 'one',
     options: [
-      { name: 'measurements', value: 'CSV', help: 'layout,phase,batch,prompt,generate,seconds[,chips]' },
+      { name: 'measurements', value: 'CSV', help: "layout,phase,batch,prompt,generate,seconds[,chips] ('-' for standard input)" },
       { name: 'hardware', value: 'NAME', help: 'the hardware to calibrate' },
+      { name: 'format', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json' },
+      jsonAlias,
+    ],
+    details: [
+      'Prints `hardware NAME_calibrated = NAME { ... }` and each row\'s error before and after.',
+      'Exit status: 0, 1 when the file has errors, 2 bad usage, unreadable input or bad CSV rows (one line per problem).',
+    ],
+  },
+  {
+    name: 'crossover',
+    usage: 'shardlens crossover FILE --layout NAME [--svg DIR] [--json]',
+    summary: "FFN communication volume vs tokens per batch and where the best FFN layout switches (Pope Fig. 3)",
+    files: 'one',
+    options: [
+      layoutOpt(false),
+      { name: 'svg', value: 'DIR', help: 'write the chart as DIR/crossover.svg' },
+      { name: 'format', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json' },
+      jsonAlias,
+    ],
+    details: [
+      "Uses the layout's model (with a gelu FFN, as the figure) and mesh; every built-in FFN layout is costed.",
+      'Exit status: 0, 1 when the file has errors, 2 bad usage.',
     ],
   },
   {

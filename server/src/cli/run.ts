@@ -4,9 +4,22 @@
 
 import { listChoices, parseArgs, type ParsedArgs } from './args';
 import { COMMANDS, commandHelp, findCommand, generalHelp, type CommandSpec } from './commands';
-import { CliError, EXIT_OK, EXIT_USAGE, usageError } from './errors';
+import { EXIT_OK, EXIT_USAGE, usageError } from './errors';
 import { runCheck, type CheckFormat } from './check';
 import { runCompare, runExplain, runReport } from './report';
+import { readInput } from './input';
+import {
+  parseCountList,
+  parseDtypes,
+  parseDuration,
+  parseTop,
+  runSearchJob,
+  runSearchWorker,
+  WORKER_ARG,
+  type SearchJob,
+} from './search';
+import { powersOfTwoUpTo, type Objective } from '../engine/search/index';
+import { isMainThread } from 'node:worker_threads';
 import type { Io } from './io';
 
 /** What `lsp` needs from the process; main.ts supplies the real one, tests a fake. */
@@ -30,8 +43,70 @@ function requireOption(spec: CommandSpec, args: ParsedArgs, name: string): void 
   if (!args.options.has(name)) throw usageError(`'${spec.name}' needs --${name}`, spec.name);
 }
 
+/** The search commands' arguments, checked and read here so the worker only runs the search. */
+async function searchJob(spec: CommandSpec, args: ParsedArgs): Promise<SearchJob> {
+  checkFileCount(spec, args);
+  const opt = (name: string) => args.options.get(name);
+  const list = (name: string, powerOfTwo = false) => {
+    const v = opt(name);
+    return v === undefined ? undefined : parseCountList(v, name, spec.name, { powerOfTwo });
+  };
+  const json = opt('format') === 'json';
+  const file = args.positionals[0];
+  switch (spec.name) {
+    case 'sweep': {
+      requireOption(spec, args, 'layout');
+      const batches = list('batch');
+      const chips = list('chips', true);
+      const format = (opt('format') ?? 'text') as 'text' | 'json' | 'csv';
+      return { command: 'sweep', file: await readInput(file), layout: opt('layout')!, batches, chips, format, html: opt('html') };
+    }
+    case 'best': {
+      requireOption(spec, args, 'layout');
+      const chipsText = opt('chips');
+      // One number is a budget (every power of two up to it); a list names the counts to try.
+      let chips: number[] | undefined;
+      if (chipsText !== undefined && !chipsText.includes(',')) chips = powersOfTwoUpTo(parseCountList(chipsText, 'chips', spec.name)[0]);
+      else chips = list('chips', true);
+      const maxLatencyText = opt('max-latency');
+      const dtypesText = opt('dtypes');
+      const topText = opt('top');
+      return {
+        command: 'best',
+        file: await readInput(file),
+        layout: opt('layout')!,
+        objective: (opt('objective') ?? 'latency') as Objective,
+        maxLatency: maxLatencyText === undefined ? undefined : parseDuration(maxLatencyText, 'max-latency', spec.name),
+        chips,
+        batches: list('batch'),
+        dtypes: dtypesText === undefined ? undefined : parseDtypes(dtypesText, spec.name),
+        top: topText === undefined ? undefined : parseTop(topText, spec.name),
+        json,
+      };
+    }
+    case 'calibrate': {
+      requireOption(spec, args, 'measurements');
+      requireOption(spec, args, 'hardware');
+      const csv = opt('measurements')!;
+      if (csv === '-' && file === '-') throw usageError("'-' (standard input) may be given only once", spec.name);
+      const shard = await readInput(file);
+      return { command: 'calibrate', file: shard, measurements: await readInput(csv), hardware: opt('hardware')!, json };
+    }
+    case 'crossover':
+      requireOption(spec, args, 'layout');
+      return { command: 'crossover', file: await readInput(file), layout: opt('layout')!, svg: opt('svg'), json };
+    default:
+      throw new Error(`'${spec.name}' is not a search command`);
+  }
+}
+
 export async function run(argv: readonly string[], io: Io, startLsp: LspStarter): Promise<RunResult> {
   const [first, ...rest] = argv;
+  // A search running in its worker thread (search.ts): the same bundle, started to run one job.
+  if (first === WORKER_ARG && !isMainThread) {
+    runSearchWorker();
+    return { exitCode: undefined };
+  }
   if (first === undefined) {
     io.error("no command given (try 'shardlens --help')");
     return { exitCode: EXIT_USAGE };
@@ -87,7 +162,8 @@ export async function run(argv: readonly string[], io: Io, startLsp: LspStarter)
     case 'sweep':
     case 'best':
     case 'calibrate':
-      throw new CliError(`'${spec.name}' is not available in this version`, EXIT_USAGE);
+    case 'crossover':
+      return { exitCode: await runSearchJob(await searchJob(spec, args), io) };
     case 'lsp': {
       checkFileCount(spec, args);
       if (!args.options.has('stdio')) throw usageError("'lsp' needs --stdio (the only transport)", 'lsp');

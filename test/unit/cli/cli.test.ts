@@ -83,10 +83,11 @@ describe('help and usage', () => {
     expectOneLineError(shardlens(args as string[]), 2, pattern);
   });
 
-  it.each(['sweep', 'best', 'calibrate'])('%s says it is not available, exit 2', (c) => {
+  it.each(['sweep', 'best', 'crossover'])('%s without --layout says which option is missing, exit 2', (c) => {
     const r = shardlens([c, cleanFile]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`shardlens: '${c}' is not available in this version\n`);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toMatch(/--layout/);
   });
 });
 

@@ -27,10 +27,22 @@ function examples(dir: string): { name: string; text: string }[] {
 
 const SOURCES = [...examples(join(ROOT, 'examples')), ...PRELUDE_FILES.map((s) => ({ name: s.uri, text: s.text }))];
 
-/** Throws with the problems found (the text itself is reported once, minimized, by `check`). */
-function expectClean(text: string): void {
-  const { problems } = oracle(text);
-  if (problems.length) throw new Error(problems.join('\n'));
+/**
+ * The problems of one text. A case over the time bound is not thrown at once: timing is noisy
+ * and shrinking by it takes minutes, so the slowest such case is kept and reported at the end.
+ */
+function probe(text: string, slow: { ms: number; text: string; what: string } | undefined, probes?: number): { ms: number; text: string; what: string } | undefined {
+  const { problems, ms } = oracle(text, probes ? { probes } : {});
+  const hang = problems.filter((p) => p.includes('counts as a hang'));
+  const real = problems.filter((p) => !hang.includes(p));
+  if (real.length) throw new Error(real.join('\n'));
+  return hang.length && (!slow || ms > slow.ms) ? { ms, text, what: hang[0] } : slow;
+}
+
+function reportFile(name: string, text: string): string {
+  const file = join(tmpdir(), `shardlens-fuzz-${name.replace(/[^a-z0-9]+/gi, '_')}-${SEED}.shard`);
+  writeFileSync(file, text);
+  return file;
 }
 
 /**
@@ -38,19 +50,22 @@ function expectClean(text: string): void {
  * test report is no place for it) and fails with the problems, the seed and that file's path.
  */
 function check<T>(name: string, arb: fc.Arbitrary<T>, toText: (value: T) => string, numRuns: number): void {
+  let slow: { ms: number; text: string; what: string } | undefined;
   const details = fc.check(
-    fc.property(arb, (v) => expectClean(toText(v))),
+    fc.property(arb, (v) => {
+      slow = probe(toText(v), slow);
+    }),
     { seed: SEED, numRuns: runs(numRuns) },
   );
-  if (!details.failed) return;
-  const text = details.counterexample ? toText(details.counterexample[0]) : '';
-  const file = join(tmpdir(), `shardlens-fuzz-${name.replace(/[^a-z0-9]+/gi, '_')}-${SEED}.shard`);
-  writeFileSync(file, text);
-  const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  throw new Error(
-    `${name}: ${error}\nseed ${SEED}, path ${details.counterexamplePath}, after ${details.numRuns} cases, shrunk ${details.numShrinks} times\n` +
-      `minimized input (${text.length} chars) written to ${file}; add it to test/fixtures/fuzz/. Start: ${JSON.stringify(text.slice(0, 300))}`,
-  );
+  if (details.failed) {
+    const text = details.counterexample ? toText(details.counterexample[0]) : '';
+    const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    throw new Error(
+      `${name}: ${error}\nseed ${SEED}, path ${details.counterexamplePath}, after ${details.numRuns} cases, shrunk ${details.numShrinks} times\n` +
+        `minimized input (${text.length} chars) written to ${reportFile(name, text)}; add it to test/fixtures/fuzz/. Start: ${JSON.stringify(text.slice(0, 300))}`,
+    );
+  }
+  if (slow) throw new Error(`${name}: ${slow.what}\nslowest such input (${slow.text.length} chars, not minimized) written to ${reportFile(`${name}-slow`, slow.text)}. Start: ${JSON.stringify(slow.text.slice(0, 300))}`);
 }
 
 describe('fuzz: grammar-aware random files', () => {
@@ -68,7 +83,16 @@ describe('fuzz: mutations of the examples and the prelude', () => {
 });
 
 describe('fuzz: minimized inputs found earlier (test/fixtures/fuzz)', () => {
-  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.shard'));
+  // A `.json` fixture holds {"note", "text"}: for texts a UTF-8 file cannot hold (lone surrogates).
+  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.shard') || f.endsWith('.json'));
+  const textOf = (name: string) => {
+    const raw = readFileSync(join(FIXTURES, name), 'utf8');
+    return name.endsWith('.json') ? (JSON.parse(raw) as { text: string }).text : raw;
+  };
   it('has fixtures', () => expect(files.length).toBeGreaterThan(0));
-  it.each(files)('%s', (name) => expectClean(readFileSync(join(FIXTURES, name), 'utf8')));
+  // Few probes: a fixture that shows a slow path would otherwise multiply its time by each one.
+  it.each(files)('%s', (name) => {
+    const slow = probe(textOf(name), undefined, 4);
+    if (slow) throw new Error(slow.what);
+  });
 });

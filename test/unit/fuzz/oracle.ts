@@ -162,6 +162,10 @@ function checkSemanticTokens(data: number[], text: string, problems: Problems): 
 /** Offsets worth probing: random ones, token edges, the ends, and a few out of range. */
 function probeOffsets(text: string, next: () => number, count: number): number[] {
   const out = new Set<number>([0, text.length]);
+  // The end of the longest line: where a cursor sits while typing a long line.
+  let longest = { end: 0, length: -1 };
+  for (const m of text.matchAll(/[^\r\n]*/g)) if (m[0].length > longest.length) longest = { end: m.index! + m[0].length, length: m[0].length };
+  out.add(longest.end);
   for (let i = 0; i < count; i++) out.add(Math.floor(next() * (text.length + 1)));
   const edges = [...text.matchAll(/[A-Za-z0-9_]+|[^\sA-Za-z0-9_]/g)];
   for (let i = 0; i < count && edges.length; i++) {

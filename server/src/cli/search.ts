@@ -1,0 +1,543 @@
+// `shardlens sweep | best | calibrate | crossover`: the design-space searches of
+// server/src/engine/search behind the command line. This file validates the arguments (lists,
+// durations, dtypes), reads the inputs, runs the search and decides the exit status (cli.md:
+// 0, 1 when the file has errors, 2 usage or unreadable input; 130 when cancelled).
+//
+// The searches are synchronous and can run for many seconds. A SIGINT handler on the thread that
+// runs them would only fire after they finish, so Ctrl-C could not print `shardlens: cancelled`.
+// The search therefore runs in a worker thread (the same bundle, started with a hidden argument):
+// the main thread keeps its event loop free for the signal, raises a shared flag that the
+// search's `cancel` object reads, and draws the progress bar from the worker's messages.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker, workerData, parentPort } from 'node:worker_threads';
+import { analyze, sourceFromText, type Analysis } from '../engine/index';
+import type { Dtype, ResolvedLayout } from '../engine/check/resolved';
+import {
+  ALL_DTYPES,
+  best,
+  CalibrationError,
+  calibrate,
+  crossover,
+  crossoverChartOption,
+  formatProblem,
+  parseCalibrationCsv,
+  renderBestJson,
+  renderBestText,
+  renderCalibrationJson,
+  renderCalibrationText,
+  renderCrossoverText,
+  renderSweepCsv,
+  renderSweepJson,
+  renderSweepText,
+  SearchCancelled,
+  sweep,
+  sweepChartOption,
+  type Cancellation,
+  type CrossoverResult,
+  type Objective,
+  type RunControl,
+  type SweepPhasePoint,
+  type SweepResult,
+} from '../engine/search/index';
+import { echarts } from '../engine/charts/echartsSetup';
+import { MarkPointComponent } from 'echarts/components';
+import { LegacyGridContainLabel } from 'echarts/features';
+import { escapeHtml } from '../engine/charts/escape';
+import { LIGHT_THEME } from '../engine/charts/theme';
+import { formatPercent, formatSeconds, sig } from '../engine/report/format';
+import { listChoices } from './args';
+import { formatText } from './diagnosticFormats';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, usageError } from './errors';
+import type { InputFile } from './input';
+import type { Io } from './io';
+import { ProgressBar } from './progress';
+
+// The search charts use two things the shared ECharts setup (made for the compare charts) does not
+// register: markPoint (the crossover's switch points) and `grid.containLabel` (ECharts 6 moved it
+// to a feature and warns on stderr without it). Registering twice is harmless.
+echarts.use([MarkPointComponent, LegacyGridContainLabel]);
+
+/** Exit status of a search stopped by Ctrl-C: 128 + SIGINT, as shells report it. */
+export const EXIT_CANCELLED = 130;
+
+/** The hidden first argument that makes the bundle run one search job as a worker thread. */
+export const WORKER_ARG = '__shardlens_search_worker__';
+
+// ---------------------------------------------------------------------------------------------
+// Argument values
+
+// Far above any real batch or chip count, and small enough that products stay exact in doubles.
+const MAX_COUNT = 2 ** 30;
+
+/**
+ * A comma-separated list of positive whole numbers (`1,4,16`). A mistake names the bad item and
+ * shows the whole list, so the user sees which of several numbers to fix. Duplicates are dropped.
+ */
+export function parseCountList(text: string, option: string, command: string, opts: { powerOfTwo?: boolean } = {}): number[] {
+  const out: number[] = [];
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    const where = text.includes(',') ? ` (in '${text}')` : '';
+    if (item === '') throw usageError(`--${option}: empty item${where}; give comma-separated whole numbers such as 1,4,16`, command);
+    if (!/^\d+$/.test(item) || Number(item) < 1) throw usageError(`--${option}: '${item}' is not a positive whole number${where}`, command);
+    const n = Number(item);
+    if (n > MAX_COUNT) throw usageError(`--${option}: '${item}' is too large${where}; the limit is ${MAX_COUNT}`, command);
+    // Meshes are factored into power-of-two axes (cli.md); another count has no mesh at all.
+    if (opts.powerOfTwo && (n & (n - 1)) !== 0) throw usageError(`--${option}: ${n} is not a power of two${where}; meshes are factored into power-of-two axes`, command);
+    if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, min: 60 };
+
+/** A duration with a unit (`50ms`, `2s`, `800us`); a bare number is seconds. Returns seconds. */
+export function parseDuration(text: string, option: string, command: string): number {
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*([a-zµ]*)\s*$/i.exec(text);
+  const unit = m ? m[3].toLowerCase() : '';
+  if (!m || (unit !== '' && DURATION_UNITS[unit] === undefined)) {
+    throw usageError(`--${option}: '${text}' is not a duration; write e.g. 50ms, 2s or 800us (a bare number is seconds)`, command);
+  }
+  const value = Number(`${m[1]}${m[2] !== undefined ? `e${m[2]}` : ''}`) * (unit === '' ? 1 : DURATION_UNITS[unit]);
+  if (!(value > 0) || !Number.isFinite(value)) throw usageError(`--${option}: '${text}' must be a positive duration`, command);
+  return value;
+}
+
+export function parseDtypes(text: string, command: string): Dtype[] {
+  const out: Dtype[] = [];
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    if (!(ALL_DTYPES as readonly string[]).includes(item)) {
+      const where = text.includes(',') ? ` (in '${text}')` : '';
+      throw usageError(`--dtypes: '${item}' is not a weight dtype${where}; the dtypes are ${listChoices([...ALL_DTYPES])}`, command);
+    }
+    if (!out.includes(item as Dtype)) out.push(item as Dtype);
+  }
+  return out;
+}
+
+export function parseTop(text: string, command: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > 1000) throw usageError(`--top: '${text}' is not a whole number from 1 to 1000`, command);
+  return Number(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs: everything a search needs, as plain data, so it can be sent to the worker thread.
+
+export type SearchJob =
+  | { command: 'sweep'; file: InputFile; layout: string; batches?: number[]; chips?: number[]; format: 'text' | 'json' | 'csv'; html?: string }
+  | {
+      command: 'best';
+      file: InputFile;
+      layout: string;
+      objective: Objective;
+      maxLatency?: number;
+      chips?: number[];
+      batches?: number[];
+      dtypes?: Dtype[];
+      top?: number;
+      json: boolean;
+    }
+  | { command: 'calibrate'; file: InputFile; measurements: InputFile; hardware: string; json: boolean }
+  | { command: 'crossover'; file: InputFile; layout: string; svg?: string; json: boolean };
+
+function pickLayout(analysis: Analysis, file: string, name: string, command: string): ResolvedLayout {
+  const layout = analysis.layouts.find((l) => l.name === name);
+  if (layout) return layout;
+  const uncostable = analysis.uncostable.find((u) => u.name === name);
+  if (uncostable) throw new CliError(`layout '${name}' cannot be costed${uncostable.reason ? `: ${uncostable.reason}` : ''}`, EXIT_FINDINGS);
+  const names = [...analysis.layouts.map((l) => l.name), ...analysis.uncostable.map((u) => u.name)];
+  const have = names.length ? `its layouts are ${listChoices(names.map((n) => `'${n}'`))}` : 'it has no layouts';
+  throw usageError(`no layout '${name}' in '${file}'; ${have}`, command);
+}
+
+/** Errors in the file make the run exit 1; they go to stderr so stdout stays the result. */
+function fileStatus(analysis: Analysis, file: string, io: Io): number {
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return EXIT_OK;
+  io.error(`'${file}' has ${errors.length} error${errors.length === 1 ? '' : 's'}; the search used the layouts that resolve`);
+  io.note(formatText([{ name: file, diagnostics: errors, lineIndex: analysis.lineIndex }]));
+  return EXIT_FINDINGS;
+}
+
+function writeOut(target: string, text: string): void {
+  try {
+    mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    writeFileSync(target, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a parent is not a directory' : String(code ?? (e as Error).message).toLowerCase();
+    throw new CliError(`cannot write '${target}': ${reason}`, EXIT_USAGE);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts to SVG (the engine's chart builder has a renderer for the compare charts only).
+
+function ssrTheme() {
+  // ECharts' SSR writes the font family into a double-quoted attribute without escaping it.
+  return { ...LIGHT_THEME, fontFamily: LIGHT_THEME.fontFamily.replace(/"/g, "'") };
+}
+
+/** Any ECharts option drawn to an SVG string by ECharts' server-side renderer (no DOM needed). */
+export function optionToSvg(option: object, width: number, height: number): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  try {
+    chart.setOption(option as Parameters<typeof chart.setOption>[0]);
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+const CHART_WIDTH = 760;
+const CHART_HEIGHT = 480;
+
+const PAGE_CSS = `
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #fff; margin: 24px; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+h2 { font-size: 15px; margin: 24px 0 8px; }
+p.meta { color: #59636e; margin: 0 0 8px; }
+.table-scroller { overflow-x: auto; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #d1d9e0; text-align: right; white-space: nowrap; }
+th { font-weight: 600; color: #59636e; }
+td.text { text-align: left; }
+td.front { font-weight: 600; }
+td.warn { color: #cf222e; }
+td.none { color: #59636e; font-style: italic; text-align: left; }
+figure { margin: 0; }
+svg { max-width: 100%; height: auto; }
+`;
+
+function phaseCellsHtml(p: SweepPhasePoint | null, reason: string | undefined): string {
+  if (!p) return `<td class="none" colspan="5">${escapeHtml(reason ?? 'no point')}</td>`;
+  return [
+    `<td${p.onFrontier ? ' class="front"' : ''}>${escapeHtml(formatSeconds(p.latency_s))}${p.onFrontier ? ' *' : ''}</td>`,
+    `<td>${escapeHtml(sig(p.cost_chip_s_per_token * 1e3))}</td>`,
+    `<td>${escapeHtml(formatPercent(p.mfu))}</td>`,
+    `<td class="text">${escapeHtml(p.mesh)}</td>`,
+    `<td class="text${p.fits ? '' : ' warn'}">${escapeHtml(p.bound + (p.fits ? '' : ', no fit'))}</td>`,
+  ].join('');
+}
+
+/** `sweep --html`: both Pope-Fig.-1 charts and the table, as one page with no scripts. */
+export function renderSweepPage(result: SweepResult, file: string): string {
+  const theme = ssrTheme();
+  const figure = (phase: 'prefill' | 'decode') =>
+    optionToSvg(sweepChartOption([result], phase, theme, [theme.phase[phase]]), CHART_WIDTH, CHART_HEIGHT);
+  const head = ['chips', 'batch', 'prefill', 'chip-ms/tok', 'MFU', 'mesh', 'bound', 'decode step', 'chip-ms/tok', 'MFU', 'mesh', 'bound'];
+  const rows = result.points.map((pt) => `<tr><td>${pt.chips}</td><td>${pt.batch}</td>${phaseCellsHtml(pt.prefill, pt.reason)}${phaseCellsHtml(pt.decode, pt.reason)}</tr>`);
+  const title = `shardlens: sweep of ${result.layout} in ${file}`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<h1>Sweep of ${escapeHtml(result.layout)}</h1>
+<p class="meta">${escapeHtml(file)} · ${escapeHtml(result.model)} (${escapeHtml(result.weights)} weights) on ${escapeHtml(result.hardware)} · prompt ${result.prompt}, generate ${result.generate} · prefill ${escapeHtml(`${result.blocks.prefill.ffn} + ${result.blocks.prefill.attention}`)}; decode ${escapeHtml(`${result.blocks.decode.ffn} + ${result.blocks.decode.attention}`)}</p>
+<p class="meta">Prefill latency is the whole prefill; decode latency is one step (per generated token). Cost in chip-ms per token. Points that do not fit in memory are left out of the charts; * marks the Pareto frontier.</p>
+<section id="decode">
+<figure>${figure('decode')}</figure>
+</section>
+<section id="prefill">
+<figure>${figure('prefill')}</figure>
+</section>
+<section id="table">
+<h2>Points</h2>
+<div class="table-scroller"><table>
+<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table></div>
+</section>
+</body>
+</html>
+`;
+}
+
+export function renderCrossoverSvg(result: CrossoverResult): string {
+  const theme = ssrTheme();
+  const colors = [theme.category.compute, theme.category.memory, theme.category.comm, theme.kvCache, theme.hbmLine, '#8c6d1f', '#1b7c83'];
+  return optionToSvg(crossoverChartOption(result, theme, colors), CHART_WIDTH, CHART_HEIGHT);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running one job (in the worker, or in this thread when there is no bundle to start one from).
+
+function analyzeFile(file: InputFile): Analysis {
+  return analyze(sourceFromText(file.text, file.name));
+}
+
+function runSweepJob(job: Extract<SearchJob, { command: 'sweep' }>, io: Io, control: RunControl): number {
+  const analysis = analyzeFile(job.file);
+  const layout = pickLayout(analysis, job.file.name, job.layout, 'sweep');
+  const result = sweep(analysis, layout, { batches: job.batches, chips: job.chips, ...control });
+  io.out(job.format === 'json' ? renderSweepJson(result) : job.format === 'csv' ? renderSweepCsv(result) : renderSweepText(result));
+  if (job.html) {
+    writeOut(job.html, renderSweepPage(result, job.file.name));
+    io.note(`wrote ${job.html}\n`);
+  }
+  return fileStatus(analysis, job.file.name, io);
+}
+
+function runBestJob(job: Extract<SearchJob, { command: 'best' }>, io: Io, control: RunControl): number {
+  const analysis = analyzeFile(job.file);
+  const layout = pickLayout(analysis, job.file.name, job.layout, 'best');
+  const result = best(analysis, layout, {
+    objective: job.objective,
+    maxLatency: job.maxLatency,
+    top: job.top,
+    chips: job.chips,
+    batches: job.batches,
+    dtypes: job.dtypes,
+    ...control,
+  });
+  io.out(job.json ? renderBestJson(result) : renderBestText(result));
+  return fileStatus(analysis, job.file.name, io);
+}
+
+function runCalibrateJob(job: Extract<SearchJob, { command: 'calibrate' }>, io: Io, control: RunControl): number {
+  const csvName = job.measurements.name;
+  const { rows, problems } = parseCalibrationCsv(job.measurements.text);
+  // Every bad row is reported, one line each, so one run shows everything to fix.
+  if (problems.length) {
+    for (const p of problems) io.error(formatProblem(p, csvName));
+    return EXIT_USAGE;
+  }
+  const analysis = analyzeFile(job.file);
+  if (!analysis.scope.hardware.has(job.hardware)) {
+    const used = [...new Set(analysis.layouts.map((l) => l.mesh.hardware.name))];
+    const hint = used.length ? `; the file's layouts run on ${listChoices(used.map((n) => `'${n}'`))}` : '';
+    throw usageError(`no hardware '${job.hardware}' in '${job.file.name}' or the built-in hardware${hint}`, 'calibrate');
+  }
+  // Said once here rather than once per CSV row, which is what the rows' check would do.
+  if (!analysis.layouts.some((l) => l.mesh.hardware.name === job.hardware)) {
+    const used = [...new Set(analysis.layouts.map((l) => l.mesh.hardware.name))];
+    const hint = used.length ? `; they run on ${listChoices(used.map((n) => `'${n}'`))}` : '';
+    throw usageError(`no layout in '${job.file.name}' runs on '${job.hardware}'${hint}`, 'calibrate');
+  }
+  let result;
+  try {
+    result = calibrate(analysis, rows, { hardware: job.hardware, ...control });
+  } catch (e) {
+    if (!(e instanceof CalibrationError)) throw e;
+    if (e.problems.length) {
+      for (const p of e.problems) io.error(formatProblem(p, csvName));
+    } else {
+      io.error(`${csvName}: ${e.message}`);
+    }
+    return EXIT_USAGE;
+  }
+  io.out(job.json ? renderCalibrationJson(result) : renderCalibrationText(result));
+  return fileStatus(analysis, job.file.name, io);
+}
+
+function runCrossoverJob(job: Extract<SearchJob, { command: 'crossover' }>, io: Io, control: RunControl): number {
+  const analysis = analyzeFile(job.file);
+  const layout = pickLayout(analysis, job.file.name, job.layout, 'crossover');
+  const result = crossover(analysis, layout, control);
+  io.out(job.json ? `${JSON.stringify({ version: 1, layout: layout.name, ...result }, null, 2)}\n` : renderCrossoverText(result));
+  if (job.svg) {
+    if (result.lines.length === 0) {
+      io.error(`no chart written: no FFN layout could be costed on the mesh of '${layout.name}'`);
+    } else {
+      const target = path.join(job.svg, 'crossover.svg');
+      writeOut(target, renderCrossoverSvg(result));
+      io.note(`wrote ${target}\n`);
+    }
+  }
+  return fileStatus(analysis, job.file.name, io);
+}
+
+/** Runs a job to completion on this thread. Throws CliError and SearchCancelled. */
+export function executeJob(job: SearchJob, io: Io, control: RunControl): number {
+  switch (job.command) {
+    case 'sweep':
+      return runSweepJob(job, io, control);
+    case 'best':
+      return runBestJob(job, io, control);
+    case 'calibrate':
+      return runCalibrateJob(job, io, control);
+    case 'crossover':
+      return runCrossoverJob(job, io, control);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The worker thread and its protocol.
+
+type WorkerMessage =
+  | { t: 'out' | 'note'; text: string }
+  | { t: 'error'; message: string }
+  | { t: 'progress'; done: number; total: number }
+  | { t: 'done'; exitCode: number }
+  | { t: 'fail'; message: string; exitCode: number; hint?: string }
+  | { t: 'cancelled' }
+  | { t: 'internal'; message: string; stack?: string };
+
+interface WorkerInput {
+  job: SearchJob;
+  /** One Int32: 1 once the main thread asks the search to stop. */
+  flag: Int32Array;
+}
+
+/**
+ * The bundle to start the worker from, when this code runs from one (the sources run in-process
+ * under vitest have none). SHARDLENS_NO_WORKER=1 runs searches on the main thread, to rule the
+ * worker out when debugging.
+ */
+function bundlePath(): string | undefined {
+  return typeof __filename === 'string' && /\.c?js$/.test(__filename) && !process.env.SHARDLENS_NO_WORKER ? __filename : undefined;
+}
+
+/** The body of the worker thread: run the job it was given and report back. */
+export function runSearchWorker(): void {
+  const port = parentPort;
+  if (!port) throw new Error('the search worker must run in a worker thread');
+  const { job, flag } = workerData as WorkerInput;
+  const post = (m: WorkerMessage) => port.postMessage(m);
+  const io: Io = {
+    out: (text) => post({ t: 'out', text }),
+    error: (message) => post({ t: 'error', message }),
+    note: (text) => post({ t: 'note', text }),
+    cwd: process.cwd(),
+    version: '',
+  };
+  // Read through Atomics: the main thread writes the flag while this thread is busy.
+  const cancel: Cancellation = {
+    get cancelled() {
+      return Atomics.load(flag, 0) === 1;
+    },
+    set cancelled(v: boolean) {
+      Atomics.store(flag, 0, v ? 1 : 0);
+    },
+  };
+  let lastPercent = -1;
+  const onProgress = (done: number, total: number) => {
+    const percent = total > 0 ? Math.floor((100 * done) / total) : 0;
+    // One message per visible change; the searches call this thousands of times.
+    if (percent === lastPercent) return;
+    lastPercent = percent;
+    post({ t: 'progress', done, total });
+  };
+  try {
+    post({ t: 'done', exitCode: executeJob(job, io, { cancel, onProgress }) });
+  } catch (e) {
+    if (e instanceof SearchCancelled) post({ t: 'cancelled' });
+    else if (e instanceof CliError) post({ t: 'fail', message: e.message, exitCode: e.exitCode, hint: e.hint });
+    else post({ t: 'internal', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
+  }
+}
+
+/** How long a search may take to notice Ctrl-C before its thread is stopped anyway. */
+const CANCEL_GRACE_MS = 1500;
+
+/**
+ * Runs a job with a progress bar on a terminal's stderr and Ctrl-C cancelling it. Resolves to the
+ * exit status; rejects with CliError (expected failures) or Error (bugs), as run() expects.
+ */
+export function runSearchJob(job: SearchJob, io: Io): Promise<number> {
+  const bar = new ProgressBar(job.command, process.stderr);
+  const clearing = (f: (text: string) => void) => (text: string) => {
+    bar.clear();
+    f(text);
+  };
+  const shown: Io = { ...io, out: clearing(io.out), error: clearing(io.error), note: clearing(io.note) };
+  const bundle = bundlePath();
+  if (!bundle) {
+    // No bundle to start a thread from (the sources run in-process, as in unit tests): run here;
+    // Ctrl-C then stops the process the default way.
+    try {
+      return Promise.resolve(executeJob(job, shown, { onProgress: (d, t) => bar.update(d, t) }));
+    } catch (e) {
+      return Promise.reject(e);
+    } finally {
+      bar.clear();
+    }
+  }
+
+  return new Promise<number>((resolve, reject) => {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(bundle, { argv: [WORKER_ARG], workerData: { job, flag } satisfies WorkerInput });
+    let settled = false;
+    let interrupted = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      bar.clear();
+      process.removeListener('SIGINT', onSigint);
+      if (graceTimer) clearTimeout(graceTimer);
+      f();
+    };
+    const cancelled = () =>
+      finish(() => {
+        io.error('cancelled');
+        resolve(EXIT_CANCELLED);
+      });
+    function onSigint(): void {
+      if (interrupted) {
+        // A second Ctrl-C: the user does not want to wait for the search to notice.
+        void worker.terminate();
+        cancelled();
+        return;
+      }
+      interrupted = true;
+      Atomics.store(flag, 0, 1);
+      graceTimer = setTimeout(() => {
+        void worker.terminate();
+        cancelled();
+      }, CANCEL_GRACE_MS);
+    }
+    process.on('SIGINT', onSigint);
+
+    worker.on('message', (m: WorkerMessage) => {
+      if (settled) return;
+      switch (m.t) {
+        case 'out':
+          shown.out(m.text);
+          break;
+        case 'note':
+          shown.note(m.text);
+          break;
+        case 'error':
+          shown.error(m.message);
+          break;
+        case 'progress':
+          bar.update(m.done, m.total);
+          break;
+        case 'done':
+          // Finished before it noticed a Ctrl-C: the output is complete, so its status stands.
+          finish(() => resolve(m.exitCode));
+          break;
+        case 'cancelled':
+          cancelled();
+          break;
+        case 'fail':
+          finish(() => reject(new CliError(m.message, m.exitCode, m.hint)));
+          break;
+        case 'internal': {
+          const err = new Error(m.message);
+          if (m.stack) err.stack = m.stack;
+          finish(() => reject(err));
+          break;
+        }
+      }
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => {
+      if (interrupted) cancelled();
+      else finish(() => reject(new Error(`the search thread stopped unexpectedly (exit ${code})`)));
+    });
+  });
+}

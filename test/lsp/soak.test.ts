@@ -1,0 +1,140 @@
+// Memory soak (issue 7): thousands of edits to a large (~5,000-line) file, as an editor sends them
+// while someone types, with requests in between, must not make the server's heap grow without
+// bound. The server runs in this process over the in-memory connection, so its heap is this
+// process's heap; a forced GC (V8's gc, exposed at run time) before each reading makes the numbers
+// comparable. Prints the readings.
+//
+// The edits are balanced (each one is undone later, numbers change within a small set) so the text
+// stays the same size: any growth is what the server keeps, not what the document holds.
+
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
+import { positionOf, startInMemory, type TestClient } from './harness';
+import { rng } from '../unit/fuzz/oracle';
+
+const EDITS = Math.round(2000 * Math.max(0.1, Number(process.env.SHARDLENS_FUZZ_RUNS ?? 1) || 1));
+const WARMUP_EDITS = 300;
+/** Every this many edits the editor asks for something (each request analyses a 5,000-line file). */
+const REQUEST_EVERY = 25;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** An ffn block and a layout that uses it, repeated until the text has `lines` lines. */
+function largeFile(lines: number): string {
+  let text = `mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }
+model tiny { layers = 2, E = 1024, F = 4096, H = 8, K = 1, Q = 128, V = 32000 }
+workload chat { batch = 64, prompt = 2048, generate = 64 }
+
+`;
+  for (let i = 0; text.split('\n').length < lines; i++) {
+    text += `# copy ${i}
+ffn ffn_${i} {
+  in h : BLE_xyz
+  weight w_in  : E_x F_yz
+  weight w_out : F_yz E_x
+  a = all_gather(h, yz)       : BLE_x
+  b = einsum(a, w_in)         : BLF_yz (partialsum-x)
+  c = reduce_scatter(b, x)    : BLF_xyz
+  d = gelu(c)
+  e = all_gather(d, x)        : BLF_yz
+  f = einsum(e, w_out)        : BLE_x (partialsum-yz)
+  y = reduce_scatter(f, yz)   : BLE_xyz
+  out y
+}
+layout layout_${i} { model = tiny, mesh = pod, workload = chat, ffn = ffn_${i}, attention = ws2d_batch }
+
+`;
+  }
+  return text;
+}
+
+function heapMb(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 1e6;
+}
+
+describe('soak: the server heap stays bounded under thousands of edits', () => {
+  let client: TestClient;
+  beforeAll(async () => {
+    client = await startInMemory({ settings: { inlayHints: { detail: 'time' } } });
+  });
+  afterAll(() => client.close());
+
+  it(`${EDITS} edits to a 5,000-line file`, async () => {
+    const uri = 'file:///soak/large.shard';
+    const text = largeFile(5000);
+    await client.open(uri, text);
+    await client.diagnosticsOfVersion(uri, 1);
+    const lines = text.split('\n');
+    const next = rng(99);
+    // Places to edit: an axis in a collective (changes the findings), the workload's batch (a new
+    // costing each time), and a spot where a line is inserted and later removed.
+    const axisAt = (i: number) => positionOf(text, `ffn ffn_${i} {`);
+    const batchAt = positionOf(text, 'batch = 64', 'batch = '.length);
+    const copies = lines.filter((l) => l.startsWith('ffn ffn_')).length;
+    let batchText = '64';
+    const pendingInserts: number[] = [];
+    let version = 1;
+
+    const edit = async (): Promise<void> => {
+      const kind = next();
+      let change: TextDocumentContentChangeEvent;
+      if (kind < 0.55) {
+        // Flip the axis of `c = reduce_scatter(b, x)` in a random copy, and flip it back next time.
+        const i = Math.floor(next() * copies);
+        const at = axisAt(i);
+        const line = at.line + 6;
+        const current = lines[line];
+        const col = current.indexOf('(b, ') + 4;
+        const to = current[col] === 'x' ? 'y' : 'x';
+        lines[line] = current.slice(0, col) + to + current.slice(col + 1);
+        change = { range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: to };
+      } else if (kind < 0.65) {
+        const to = String(16 * (1 + Math.floor(next() * 64)));
+        change = { range: { start: batchAt, end: { line: batchAt.line, character: batchAt.character + batchText.length } }, text: to };
+        batchText = to;
+      } else if (pendingInserts.length < 3 && kind < 0.85) {
+        const line = 4 + Math.floor(next() * 50);
+        pendingInserts.push(line);
+        change = { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: '# a comment being typed\n' };
+        lines.splice(line, 0, '# a comment being typed');
+      } else if (pendingInserts.length) {
+        const line = pendingInserts.pop()!;
+        change = { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' };
+        lines.splice(line, 1);
+      } else {
+        change = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '' };
+      }
+      version = await client.change(uri, [change]);
+      // Every few edits the editor asks for something, which analyses the current version.
+      if (version % REQUEST_EVERY === 0) {
+        const method = ['textDocument/hover', 'textDocument/inlayHint', 'textDocument/codeLens', 'textDocument/semanticTokens/full'][Math.floor(next() * 4)];
+        const line = Math.floor(next() * lines.length);
+        await client.request(method, { textDocument: { uri }, position: { line, character: 4 }, range: { start: { line, character: 0 }, end: { line: line + 40, character: 0 } } });
+      }
+    };
+
+    for (let i = 0; i < WARMUP_EDITS; i++) await edit();
+    await client.diagnosticsOfVersion(uri, version, () => true);
+    const warm = heapMb();
+    const readings: string[] = [`after ${WARMUP_EDITS} warm-up edits: ${warm.toFixed(1)} MB`];
+    const started = Date.now();
+    for (let i = 1; i <= EDITS; i++) {
+      await edit();
+      if (i % 500 === 0) {
+        await client.diagnosticsOfVersion(uri, version, () => true, 60_000);
+        readings.push(`after ${i} more: ${heapMb().toFixed(1)} MB`);
+      }
+    }
+    await client.diagnosticsOfVersion(uri, version, () => true, 60_000);
+    const end = heapMb();
+    readings.push(`end: ${end.toFixed(1)} MB (${EDITS} edits in ${((Date.now() - started) / 1000).toFixed(1)} s; file ${lines.length} lines)`);
+    console.log(`soak heap readings (heapUsed after forced GC):\n  ${readings.join('\n  ')}`);
+    // The document is back to about its original size, so the heap must be too.
+    expect(end).toBeLessThan(warm * 1.5 + 20);
+  }, 300_000);
+});
