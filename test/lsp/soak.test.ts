@@ -14,10 +14,10 @@ import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-proto
 import { positionOf, startInMemory, type TestClient } from './harness';
 import { rng } from '../unit/fuzz/oracle';
 
-const EDITS = Math.round(2000 * Math.max(0.1, Number(process.env.SHARDLENS_FUZZ_RUNS ?? 1) || 1));
-const WARMUP_EDITS = 300;
+const EDITS = Math.round(1500 * Math.max(0.1, Number(process.env.SHARDLENS_FUZZ_RUNS ?? 1) || 1));
+const WARMUP_EDITS = 200;
 /** Every this many edits the editor asks for something (each request analyses a 5,000-line file). */
-const REQUEST_EVERY = 25;
+const REQUEST_EVERY = 30;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -94,7 +94,9 @@ describe('soak: the server heap stays bounded under thousands of edits', () => {
         lines[line] = current.slice(0, col) + to + current.slice(col + 1);
         change = { range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: to };
       } else if (kind < 0.65) {
-        const to = String(16 * (1 + Math.floor(next() * 64)));
+        // Two values only: with the axis flips, a bounded set of configurations (at most
+        // 2 × 2 per layout), so a correct cost cache stops growing early.
+        const to = batchText === '64' ? '32' : '64';
         change = { range: { start: batchAt, end: { line: batchAt.line, character: batchAt.character + batchText.length } }, text: to };
         batchText = to;
       } else if (pendingInserts.length < 3 && kind < 0.85) {
@@ -134,7 +136,8 @@ describe('soak: the server heap stays bounded under thousands of edits', () => {
     const end = heapMb();
     readings.push(`end: ${end.toFixed(1)} MB (${EDITS} edits in ${((Date.now() - started) / 1000).toFixed(1)} s; file ${lines.length} lines)`);
     console.log(`soak heap readings (heapUsed after forced GC):\n  ${readings.join('\n  ')}`);
-    // The document is back to about its original size, so the heap must be too.
-    expect(end).toBeLessThan(warm * 1.5 + 20);
-  }, 300_000);
+    // The document is back to about its original size and the edits cycle through a few
+    // configurations, so the heap must stay near its warm level.
+    expect(end).toBeLessThan(warm * 1.25 + 20);
+  }, 280_000);
 });

@@ -74,6 +74,17 @@ describe('memory chart', () => {
     expect(hbm.markLine!.data).toEqual([{ yAxis: 32 * GIB }]);
   });
 
+  it('ticks the memory axis in whole GiB, at most about eight of them', async () => {
+    const { memoryTickStep } = await import('../../../server/src/engine/charts/options');
+    expect(memoryTickStep(32 * GIB)).toBe(4 * GIB);
+    expect(memoryTickStep(80e9)).toBe(16 * GIB);
+    expect(memoryTickStep(3 * GIB)).toBe(1 * GIB);
+    const yAxis = buildMemoryChart(sampleReport()).yAxis as { interval: number; axisLabel: { formatter: (v: number) => string } };
+    // The fixture's largest figure is 34 GiB (a layout that does not fit): 8 GiB ticks.
+    expect(yAxis.interval).toBe(8 * GIB);
+    expect(yAxis.axisLabel.formatter(32 * GIB)).toBe('32 GiB');
+  });
+
   it('drops the mark line when the layouts run on chips with different HBM', () => {
     const report = sampleReport();
     report.layouts[1].memory!.hbm_bytes = 80e9;

@@ -180,6 +180,18 @@ export function buildLayerTimeChart(report: ChartReport, opts: ChartBuildOptions
   };
 }
 
+const GIB = 2 ** 30;
+
+/**
+ * A tick step in whole GiB (1, 2, 4, 8, … GiB) giving at most about eight ticks up to `maxBytes`,
+ * so the axis reads in the same binary units as HBM capacities (32 GiB, 80 GB = 74.5 GiB).
+ */
+export function memoryTickStep(maxBytes: number): number {
+  let step = 1;
+  while (maxBytes / (step * GIB) > 8) step *= 2;
+  return step * GIB;
+}
+
 /**
  * Memory per chip of every costed layout (weights, KV cache and activations stacked, for the
  * phase that uses more) against the chip's HBM capacity, drawn as a dashed line.
@@ -235,7 +247,9 @@ export function buildMemoryChart(report: ChartReport, opts: ChartBuildOptions = 
     tooltip: tooltip(theme, 'axis', (v) => formatBytes(v)),
     grid: { left: 72, right: 24, top: 40, bottom: 32 },
     xAxis: categoryAxis(theme, names),
-    yAxis: valueAxis(theme, 'per chip', (v) => formatBytes(v, { binary: false })),
+    yAxis: valueAxis(theme, 'per chip', (v) => (v === 0 ? '0' : `${sig(v / GIB)} GiB`), {
+      interval: memoryTickStep(Math.max(0, ...hbm, ...layouts.map((l) => num(l.memory.total_bytes)))),
+    }),
     series,
   };
 }
