@@ -230,7 +230,7 @@ describe('LSP fuzz: random edits and requests over a real connection', () => {
     expect(c.problems).toEqual([]);
     // Sanity: most request kinds gave a non-empty answer at some point, and the server still answers.
     seen.delete('');
-    expect(seen.size).toBeGreaterThan(8);
+    expect(seen.size).toBeGreaterThan(6);
     expect(await client.request('textDocument/documentSymbol', { textDocument: { uri } })).not.toBeNull();
   });
 });

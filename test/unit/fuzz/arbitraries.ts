@@ -13,14 +13,14 @@ export const NUMBERS = [
   '9007199254740993', '18446744073709551616', '99999999999999999999999999999', '00012', '1.', '.5', '1e', '1e+', '-1', '-0', '2e3',
 ];
 const UNITS = ['', '', '', ' TFLOP/s', 'TFLOPS', ' PFLOP/s', ' GiB', ' GB', ' kB', ' KB', ' TB/s', ' GB/s', ' MB/s', ' us', ' ms', ' ns', ' s', '%', ' B', ' TiB', ' Hz'];
-const AXES = ['x', 'y', 'z', 'w', 'xy', 'yz', 'xz', 'xyz', 'zyx', 'xx'];
+const AXES = ['x', 'y', 'z', 'w', 'xy', 'yz', 'xz', 'xyz', 'zyx', 'xx', ''];
 const DIMS = 'BLTEFHKQVXA';
 const NAMES = ['a', 'b', 'c', 'd', 'e', 'f', 'h', 'y', 'w_in', 'w_out', 'kc', 'vc', 'q', 'k', 'v', 's', 'p', 'o', 'zz'];
 const DECL_NAMES = ['m', 'pod', 'chat', 'tiny', 'hw', 'f1', 'a1', 'u1', 'l1', 'l2'];
 const BUILTIN = ['tpu_v4', 'tpu_v5e', 'h100', 'a100', 'b200', 'palm_540b', 'palm_8b', 'llama3_70b', 'ws2d', 'ws1d', 'wg_x', 'wg_xy', 'wg_xyz', 'heads', 'batch', 'none', 'ws2d_batch', 'ws1d_heads', 'ws2d_unembed'];
 const OPS = ['einsum', 'all_gather', 'reduce_scatter', 'all_reduce', 'all_to_all', 'slice', 'append', 'gelu', 'silu', 'swiglu', 'add', 'softmax', 'layernorm', 'matmul', ''];
 /** Characters that break assumptions about text: non-ASCII, astral, lone surrogates, controls. */
-const ODD = ['é', 'ß', '日本', '🚀', '\u{1F600}', '\uFEFF', '\u0000', '\u2028', '\u00A0', '\t', '\r', '\r\n', '\v', '\f', '\u200B', 'Ｅ'];
+const ODD = ['é', 'ß', '日本', '🚀', '\u{1F600}', '\uD800', '\uDC00', '\uFEFF', '\u0000', '\u2028', '\u00A0', '\t', '\r', '\r\n', '\v', '\f', '\u200B', 'Ｅ'];
 
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
 
@@ -77,7 +77,7 @@ const layoutArb: fc.Arbitrary<string> = fc
     return `layout ${name} {\n  ${fields.join('\n  ')}\n}\n`;
   });
 
-const argArb = fc.oneof(pick(NAMES), pick(AXES));
+const argArb = fc.oneof(pick(NAMES), pick(AXES), fc.constant(''));
 
 const stmtArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(pick(['in', 'weight', 'cache', 'out']), pick(NAMES), typeArb).map(([k, n, t]) => (k === 'out' ? `out ${n}` : `${k} ${n}${k === 'cache' ? ', vc' : ''} : ${t}`)) },
@@ -106,14 +106,14 @@ layout l1 { model = tiny, mesh = pod, workload = chat, ffn = ${ffn}, attention =
   );
 
 /** Deep nesting: braces, parentheses and overrides inside overrides. */
-const nestedArb: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 1, max: 4000 }), pick(['{', '(', 'model = m { ', '(partialsum-'])).map(([depth, open]) => `layout deep {\n  model = m ${open.repeat(depth)}\n}\n`);
+const nestedArb: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 1, max: 4000 }), pick(['{', '(', '{ x = ', 'model = m { ', '(partialsum-'])).map(([depth, open]) => `layout deep {\n  model = m ${open.repeat(depth)}\n}\n`);
 
 /** Oddities spliced between declarations. */
 const junkArb: fc.Arbitrary<string> = fc.oneof(
   pick(ODD),
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 6 }),
-  fc.tuple(fc.integer({ min: 100, max: 300 }), pick(['x', 'E', '# ', '_', 'B_xyz', '1'])).map(([n, s]) => s.repeat(n)),
+  fc.tuple(fc.integer({ min: 100, max: 20000 }), pick(['x', 'E', '# ', '_', 'B_xyz', '1'])).map(([n, s]) => s.repeat(n)),
   fc.constant('# comment with 🚀 and \uD800 lone surrogate\n'),
 );
 

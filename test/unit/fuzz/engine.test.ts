@@ -77,7 +77,7 @@ describe('fuzz: grammar-aware random files', () => {
 describe('fuzz: mutations of the examples and the prelude', () => {
   it.each(SOURCES)('$name', ({ name, text }) => {
     // Long files cost more per case (each case analyses and probes the whole file).
-    const n = text.length > 20_000 ? 25 : 60;
+    const n = text.length > 20_000 ? 40 : 100;
     check(`mutations of ${name}`, fc.array(mutationArb, { minLength: 1, maxLength: 8 }), (mutations) => mutations.reduce(applyMutation, text), n);
   });
 });

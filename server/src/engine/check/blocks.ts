@@ -47,47 +47,53 @@ export const COLLECTIVE_OPS = new Set(['all_gather', 'reduce_scatter', 'all_redu
 
 /** Convert a written type to a ShardType, reporting unknown and duplicate dims and reused axes. */
 export function typeFromExpr(expr: TypeExpr, report: (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[]) => void): ShardType | undefined {
+  // Bit sets over the 26 letters: this runs for every written type, so it avoids allocating maps.
   let ok = true;
-  const seenDims = new Map<string, Span>();
-  const seenAxes = new Map<string, string>();
+  let dimSeen = 0;
+  let axisSeen = 0;
   const dims: ShardType['dims'] = [];
+  const owner = (axis: string): string => dims.find((d) => d.axes.includes(axis))?.letter ?? 'partialsum';
   for (const g of expr.dims) {
     if (!isStandardDim(g.letter)) {
       report('unknown-dim', g.letterSpan, `unknown dimension letter \`${g.letter}\`: the dimensions are ${Object.entries(DIM_MEANING).map(([k, v]) => `${k} (${v})`).join(', ')}`);
       ok = false;
       continue;
     }
-    if (seenDims.has(g.letter)) {
-      const fixes: QuickFix[] = g.letter === 'L' && !seenDims.has('T') ? [{ title: 'Use T for the attended length', edits: [{ span: g.letterSpan, newText: 'T' }], preferred: true }] : [];
+    const dimBit = 1 << (g.letter.charCodeAt(0) - 65);
+    if (dimSeen & dimBit) {
+      const hasT = (dimSeen & (1 << ('T'.charCodeAt(0) - 65))) !== 0;
+      const fixes: QuickFix[] = g.letter === 'L' && !hasT ? [{ title: 'Use T for the attended length', edits: [{ span: g.letterSpan, newText: 'T' }], preferred: true }] : [];
       const extra = g.letter === 'L' ? ' (for the attended context length, as in the paper\'s `BLLH`, use T)' : '';
       report('duplicate-dim', g.letterSpan, `dimension \`${g.letter}\` appears twice in one type${extra}`, fixes);
       ok = false;
       continue;
     }
-    seenDims.set(g.letter, g.letterSpan);
+    dimSeen |= dimBit;
     const axes: string[] = [];
+    const dim = { letter: g.letter, axes };
+    dims.push(dim);
     for (const a of g.axes) {
-      const prev = seenAxes.get(a.letter);
-      if (prev !== undefined) {
-        report('axis-reused', a, `axis \`${a.letter}\` already shards ${prev === g.letter ? `\`${g.letter}\`` : `\`${prev}\``} in this type; one axis can split only one dimension, once`);
+      const axisBit = 1 << (a.letter.charCodeAt(0) - 97);
+      if (axisSeen & axisBit) {
+        report('axis-reused', a, `axis \`${a.letter}\` already shards \`${owner(a.letter)}\` in this type; one axis can split only one dimension, once`);
         ok = false;
         continue;
       }
-      seenAxes.set(a.letter, g.letter);
+      axisSeen |= axisBit;
       axes.push(a.letter);
     }
-    dims.push({ letter: g.letter, axes });
   }
   const partialsum: string[] = [];
   if (expr.partialsum) {
     for (const a of expr.partialsum.axes) {
-      const prev = seenAxes.get(a.letter);
-      if (prev !== undefined) {
+      const axisBit = 1 << (a.letter.charCodeAt(0) - 97);
+      if (axisSeen & axisBit) {
+        const prev = partialsum.includes(a.letter) ? 'partialsum' : owner(a.letter);
         report('axis-reused', a, prev === 'partialsum' ? `axis \`${a.letter}\` appears twice in the partialsum` : `axis \`${a.letter}\` already shards \`${prev}\`; a tensor cannot also be a partial sum over it`);
         ok = false;
         continue;
       }
-      seenAxes.set(a.letter, 'partialsum');
+      axisSeen |= axisBit;
       partialsum.push(a.letter);
     }
   }
