@@ -6,7 +6,6 @@
 // goes to the webview by postMessage after its `ready` handshake, and every message back is
 // validated (parseWebviewMessage) and acted on only for names the current report contains.
 
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DecodeContext } from '../../server/src/engine/charts/options';
@@ -14,6 +13,7 @@ import { decodeDataUrl } from './dataUrl';
 import { findLayoutRanges } from './layoutRanges';
 import type { ClientReport } from './lspProtocol';
 import type { ReportCache } from './reports';
+import { webviewHtml, webviewOptions } from './webviewHtml';
 import {
   COMPARE_VIEW_TYPE,
   LAYOUT_NAME,
@@ -33,14 +33,6 @@ export interface ComparePanelServices {
   reports: ReportCache;
   output: vscode.OutputChannel;
   decodeContext(): DecodeContext;
-}
-
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return {
-    enableScripts: true,
-    // Only the built webview bundle (script and the stylesheet esbuild emits beside it).
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-  };
 }
 
 export class ComparePanel {
@@ -292,31 +284,7 @@ export class ComparePanel {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const root = vscode.Uri.joinPath(this.services.extensionUri, 'dist', 'webview');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css'));
-    const nonce = randomBytes(16).toString('base64');
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${style}" rel="stylesheet">
-<title>Compare Layouts</title>
-</head>
-<body>
-<main id="app" aria-live="polite"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.services.extensionUri, 'main', 'Compare Layouts');
   }
 }
 

@@ -20,6 +20,7 @@ import { findLayoutRanges } from './layoutRanges';
 import { EXPLAIN_SCHEME, ExplainRequest, PRELUDE_SCHEME, PreludeTextRequest } from './lspProtocol';
 import { ReportCache } from './reports';
 import { LayoutStatusBar } from './statusBar';
+import { registerSearchCommands } from './searchCommands';
 import { COMPARE_VIEW_TYPE, LAYOUT_NAME } from './webviewProtocol';
 
 /** The client id: vscode-languageclient reads the `shardlens.trace.server` setting by it. */
@@ -126,6 +127,7 @@ class ServerTextProvider implements vscode.TextDocumentContentProvider {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const activatedAt = Date.now();
   const output = vscode.window.createOutputChannel('shardlens');
   context.subscriptions.push(output);
   const errorHandler = new RestartingErrorHandler(output);
@@ -229,10 +231,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
 
     vscode.commands.registerCommand('shardlens.showOutput', () => output.show(true)),
+
+    // Show Sweep, Show Crossover, Find Best Layout and the search chart panel's serializer.
+    ...registerSearchCommands({ extensionUri: context.extensionUri, output, getClient: requireClient }),
   );
 
   try {
     await client.start();
+    output.appendLine(`[client] server ready in ${Date.now() - activatedAt} ms`);
   } catch (e) {
     // VS Code does not show a notification when activation fails, so say it here.
     const message = e instanceof Error ? e.message : String(e);

@@ -30,3 +30,15 @@ export const ExplainRequest = new RequestType<ExplainParams, string | { text: st
 
 export const PRELUDE_SCHEME = 'shardlens-prelude';
 export const EXPLAIN_SCHEME = 'shardlens-explain';
+
+// ---- searches: run in the server's search thread; progress on `workDoneToken`, cancel by token ----
+
+import type { BestParams, BestWireCandidate, BestWireResult, CrossoverResult, SearchParams, SweepParams, SweepResult } from '../../server/src/lsp/protocol';
+export type { BestParams, BestWireCandidate, BestWireResult, CrossoverResult, SearchParams, SweepParams, SweepResult };
+
+/** A sweep over batch sizes and chip counts (Pope Fig. 1); the error RequestCancelled when cancelled. */
+export const SweepRequest = new RequestType<SweepParams, SweepResult | null, void>('shardlens/sweep');
+/** FFN communication volume against tokens for every built-in FFN layout (Pope Fig. 3). */
+export const CrossoverRequest = new RequestType<SearchParams, CrossoverResult | null, void>('shardlens/crossover');
+/** The best configurations for the layout's workload, with the text to insert or to replace the declaration with. */
+export const BestRequest = new RequestType<BestParams, BestWireResult | null, void>('shardlens/best');

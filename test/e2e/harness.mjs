@@ -351,7 +351,11 @@ function escapeRegExp(s) {
  * Runs a command from the palette by its full label (`Category: Title`), picking the row whose
  * label is exactly that, so `Show Webview` never runs `Show Webview With CSP Violations`.
  */
-export async function runCommand(page, label, timeoutMs = 20000) {
+/**
+ * Runs a command from the palette. `opensQuickInput`: the command shows a quick pick of its own,
+ * so the widget stays open (with the command's items) instead of closing.
+ */
+export async function runCommand(page, label, timeoutMs = 20000, { opensQuickInput = false } = {}) {
   const deadline = Date.now() + timeoutMs;
   const row = page
     .locator('.quick-input-list .monaco-list-row')
@@ -371,6 +375,7 @@ export async function runCommand(page, label, timeoutMs = 20000) {
     }
   }
   await row.click();
+  if (opensQuickInput) return;
   await quickInput(page).waitFor({ state: 'hidden', timeout: Math.max(1000, deadline - Date.now()) });
 }
 

@@ -80,7 +80,7 @@ suite('shardlens extension', () => {
     assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
     assert.equal(document.languageId, 'shard');
     const commands = await vscode.commands.getCommands(true);
-    for (const c of ['shardlens.compareLayouts', 'shardlens.explainLayout', 'shardlens.restartServer', 'shardlens.showOutput']) {
+    for (const c of ['shardlens.compareLayouts', 'shardlens.explainLayout', 'shardlens.restartServer', 'shardlens.showOutput', 'shardlens.showSweep', 'shardlens.showCrossover', 'shardlens.findBestLayout']) {
       assert.ok(commands.includes(c), `${c} is registered`);
     }
   });
@@ -190,5 +190,63 @@ suite('shardlens extension', () => {
     );
     assert.equal(tab?.label, 'Compare: palm540b.shard');
     assert.match((tab?.input as vscode.TabInputWebview).viewType, /shardlens\.compare$/);
+  });
+  test('Show Sweep and Show FFN Crossover open chart panels for the layout, as the code lens does', async () => {
+    await vscode.window.showTextDocument(document);
+    // The code lens passes the layout name only; the search runs in the server's search thread.
+    await vscode.commands.executeCommand('shardlens.showSweep', 'low_latency');
+    const webviewTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview);
+    const sweepTab = await poll(async () => webviewTabs().find((t) => t.label.startsWith('Sweep:')), (t) => t !== undefined, 15000, 'the Sweep tab');
+    assert.equal(sweepTab?.label, 'Sweep: low_latency (palm540b.shard)');
+    assert.match((sweepTab?.input as vscode.TabInputWebview).viewType, /shardlens\.chart$/);
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('shardlens.showCrossover', document.uri, 'high_throughput');
+    const crossoverTab = await poll(async () => webviewTabs().find((t) => t.label.startsWith('FFN Crossover:')), (t) => t !== undefined, 15000, 'the crossover tab');
+    assert.equal(crossoverTab?.label, 'FFN Crossover: high_throughput (palm540b.shard)');
+  });
+
+  test('offers "Replace with the best layout for this workload" inside a layout, and replacing works', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'shard',
+      content: 'mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }\nlayout mine {\n  model = palm_540b\n  mesh = pod\n  workload { batch = 64, prompt = 2048, generate = 64 }\n  ffn = ws1d\n  attention = heads\n}\n',
+    });
+    await vscode.window.showTextDocument(doc);
+    const actions = await poll(
+      () => vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(3, 4, 3, 4)),
+      (a) => (a ?? []).some((x) => x.title === 'Replace with the best layout for this workload'),
+      30000,
+      'the replace-with-best code action',
+    );
+    const action = actions.find((x) => x.title === 'Replace with the best layout for this workload')!;
+    assert.equal(action.command?.command, 'shardlens.findBestLayout');
+    await vscode.commands.executeCommand(action.command!.command, ...(action.command!.arguments ?? []));
+    const text = doc.getText();
+    // The declaration keeps its name; the new mesh (and model, for a narrower dtype) come with it.
+    assert.match(text, /^layout mine \{$/m);
+    assert.match(text, /^# shardlens best #1 for mine/m);
+    assert.match(text, /^mesh tpu_v4_\d+x\d+x\d+ = tpu_v4/m);
+    assert.doesNotMatch(text, /ffn = ws1d\n  attention = heads/);
+  });
+
+  test('Find Best Layout lists the best configurations and inserts the chosen one after the layout', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'shard',
+      content: 'mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }\nlayout mine { model = palm_540b, mesh = pod, workload { batch = 64, prompt = 2048, generate = 64 }, ffn = ws1d, attention = heads }\n',
+    });
+    await vscode.window.showTextDocument(doc);
+    const running = vscode.commands.executeCommand('shardlens.findBestLayout', 'mine');
+    // The quick pick opens once the search is done; accept its first item.
+    await poll(
+      async () => {
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return doc.getText();
+      },
+      (t) => /^layout mine_best1 \{$/m.test(t),
+      60000,
+      'the chosen layout inserted',
+    );
+    await running;
+    const text = doc.getText();
+    assert.ok(text.indexOf('layout mine_best1') > text.indexOf('layout mine '), 'inserted after the layout');
   });
 });

@@ -1,5 +1,6 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
 import { codeActions } from '../engine/features/codeActions';
+import { replaceWithBestAction } from '../engine/features/bestAction';
 import type { Diagnostic } from '../engine/diagnostics';
 import type { Analysis } from '../engine/index';
 import { answer, type ServerContext } from './context';
@@ -21,8 +22,9 @@ export function registerCodeActions(ctx: ServerContext): void {
       if (start === undefined || end === undefined) return null;
       const uri = params.textDocument.uri;
       const only = params.context?.only;
-      return codeActions(analysis, { start, end }, ctx.store.diagnostics(uri))
-        .filter((a) => !only?.length || only.some((k) => a.kind === k || a.kind.startsWith(`${k}.`)))
+      const wanted = (kind: string) => !only?.length || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+      const actions = codeActions(analysis, { start, end }, ctx.store.diagnostics(uri))
+        .filter((a) => wanted(a.kind))
         .map((a) => {
           const action: CodeAction = {
             title: a.title,
@@ -34,6 +36,10 @@ export function registerCodeActions(ctx: ServerContext): void {
           if (diagnostic) action.diagnostics = [diagnostic];
           return action;
         });
+      // A command, not an edit: the search runs in the server's search thread when chosen (bestAction.ts).
+      const best = replaceWithBestAction(analysis, start);
+      if (best && wanted(best.kind)) actions.push({ title: best.title, kind: best.kind, command: { title: best.title, command: best.command, arguments: [{ uri, layout: best.layout, replace: true }] } });
+      return actions;
     }),
   );
 }

@@ -25,6 +25,7 @@ import { registerFormatting } from './formatting';
 import { registerPreludeText } from './preludeText';
 import { registerReport } from './report';
 import { registerExplain } from './explain';
+import { registerSearch } from './search';
 
 export function startServer(connection: Connection): void {
   const client: ClientFlags = { configuration: false, configurationRegistration: false, hierarchicalSymbols: false, codeLensRefresh: false, inlayHintRefresh: false, semanticTokensRefresh: false };
@@ -96,6 +97,7 @@ export function startServer(connection: Connection): void {
   registerPreludeText(ctx);
   registerReport(ctx);
   registerExplain(ctx);
+  registerSearch(ctx);
 
   connection.listen();
 }

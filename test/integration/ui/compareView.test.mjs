@@ -154,7 +154,7 @@ describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
 
   it('asks which layouts to draw when a file has more than six', async () => {
     await openFile(page, 'examples/many.shard');
-    await runCommand(page, 'shardlens: Compare Layouts');
+    await runCommand(page, 'shardlens: Compare Layouts', 20000, { opensQuickInput: true });
     const pick = page.locator('.quick-input-widget', { hasText: 'Compare Layouts: 8 layouts in many.shard' });
     await pick.waitFor({ state: 'visible', timeout: 30000 });
     // The first six come checked; uncheck one more and accept.

@@ -46,7 +46,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-class Problems {
+export class Problems {
   readonly list: string[] = [];
   add(what: string): void {
     if (this.list.length < 20) this.list.push(what);
@@ -84,7 +84,7 @@ export function rangeProblem(r: { start: LspPosition; end: LspPosition } | undef
 }
 
 /** Every number in a report is finite, and a null appears only where cli.md allows one. */
-function checkReportValue(value: unknown, path: string, costed: boolean, problems: Problems): void {
+export function checkReportValue(value: unknown, path: string, costed: boolean, problems: Problems): void {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) problems.add(`report ${path} = ${value}`);
   } else if (value === null) {

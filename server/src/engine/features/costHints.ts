@@ -1,5 +1,5 @@
 // Cost figures placed in the text: a code lens above each layout (decode time per token, MFU,
-// memory per chip against HBM, then Compare and Explain) and inlay hints on block statements
+// memory per chip against HBM, then Compare and Explain, and Sweep and Best for a layout that resolves) and inlay hints on block statements
 // (the inferred type where none is written; the op's time or communication volume at line end).
 
 import { EDITOR_LIMITS, type Analysis } from '../index';
@@ -12,6 +12,8 @@ import type { FeatureSettings } from './settings';
 
 export const COMPARE_COMMAND = 'shardlens.compareLayouts';
 export const EXPLAIN_COMMAND = 'shardlens.explainLayout';
+export const SWEEP_COMMAND = 'shardlens.showSweep';
+export const BEST_COMMAND = 'shardlens.findBestLayout';
 
 export interface LensPlan {
   span: Span;
@@ -47,6 +49,12 @@ export function layoutLenses(analysis: Analysis, settings: FeatureSettings): Len
     }
     out.push({ span, title: 'Compare', command: COMPARE_COMMAND, args: [name] });
     out.push({ span, title: 'Explain', command: EXPLAIN_COMMAND, args: [name] });
+    // The searches start from a resolved layout (its model, mesh and workload); they run only
+    // when clicked, in the server's search thread.
+    if (layout) {
+      out.push({ span, title: 'Sweep', command: SWEEP_COMMAND, args: [name] });
+      out.push({ span, title: 'Best', command: BEST_COMMAND, args: [name] });
+    }
   }
   return out;
 }

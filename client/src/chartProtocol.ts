@@ -1,0 +1,114 @@
+// Messages between the extension host and the search chart webview (Show Sweep, Show Crossover),
+// typed both ways as unions on `type`. Imported by the host (chartPanel.ts) and bundled into the
+// webview (client/webview/chart.ts). Everything the webview sends is validated by
+// parseChartWebviewMessage; a message that is not exactly a known one is dropped.
+
+import type { CrossoverResult, SweepResult } from '../../server/src/engine/search/index';
+import { LAYOUT_NAME } from './webviewProtocol';
+
+export const CHART_VIEW_TYPE = 'shardlens.chart';
+
+export type ChartKind = 'sweep' | 'crossover';
+
+/** What the webview persists with setState, and what the panel serializer restores from. */
+export interface ChartViewState {
+  kind: ChartKind;
+  /** The `.shard` document searched. */
+  uri: string;
+  layout: string;
+}
+
+// ---- host → webview ------------------------------------------------------------------------
+
+interface ResultBase {
+  uri: string;
+  /** File name for the heading (the full path stays on the host). */
+  fileName: string;
+  layout: string;
+}
+
+export interface SweepMessage extends ResultBase {
+  type: 'sweep';
+  result: SweepResult;
+}
+
+export interface CrossoverMessage extends ResultBase {
+  type: 'crossover';
+  result: CrossoverResult;
+}
+
+export interface ChartStatusMessage {
+  type: 'status';
+  /** `loading` while the search runs; `error` when it failed or was cancelled. */
+  state: 'loading' | 'error';
+  text: string;
+}
+
+export type ChartHostMessage = SweepMessage | CrossoverMessage | ChartStatusMessage;
+
+// ---- webview → host ------------------------------------------------------------------------
+
+export interface ChartReadyMessage {
+  type: 'ready';
+  /** The state the webview restored, if any. */
+  state: ChartViewState | null;
+}
+
+/** The Run again button: search again (the file may have changed). */
+export interface RerunMessage {
+  type: 'rerun';
+}
+
+export interface RevealMessage {
+  type: 'revealLayout';
+  name: string;
+}
+
+export type ChartWebviewMessage = ChartReadyMessage | RerunMessage | RevealMessage;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks a message the webview received: a malformed one leaves the view as it is. */
+export function isChartHostMessage(data: unknown): data is ChartHostMessage {
+  if (!isRecord(data)) return false;
+  switch (data.type) {
+    case 'sweep': {
+      const r = data.result;
+      return typeof data.uri === 'string' && typeof data.fileName === 'string' && typeof data.layout === 'string' && isRecord(r) && Array.isArray(r.points) && isRecord(r.frontier);
+    }
+    case 'crossover': {
+      const r = data.result;
+      return typeof data.uri === 'string' && typeof data.fileName === 'string' && typeof data.layout === 'string' && isRecord(r) && Array.isArray(r.lines) && Array.isArray(r.switchPoints) && isRecord(r.range);
+    }
+    case 'status':
+      return (data.state === 'loading' || data.state === 'error') && typeof data.text === 'string';
+    default:
+      return false;
+  }
+}
+
+export function parseChartViewState(v: unknown): ChartViewState | undefined {
+  if (!isRecord(v)) return undefined;
+  if (v.kind !== 'sweep' && v.kind !== 'crossover') return undefined;
+  if (typeof v.uri !== 'string' || v.uri.length === 0 || v.uri.length > 4096) return undefined;
+  if (typeof v.layout !== 'string' || !LAYOUT_NAME.test(v.layout)) return undefined;
+  return { kind: v.kind, uri: v.uri, layout: v.layout };
+}
+
+/** Validates one message from the webview; undefined for anything that is not exactly a known message. */
+export function parseChartWebviewMessage(raw: unknown): ChartWebviewMessage | undefined {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'ready': {
+      if (raw.state === null || raw.state === undefined) return { type: 'ready', state: null };
+      const state = parseChartViewState(raw.state);
+      return state ? { type: 'ready', state } : undefined;
+    }
+    case 'rerun':
+      return { type: 'rerun' };
+    case 'revealLayout':
+      return typeof raw.name === 'string' && LAYOUT_NAME.test(raw.name) ? { type: 'revealLayout', name: raw.name } : undefined;
+    default:
+      return undefined;
+  }
+}

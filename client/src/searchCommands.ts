@@ -1,0 +1,228 @@
+// Show Sweep, Show Crossover and Find Best Layout: the server's searches (issue 6) behind commands,
+// code lenses and the "Replace with the best layout for this workload" code action.
+//
+// Every search runs in the language server's search thread. Here it is one request under a
+// cancellable progress notification: the server's work-done progress on a token we make moves the
+// notification's bar, and the notification's Cancel cancels the request, which raises the
+// thread's stop flag (server/src/lsp/search.ts). A cancelled search is not an error: nothing is
+// shown and nothing is edited.
+
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LSPErrorCodes, ResponseError, WorkDoneProgress, type LanguageClient, type RequestType } from 'vscode-languageclient/node';
+import { formatPercent, formatSeconds, sig } from '../../server/src/engine/report/format';
+import { ChartPanel, type ChartPanelServices } from './chartPanel';
+import type { ChartKind } from './chartProtocol';
+import { findLayoutRanges, layoutAt } from './layoutRanges';
+import { BestRequest, CrossoverRequest, SweepRequest, type BestWireCandidate, type BestWireResult, type CrossoverResult, type SweepResult } from './lspProtocol';
+import { LAYOUT_NAME } from './webviewProtocol';
+
+export const SHOW_SWEEP = 'shardlens.showSweep';
+export const SHOW_CROSSOVER = 'shardlens.showCrossover';
+export const FIND_BEST = 'shardlens.findBestLayout';
+
+/** How many halvings and doublings of the layout's chip count Show Sweep spans (Pope Fig. 1 spans several). */
+const SWEEP_CHIPS_AROUND = 2;
+/** How many candidates Find Best Layout lists. */
+const BEST_TOP = 8;
+
+/** A search's outcome: the result, or `cancelled` when the user stopped it. */
+export type SearchOutcome<R> = { result: R } | 'cancelled';
+
+/** Runs one search request under a cancellable progress notification. */
+export class SearchRunner {
+  constructor(private readonly getClient: () => LanguageClient) {}
+
+  run<P extends { workDoneToken?: string | number }, R>(request: RequestType<P, R, void>, params: Omit<P, 'workDoneToken'>, title: string): Promise<SearchOutcome<R>> {
+    const client = this.getClient();
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token): Promise<SearchOutcome<R>> => {
+        const workDoneToken = `shardlens-search-${randomUUID()}`;
+        let shown = 0;
+        const subscription = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+          // withProgress takes increments; the server sends the total so far.
+          if (value.kind !== 'report' || typeof value.percentage !== 'number' || value.percentage <= shown) return;
+          progress.report({ increment: value.percentage - shown, message: `${value.percentage}%` });
+          shown = value.percentage;
+        });
+        try {
+          return { result: await client.sendRequest(request, { ...params, workDoneToken } as P, token) };
+        } catch (e) {
+          if (token.isCancellationRequested || (e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled)) return 'cancelled';
+          throw e;
+        } finally {
+          subscription.dispose();
+        }
+      }),
+    );
+  }
+}
+
+interface Target {
+  document: vscode.TextDocument;
+  layout: string;
+  replace: boolean;
+}
+
+/**
+ * The document and layout a command applies to. Arguments come from code lenses (`[name]`), the
+ * code action (`[{ uri, layout, replace }]`), the editor title button (`[uri]`) and the palette
+ * (`[]`); a missing layout is the one under the cursor, the only one, or one picked from a list.
+ */
+async function resolveTarget(args: unknown[], verb: string): Promise<Target | undefined> {
+  let docArg: vscode.Uri | undefined;
+  let layout: string | undefined;
+  let replace = false;
+  for (const a of args) {
+    if (typeof a === 'string' && LAYOUT_NAME.test(a)) layout = a;
+    else if (a instanceof vscode.Uri) docArg ??= a;
+    else if (typeof a === 'string' && /^[a-z][a-z0-9+.-]*:/.test(a)) docArg ??= vscode.Uri.parse(a);
+    else if (a && typeof a === 'object') {
+      const o = a as { uri?: unknown; layout?: unknown; replace?: unknown };
+      if (typeof o.uri === 'string') docArg ??= vscode.Uri.parse(o.uri);
+      if (typeof o.layout === 'string' && LAYOUT_NAME.test(o.layout)) layout = o.layout;
+      if (o.replace === true) replace = true;
+    }
+  }
+  const editor = vscode.window.activeTextEditor;
+  const document = docArg
+    ? await vscode.workspace.openTextDocument(docArg)
+    : editor?.document.languageId === 'shard'
+      ? editor.document
+      : vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'shard')?.document;
+  if (!document) {
+    void vscode.window.showInformationMessage(`Open a .shard file to ${verb}.`);
+    return undefined;
+  }
+  if (!layout) {
+    const text = document.getText();
+    const names = findLayoutRanges(text).map((r) => r.name);
+    const active = vscode.window.activeTextEditor;
+    const underCursor = active?.document === document ? layoutAt(text, document.offsetAt(active.selection.active))?.name : undefined;
+    if (names.length === 0) {
+      void vscode.window.showInformationMessage('This file declares no layout.');
+      return undefined;
+    }
+    layout = underCursor ?? (names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { placeHolder: `${verb[0].toUpperCase()}${verb.slice(1)}: which layout?` }));
+    if (!layout) return undefined;
+  }
+  return { document, layout, replace };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The quick pick line of one `best` candidate. */
+export function candidateItem(c: BestWireCandidate): vscode.QuickPickItem & { candidate: BestWireCandidate } {
+  const blocks = (p: { ffn: string; attention: string }) => (p.attention === 'none' ? p.ffn : `${p.ffn} + ${p.attention}`);
+  return {
+    label: `#${c.rank}  ${formatSeconds(c.latency_s)} per request · ${sig(c.cost_chip_s_per_token * 1e3)} chip-ms/token`,
+    description: `${c.chips} chips (${c.mesh}) · ${c.weights} · batch ${c.workload.decode.batch}`,
+    detail: `prefill ${blocks(c.prefill)} (MFU ${formatPercent(c.mfu.prefill)}); decode ${blocks(c.decode)} (MFU ${formatPercent(c.mfu.decode)}, ${formatSeconds(c.decode_step_s)} per step)${c.fits ? '' : ' · does not fit'}`,
+    candidate: c,
+  };
+}
+
+async function insertCandidate(document: vscode.TextDocument, layout: string, c: BestWireCandidate): Promise<void> {
+  // Located in the text as it is now (the user may have typed while the search ran).
+  const decl = findLayoutRanges(document.getText()).find((r) => r.name === layout);
+  const at = document.positionAt(decl ? decl.end : document.getText().length);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(document.uri, at, `\n\n${c.text.trimEnd()}`);
+  if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the edit was not applied');
+  revealLayout(document, c.text.match(/^layout ([a-z_][a-z0-9_]*)/m)?.[1]);
+}
+
+async function replaceDeclaration(document: vscode.TextDocument, result: BestWireResult, c: BestWireCandidate): Promise<void> {
+  const decl = result.declaration;
+  // The range is the searched version's: replacing in a changed text could cut the wrong lines.
+  if (!decl || decl.version !== document.version) {
+    void vscode.window.showWarningMessage(`${path.posix.basename(document.uri.path)} changed during the search; run it again to replace ${result.layout}.`);
+    return;
+  }
+  const r = decl.range;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character), c.replacement.trimEnd());
+  if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the edit was not applied');
+  revealLayout(document, result.layout);
+}
+
+function revealLayout(document: vscode.TextDocument, name: string | undefined): void {
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+  const range = name ? findLayoutRanges(document.getText()).find((r) => r.name === name) : undefined;
+  if (!editor || !range) return;
+  const selection = new vscode.Selection(document.positionAt(range.nameStart), document.positionAt(range.nameEnd));
+  editor.selection = selection;
+  editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+export interface SearchCommandServices extends Omit<ChartPanelServices, 'search'> {
+  getClient(): LanguageClient;
+}
+
+/** The searches the chart panel runs (again, on Run again or after a reload). */
+function chartSearch(runner: SearchRunner) {
+  return async (kind: ChartKind, document: vscode.TextDocument, layout: string): Promise<SearchOutcome<SweepResult | CrossoverResult | null>> => {
+    const uri = document.uri.toString();
+    if (kind === 'sweep') return runner.run(SweepRequest, { uri, layout, chipsAround: SWEEP_CHIPS_AROUND }, `shardlens: sweeping ${layout}`);
+    return runner.run(CrossoverRequest, { uri, layout }, `shardlens: FFN crossover for ${layout}`);
+  };
+}
+
+export function registerSearchCommands(services: SearchCommandServices): vscode.Disposable[] {
+  const runner = new SearchRunner(services.getClient);
+  const panelServices: ChartPanelServices = { ...services, search: chartSearch(runner) };
+
+  const showChart = (kind: ChartKind, verb: string) => async (...args: unknown[]) => {
+    const target = await resolveTarget(args, verb);
+    if (target) await ChartPanel.createOrShow(panelServices, kind, target.document, target.layout);
+  };
+
+  const findBest = async (...args: unknown[]) => {
+    const target = await resolveTarget(args, 'find the best layout');
+    if (!target) return;
+    const { document, layout, replace } = target;
+    let outcome: SearchOutcome<BestWireResult | null>;
+    try {
+      outcome = await runner.run(BestRequest, { uri: document.uri.toString(), layout, top: replace ? 1 : BEST_TOP }, `shardlens: finding the best layout for ${layout}`);
+    } catch (e) {
+      services.output.appendLine(`[best] ${layout}: ${errorText(e)}`);
+      void vscode.window.showErrorMessage(`Find Best Layout: ${errorText(e)}`);
+      return;
+    }
+    if (outcome === 'cancelled') return;
+    const result = outcome.result;
+    if (!result) {
+      void vscode.window.showErrorMessage('Find Best Layout: the language server does not have this file open.');
+      return;
+    }
+    if (result.candidates.length === 0) {
+      void vscode.window.showInformationMessage(`No better configuration for ${layout}: ${result.message ?? 'nothing was found'}.`);
+      return;
+    }
+    try {
+      if (replace) {
+        await replaceDeclaration(document, result, result.candidates[0]);
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(result.candidates.map(candidateItem), {
+        title: `Best layouts for ${layout} (${result.objective}; ${result.stats.space.toLocaleString('en-US')} configurations searched)`,
+        placeHolder: 'Choose one to insert after the layout',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
+      if (picked) await insertCandidate(document, layout, picked.candidate);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Find Best Layout: ${errorText(e)}`);
+    }
+  };
+
+  return [
+    vscode.commands.registerCommand(SHOW_SWEEP, showChart('sweep', 'show a sweep')),
+    vscode.commands.registerCommand(SHOW_CROSSOVER, showChart('crossover', 'show the FFN crossover')),
+    vscode.commands.registerCommand(FIND_BEST, findBest),
+    ...ChartPanel.serializers(panelServices),
+  ];
+}

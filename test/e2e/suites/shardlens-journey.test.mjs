@@ -1,0 +1,174 @@
+// What a user sees on a first day with shardlens, in a real VS Code (code-server + Chromium):
+// the VSIX `npm run package` builds, installed with `--install-extension`; PaLM 540B's example
+// highlighted, its diagnostics in the Problems panel and its layouts' code lenses; the cost of
+// one step of a user-written block in a hover; completion of built-in names; and Compare Layouts
+// drawing its charts under the webview's CSP. Prints how long the server took to be ready and
+// the VSIX's size. Screenshots: test/e2e/screenshots/, or docs/screenshots/ for the README's
+// with SHARDLENS_UPDATE_SCREENSHOTS=1.
+
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  goToPosition,
+  hoverAt,
+  launchBrowser,
+  newPage,
+  openFile,
+  openWorkbench,
+  repoRoot,
+  runCommand,
+  startCodeServer,
+  waitForProblems,
+  waitUntil,
+  webviewFrame,
+} from '../harness.mjs';
+import { animationsDone, codeLensTexts, problemsText, fixturesDir, packageShardlens, shot, waitForOutput } from '../fixtures/shardlens/support.mjs';
+
+const MAX_VSIX_BYTES = 8 * 1024 * 1024;
+
+describe('shardlens: a user journey in code-server', { timeout: 420000 }, () => {
+  let scratch;
+  let vsix;
+  let server;
+  let browser;
+  let page;
+  let diagnostics;
+
+  before(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-journey-'));
+    vsix = packageShardlens(path.join(scratch, 'shardlens.vsix'));
+    console.log(`# VSIX: ${(vsix.bytes / 1024).toFixed(1)} KiB (${vsix.bytes} bytes), packaged in ${(vsix.ms / 1000).toFixed(1)} s`);
+    const workspace = path.join(scratch, 'ws');
+    cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
+    cpSync(path.join(fixturesDir, 'journey'), path.join(workspace, 'mine'), { recursive: true });
+    server = await startCodeServer({ workspace, extensions: [{ vsix: vsix.file }] });
+    browser = await launchBrowser();
+    ({ page, diagnostics } = await newPage(browser, { viewport: { width: 1500, height: 940 } }));
+    await openWorkbench(page, server);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('the packaged VSIX is under 8 MB', () => {
+    assert.ok(vsix.bytes < MAX_VSIX_BYTES, `VSIX is ${vsix.bytes} bytes`);
+  });
+
+  it('opening palm540b.shard activates the extension and its diagnostics reach the Problems panel', async () => {
+    // The Problems panel is open and empty first, so the wait below times the file's opening,
+    // the extension's activation, the server's start and its first diagnostics together.
+    await waitForProblems(page, { count: 0 });
+    const opened = Date.now();
+    await openFile(page, 'examples/palm540b.shard');
+    const rows = await waitForProblems(page, {
+      includes: [
+        "'low_latency' is memory-bound in decode",
+        "'low_latency_bf16' is memory-bound in decode",
+        "'decode_heads_sharded' is memory-bound in decode",
+      ],
+    }, 60000);
+    const firstDiagnosticsMs = Date.now() - opened;
+    assert.equal(rows.length, 3, `Problems rows:\n${rows.join('\n')}`); // the better-layout hint is not a Problems row
+    const logged = await waitForOutput(page, runCommand, /server ready in (\d+) ms/);
+    console.log(`# open palm540b.shard → first diagnostics in the Problems panel: ${firstDiagnosticsMs} ms`);
+    console.log(`# extension log: activate() → language server ready: ${logged[1]} ms`);
+    assert.ok(Number(logged[1]) < firstDiagnosticsMs, 'the server was ready before its diagnostics were shown');
+  });
+
+  it('highlights the file with TextMate and semantic tokens', async () => {
+    await openFile(page, 'mine/my_ws2d.shard');
+    // Line 11: `  a = all_gather(h, yz)       : BLE_x`. The tokens are coloured spans (mtkN classes).
+    await goToPosition(page, 11, 7);
+    const line = page.locator('.editor-instance .view-line', { hasText: 'all_gather(h, yz)' }).first();
+    const classes = await waitUntil(async () => {
+      const c = new Set(await line.locator('span > span').evaluateAll((spans) => spans.map((s) => s.className)));
+      return c.size >= 4 ? c : false;
+    }, { timeoutMs: 20000, message: 'the all_gather line has at least four token colours' });
+    assert.ok(classes.size >= 4, [...classes].join(' '));
+    // The token inspector shows both layers for `all_gather`: the grammar's scope and the server's token.
+    await runCommand(page, 'Developer: Inspect Editor Tokens and Scopes');
+    const inspector = page.locator('.token-inspect-widget');
+    await inspector.filter({ hasText: 'semantic token type' }).waitFor({ timeout: 20000 });
+    const text = (await inspector.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /semantic token type collective/, text);
+    assert.match(text, /support\.function\.collective\.shard/, text);
+    await page.keyboard.press('Escape');
+    await inspector.waitFor({ state: 'hidden', timeout: 10000 });
+  });
+
+  it('shows each layout\'s decode time, MFU and memory in a code lens', async () => {
+    await openFile(page, 'examples/palm540b.shard');
+    await goToPosition(page, 39, 8); // `layout low_latency`: its lens and its diagnostic in view
+    const lens = /decode [\d.]+ (ms|µs)\/token · MFU [\d.]+% · [\d.]+ [kMG]B \/ [\d.]+ [kMG]i?B HBM/;
+    let seen = [];
+    const lenses = await waitUntil(async () => {
+      seen = await codeLensTexts(page);
+      return seen.some((t) => lens.test(t)) ? seen : false;
+    }, { timeoutMs: 30000, message: 'a code lens with decode time, MFU and memory' }).catch((e) => {
+      throw new Error(`${e.message}; code lenses: ${JSON.stringify(seen)}`);
+    });
+    assert.ok(lenses.some((t) => /Compare/.test(t) && /Explain/.test(t)), lenses.join('\n'));
+    await waitForProblems(page, { includes: ["'low_latency' is memory-bound in decode"] });
+    await shot(page, 'editor-diagnostics-codelens', { readme: true });
+  });
+
+  it('hovering an operation of a user-written block shows its cost: time, bytes and what bounds it', async () => {
+    await openFile(page, 'mine/my_ws2d.shard');
+    // Line 12: `  b = einsum(a, w_in)  : BLF_yz (partialsum-x)`, column 7 is the einsum.
+    const text = await hoverAt(page, 12, 7, { match: /time [\d.]+ (ns|µs|ms|s) \((compute|memory|comm)-bound\)/, timeoutMs: 30000 });
+    assert.match(text, /mine · decode/, text);
+    assert.match(text, /per chip: .* → [\d.]+ [kMG]?B \(bf16\)/, text);
+    assert.match(text, /FLOPs [\d.]+ [kMGTP]?FLOP · HBM [\d.]+ [kMG]?B · time [\d.]+ (ns|µs|ms|s) \((compute|memory)-bound\)/, text);
+    await animationsDone(page, '.monaco-hover:not(.hidden)');
+    await shot(page, 'hover-cost', { readme: true });
+    await page.keyboard.press('Escape');
+  });
+
+  it('completes built-in hardware names', async () => {
+    await goToPosition(page, 27, 2); // the layout's closing brace
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('mesh probe = ');
+    const suggest = page.locator('.editor-widget.suggest-widget.visible');
+    // `=` and space are trigger characters; Ctrl+Space asks again if the widget closed meanwhile.
+    await suggest.waitFor({ state: 'visible', timeout: 5000 }).catch(() => page.keyboard.press('Control+Space'));
+    const labels = await waitUntil(async () => {
+      const rows = await suggest.locator('.monaco-list-row .label-name').allInnerTexts().catch(() => []);
+      return rows.includes('tpu_v4') && rows.includes('h100') ? rows : false;
+    }, { timeoutMs: 20000, message: 'the suggest widget lists tpu_v4 and h100' });
+    assert.ok(labels.length >= 2, labels.join(', '));
+    await shot(page, 'completion', { readme: true });
+    await page.keyboard.press('Escape');
+    await suggest.waitFor({ state: 'hidden', timeout: 10000 });
+    // Take the probe line out again and see the server drop its errors.
+    await waitForProblems(page, { includes: ['mesh probe needs a hardware'] });
+    await page.keyboard.press('Control+Shift+K');
+    await page.keyboard.press('Backspace');
+    await waitUntil(async () => !(await problemsText(page)).includes('mesh probe'), { timeoutMs: 20000, message: 'the probe line\'s errors are gone' });
+  });
+
+  it('Compare Layouts draws the table and three charts with no CSP violation or console error', async () => {
+    await openFile(page, 'examples/palm540b.shard');
+    await runCommand(page, 'shardlens: Compare Layouts');
+    const frame = webviewFrame(page);
+    await frame.locator('table.compare tbody tr').nth(3).waitFor({ timeout: 60000 });
+    await frame.locator('.chart svg').nth(2).waitFor({ timeout: 30000 });
+    for (const id of ['layer-time', 'memory', 'latency-cost']) {
+      const paths = await frame.locator(`.chart-${id} svg path`).count();
+      assert.ok(paths > 0, `${id} chart has ${paths} paths`);
+    }
+    // The README's picture gives the view the whole height: the Problems panel is closed.
+    await runCommand(page, 'View: Hide Panel');
+    await page.locator('.part.panel').waitFor({ state: 'hidden', timeout: 10000 });
+    await shot(page, 'compare-layouts', { readme: true });
+    assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');
+    assert.deepEqual(diagnostics.webview().errors, [], 'no console error in the webview');
+    assert.deepEqual(diagnostics.csp, [], 'no CSP violation anywhere');
+  });
+});

@@ -1,0 +1,111 @@
+// @vitest-environment happy-dom
+// The search chart view's DOM (client/webview/chartRender.ts) under happy-dom, from real engine
+// results: hostile file names and model names come out as text only, the frontier and switch
+// points are listed as the engine found them, and the buttons call the actions.
+
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { analyze, sourceFromText } from '../../../server/src/engine/index';
+import { crossover, sweep, type CrossoverResult, type SweepResult } from '../../../server/src/engine/search/index';
+import { frontierText, renderChartStatus, renderCrossover, renderSweep, type ChartViewActions } from '../../../client/webview/chartRender';
+import type { CrossoverMessage, SweepMessage } from '../../../client/src/chartProtocol';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const SMALL = readFileSync(path.join(__dirname, '../../lsp/fixtures/small.shard'), 'utf8');
+
+let sweepResult: SweepResult;
+let crossoverResult: CrossoverResult;
+beforeAll(() => {
+  const analysis = analyze(sourceFromText(SMALL, 'file:///w/small.shard'));
+  const layout = analysis.layouts.find((l) => l.name === 'fast')!;
+  sweepResult = sweep(analysis, layout, { batches: [1, 8, 64], chips: [16, 64] });
+  crossoverResult = crossover(analysis, layout);
+});
+
+function actions(): ChartViewActions & { calls: string[][] } {
+  const calls: string[][] = [];
+  return { calls, rerun: () => calls.push(['rerun']), reveal: (name) => calls.push(['reveal', name]) };
+}
+
+let root: HTMLElement;
+beforeEach(() => {
+  document.body.replaceChildren();
+  root = document.createElement('main');
+  document.body.append(root);
+});
+
+describe('renderSweep', () => {
+  const message = (): SweepMessage => ({ type: 'sweep', uri: 'file:///w/small.shard', fileName: `${HOSTILE}.shard`, layout: 'fast', result: { ...sweepResult, model: HOSTILE } });
+
+  it('draws a header, both phase charts and the frontier in words, hostile names as text', () => {
+    const slots = renderSweep(root, message(), actions());
+    expect(slots.map((s) => s.id)).toEqual(['sweep-decode', 'sweep-prefill']);
+    for (const s of slots) expect(root.contains(s.container)).toBe(true);
+    expect(root.querySelectorAll('img')).toHaveLength(0);
+    expect(root.querySelector('[onerror]')).toBeNull();
+    expect(root.querySelector('h1')?.textContent).toBe(`Sweep of fast · ${HOSTILE}.shard`);
+    expect(root.querySelector('.summary')?.textContent).toContain(`${HOSTILE} (`);
+    expect(root.querySelector('.summary')?.textContent).toContain('chips 16, 64');
+    // The frontier listed is the engine's, in its order.
+    const decodeFront = sweepResult.frontier.decode.map((i) => `C${sweepResult.points[i].chips} B${sweepResult.points[i].batch}`);
+    const text = root.querySelector('[data-chart="sweep-decode"] .frontier')?.textContent ?? '';
+    expect(decodeFront.length).toBeGreaterThan(0);
+    let at = 0;
+    for (const label of decodeFront) {
+      const k = text.indexOf(label, at);
+      expect(k).toBeGreaterThanOrEqual(at);
+      at = k + label.length;
+    }
+  });
+
+  it('runs again and reveals the layout from its buttons', () => {
+    const a = actions();
+    renderSweep(root, message(), a);
+    const buttons = Array.from(root.querySelectorAll('header button')) as HTMLButtonElement[];
+    buttons.find((b) => b.textContent === 'fast')!.click();
+    buttons.find((b) => b.textContent === 'Run again')!.click();
+    expect(a.calls).toEqual([['reveal', 'fast'], ['rerun']]);
+  });
+
+  it('says so, and draws nothing, when no point fits', () => {
+    const none: SweepResult = { ...sweepResult, points: sweepResult.points.map((p) => ({ ...p, prefill: p.prefill && { ...p.prefill, fits: false }, decode: p.decode && { ...p.decode, fits: false } })), frontier: { prefill: [], decode: [] } };
+    expect(renderSweep(root, { ...message(), result: none }, actions())).toEqual([]);
+    expect(root.querySelector('.empty')?.textContent).toMatch(/No point of this sweep fits/);
+    expect(frontierText({ ...message(), result: none }, 'decode')).toBe('No point fits in memory.');
+  });
+});
+
+describe('renderCrossover', () => {
+  const message = (): CrossoverMessage => ({ type: 'crossover', uri: 'file:///w/small.shard', fileName: `${HOSTILE}.shard`, layout: 'fast', result: crossoverResult });
+
+  it('draws one chart and lists every switch point the engine found', () => {
+    const slots = renderCrossover(root, message(), actions());
+    expect(slots.map((s) => s.id)).toEqual(['crossover']);
+    expect(root.querySelectorAll('img')).toHaveLength(0);
+    const items = Array.from(root.querySelectorAll('ul.switches li')).map((li) => li.textContent);
+    if (crossoverResult.switchPoints.length === 0) expect(items).toHaveLength(1);
+    else expect(items).toEqual(crossoverResult.switchPoints.map((s) => expect.stringContaining(`${s.from} → ${s.to} at ${s.tokens.toLocaleString('en-US')} tokens`)));
+  });
+
+  it('says so when no FFN layout could be costed', () => {
+    expect(renderCrossover(root, { ...message(), result: { ...crossoverResult, lines: [], switchPoints: [], envelope: [] } }, actions())).toEqual([]);
+    expect(root.querySelector('.empty')?.textContent).toBe('No FFN layout could be costed on this mesh.');
+  });
+});
+
+describe('renderChartStatus', () => {
+  it('keeps the chart on screen while loading, and offers Run again after an error', () => {
+    const a = actions();
+    renderSweep(root, { type: 'sweep', uri: 'u', fileName: 'f', layout: 'fast', result: sweepResult }, a);
+    renderChartStatus(root, { type: 'status', state: 'loading', text: `Sweeping ${HOSTILE}…` }, a);
+    expect(root.querySelectorAll('.chart-card')).toHaveLength(2);
+    expect(root.querySelector('.status')?.textContent).toBe(`Sweeping ${HOSTILE}…`);
+    expect(root.querySelector('.status button')).toBeNull();
+    renderChartStatus(root, { type: 'status', state: 'error', text: 'Cancelled.' }, a);
+    expect(root.querySelectorAll('.status')).toHaveLength(1);
+    (root.querySelector('.status button') as HTMLButtonElement).click();
+    expect(a.calls).toEqual([['rerun']]);
+    expect(root.querySelectorAll('img')).toHaveLength(0);
+  });
+});
