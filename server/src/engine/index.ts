@@ -48,7 +48,7 @@ export interface AnalyzeOptions {
 }
 
 /** Limits that keep the editor responsive (docs/performance.md). */
-export const EDITOR_LIMITS: Required<Omit<AnalyzeOptions, 'cost'>> = { maxCostedLayouts: 200, maxHintLayouts: 40, maxFileChars: 4_000_000 };
+export const EDITOR_LIMITS: Required<Omit<AnalyzeOptions, 'cost'>> = { maxCostedLayouts: 200, maxHintLayouts: 40, maxFileChars: 1_000_000 };
 
 export function sourceFromText(text: string, uri = '<stdin>'): SourceFile {
   return { uri, text, isPrelude: false };
@@ -108,10 +108,29 @@ export function analyze(source: SourceFile, options: AnalyzeOptions = {}): Analy
 /**
  * Costs keyed by everything a layout's figures depend on, so that re-analysing a file after an
  * edit, and the `better-layout` variants (all built-in blocks), cost each configuration once.
- * LayoutCost holds no source positions, so a hit is valid wherever the layout now stands.
+ * A LayoutCost computes some figures lazily from its layout, so it keeps that layout's source
+ * text alive: the cache therefore holds entries of at most MAX_CACHED_SOURCES texts (the least
+ * recently used text's entries go first), which bounds its memory to a few versions of a file.
  */
-const costCache = new Map<string, LayoutCost>();
+interface CostEntry {
+  cost: LayoutCost;
+  source: SourceFile;
+}
+const costCache = new Map<string, CostEntry>();
 const COST_CACHE_SIZE = 4000;
+const MAX_CACHED_SOURCES = 4;
+const sourceLastUse = new Map<SourceFile, number>();
+let useTick = 0;
+
+function touchSource(source: SourceFile): void {
+  sourceLastUse.set(source, ++useTick);
+  if (sourceLastUse.size <= MAX_CACHED_SOURCES) return;
+  let oldest: SourceFile | undefined;
+  let oldestTick = Infinity;
+  for (const [s, t] of sourceLastUse) if (t < oldestTick) [oldest, oldestTick] = [s, t];
+  sourceLastUse.delete(oldest!);
+  for (const [k, e] of costCache) if (e.source === oldest) costCache.delete(k);
+}
 
 function blockKey(b: CheckedBlock | null): string {
   if (!b) return '-';
@@ -130,13 +149,16 @@ export function cachedCost(layout: ResolvedLayout): LayoutCost {
   const key = layoutKey(layout);
   const hit = costCache.get(key);
   if (hit) {
-    // Refresh its place in the LRU order.
+    // Refresh its place in the LRU order, and its text's.
     costCache.delete(key);
     costCache.set(key, hit);
-    return hit;
+    touchSource(hit.source);
+    return hit.cost;
   }
   const cost = costLayout(layout);
-  costCache.set(key, cost);
+  const source = layout.decl.source;
+  costCache.set(key, { cost, source });
+  touchSource(source);
   if (costCache.size > COST_CACHE_SIZE) costCache.delete(costCache.keys().next().value as string);
   return cost;
 }

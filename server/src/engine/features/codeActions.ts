@@ -139,7 +139,13 @@ function addMissingFields(analysis: Analysis, d: Diagnostic): Omit<CodeActionPla
   const text = analysis.source.text;
   const lines = missing.map((f) => `${f.name} = ${f.example}`);
   let edit: TextEdit;
-  if (decl.body) {
+  if (decl.body && text[decl.body.end - 1] !== '}') {
+    // The body is not closed (the parser stopped at the end of the file or at the next
+    // declaration): add the fields and the missing `}`.
+    const at = decl.body.end;
+    const lead = at > 0 && text[at - 1] !== '\n' ? '\n' : '';
+    edit = { span: { start: at, end: at }, newText: `${lead}${lines.map((l) => `  ${l}\n`).join('')}}\n` };
+  } else if (decl.body) {
     const close = decl.body.end - 1;
     const multiline = text.slice(decl.body.start, decl.body.end).includes('\n');
     if (multiline) {

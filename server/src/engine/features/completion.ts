@@ -46,7 +46,9 @@ const UNITS: Record<QuantityKind, string[]> = {
 export function completionsAt(analysis: Analysis, offset: number): CompletionItem[] {
   const text = analysis.source.text;
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const before = text.slice(lineStart, offset).replace(/#.*$/, '');
+  // Only the end of a very long line matters for the context; the patterns below would be
+  // quadratic on the whole of it.
+  const before = text.slice(Math.max(lineStart, offset - MAX_CONTEXT_CHARS), offset).replace(/#.*$/, '');
   // `mesh m = |`: the declaration may not parse yet, so the header is read from the text.
   const header = /^\s*(hardware|mesh|model|workload)\s+\w+\s*=\s*\w*$/.exec(before);
   if (header) return baseCompletions(analysis, header[1]);
@@ -96,6 +98,9 @@ function namesOf(analysis: Analysis, kind: RecordKind | 'block', blockKind?: str
 
 // ---------------------------------------------------------------------------------------------
 // Records
+
+/** How much of the line before the cursor completion reads (a context is never longer). */
+const MAX_CONTEXT_CHARS = 400;
 
 function fieldsOf(owner: FieldOwner): FieldSpec[] {
   return owner === 'phase' ? PHASE_FIELDS : FIELDS[owner];

@@ -14,7 +14,9 @@ export interface SignatureInfo {
 export function signatureAt(analysis: Analysis, offset: number): SignatureInfo | undefined {
   const text = analysis.source.text;
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const before = text.slice(lineStart, offset);
+  // An argument list is short: reading at most the last 400 characters keeps the pattern below
+  // linear on very long lines.
+  const before = text.slice(Math.max(lineStart, offset - 400), offset);
   const m = /(\w+)\s*\(([^()]*)$/.exec(before);
   if (!m) return undefined;
   const spec = OPS[m[1]];

@@ -111,7 +111,9 @@ export function lex(text: string): LexResult {
       continue;
     }
     // Anything else is one invalid character (a whole surrogate pair counts as one).
-    const width = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
+    // A surrogate pair is one character; a lone surrogate is one code unit of its own.
+    const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+    const width = c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
     tokens.push({ kind: 'invalid', text: text.slice(i, i + width), start: i, end: i + width });
     i += width;
   }

@@ -306,6 +306,11 @@ class Parser {
     }
     if (t.kind === 'lbrace') {
       const open = this.next();
+      if (depth + 1 >= MAX_DEPTH) {
+        this.error(open, `records nest too deeply (more than ${MAX_DEPTH} levels)`);
+        this.skipBraces();
+        return { kind: 'missing', start: open.start, end: open.end };
+      }
       const fields: Field[] = [];
       const close = this.parseFields(fields, depth + 1, `\`${fieldName}\` in ${owner}`);
       return { kind: 'record', fields, start: open.start, end: close };
@@ -433,6 +438,10 @@ class Parser {
       args.push(this.ident(this.next()));
       if (this.at('comma')) {
         this.next();
+        if (this.at('rparen')) {
+          this.unexpected('an argument after `,`');
+          return { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: this.tok.end }, start: name.start, end: this.tok.end, incomplete: true };
+        }
         continue;
       }
       if (this.at('rparen')) continue;

@@ -1,0 +1,85 @@
+// The search chart views in a real VS Code (code-server + Chromium), installed from the VSIX a
+// release would ship (so the search thread's bundle and the chart webview's files must be in it):
+// Show Sweep from the palette with its progress notification, both Pope-Fig.-1 charts drawn under
+// the webview's strict CSP with the frontier labelled, and the FFN crossover with its switch
+// points. Screenshots go to test/e2e/screenshots/ to be looked at.
+//
+// Run: node --test test/integration/ui/searchView.test.mjs  (after `node esbuild.mjs`)
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser, newPage, openFile, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame } from '../../e2e/harness.mjs';
+
+/** Packages the extension as `npm run package` does, into a private folder. */
+function packageExtension(outFile) {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  const args = pkg.scripts.package.split('&&').pop().trim().split(/\s+/).slice(1);
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), ...args, '--out', outFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180000 });
+  return outFile;
+}
+
+describe('search charts in code-server', { timeout: 300000 }, () => {
+  let scratch;
+  let server;
+  let browser;
+  let page;
+  let diagnostics;
+
+  before(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-search-ui-'));
+    const vsix = packageExtension(path.join(scratch, 'shardlens.vsix'));
+    const workspace = path.join(scratch, 'ws');
+    cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
+    server = await startCodeServer({ workspace, extensions: [{ vsix }] });
+    browser = await launchBrowser();
+    ({ page, diagnostics } = await newPage(browser, { viewport: { width: 1600, height: 1000 } }));
+    await openWorkbench(page, server);
+    await openFile(page, 'examples/palm540b.shard');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('shows a sweep: both phases, the frontier labelled with chips and batch, no CSP violation', async () => {
+    // The cursor is not in a layout: the command asks which.
+    await runCommand(page, 'shardlens: Show Sweep', 20000, { opensQuickInput: true });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'high_throughput' }).waitFor({ timeout: 30000 });
+    await page.keyboard.type('low_latency');
+    await page.keyboard.press('Enter');
+    const frame = webviewFrame(page);
+    await frame.locator('.chart-sweep-prefill svg').waitFor({ timeout: 90000 });
+    await frame.locator('h1', { hasText: 'Sweep of low_latency' }).waitFor({ timeout: 30000 });
+    const labels = await frame.locator('.chart-sweep-decode svg text').allTextContents();
+    assert.ok(labels.some((t) => /^C\d+ B\d+$/.test(t)), `frontier labels: ${labels.join(', ')}`);
+    assert.ok(labels.includes('latency per generated token (ms)'), labels.join(', '));
+    const frontier = await frame.locator('[data-chart="sweep-decode"] .frontier').innerText();
+    assert.match(frontier, /^Frontier: C\d+ B\d+/);
+    await screenshot(page, 'sweep-dark');
+    await frame.locator('#app').screenshot({ path: path.join(repoRoot, 'test/e2e/screenshots', 'sweep-webview.png') });
+    assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');
+    assert.deepEqual(diagnostics.webview().errors, [], 'no console error in the webview');
+  });
+
+  it('shows the FFN crossover with its switch points', async () => {
+    // One webview on screen at a time, so the frame locator finds exactly one.
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'examples/palm540b.shard');
+    await runCommand(page, 'shardlens: Show FFN Crossover', 20000, { opensQuickInput: true });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'low_latency_bf16' }).waitFor({ timeout: 30000 });
+    await page.keyboard.type('high_throughput');
+    await page.keyboard.press('Enter');
+    const frame = webviewFrame(page);
+    await frame.locator('.chart-crossover svg').waitFor({ timeout: 60000 });
+    const switches = await frame.locator('ul.switches li').allInnerTexts();
+    assert.ok(switches.length > 0 && switches.every((s) => / → .* at [\d,]+ tokens/.test(s)), switches.join(' | '));
+    await frame.locator('#app').screenshot({ path: path.join(repoRoot, 'test/e2e/screenshots', 'crossover-webview.png') });
+    assert.deepEqual(diagnostics.webview().csp, []);
+  });
+});
