@@ -1,6 +1,7 @@
 // The search chart panel: Show Sweep (Pope Fig. 1, cost against latency with the Pareto frontier)
 // and Show Crossover (Pope Fig. 3, FFN communication volume against tokens with the switch
-// points). One panel per kind; running the command again retargets it.
+// points). One panel per kind; running the command again retargets it. A sweep may hold several
+// layouts of the file, one series each, as Pope Fig. 1 draws one per model.
 //
 // Unlike Compare, the panel does not follow edits: a search can take seconds and runs only when
 // asked (the command, the Run again button, or restoring a panel after a reload). Security as in
@@ -18,7 +19,9 @@ import { webviewHtml, webviewOptions } from './webviewHtml';
 export interface ChartPanelServices {
   extensionUri: vscode.Uri;
   output: vscode.OutputChannel;
-  search(kind: ChartKind, document: vscode.TextDocument, layout: string): Promise<SearchOutcome<SweepResult | CrossoverResult | null>>;
+  /** A sweep of each layout (in order; null when the server has no such document), or the crossover of the first. */
+  search(kind: 'sweep', document: vscode.TextDocument, layouts: string[]): Promise<SearchOutcome<(SweepResult | null)[]>>;
+  search(kind: 'crossover', document: vscode.TextDocument, layouts: string[]): Promise<SearchOutcome<CrossoverResult | null>>;
 }
 
 const TITLES: Record<ChartKind, string> = { sweep: 'Sweep', crossover: 'FFN Crossover' };
@@ -38,7 +41,7 @@ export class ChartPanel {
     private readonly services: ChartPanelServices,
     private readonly kind: ChartKind,
     private uri: vscode.Uri,
-    private layout: string,
+    private layouts: string[],
   ) {
     panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'chart', 'shardlens chart');
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'icons', 'shardlens.png');
@@ -53,17 +56,17 @@ export class ChartPanel {
     this.updateTitle();
   }
 
-  static async createOrShow(services: ChartPanelServices, kind: ChartKind, document: vscode.TextDocument, layout: string): Promise<void> {
+  static async createOrShow(services: ChartPanelServices, kind: ChartKind, document: vscode.TextDocument, layouts: string[]): Promise<void> {
     let panel = ChartPanel.current.get(kind);
     if (panel) {
       panel.panel.reveal(panel.panel.viewColumn, true);
       panel.uri = document.uri;
-      panel.layout = layout;
+      panel.layouts = layouts;
       panel.updateTitle();
     } else {
       const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
       const webviewPanel = vscode.window.createWebviewPanel(CHART_VIEW_TYPE, TITLES[kind], { viewColumn: column, preserveFocus: true }, webviewOptions(services.extensionUri));
-      panel = new ChartPanel(webviewPanel, services, kind, document.uri, layout);
+      panel = new ChartPanel(webviewPanel, services, kind, document.uri, layouts);
       ChartPanel.current.set(kind, panel);
     }
     await panel.run();
@@ -78,7 +81,7 @@ export class ChartPanel {
     }
     panel.webview.options = webviewOptions(services.extensionUri);
     ChartPanel.current.get(state.kind)?.panel.dispose();
-    ChartPanel.current.set(state.kind, new ChartPanel(panel, services, state.kind, vscode.Uri.parse(state.uri), state.layout));
+    ChartPanel.current.set(state.kind, new ChartPanel(panel, services, state.kind, vscode.Uri.parse(state.uri), state.layouts));
   }
 
   static serializers(services: ChartPanelServices): vscode.Disposable[] {
@@ -97,13 +100,9 @@ export class ChartPanel {
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 
-  /** What the panel shows now (for tests and the integration suite). */
-  get state(): { kind: ChartKind; uri: string; layout: string; shown: ChartHostMessage['type'] | undefined } {
-    return { kind: this.kind, uri: this.uri.toString(), layout: this.layout, shown: this.shown?.type };
-  }
-
   private updateTitle(): void {
-    this.panel.title = `${TITLES[this.kind]}: ${this.layout} (${path.posix.basename(this.uri.path)})`;
+    const names = this.layouts.length <= 2 ? this.layouts.join(', ') : `${this.layouts.length} layouts`;
+    this.panel.title = `${TITLES[this.kind]}: ${names} (${path.posix.basename(this.uri.path)})`;
   }
 
   private post(message: ChartHostMessage): void {
@@ -114,32 +113,39 @@ export class ChartPanel {
   private async run(): Promise<void> {
     const generation = ++this.generation;
     this.searched = true;
-    const { uri, layout, kind } = this;
-    this.post({ type: 'status', state: 'loading', text: `${kind === 'sweep' ? 'Sweeping' : 'Measuring the FFN layouts for'} ${layout}…` });
-    let outcome: SearchOutcome<SweepResult | CrossoverResult | null>;
+    const { uri, kind } = this;
+    const layouts = [...this.layouts];
+    const names = layouts.join(', ');
+    this.post({ type: 'status', state: 'loading', text: `${kind === 'sweep' ? 'Sweeping' : 'Measuring the FFN layouts for'} ${names}…` });
+    const base = { uri: uri.toString(), fileName: path.posix.basename(uri.path) };
+    let message: ChartHostMessage | undefined;
+    let cancelled = false;
     try {
       const document = await vscode.workspace.openTextDocument(uri);
-      outcome = await this.services.search(kind, document, layout);
+      if (kind === 'sweep') {
+        const outcome = await this.services.search('sweep', document, layouts);
+        if (outcome === 'cancelled') cancelled = true;
+        else {
+          const results = outcome.result.filter((r): r is SweepResult => r !== null);
+          if (results.length > 0) message = { type: 'sweep', ...base, results };
+        }
+      } else {
+        const outcome = await this.services.search('crossover', document, layouts.slice(0, 1));
+        if (outcome === 'cancelled') cancelled = true;
+        else if (outcome.result) message = { type: 'crossover', ...base, layout: layouts[0], result: outcome.result };
+      }
     } catch (e) {
       if (generation !== this.generation) return;
       const text = e instanceof Error ? e.message : String(e);
-      this.services.output.appendLine(`[${kind}] ${layout} in ${uri.toString()}: ${text}`);
+      this.services.output.appendLine(`[${kind}] ${names} in ${uri.toString()}: ${text}`);
       this.post({ type: 'status', state: 'error', text: `No ${kind}: ${text}` });
       return;
     }
     // Retargeted or closed while the search ran: that newer request owns the view.
     if (generation !== this.generation) return;
-    if (outcome === 'cancelled') {
-      this.post({ type: 'status', state: 'error', text: 'Cancelled. Use Run again to search.' });
-      return;
-    }
-    const result = outcome.result;
-    if (!result) {
-      this.post({ type: 'status', state: 'error', text: 'The language server does not have this file open.' });
-      return;
-    }
-    const base = { uri: uri.toString(), fileName: path.posix.basename(uri.path), layout };
-    this.post(kind === 'sweep' ? { type: 'sweep', ...base, result: result as SweepResult } : { type: 'crossover', ...base, result: result as CrossoverResult });
+    if (cancelled) this.post({ type: 'status', state: 'error', text: 'Cancelled. Use Run again to search.' });
+    else if (!message) this.post({ type: 'status', state: 'error', text: 'The language server does not have this file open.' });
+    else this.post(message);
   }
 
   private onMessage(raw: unknown): void {
@@ -159,15 +165,15 @@ export class ChartPanel {
         void this.run();
         return;
       case 'revealLayout':
-        // Only this panel's layout; the webview cannot make us open anything else.
-        if (message.name === this.layout) void this.reveal();
+        // Only this panel's layouts; the webview cannot make us open anything else.
+        if (this.layouts.includes(message.name)) void this.reveal(message.name);
         return;
     }
   }
 
-  private async reveal(): Promise<void> {
+  private async reveal(name: string): Promise<void> {
     const document = await vscode.workspace.openTextDocument(this.uri);
-    const range = findLayoutRanges(document.getText()).find((r) => r.name === this.layout);
+    const range = findLayoutRanges(document.getText()).find((r) => r.name === name);
     if (!range) return;
     const selection = new vscode.Range(document.positionAt(range.nameStart), document.positionAt(range.nameEnd));
     const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());

@@ -10,12 +10,16 @@ export const CHART_VIEW_TYPE = 'shardlens.chart';
 
 export type ChartKind = 'sweep' | 'crossover';
 
+/** At most this many layouts in one sweep chart: more series than this stop being readable. */
+export const MAX_SWEEP_LAYOUTS = 8;
+
 /** What the webview persists with setState, and what the panel serializer restores from. */
 export interface ChartViewState {
   kind: ChartKind;
   /** The `.shard` document searched. */
   uri: string;
-  layout: string;
+  /** The layouts searched: one series each in a sweep; a crossover has one. */
+  layouts: string[];
 }
 
 // ---- host → webview ------------------------------------------------------------------------
@@ -24,16 +28,17 @@ interface ResultBase {
   uri: string;
   /** File name for the heading (the full path stays on the host). */
   fileName: string;
-  layout: string;
 }
 
+/** One sweep per layout, drawn as one series each (Pope Fig. 1 draws one per model). */
 export interface SweepMessage extends ResultBase {
   type: 'sweep';
-  result: SweepResult;
+  results: SweepResult[];
 }
 
 export interface CrossoverMessage extends ResultBase {
   type: 'crossover';
+  layout: string;
   result: CrossoverResult;
 }
 
@@ -72,10 +77,14 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function isChartHostMessage(data: unknown): data is ChartHostMessage {
   if (!isRecord(data)) return false;
   switch (data.type) {
-    case 'sweep': {
-      const r = data.result;
-      return typeof data.uri === 'string' && typeof data.fileName === 'string' && typeof data.layout === 'string' && isRecord(r) && Array.isArray(r.points) && isRecord(r.frontier);
-    }
+    case 'sweep':
+      return (
+        typeof data.uri === 'string' &&
+        typeof data.fileName === 'string' &&
+        Array.isArray(data.results) &&
+        data.results.length > 0 &&
+        data.results.every((r) => isRecord(r) && typeof r.layout === 'string' && Array.isArray(r.points) && isRecord(r.frontier))
+      );
     case 'crossover': {
       const r = data.result;
       return typeof data.uri === 'string' && typeof data.fileName === 'string' && typeof data.layout === 'string' && isRecord(r) && Array.isArray(r.lines) && Array.isArray(r.switchPoints) && isRecord(r.range);
@@ -91,8 +100,10 @@ export function parseChartViewState(v: unknown): ChartViewState | undefined {
   if (!isRecord(v)) return undefined;
   if (v.kind !== 'sweep' && v.kind !== 'crossover') return undefined;
   if (typeof v.uri !== 'string' || v.uri.length === 0 || v.uri.length > 4096) return undefined;
-  if (typeof v.layout !== 'string' || !LAYOUT_NAME.test(v.layout)) return undefined;
-  return { kind: v.kind, uri: v.uri, layout: v.layout };
+  const max = v.kind === 'sweep' ? MAX_SWEEP_LAYOUTS : 1;
+  if (!Array.isArray(v.layouts) || v.layouts.length === 0 || v.layouts.length > max) return undefined;
+  if (!v.layouts.every((n): n is string => typeof n === 'string' && LAYOUT_NAME.test(n))) return undefined;
+  return { kind: v.kind, uri: v.uri, layouts: [...new Set(v.layouts)] };
 }
 
 /** Validates one message from the webview; undefined for anything that is not exactly a known message. */

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { LSPErrorCodes, ResponseError, WorkDoneProgress, type LanguageClient, type RequestType } from 'vscode-languageclient/node';
 import { formatPercent, formatSeconds, sig } from '../../server/src/engine/report/format';
 import { ChartPanel, type ChartPanelServices } from './chartPanel';
-import type { ChartKind } from './chartProtocol';
+import { MAX_SWEEP_LAYOUTS, type ChartKind } from './chartProtocol';
 import { findLayoutRanges, layoutAt } from './layoutRanges';
 import { BestRequest, CrossoverRequest, SweepRequest, type BestWireCandidate, type BestWireResult, type CrossoverResult, type SweepResult } from './lspProtocol';
 import { LAYOUT_NAME } from './webviewProtocol';
@@ -57,11 +57,47 @@ export class SearchRunner {
       }),
     );
   }
+
+  /**
+   * The same request for each of `paramsList`, one after another under one notification whose
+   * bar spans them all (one at a time: a new search of a kind on a document supersedes the last).
+   */
+  runAll<P extends { workDoneToken?: string | number }, R>(request: RequestType<P, R, void>, paramsList: Omit<P, 'workDoneToken'>[], title: string): Promise<SearchOutcome<R[]>> {
+    const client = this.getClient();
+    const n = paramsList.length;
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token): Promise<SearchOutcome<R[]>> => {
+        const results: R[] = [];
+        let shown = 0;
+        for (const [i, params] of paramsList.entries()) {
+          const workDoneToken = `shardlens-search-${randomUUID()}`;
+          const subscription = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+            if (value.kind !== 'report' || typeof value.percentage !== 'number') return;
+            const overall = Math.floor((i * 100 + value.percentage) / n);
+            if (overall <= shown) return;
+            progress.report({ increment: overall - shown, message: n > 1 ? `${i + 1} of ${n}, ${overall}%` : `${overall}%` });
+            shown = overall;
+          });
+          try {
+            if (token.isCancellationRequested) return 'cancelled';
+            results.push(await client.sendRequest(request, { ...params, workDoneToken } as P, token));
+          } catch (e) {
+            if (token.isCancellationRequested || (e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled)) return 'cancelled';
+            throw e;
+          } finally {
+            subscription.dispose();
+          }
+        }
+        return { result: results };
+      }),
+    );
+  }
 }
 
 interface Target {
   document: vscode.TextDocument;
-  layout: string;
+  /** One layout, or (for a sweep with `many`) several. */
+  layouts: string[];
   replace: boolean;
 }
 
@@ -70,7 +106,7 @@ interface Target {
  * code action (`[{ uri, layout, replace }]`), the editor title button (`[uri]`) and the palette
  * (`[]`); a missing layout is the one under the cursor, the only one, or one picked from a list.
  */
-async function resolveTarget(args: unknown[], verb: string): Promise<Target | undefined> {
+async function resolveTarget(args: unknown[], verb: string, many = false): Promise<Target | undefined> {
   let docArg: vscode.Uri | undefined;
   let layout: string | undefined;
   let replace = false;
@@ -104,10 +140,20 @@ async function resolveTarget(args: unknown[], verb: string): Promise<Target | un
       void vscode.window.showInformationMessage('This file declares no layout.');
       return undefined;
     }
-    layout = underCursor ?? (names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { placeHolder: `${verb[0].toUpperCase()}${verb.slice(1)}: which layout?` }));
+    const placeHolder = `${verb[0].toUpperCase()}${verb.slice(1)}: which layout${many ? 's' : ''}?`;
+    if (many && names.length > 1) {
+      // Several layouts draw one series each (Pope Fig. 1 draws one per model): the one under
+      // the cursor comes checked, or the first few when the cursor is in none.
+      const checked = new Set(underCursor ? [underCursor] : names.slice(0, MAX_SWEEP_LAYOUTS));
+      const picked = await vscode.window.showQuickPick(names.map((name) => ({ label: name, picked: checked.has(name) })), { canPickMany: true, placeHolder, title: `at most ${MAX_SWEEP_LAYOUTS}` });
+      if (!picked || picked.length === 0) return undefined;
+      if (picked.length > MAX_SWEEP_LAYOUTS) void vscode.window.showInformationMessage(`A sweep draws at most ${MAX_SWEEP_LAYOUTS} layouts; the first ${MAX_SWEEP_LAYOUTS} chosen are drawn.`);
+      return { document, layouts: picked.slice(0, MAX_SWEEP_LAYOUTS).map((p) => p.label), replace };
+    }
+    layout = underCursor ?? (names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { placeHolder }));
     if (!layout) return undefined;
   }
-  return { document, layout, replace };
+  return { document, layouts: [layout], replace };
 }
 
 function errorText(e: unknown): string {
@@ -163,12 +209,15 @@ export interface SearchCommandServices extends Omit<ChartPanelServices, 'search'
 }
 
 /** The searches the chart panel runs (again, on Run again or after a reload). */
-function chartSearch(runner: SearchRunner) {
-  return async (kind: ChartKind, document: vscode.TextDocument, layout: string): Promise<SearchOutcome<SweepResult | CrossoverResult | null>> => {
+function chartSearch(runner: SearchRunner): ChartPanelServices['search'] {
+  function search(kind: 'sweep', document: vscode.TextDocument, layouts: string[]): Promise<SearchOutcome<(SweepResult | null)[]>>;
+  function search(kind: 'crossover', document: vscode.TextDocument, layouts: string[]): Promise<SearchOutcome<CrossoverResult | null>>;
+  function search(kind: ChartKind, document: vscode.TextDocument, layouts: string[]): Promise<SearchOutcome<(SweepResult | null)[] | CrossoverResult | null>> {
     const uri = document.uri.toString();
-    if (kind === 'sweep') return runner.run(SweepRequest, { uri, layout, chipsAround: SWEEP_CHIPS_AROUND }, `shardlens: sweeping ${layout}`);
-    return runner.run(CrossoverRequest, { uri, layout }, `shardlens: FFN crossover for ${layout}`);
-  };
+    if (kind === 'sweep') return runner.runAll(SweepRequest, layouts.map((layout) => ({ uri, layout, chipsAround: SWEEP_CHIPS_AROUND })), `shardlens: sweeping ${layouts.join(', ')}`);
+    return runner.run(CrossoverRequest, { uri, layout: layouts[0] }, `shardlens: FFN crossover for ${layouts[0]}`);
+  }
+  return search;
 }
 
 export function registerSearchCommands(services: SearchCommandServices): vscode.Disposable[] {
@@ -176,14 +225,15 @@ export function registerSearchCommands(services: SearchCommandServices): vscode.
   const panelServices: ChartPanelServices = { ...services, search: chartSearch(runner) };
 
   const showChart = (kind: ChartKind, verb: string) => async (...args: unknown[]) => {
-    const target = await resolveTarget(args, verb);
-    if (target) await ChartPanel.createOrShow(panelServices, kind, target.document, target.layout);
+    const target = await resolveTarget(args, verb, kind === 'sweep');
+    if (target) await ChartPanel.createOrShow(panelServices, kind, target.document, target.layouts);
   };
 
   const findBest = async (...args: unknown[]) => {
     const target = await resolveTarget(args, 'find the best layout');
     if (!target) return;
-    const { document, layout, replace } = target;
+    const { document, replace } = target;
+    const layout = target.layouts[0];
     let outcome: SearchOutcome<BestWireResult | null>;
     try {
       outcome = await runner.run(BestRequest, { uri: document.uri.toString(), layout, top: replace ? 1 : BEST_TOP }, `shardlens: finding the best layout for ${layout}`);

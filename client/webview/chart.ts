@@ -32,7 +32,7 @@ function readTheme(): ChartTheme {
   return themeFromCssVariables((name) => style.getPropertyValue(name));
 }
 
-/** Line colours for the crossover: the theme's chart colours first, then two that read on light and dark. */
+/** Line colours for the crossover and a sweep of several layouts: the theme's chart colours first, then two that read on light and dark. */
 function palette(t: ChartTheme): string[] {
   return [t.category.compute, t.category.memory, t.category.comm, t.kvCache, t.hbmLine, '#8c6d1f', '#1b7c83'];
 }
@@ -44,7 +44,11 @@ const resizeObserver = new ResizeObserver((entries) => {
 function optionFor(message: SweepMessage | CrossoverMessage, slot: ChartViewSlot): object {
   if (message.type === 'crossover') return crossoverChartOption(message.result, theme, palette(theme));
   const phase = slot.id === 'sweep-prefill' ? 'prefill' : 'decode';
-  return sweepChartOption([message.result], phase, theme, [theme.phase[phase]]);
+  // One layout in its phase's colour, as `sweep --html` draws it; several in distinct colours.
+  const colors = message.results.length === 1 ? [theme.phase[phase]] : palette(theme);
+  const option = sweepChartOption(message.results, phase, theme, colors) as { legend?: object };
+  // Two legend entries per layout wrap onto rows that cover the x-axis name; one scrolling row does not.
+  return message.results.length > 1 ? { ...option, legend: { ...option.legend, type: 'scroll' } } : option;
 }
 
 function draw(message: SweepMessage | CrossoverMessage, slots: ChartViewSlot[]): void {
@@ -66,7 +70,7 @@ const actions: ChartViewActions = {
 
 function show(message: SweepMessage | CrossoverMessage): void {
   shown = message;
-  vscode.setState({ kind: message.type, uri: message.uri, layout: message.layout });
+  vscode.setState({ kind: message.type, uri: message.uri, layouts: message.type === 'sweep' ? message.results.map((r) => r.layout) : [message.layout] });
   const slots = message.type === 'sweep' ? renderSweep(root, message, actions) : renderCrossover(root, message, actions);
   draw(message, slots);
 }

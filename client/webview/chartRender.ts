@@ -6,6 +6,7 @@
 import type { Phase } from '../../server/src/engine/check/resolved';
 import { formatBytes, formatSeconds, sig } from '../../server/src/engine/report/format';
 import { volumeAt } from '../../server/src/engine/search/crossover';
+import type { SweepResult } from '../../server/src/engine/search/sweep';
 import type { ChartStatusMessage, CrossoverMessage, SweepMessage } from '../src/chartProtocol';
 
 export interface ChartViewActions {
@@ -50,12 +51,18 @@ export function renderChartStatus(root: HTMLElement, message: ChartStatusMessage
   if (message.state === 'error') status.append(' ', button(doc, 'Run again', 'secondary small', () => actions.rerun(), 'Search again'));
 }
 
-function header(doc: Document, title: string, layout: string, fileName: string, meta: string[], actions: ChartViewActions): HTMLElement {
+function header(doc: Document, title: string, layouts: string[], fileName: string, meta: string[], actions: ChartViewActions): HTMLElement {
   const head = el(doc, 'header', 'head');
   const h1 = el(doc, 'h1', undefined, `${title} `);
-  h1.append(button(doc, layout, 'link', () => actions.reveal(layout), `Show ${layout} in the editor`), doc.createTextNode(` · ${fileName}`));
+  layouts.forEach((layout, i) => {
+    if (i > 0) h1.append(doc.createTextNode(', '));
+    h1.append(button(doc, layout, 'link', () => actions.reveal(layout), `Show ${layout} in the editor`));
+  });
+  h1.append(doc.createTextNode(` · ${fileName}`));
   head.append(h1);
-  head.append(el(doc, 'p', 'summary', meta.join(' · ')));
+  const summary = el(doc, 'div', 'summary');
+  for (const line of meta) summary.append(el(doc, 'p', undefined, line));
+  head.append(summary);
   head.append(button(doc, 'Run again', 'secondary', () => actions.rerun(), 'Search again with the file as it is now'));
   return head;
 }
@@ -70,27 +77,22 @@ function card(doc: Document, id: ChartSlotId, title: string): { card: HTMLElemen
   return { card: section, slot: { id, container } };
 }
 
-/** The frontier of one phase in words, by ascending latency: what the chart's labels say, for screen readers too. */
-export function frontierText(message: SweepMessage, phase: Phase): string {
-  const r = message.result;
+/** One sweep's frontier in words, by ascending latency: what the chart's labels say, for screen readers too. */
+export function frontierText(r: SweepResult, phase: Phase): string {
   const pts = r.frontier[phase].map((i) => r.points[i]);
-  if (pts.length === 0) return 'No point fits in memory.';
+  if (pts.length === 0) return 'no point fits in memory';
   return pts.map((pt) => `C${pt.chips} B${pt.batch} (${formatSeconds(pt[phase]!.latency_s)}, ${sig(pt[phase]!.cost_chip_s_per_token * 1e3)} chip-ms/token)`).join(', ');
 }
 
 export function renderSweep(root: HTMLElement, message: SweepMessage, actions: ChartViewActions): ChartViewSlot[] {
   const doc = root.ownerDocument;
-  const r = message.result;
+  const results = message.results;
   root.replaceChildren();
-  const blocks = (p: Phase) => `${r.blocks[p].ffn} + ${r.blocks[p].attention}`;
-  root.append(header(doc, 'Sweep of', message.layout, message.fileName, [
-    `${r.model} (${r.weights} weights) on ${r.hardware}`,
-    `chips ${r.chips.join(', ')}`,
-    `batch ${r.batches[0]}–${r.batches[r.batches.length - 1]}`,
-    `prefill ${blocks('prefill')}; decode ${blocks('decode')}`,
-  ], actions));
-  root.append(el(doc, 'p', 'note', 'Each point is one chip count C and batch B, on its fastest mesh that fits; labelled points are on the Pareto frontier (line). Points that do not fit in memory are left out. Hover a point for its mesh, MFU and bound.'));
-  const plotted = r.points.some((p) => (p.decode?.fits ?? false) || (p.prefill?.fits ?? false));
+  const blocks = (r: SweepResult, p: Phase) => `${r.blocks[p].ffn} + ${r.blocks[p].attention}`;
+  const meta = results.map((r) => `${results.length > 1 ? `${r.layout}: ` : ''}${r.model} (${r.weights} weights) on ${r.hardware} · chips ${r.chips.join(', ')} · batch ${r.batches[0]}–${r.batches[r.batches.length - 1]} · prefill ${blocks(r, 'prefill')}; decode ${blocks(r, 'decode')}`);
+  root.append(header(doc, 'Sweep of', results.map((r) => r.layout), message.fileName, meta, actions));
+  root.append(el(doc, 'p', 'note', `Each point is one chip count C and batch B, on its fastest mesh that fits; labelled points are on the Pareto frontier (line)${results.length > 1 ? ', one series per layout' : ''}. Points that do not fit in memory are left out. Hover a point for its mesh, MFU and bound.`));
+  const plotted = results.some((r) => r.points.some((p) => (p.decode?.fits ?? false) || (p.prefill?.fits ?? false)));
   if (!plotted) {
     root.append(el(doc, 'p', 'empty', 'No point of this sweep fits in memory: try more chips or a narrower weight dtype.'));
     return [];
@@ -99,12 +101,12 @@ export function renderSweep(root: HTMLElement, message: SweepMessage, actions: C
   const slots: ChartViewSlot[] = [];
   for (const [id, phase, title] of [['sweep-decode', 'decode', 'Decode: cost against latency per generated token'], ['sweep-prefill', 'prefill', 'Prefill: cost against latency']] as const) {
     const c = card(doc, id, title);
-    c.card.append(el(doc, 'p', 'frontier', `Frontier: ${frontierText(message, phase)}`));
+    for (const r of results) c.card.append(el(doc, 'p', 'frontier', `Frontier${results.length > 1 ? ` of ${r.layout}` : ''}: ${frontierText(r, phase)}`));
     charts.append(c.card);
     slots.push(c.slot);
   }
   root.append(charts);
-  const reasons = [...new Set(r.points.flatMap((p) => (p.reason ? [p.reason] : [])))];
+  const reasons = [...new Set(results.flatMap((r) => r.points.flatMap((p) => (p.reason ? [`${results.length > 1 ? `${r.layout}: ` : ''}${p.reason}`] : []))))];
   if (reasons.length) {
     const list = el(doc, 'ul', 'reasons');
     for (const reason of reasons) list.append(el(doc, 'li', undefined, reason));
@@ -117,9 +119,8 @@ export function renderCrossover(root: HTMLElement, message: CrossoverMessage, ac
   const doc = root.ownerDocument;
   const r = message.result;
   root.replaceChildren();
-  root.append(header(doc, 'FFN crossover for', message.layout, message.fileName, [
-    `${r.model} (${r.ffnKind} FFN) on ${r.hardware} ${r.mesh}`,
-    `tokens ${r.range.min_tokens.toLocaleString('en-US')}–${r.range.max_tokens.toLocaleString('en-US')}`,
+  root.append(header(doc, 'FFN crossover for', [message.layout], message.fileName, [
+    `${r.model} (${r.ffnKind} FFN) on ${r.hardware} ${r.mesh} · tokens ${r.range.min_tokens.toLocaleString('en-US')}–${r.range.max_tokens.toLocaleString('en-US')}`,
   ], actions));
   root.append(el(doc, 'p', 'note', 'Per-chip communication volume of one FFN layer against tokens per batch (B·L), one line per built-in FFN layout; the dashed line is the smallest volume, its switch points marked.'));
   if (r.lines.length === 0) {

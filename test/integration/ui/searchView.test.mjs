@@ -1,7 +1,7 @@
 // The search chart views in a real VS Code (code-server + Chromium), installed from the VSIX a
 // release would ship (so the search thread's bundle and the chart webview's files must be in it):
-// Show Sweep from the palette with its progress notification, both Pope-Fig.-1 charts drawn under
-// the webview's strict CSP with the frontier labelled, and the FFN crossover with its switch
+// Show Sweep from the palette for every layout of a file (one series each), both Pope-Fig.-1
+// charts drawn under the webview's strict CSP with the frontiers labelled, and the FFN crossover with its switch
 // points. Screenshots go to test/e2e/screenshots/ to be looked at.
 //
 // Run: node --test test/integration/ui/searchView.test.mjs  (after `node esbuild.mjs`)
@@ -47,20 +47,21 @@ describe('search charts in code-server', { timeout: 300000 }, () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('shows a sweep: both phases, the frontier labelled with chips and batch, no CSP violation', async () => {
-    // The cursor is not in a layout: the command asks which.
+  it('shows a sweep of every layout: one series each, the frontiers labelled with chips and batch, no CSP violation', async () => {
+    // The cursor is not in a layout: the command asks which, all of them checked.
     await runCommand(page, 'shardlens: Show Sweep', 20000, { opensQuickInput: true });
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'high_throughput' }).waitFor({ timeout: 30000 });
-    await page.keyboard.type('low_latency');
     await page.keyboard.press('Enter');
     const frame = webviewFrame(page);
-    await frame.locator('.chart-sweep-prefill svg').waitFor({ timeout: 90000 });
-    await frame.locator('h1', { hasText: 'Sweep of low_latency' }).waitFor({ timeout: 30000 });
+    await frame.locator('h1', { hasText: 'Sweep of low_latency, high_throughput, low_latency_bf16, decode_heads_sharded' }).waitFor({ timeout: 120000 });
+    await frame.locator('.chart-sweep-prefill svg').waitFor({ timeout: 30000 });
     const labels = await frame.locator('.chart-sweep-decode svg text').allTextContents();
     assert.ok(labels.some((t) => /^C\d+ B\d+$/.test(t)), `frontier labels: ${labels.join(', ')}`);
     assert.ok(labels.includes('latency per generated token (ms)'), labels.join(', '));
-    const frontier = await frame.locator('[data-chart="sweep-decode"] .frontier').innerText();
-    assert.match(frontier, /^Frontier: C\d+ B\d+/);
+    for (const name of ['low_latency', 'high_throughput', 'low_latency_bf16', 'decode_heads_sharded']) assert.ok(labels.includes(name), `legend has ${name}`);
+    const frontiers = await frame.locator('[data-chart="sweep-decode"] .frontier').allInnerTexts();
+    assert.equal(frontiers.length, 4);
+    assert.match(frontiers[0], /^Frontier of low_latency: (C\d+ B\d+|no point fits)/);
     await screenshot(page, 'sweep-dark');
     await frame.locator('#app').screenshot({ path: path.join(repoRoot, 'test/e2e/screenshots', 'sweep-webview.png') });
     assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');

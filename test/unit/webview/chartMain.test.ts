@@ -25,9 +25,9 @@ beforeAll(async () => {
   const text = readFileSync(path.join(__dirname, '../../lsp/fixtures/small.shard'), 'utf8');
   const analysis = analyze(sourceFromText(text, 'file:///w/small.shard'));
   const layout = analysis.layouts.find((l) => l.name === 'fast')!;
-  const base = { uri: 'file:///w/small.shard', fileName: 'small.shard', layout: 'fast' };
-  sweepMessage = { type: 'sweep', ...base, result: sweep(analysis, layout, { batches: [1, 8, 64], chips: [16, 64] }) };
-  crossoverMessage = { type: 'crossover', ...base, result: crossover(analysis, layout) };
+  const base = { uri: 'file:///w/small.shard', fileName: 'small.shard' };
+  sweepMessage = { type: 'sweep', ...base, results: [sweep(analysis, layout, { batches: [1, 8, 64], chips: [16, 64] })] };
+  crossoverMessage = { type: 'crossover', ...base, layout: 'fast', result: crossover(analysis, layout) };
   document.body.className = 'vscode-dark';
   document.body.style.setProperty('--vscode-charts-orange', '#fe9a00');
   const app = document.createElement('main');
@@ -52,13 +52,13 @@ describe('search chart webview script', () => {
     const app = document.getElementById('app')!;
     expect(app.querySelectorAll('.chart svg')).toHaveLength(2);
     const decodeLabels = Array.from(app.querySelectorAll('.chart-sweep-decode svg text')).map((t) => t.textContent);
-    const r = sweepMessage.result;
+    const r = sweepMessage.results[0];
     for (const i of r.frontier.decode) expect(decodeLabels).toContain(`C${r.points[i].chips} B${r.points[i].batch}`);
     expect(decodeLabels).toContain('latency per generated token (ms)');
     // Decode points in the theme's orange.
     const fills = Array.from(app.querySelectorAll('.chart-sweep-decode svg path')).map((p) => p.getAttribute('fill'));
     expect(fills).toContain('#fe9a00');
-    expect(state).toEqual({ kind: 'sweep', uri: 'file:///w/small.shard', layout: 'fast' });
+    expect(state).toEqual({ kind: 'sweep', uri: 'file:///w/small.shard', layouts: ['fast'] });
   });
 
   it('draws the crossover with its switch points', async () => {
@@ -68,7 +68,15 @@ describe('search chart webview script', () => {
     const labels = Array.from(app.querySelectorAll('.chart-crossover svg text')).map((t) => t.textContent);
     for (const s of crossoverMessage.result.switchPoints) expect(labels).toContain(s.tokens.toLocaleString('en-US'));
     for (const l of crossoverMessage.result.lines) expect(labels).toContain(l.ffn);
-    expect(state).toEqual({ kind: 'crossover', uri: 'file:///w/small.shard', layout: 'fast' });
+    expect(state).toEqual({ kind: 'crossover', uri: 'file:///w/small.shard', layouts: ['fast'] });
+  });
+
+  it('draws several layouts as series of one chart, each frontier labelled', async () => {
+    const first = sweepMessage.results[0];
+    await deliver({ ...sweepMessage, results: [first, { ...first, layout: 'other' }] });
+    const legend = Array.from(document.querySelectorAll('.chart-sweep-decode svg text')).map((t) => t.textContent);
+    for (const name of ['fast', 'fast frontier', 'other', 'other frontier']) expect(legend).toContain(name);
+    expect(state).toEqual({ kind: 'sweep', uri: 'file:///w/small.shard', layouts: ['fast', 'other'] });
   });
 
   it('asks the host to run again and ignores messages outside the protocol', async () => {

@@ -36,7 +36,7 @@ beforeEach(() => {
 });
 
 describe('renderSweep', () => {
-  const message = (): SweepMessage => ({ type: 'sweep', uri: 'file:///w/small.shard', fileName: `${HOSTILE}.shard`, layout: 'fast', result: { ...sweepResult, model: HOSTILE } });
+  const message = (): SweepMessage => ({ type: 'sweep', uri: 'file:///w/small.shard', fileName: `${HOSTILE}.shard`, results: [{ ...sweepResult, model: HOSTILE }] });
 
   it('draws a header, both phase charts and the frontier in words, hostile names as text', () => {
     const slots = renderSweep(root, message(), actions());
@@ -70,9 +70,24 @@ describe('renderSweep', () => {
 
   it('says so, and draws nothing, when no point fits', () => {
     const none: SweepResult = { ...sweepResult, points: sweepResult.points.map((p) => ({ ...p, prefill: p.prefill && { ...p.prefill, fits: false }, decode: p.decode && { ...p.decode, fits: false } })), frontier: { prefill: [], decode: [] } };
-    expect(renderSweep(root, { ...message(), result: none }, actions())).toEqual([]);
+    expect(renderSweep(root, { ...message(), results: [none] }, actions())).toEqual([]);
     expect(root.querySelector('.empty')?.textContent).toMatch(/No point of this sweep fits/);
-    expect(frontierText({ ...message(), result: none }, 'decode')).toBe('No point fits in memory.');
+    expect(frontierText(none, 'decode')).toBe('no point fits in memory');
+  });
+
+  it('draws several layouts as one chart per phase, naming each one\'s frontier and each in the header', () => {
+    const a = actions();
+    const other: SweepResult = { ...sweepResult, layout: 'other' };
+    const slots = renderSweep(root, { ...message(), results: [sweepResult, other] }, a);
+    expect(slots.map((s) => s.id)).toEqual(['sweep-decode', 'sweep-prefill']);
+    expect(root.querySelector('h1')?.textContent).toBe(`Sweep of fast, other · ${HOSTILE}.shard`);
+    const fronts = Array.from(root.querySelectorAll('[data-chart="sweep-decode"] .frontier')).map((p) => p.textContent);
+    expect(fronts).toHaveLength(2);
+    expect(fronts[0]).toMatch(/^Frontier of fast: C/);
+    expect(fronts[1]).toMatch(/^Frontier of other: C/);
+    expect(Array.from(root.querySelectorAll('.summary p')).map((p) => p.textContent?.split(':')[0])).toEqual(['fast', 'other']);
+    (Array.from(root.querySelectorAll('h1 button')) as HTMLButtonElement[])[1].click();
+    expect(a.calls).toEqual([['reveal', 'other']]);
   });
 });
 
@@ -97,7 +112,7 @@ describe('renderCrossover', () => {
 describe('renderChartStatus', () => {
   it('keeps the chart on screen while loading, and offers Run again after an error', () => {
     const a = actions();
-    renderSweep(root, { type: 'sweep', uri: 'u', fileName: 'f', layout: 'fast', result: sweepResult }, a);
+    renderSweep(root, { type: 'sweep', uri: 'u', fileName: 'f', results: [sweepResult] }, a);
     renderChartStatus(root, { type: 'status', state: 'loading', text: `Sweeping ${HOSTILE}…` }, a);
     expect(root.querySelectorAll('.chart-card')).toHaveLength(2);
     expect(root.querySelector('.status')?.textContent).toBe(`Sweeping ${HOSTILE}…`);

@@ -278,14 +278,19 @@ export interface SequencePlan {
   entries: SeqEntry[];
 }
 
-const layerPlans = new WeakMap<CheckedBlock, Map<CheckedBlock | null, SequencePlan[]>>();
+/**
+ * Plans per (ffn, attention) pair. Both levels are weak: a built-in ffn lives for the whole
+ * process, and a strong inner key would keep every version of a user's attention block (and so
+ * every version of the file's text) alive.
+ */
+const layerPlans = new WeakMap<CheckedBlock, { byAttention: WeakMap<CheckedBlock, SequencePlan[]>; alone: SequencePlan[] }>();
 
 /** The layer's statement order: serial (attention then ffn) or parallel (with fusions). */
 export function layerPlan(attention: CheckedBlock | null, ffn: CheckedBlock, parallel: boolean): SequencePlan {
   let byAttn = layerPlans.get(ffn);
-  if (!byAttn) layerPlans.set(ffn, (byAttn = new Map()));
-  let pair = byAttn.get(attention);
-  if (!pair) byAttn.set(attention, (pair = []));
+  if (!byAttn) layerPlans.set(ffn, (byAttn = { byAttention: new WeakMap(), alone: [] }));
+  let pair = attention ? byAttn.byAttention.get(attention) : byAttn.alone;
+  if (!pair) byAttn.byAttention.set(attention!, (pair = []));
   const slot = parallel ? 1 : 0;
   if (pair[slot]) return pair[slot];
   const plan = buildLayerPlan(attention, ffn, parallel && attention !== null);
