@@ -41,6 +41,9 @@ export interface ClientOptions {
   spawn?: { command: string; args: string[] };
 }
 
+/** How many publishes per document the test client remembers. */
+const MAX_PUBLISHES_KEPT = 20;
+
 export class TestClient {
   private readonly published = new Map<string, PublishDiagnosticsParams[]>();
   private readonly waiters: (() => void)[] = [];
@@ -57,6 +60,9 @@ export class TestClient {
     connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       const list = this.published.get(p.uri) ?? [];
       list.push(p);
+      // The client lives in the server's process in in-memory tests: keep a bounded history so
+      // that a soak test measures what the server keeps, not what the test client does.
+      if (list.length > MAX_PUBLISHES_KEPT) list.splice(0, list.length - MAX_PUBLISHES_KEPT);
       this.published.set(p.uri, list);
       for (const w of this.waiters.splice(0)) w();
     });
@@ -116,7 +122,7 @@ export class TestClient {
     }
   }
 
-  /** Every publish received for a document so far, in order. */
+  /** The publishes received for a document (the last MAX_PUBLISHES_KEPT), in order. */
   publishes(uri: string): PublishDiagnosticsParams[] {
     return [...(this.published.get(uri) ?? [])];
   }

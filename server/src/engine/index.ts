@@ -117,7 +117,7 @@ interface CostEntry {
   source: SourceFile;
 }
 const costCache = new Map<string, CostEntry>();
-const COST_CACHE_SIZE = 400;
+const COST_CACHE_SIZE = 1000;
 const MAX_CACHED_SOURCES = 4;
 const sourceLastUse = new Map<SourceFile, number>();
 let useTick = 0;
