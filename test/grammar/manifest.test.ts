@@ -2,7 +2,7 @@
 // points at: a command the client registers but the manifest forgets does not show in the
 // palette, and a wrong path silently drops the grammar, snippets or icon.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -25,11 +25,25 @@ describe('extension manifest', () => {
   });
 
   it('declares every command the client registers, and the client registers every declared command', () => {
-    const source = readFileSync(path.join(repoRoot, 'client/src/extension.ts'), 'utf8');
-    const registered = [...source.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]).sort();
+    // Commands are registered across the client's files, by literal id or by a constant.
+    const dir = path.join(repoRoot, 'client/src');
+    const source = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
+    const constants = new Map([...source.matchAll(/const (\w+) = '(shardlens\.[\w.]+)'/g)].map((m) => [m[1], m[2]]));
+    const registered = [...source.matchAll(/registerCommand\((?:'([^']+)'|(\w+))/g)].map((m) => m[1] ?? constants.get(m[2]) ?? m[2]).sort();
     const declared = contributes.commands.map((c: { command: string }) => c.command).sort();
     expect(registered).toEqual(declared);
-    expect(declared).toEqual(['shardlens.compareLayouts', 'shardlens.explainLayout', 'shardlens.restartServer', 'shardlens.showOutput']);
+    expect(declared).toEqual([
+      'shardlens.compareLayouts',
+      'shardlens.explainLayout',
+      'shardlens.findBestLayout',
+      'shardlens.restartServer',
+      'shardlens.showCrossover',
+      'shardlens.showOutput',
+      'shardlens.showSweep',
+    ]);
     const titleButton = contributes.menus['editor/title'][0];
     expect(titleButton).toMatchObject({ command: 'shardlens.compareLayouts', when: 'resourceLangId == shard' });
   });
