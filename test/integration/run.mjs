@@ -1,6 +1,8 @@
-// Builds the extension and the integration suite, then runs the suite in a real VS Code
-// (code-server) through the e2e harness's payload runner. Exit code: 0 passed, 1 failed,
-// 2 harness problem. Usage: node test/integration/run.mjs  (npm run test:integration)
+// Builds the extension and the integration suite, then runs the suite in a real VS Code: the
+// desktop build through @vscode/test-electron when VSCODE_EXECUTABLE_PATH names one (nothing is
+// downloaded), otherwise code-server through the e2e harness's payload runner. Both load the same
+// `run()` entry (test/integration/index.ts). Exit code: 0 passed, 1 failed, 2 harness problem.
+// Usage: node test/integration/run.mjs  (npm run test:integration)
 
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,14 +32,27 @@ const workspace = mkdtempSync(path.join(tmpdir(), 'shardlens-integration-ws-'));
 cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
 
 let exitCode = 2;
+const electron = process.env.VSCODE_EXECUTABLE_PATH;
 try {
-  const result = await runExtensionTests({
-    extensionDevelopmentPath: repoRoot,
-    extensionTestsPath: path.join(outDir, 'index.js'),
-    workspace,
-    timeoutMs: 240000,
-  });
-  exitCode = result.exitCode === 0 ? 0 : 1;
+  if (electron) {
+    // A developer's installed VS Code: test-electron skips its download when given the path.
+    const { runTests } = await import('@vscode/test-electron');
+    const code = await runTests({
+      vscodeExecutablePath: electron,
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath: path.join(outDir, 'index.js'),
+      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
+    });
+    exitCode = code === 0 ? 0 : 1;
+  } else {
+    const result = await runExtensionTests({
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath: path.join(outDir, 'index.js'),
+      workspace,
+      timeoutMs: 240000,
+    });
+    exitCode = result.exitCode === 0 ? 0 : 1;
+  }
 } catch (e) {
   console.error(`integration tests could not run: ${e instanceof Error ? e.message : String(e)}`);
 } finally {
