@@ -32,6 +32,7 @@ import {
   renderSweepJson,
   renderSweepText,
   SearchCancelled,
+  SearchTooLarge,
   sweep,
   sweepChartOption,
   type Cancellation,
@@ -360,15 +361,21 @@ function runCrossoverJob(job: Extract<SearchJob, { command: 'crossover' }>, io: 
 
 /** Runs a job to completion on this thread. Throws CliError and SearchCancelled. */
 export function executeJob(job: SearchJob, io: Io, control: RunControl): number {
-  switch (job.command) {
-    case 'sweep':
-      return runSweepJob(job, io, control);
-    case 'best':
-      return runBestJob(job, io, control);
-    case 'calibrate':
-      return runCalibrateJob(job, io, control);
-    case 'crossover':
-      return runCrossoverJob(job, io, control);
+  try {
+    switch (job.command) {
+      case 'sweep':
+        return runSweepJob(job, io, control);
+      case 'best':
+        return runBestJob(job, io, control);
+      case 'calibrate':
+        return runCalibrateJob(job, io, control);
+      case 'crossover':
+        return runCrossoverJob(job, io, control);
+    }
+  } catch (e) {
+    // A search past its size limit is a usage problem: one line that says what to change.
+    if (e instanceof SearchTooLarge) throw new CliError(e.message, EXIT_USAGE);
+    throw e;
   }
 }
 

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import { ALL_DTYPES, SearchCancelled, type CrossoverResult, type SweepResult } from '../engine/search/index';
+import { ALL_DTYPES, SearchCancelled, SearchTooLarge, type CrossoverResult, type SweepResult } from '../engine/search/index';
 import type { Dtype } from '../engine/check/resolved';
 import type { ServerContext } from './context';
 import { rangeOf } from './convert';
@@ -146,7 +146,7 @@ function runHere(job: SearchJob, cancelled: () => boolean, onProgress: (done: nu
     return runSearchJob(job, { cancel: { get cancelled() { return cancelled(); } }, onProgress });
   } catch (e) {
     if (e instanceof SearchCancelled) throw cancelledError();
-    if (e instanceof SearchJobError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
+    if (e instanceof SearchJobError || e instanceof SearchTooLarge) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
     throw e;
   }
 }

@@ -5,7 +5,7 @@
 // posts progress and then exactly one final message.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { SearchCancelled, type Cancellation } from '../engine/search/index';
+import { SearchCancelled, SearchTooLarge, type Cancellation } from '../engine/search/index';
 import { runSearchJob, SearchJobError, type JobResult, type SearchJob } from './searchJob';
 
 export interface WorkerInput {
@@ -47,7 +47,7 @@ function main(): void {
     post({ t: 'done', result: runSearchJob(job, { cancel, onProgress }) });
   } catch (e) {
     if (e instanceof SearchCancelled) post({ t: 'cancelled' });
-    else if (e instanceof SearchJobError) post({ t: 'failed', message: e.message });
+    else if (e instanceof SearchJobError || e instanceof SearchTooLarge) post({ t: 'failed', message: e.message });
     else post({ t: 'internal', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
   }
 }

@@ -362,3 +362,12 @@ describe('progress and Ctrl-C', () => {
     expect(existsSync(page)).toBe(false);
   });
 });
+
+describe('search size limit', () => {
+  it('a search past MAX_SEARCH_CONFIGS refuses at once with one line saying what to change, exit 2', () => {
+    const layout = /^layout (\w+)/m.exec(readFileSync(path.join(root, small), 'utf8'))![1];
+    const r = shardlens(['best', small, '--layout', layout, '--chips', '1048576', '--batch', '1,2,4,8,16,32,64,128,256']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^shardlens: the search would evaluate [\d,]+ configurations, more than the limit of 200,000; give fewer chip counts or batch sizes\n$/);
+  });
+});

@@ -24,7 +24,7 @@ import type { Analysis } from '../index';
 import type { Dtype, Phase, ResolvedLayout } from '../check/resolved';
 import { DTYPE_BYTES } from '../check/resolved';
 import { builtinPairs, BUILTIN_FFNS } from '../cost/index';
-import { throwIfCancelled, type PhaseBlocks } from './common';
+import { MAX_SEARCH_CONFIGS, SearchTooLarge, throwIfCancelled, type PhaseBlocks } from './common';
 import { meshFactorizations } from './meshes';
 import { layoutSnippet } from './snippet';
 import { latencyBound } from './bestBound';
@@ -74,6 +74,9 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
   cells.sort((a, b) => a.bound - b.bound);
 
   const stats = { space: cells.reduce((s, c) => s + c.dtypes.length, 0) * pairs.prefill.length * pairs.decode.length, passes: 0, layouts: 0, cells: cells.length, cellsSkipped: 0 };
+  // Each cell costs its block pairs per phase (prefill and decode are chosen independently).
+  const evaluations = cells.reduce((s, c) => s + c.dtypes.length, 0) * (pairs.prefill.length + pairs.decode.length);
+  if (evaluations > MAX_SEARCH_CONFIGS) throw new SearchTooLarge('search', evaluations);
   const kept: Ranked[] = [];
   const threshold = () => (kept.length < top ? Infinity : kept[kept.length - 1].objective);
   const slack = 1 + 1e-9;

@@ -27,6 +27,20 @@ export class SearchCancelled extends Error {
   }
 }
 
+/**
+ * The most configurations one search evaluates (mesh shapes × batches, × block pairs and dtypes
+ * for `best`). Past it a search refuses to start and says why, rather than running for minutes.
+ */
+export const MAX_SEARCH_CONFIGS = 200_000;
+
+/** Thrown before a search starts when its space is larger than MAX_SEARCH_CONFIGS. */
+export class SearchTooLarge extends Error {
+  constructor(what: string, size: number) {
+    super(`the ${what} would evaluate ${size.toLocaleString('en-US')} configurations, more than the limit of ${MAX_SEARCH_CONFIGS.toLocaleString('en-US')}; give fewer chip counts or batch sizes`);
+    this.name = 'SearchTooLarge';
+  }
+}
+
 export function throwIfCancelled(cancel: Cancellation | undefined): void {
   if (cancel?.cancelled) throw new SearchCancelled();
 }

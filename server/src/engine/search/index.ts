@@ -2,7 +2,7 @@
 // FFN crossovers (Pope Fig. 3), `best`, and calibration. Pure functions returning data, and
 // renderers returning strings; long runs take `{ cancel, onProgress }`.
 
-export { SearchCancelled, layoutVariant, phaseBlocksOf, powersOfTwoUpTo, isPowerOfTwo } from './common';
+export { SearchCancelled, SearchTooLarge, MAX_SEARCH_CONFIGS, layoutVariant, phaseBlocksOf, powersOfTwoUpTo, isPowerOfTwo } from './common';
 export type { Cancellation, ProgressCallback, RunControl, PhaseBlocks, LayoutChange } from './common';
 export { meshFactorizations, cubicSpread, compareShapesForTie, shapeName, meshOfShape, costFactorizations, bestTrial, bestFactorization, latencyOf } from './meshes';
 export type { MeshShape, AxisRule, LatencyMeasure, FactorizationTrial, FactorizationResult, FactorizeOptions } from './meshes';

@@ -18,7 +18,7 @@ import { paretoFrontier } from './frontier';
 import { resolveLayoutVariant } from '../index';
 import { costLayout } from '../cost/index';
 import { compareShapesForTie, meshFactorizations, meshOfShape, shapeName, type AxisRule, type FactorizationTrial, type MeshShape } from './meshes';
-import { layoutVariant, phaseBlocksOf, throwIfCancelled, type RunControl } from './common';
+import { layoutVariant, MAX_SEARCH_CONFIGS, phaseBlocksOf, SearchTooLarge, throwIfCancelled, type RunControl } from './common';
 
 export const DEFAULT_SWEEP_BATCHES: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
@@ -128,6 +128,7 @@ export function sweep(analysis: Analysis, layout: ResolvedLayout, options: Sweep
   const batches = [...(options.batches ?? DEFAULT_SWEEP_BATCHES)];
   const chipCounts = [...(options.chips ?? [layout.mesh.chips])];
   const total = batches.length * chipCounts.reduce((s, c) => s + meshFactorizations(c, options.rule).length, 0);
+  if (total > MAX_SEARCH_CONFIGS) throw new SearchTooLarge('sweep', total);
   let done = 0;
   const tick = () => options.onProgress?.(++done, total);
   const points: SweepPoint[] = [];
