@@ -65,6 +65,20 @@ describe('webview script', () => {
     expect(fills()).not.toContain('#123456');
   });
 
+  it('draws in a high-contrast theme with its foreground and border colours', async () => {
+    // High contrast themes set their own foreground and widget border; the axis labels and grid
+    // lines must take them (the contrast border around each card is CSS, compare.css).
+    document.body.style.setProperty('--vscode-editor-foreground', '#fffffe');
+    document.body.style.setProperty('--vscode-editorWidget-border', '#6fc3df');
+    document.body.className = 'vscode-high-contrast';
+    await new Promise((r) => setTimeout(r, 0));
+    const svg = document.querySelector('.chart-layer-time svg')!;
+    const textFills = Array.from(svg.querySelectorAll('text')).map((t) => t.getAttribute('fill'));
+    expect(textFills).toContain('#fffffe');
+    const strokes = Array.from(svg.querySelectorAll('path')).map((p) => p.getAttribute('stroke'));
+    expect(strokes).toContain('#6fc3df');
+  });
+
   it('exports a chart as SVG through the host', async () => {
     posted.length = 0;
     document.querySelector<HTMLButtonElement>('section[data-chart="memory"] button')!.click();
