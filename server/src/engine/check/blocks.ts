@@ -340,7 +340,8 @@ function inferEinsum(ctx: OpContext, value: CheckedValue): ShardType | undefined
   // Grouped heads: one operand has H, the other K (and neither has both): K is matched to H.
   const grouped = (hasDim(a, 'H') && !hasDim(a, 'K') && hasDim(b, 'K') && !hasDim(b, 'H')) || (hasDim(b, 'H') && !hasDim(b, 'K') && hasDim(a, 'K') && !hasDim(a, 'H'));
   if (grouped) value.groupedHeads = true;
-  const canon = (t: ShardType) => (grouped ? t.dims.map((d) => (d.letter === 'K' ? { letter: 'H', axes: d.axes, wasK: true } : { ...d, wasK: false })) : t.dims.map((d) => ({ ...d, wasK: false })));
+  // Plain objects of one shape (no spreads): einsum is the most frequent statement.
+  const canon = (t: ShardType) => t.dims.map((d) => (grouped && d.letter === 'K' ? { letter: 'H', axes: d.axes, wasK: true } : { letter: d.letter, axes: d.axes, wasK: false }));
   const da = canon(a);
   const db = canon(b);
   let ok = true;
@@ -477,7 +478,10 @@ function notPartialOver(ctx: OpContext, op: string): boolean {
 function placeAxes(ctx: OpContext, base: ShardType, op: string): ShardType | undefined {
   const ann = ctx.annotation;
   if (!ann) return undefined;
-  const candidates = base.dims.map((d) => ({ ...base, dims: base.dims.map((e) => (e.letter === d.letter ? { letter: e.letter, axes: [...e.axes, ...ctx.axes] } : { letter: e.letter, axes: [...e.axes] })) }));
+  const candidates: ShardType[] = base.dims.map((d) => ({
+    dims: base.dims.map((e) => (e.letter === d.letter ? { letter: e.letter, axes: [...e.axes, ...ctx.axes] } : { letter: e.letter, axes: [...e.axes] })),
+    partialsum: base.partialsum,
+  }));
   const match = candidates.find((c) => typesEqual(c, ann));
   if (match) return match;
   // Pick the dim the annotation gives the most of the moved axes, to name a sensible expectation.

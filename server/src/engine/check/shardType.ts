@@ -26,8 +26,10 @@ export const DIM_MEANING: Record<string, string> = {
   V: 'vocabulary',
 };
 
+const STANDARD_DIMS = new Set(Object.keys(DIM_MEANING));
+
 export function isStandardDim(letter: string): boolean {
-  return Object.prototype.hasOwnProperty.call(DIM_MEANING, letter);
+  return STANDARD_DIMS.has(letter);
 }
 
 export function dimOf(t: ShardType, letter: string): ShardDim | undefined {
