@@ -16,7 +16,10 @@ export interface TextEdit {
 export function formatEdits(analysis: Analysis): TextEdit[] {
   const edits: TextEdit[] = [];
   for (const decl of analysis.file.decls) {
-    if (!isBlockDecl(decl) || analysis.file.errors.some((e) => e.start < decl.end && e.end > decl.start)) continue;
+    // A syntax error inside or at the edge of the block (an unclosed block ends where the error is),
+    // or a statement whose arguments did not parse, leaves the block as written.
+    if (!isBlockDecl(decl) || analysis.file.errors.some((e) => e.start <= decl.end && e.end >= decl.start)) continue;
+    if (decl.stmts.some((s) => s.kind === 'let' && s.incomplete)) continue;
     for (const e of formatBlock(analysis, decl)) if (analysis.source.text.slice(e.span.start, e.span.end) !== e.newText) edits.push(e);
   }
   return edits;
