@@ -2,7 +2,7 @@
 // layout resolution with the layout-dependent checks (axes, sizes, residual stream).
 // It produces diagnostics and the ResolvedLayouts that the cost model reads.
 
-import type { BlockDecl, Decl, Field, File, Ident, RecordDecl, RecordKind, SourceFile, Span, TypeExpr, Value } from '../syntax/ast';
+import type { AxisRef, BlockDecl, Decl, DimGroup, Field, File, Ident, RecordDecl, RecordKind, SourceFile, Span, TypeExpr, Value } from '../syntax/ast';
 import { axesOf, isBlockDecl } from '../syntax/ast';
 import type { Diagnostic, DiagnosticCode, QuickFix, RelatedInfo, Severity } from '../diagnostics';
 import { checkBlock, COLLECTIVE_OPS } from './blocks';
@@ -668,7 +668,7 @@ export class LayoutResolver {
     const related = (): RelatedInfo[] => (sameFile ? [{ source: d.source, span: d.name, message: `in layout ${d.name.text}` }] : [{ source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` }]);
     for (const a of usage.axes) {
       if (axisSize[a.letter] !== undefined) continue;
-      const w = where(a.span);
+      const w = where(a);
       const meshAxes = mesh.axes.map((x) => x.name).join('');
       this.report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
       ok = false;
@@ -690,9 +690,9 @@ export class LayoutResolver {
       const size = sizes[g.letter];
       if (size === undefined) continue;
       let shards = 1;
-      for (const a of g.axes) shards *= axisSize[a] ?? 1;
+      for (const a of g.axes) shards *= axisSize[a.letter] ?? 1;
       if (shards === 1 || (size >= shards && size % shards === 0)) continue;
-      const axes = g.axes.filter((a) => axisSize[a] !== undefined);
+      const axes = g.axes.map((a) => a.letter).filter((a) => axisSize[a] !== undefined);
       const axesText = axes.join('');
       const factors = axes.map((a) => `${a} = ${axisSize[a]}`).join(', ');
       // No phase in the message: B, L and T sizes say which case it is, and a finding that holds
@@ -712,7 +712,7 @@ export class LayoutResolver {
         const waste = (local * shards - size) / (local * shards);
         message = `layout ${d.name.text}: ${g.letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${(waste * 100).toFixed(1)}%`;
       }
-      const w = where(g.span);
+      const w = where(g.letterSpan);
       this.report('not-divisible', w.source, w.span, message, undefined, related(), severity);
     }
     return ok;
@@ -767,10 +767,13 @@ function sizesFit(block: CheckedBlock, mesh: MeshSpec, model: ModelSpec, workloa
   return true;
 }
 
-/** Every axis letter and every sharded dim written in a block, computed once per block. */
+/**
+ * Every axis letter and every sharded dim written in a block, computed once per block. The AST's
+ * own nodes are kept (an AxisRef is its span, a DimGroup has its letter's span), not copied.
+ */
 interface BlockUsage {
-  axes: { letter: string; span: Span }[];
-  dims: { letter: string; span: Span; axes: string[] }[];
+  axes: AxisRef[];
+  dims: DimGroup[];
 }
 
 const usageCache = new WeakMap<CheckedBlock, BlockUsage>();
@@ -778,21 +781,23 @@ const usageCache = new WeakMap<CheckedBlock, BlockUsage>();
 function blockUsage(block: CheckedBlock): BlockUsage {
   let u = usageCache.get(block);
   if (u) return u;
-  u = { axes: [], dims: [] };
-  const typeExprs: TypeExpr[] = [];
+  const axes: AxisRef[] = [];
+  const dims: DimGroup[] = [];
+  const addType = (t: TypeExpr) => {
+    for (const g of t.dims) {
+      if (!g.axes.length) continue;
+      for (const a of g.axes) axes.push(a);
+      dims.push(g);
+    }
+    if (t.partialsum) for (const a of t.partialsum.axes) axes.push(a);
+  };
   for (const s of block.decl.stmts) {
     if (s.kind === 'let') {
-      if (s.annotation) typeExprs.push(s.annotation);
-      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) u.axes.push({ letter: a.letter, span: a });
-    } else if (s.kind !== 'out' && s.type) typeExprs.push(s.type);
+      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) axes.push(a);
+      if (s.annotation) addType(s.annotation);
+    } else if (s.kind !== 'out' && s.type) addType(s.type);
   }
-  for (const t of typeExprs) {
-    for (const g of t.dims) {
-      for (const a of g.axes) u.axes.push({ letter: a.letter, span: a });
-      if (g.axes.length) u.dims.push({ letter: g.letter, span: g.letterSpan, axes: g.axes.map((a) => a.letter) });
-    }
-    if (t.partialsum) for (const a of t.partialsum.axes) u.axes.push({ letter: a.letter, span: a });
-  }
+  u = { axes, dims };
   usageCache.set(block, u);
   return u;
 }
