@@ -6,8 +6,6 @@
 
 import './chart.css';
 import type { EChartsType } from 'echarts/core';
-import { MarkPointComponent } from 'echarts/components';
-import { LegacyGridContainLabel } from 'echarts/features';
 import { echarts } from '../../server/src/engine/charts/echartsSetup';
 import { themeFromCssVariables } from '../../server/src/engine/charts/theme';
 import type { ChartTheme } from '../../server/src/engine/charts/types';
@@ -15,9 +13,7 @@ import { crossoverChartOption, sweepChartOption } from '../../server/src/engine/
 import { isChartHostMessage, type ChartViewState, type ChartWebviewMessage, type CrossoverMessage, type SweepMessage } from '../src/chartProtocol';
 import { renderChartStatus, renderCrossover, renderSweep, type ChartViewActions, type ChartViewSlot } from './chartRender';
 
-// The search charts use what the compare charts do not: markPoint (the switch points) and
-// `grid.containLabel` (a feature of its own since ECharts 6).
-echarts.use([MarkPointComponent, LegacyGridContainLabel]);
+// markPoint (the switch points) and `grid.containLabel` are registered by the shared setup.
 
 const vscode = acquireVsCodeApi<ChartViewState>();
 const root = document.getElementById('app')!;

@@ -42,11 +42,9 @@ import {
   type SweepPhasePoint,
   type SweepResult,
 } from '../engine/search/index';
-import { echarts } from '../engine/charts/echartsSetup';
-import { MarkPointComponent } from 'echarts/components';
-import { LegacyGridContainLabel } from 'echarts/features';
 import { escapeHtml } from '../engine/charts/escape';
-import { LIGHT_THEME } from '../engine/charts/theme';
+import { PAGE_CSS as CHART_PAGE_CSS } from '../engine/charts/page';
+import { renderOptionToSvg, ssrSafeTheme } from '../engine/charts/svg';
 import { formatPercent, formatSeconds, sig } from '../engine/report/format';
 import { listChoices } from './args';
 import { formatText } from './diagnosticFormats';
@@ -58,7 +56,6 @@ import { ProgressBar } from './progress';
 // The search charts use two things the shared ECharts setup (made for the compare charts) does not
 // register: markPoint (the crossover's switch points) and `grid.containLabel` (ECharts 6 moved it
 // to a feature and warns on stderr without it). Registering twice is harmless.
-echarts.use([MarkPointComponent, LegacyGridContainLabel]);
 
 /** Exit status of a search stopped by Ctrl-C: 128 + SIGINT, as shells report it. */
 export const EXIT_CANCELLED = 130;
@@ -175,42 +172,16 @@ function writeOut(target: string, text: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Charts to SVG (the engine's chart builder has a renderer for the compare charts only).
-
-function ssrTheme() {
-  // ECharts' SSR writes the font family into a double-quoted attribute without escaping it.
-  return { ...LIGHT_THEME, fontFamily: LIGHT_THEME.fontFamily.replace(/"/g, "'") };
-}
-
-/** Any ECharts option drawn to an SVG string by ECharts' server-side renderer (no DOM needed). */
-export function optionToSvg(option: object, width: number, height: number): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  try {
-    chart.setOption(option as Parameters<typeof chart.setOption>[0]);
-    return chart.renderToSVGString();
-  } finally {
-    chart.dispose();
-  }
-}
+// Charts: the engine's shared SVG renderer (server/src/engine/charts/svg.ts) draws the options.
 
 const CHART_WIDTH = 760;
 const CHART_HEIGHT = 480;
 
-const PAGE_CSS = `
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #fff; margin: 24px; }
-h1 { font-size: 20px; margin: 0 0 4px; }
-h2 { font-size: 15px; margin: 24px 0 8px; }
-p.meta { color: #59636e; margin: 0 0 8px; }
-.table-scroller { overflow-x: auto; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { padding: 4px 10px; border-bottom: 1px solid #d1d9e0; text-align: right; white-space: nowrap; }
-th { font-weight: 600; color: #59636e; }
+/** The chart pages' stylesheet plus the sweep table's own cells. */
+const PAGE_CSS = `${CHART_PAGE_CSS}
 td.text { text-align: left; }
 td.front { font-weight: 600; }
-td.warn { color: #cf222e; }
 td.none { color: #59636e; font-style: italic; text-align: left; }
-figure { margin: 0; }
-svg { max-width: 100%; height: auto; }
 `;
 
 function phaseCellsHtml(p: SweepPhasePoint | null, reason: string | undefined): string {
@@ -226,9 +197,9 @@ function phaseCellsHtml(p: SweepPhasePoint | null, reason: string | undefined): 
 
 /** `sweep --html`: both Pope-Fig.-1 charts and the table, as one page with no scripts. */
 export function renderSweepPage(result: SweepResult, file: string): string {
-  const theme = ssrTheme();
+  const theme = ssrSafeTheme();
   const figure = (phase: 'prefill' | 'decode') =>
-    optionToSvg(sweepChartOption([result], phase, theme, [theme.phase[phase]]), CHART_WIDTH, CHART_HEIGHT);
+    renderOptionToSvg(sweepChartOption([result], phase, theme, [theme.phase[phase]]), CHART_WIDTH, CHART_HEIGHT);
   const head = ['chips', 'batch', 'prefill', 'chip-ms/tok', 'MFU', 'mesh', 'bound', 'decode step', 'chip-ms/tok', 'MFU', 'mesh', 'bound'];
   const rows = result.points.map((pt) => `<tr><td>${pt.chips}</td><td>${pt.batch}</td>${phaseCellsHtml(pt.prefill, pt.reason)}${phaseCellsHtml(pt.decode, pt.reason)}</tr>`);
   const title = `shardlens: sweep of ${result.layout} in ${file}`;
@@ -266,9 +237,9 @@ ${rows.join('\n')}
 }
 
 export function renderCrossoverSvg(result: CrossoverResult): string {
-  const theme = ssrTheme();
+  const theme = ssrSafeTheme();
   const colors = [theme.category.compute, theme.category.memory, theme.category.comm, theme.kvCache, theme.hbmLine, '#8c6d1f', '#1b7c83'];
-  return optionToSvg(crossoverChartOption(result, theme, colors), CHART_WIDTH, CHART_HEIGHT);
+  return renderOptionToSvg(crossoverChartOption(result, theme, colors), CHART_WIDTH, CHART_HEIGHT);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
-// ECharts, tree-shaken to what the compare charts use. Both the Node SVG renderer and the
-// webview import ECharts through this module, so they register the same chart types.
+// ECharts, tree-shaken to what shardlens's charts use (compare, sweep, crossover). The Node SVG
+// renderer, the CLI and both webviews import ECharts through this module, so they register the
+// same chart types and components.
 
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent } from 'echarts/components';
-import { LabelLayout } from 'echarts/features';
+import { GridComponent, LegendComponent, MarkLineComponent, MarkPointComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+// LegacyGridContainLabel keeps `grid.containLabel` working in ECharts 6 without a warning.
+import { LabelLayout, LegacyGridContainLabel } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, LineChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent, LabelLayout, SVGRenderer]);
+echarts.use([BarChart, LineChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, MarkPointComponent, TitleComponent, TooltipComponent, LabelLayout, LegacyGridContainLabel, SVGRenderer]);
 
 export { echarts };

@@ -12,7 +12,8 @@ export interface ComparePageReport extends ChartReport {
   diagnostics?: { severity: string }[];
 }
 
-const PAGE_CSS = `
+/** The stylesheet of the self-contained pages the CLI writes (`compare --html`, `sweep --html`). */
+export const PAGE_CSS = `
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #fff; margin: 24px; }
 h1 { font-size: 20px; margin: 0 0 4px; }
 h2 { font-size: 15px; margin: 24px 0 8px; }
