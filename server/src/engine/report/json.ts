@@ -131,9 +131,15 @@ function measuredJson(layout: ResolvedLayout, cost: LayoutCost): JsonMeasured | 
   const ratio: NonNullable<JsonMeasured['ratio']> = {};
   const steps = cost.decode.workload.generate;
   const decodeMeasured = m.decode_s ?? (m.decode_step_s !== undefined ? m.decode_step_s * steps : undefined);
-  if (m.prefill_s !== undefined && cost.prefill.latency.value > 0) ratio.prefill = m.prefill_s / cost.prefill.latency.value;
-  if (decodeMeasured !== undefined && cost.decode.latency.value > 0) ratio.decode = decodeMeasured / cost.decode.latency.value;
-  if (m.decode_step_s !== undefined && cost.decode.pass.latency.value > 0) ratio.decode_step = m.decode_step_s / cost.decode.pass.latency.value;
+  // A ratio is given only when it is a number (a measured 1e308 s against a prediction of
+  // microseconds overflows); JSON output stays strict.
+  const put = (key: keyof typeof ratio, measured: number | undefined, predicted: number) => {
+    const r = measured !== undefined && predicted > 0 ? measured / predicted : NaN;
+    if (Number.isFinite(r)) ratio[key] = r;
+  };
+  put('prefill', m.prefill_s, cost.prefill.latency.value);
+  put('decode', decodeMeasured, cost.decode.latency.value);
+  put('decode_step', m.decode_step_s, cost.decode.pass.latency.value);
   const out: JsonMeasured = {};
   for (const [k, v] of Object.entries(m)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   out.ratio = ratio;

@@ -66,7 +66,8 @@ function measuredLines(l: JsonLayout): string[] {
     if (measured === undefined && mfuMeasured === undefined) return;
     const parts = [`  ${phase.padEnd(8)} predicted ${formatSeconds(predicted)}, MFU ${formatPercent(mfuPred)}`];
     const got: string[] = [];
-    if (measured !== undefined) got.push(`${formatSeconds(measured)} (${sig(measured / predicted, 2)}× the prediction)`);
+    const ratio = measured !== undefined && predicted > 0 ? measured / predicted : NaN;
+    if (measured !== undefined) got.push(Number.isFinite(ratio) ? `${formatSeconds(measured)} (${sig(ratio, 2)}× the prediction)` : formatSeconds(measured));
     if (mfuMeasured !== undefined) got.push(`MFU ${formatPercent(mfuMeasured)}`);
     parts.push(`${who} ${got.join(', ')}`);
     out.push(parts.join('; '));
