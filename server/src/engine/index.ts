@@ -88,10 +88,14 @@ export function analyze(source: SourceFile, options: AnalyzeOptions = {}): Analy
   const costs = new Map<string, LayoutCost>();
   if (options.cost !== false) found.push(...costLayouts(result, costs, options));
   const diagnostics = normalizeDiagnostics(found);
+  // Line starts are computed when a front end first converts a position, not on every analysis.
+  let lineIndex: LineIndex | undefined;
   return {
     source,
     file,
-    lineIndex: new LineIndex(source.text),
+    get lineIndex() {
+      return (lineIndex ??= new LineIndex(source.text));
+    },
     diagnostics,
     layouts: result.layouts,
     uncostable: result.uncostable,

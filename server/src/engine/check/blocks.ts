@@ -6,12 +6,14 @@ import type { BlockDecl, DeclStmt, Ident, LetStmt, SourceFile, Span, TypeExpr } 
 import type { Diagnostic, DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
 import type { CheckedBlock, CheckedValue } from './resolved';
 import {
+  type ShardDim,
   type ShardType,
   dimOf,
   formatAxes,
   formatType,
   hasDim,
   isStandardDim,
+  sameAxes,
   shardingAxes,
   typesEqual,
   DIM_MEANING,
@@ -47,6 +49,34 @@ export const COLLECTIVE_OPS = new Set(['all_gather', 'reduce_scatter', 'all_redu
 
 /** Convert a written type to a ShardType, reporting unknown and duplicate dims and reused axes. */
 export function typeFromExpr(expr: TypeExpr, report: (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[]) => void): ShardType | undefined {
+  return convertType(expr, report);
+}
+
+/**
+ * Written types, shared by their text within one check: a 10,000-line file writes `BLE_xyz` a
+ * thousand times, and one immutable ShardType serves them all. Only types without errors are
+ * kept (a type's findings depend on nothing but its text, so a kept text has none).
+ */
+export interface TypeTable {
+  text: string;
+  types: Map<string, ShardType>;
+}
+
+function internedType(expr: TypeExpr, report: Report, table: TypeTable | undefined): ShardType | undefined {
+  if (!table) return convertType(expr, report);
+  const key = table.text.slice(expr.start, expr.end);
+  let t = table.types.get(key);
+  if (t) return t;
+  let clean = true;
+  t = convertType(expr, (code, span, message, fixes) => {
+    clean = false;
+    report(code, span, message, fixes);
+  });
+  if (t && clean) table.types.set(key, t);
+  return t;
+}
+
+function convertType(expr: TypeExpr, report: (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[]) => void): ShardType | undefined {
   // Bit sets over the 26 letters: this runs for every written type, so it avoids allocating maps.
   let ok = true;
   let dimSeen = 0;
@@ -119,8 +149,10 @@ export interface BlockCheckResult {
   refs: ValueRef[];
 }
 
-export function checkBlock(decl: BlockDecl): BlockCheckResult {
+/** Check one block. `sharedTypes` shares written types across the blocks of one check. */
+export function checkBlock(decl: BlockDecl, sharedTypes?: Map<string, ShardType>): BlockCheckResult {
   const source = decl.source;
+  const table: TypeTable | undefined = sharedTypes ? { text: source.text, types: sharedTypes } : undefined;
   const diagnostics: Diagnostic[] = [];
   const refs: ValueRef[] = [];
   const report = (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[], related?: RelatedInfo[]) => {
@@ -165,7 +197,7 @@ export function checkBlock(decl: BlockDecl): BlockCheckResult {
   for (const stmt of decl.stmts) {
     const before = errorsBefore();
     if (stmt.kind === 'in' || stmt.kind === 'weight' || stmt.kind === 'cache') {
-      const type = stmt.type ? typeFromExpr(stmt.type, report) : undefined;
+      const type = stmt.type ? internedType(stmt.type, report, table) : undefined;
       if (type && type.partialsum.length && stmt.type?.partialsum) {
         const what = stmt.kind === 'in' ? 'the block input' : stmt.kind === 'weight' ? 'a stored weight' : 'a stored cache';
         report('partialsum', stmt.names[0], `\`${stmt.names[0].text}\` is ${what} and cannot be a partial sum (${formatType(type)})`);
@@ -195,14 +227,14 @@ export function checkBlock(decl: BlockDecl): BlockCheckResult {
         }
       }
     } else {
-      checkLet(stmt as LetStmt, decl, define, lookup, report);
+      checkLet(stmt as LetStmt, decl, define, lookup, report, table);
     }
     if (errorsBefore() > before) ok = false;
   }
   if (!inStmt) report('bad-block', decl.name, `${decl.kind} ${decl.name.text} has no input: add \`in h : TYPE\``);
   if (!outSeen) report('bad-block', decl.name, `${decl.kind} ${decl.name.text} has no output: add \`out NAME\``);
   if (diagnostics.length) ok = false;
-  return { block: { name: decl.name.text, kind: decl.kind, decl, values, byName, input, output, ok, isPrelude: source.isPrelude }, diagnostics, refs };
+  return { block: { name: decl.name.text, kind: decl.kind, decl, values, byName, input, output, ok, isPrelude: source.isPrelude, usage: undefined }, diagnostics, refs };
 }
 
 type Report = (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[], related?: RelatedInfo[]) => void;
@@ -213,12 +245,13 @@ function checkLet(
   define: (name: Ident, value: CheckedValue, kind: 'op') => void,
   lookup: (arg: Ident) => ValueInfo | undefined,
   report: Report,
+  table: TypeTable | undefined,
 ): void {
   const source = decl.source;
   const opName = stmt.op.text;
   const spec = OPS[opName];
   const value: CheckedValue = { name: stmt.name.text, op: opName, args: [], axes: [], stmt };
-  const annotation = stmt.annotation ? typeFromExpr(stmt.annotation, report) : undefined;
+  const annotation = stmt.annotation ? internedType(stmt.annotation, report, table) : undefined;
   const annotationBad = stmt.annotation !== undefined && annotation === undefined;
   if (stmt.incomplete) {
     // The syntax error already explains the statement; its value is unknown from here on.
@@ -237,26 +270,36 @@ function checkLet(
   if (stmt.args.length !== expected) {
     report('bad-call', stmt.args.length > expected ? stmt.args[expected] : stmt.argsSpan, `\`${opName}\` takes ${expected} argument${expected === 1 ? '' : 's'}: ${spec.signature}`);
   }
-  const operandIdents = stmt.args.slice(0, spec.values);
-  const operands = operandIdents.map((a) => lookup(a));
-  value.args = operandIdents.map((a) => a.text);
+  const nOperands = Math.min(stmt.args.length, spec.values);
+  const operands: (ValueInfo | undefined)[] = [];
+  const types: (ShardType | undefined)[] = [];
+  const args: string[] = [];
+  let typed = nOperands === spec.values;
+  for (let i = 0; i < nOperands; i++) {
+    const o = lookup(stmt.args[i]);
+    operands.push(o);
+    types.push(o?.value.type);
+    args.push(stmt.args[i].text);
+    if (!o?.value.type) typed = false;
+  }
+  value.args = args;
   let axesIdent: Ident | undefined;
   if (spec.axes && stmt.args.length > spec.values) {
     axesIdent = stmt.args[spec.values];
     const letters = axesIdent.text;
-    if (!/^[a-z]+$/.test(letters)) {
+    const axes = axisList(letters);
+    if (axes === 'not-axes') {
       report('bad-collective', axesIdent, `\`${letters}\` is not a list of mesh axes: write the axis letters together, as \`yz\``);
       axesIdent = undefined;
-    } else if (new Set(letters).size !== letters.length) {
+    } else if (axes === 'repeated') {
       report('bad-collective', axesIdent, `axes \`${letters}\` name an axis twice`);
       axesIdent = undefined;
-    } else value.axes = [...letters];
+    } else value.axes = axes;
   }
   if (spec.annotationRequired && !stmt.annotation) {
     report('missing-annotation', stmt.eq, `\`${opName}\` needs a type annotation: \`${stmt.name.text} = ${spec.signature.replace(/\(.*\)/, `(${stmt.args.map((a) => a.text).join(', ')})`)}\``);
   }
-  const types = operands.map((o) => o?.value.type);
-  const complete = operands.length === spec.values && types.every((t) => t !== undefined) && (!spec.axes || axesIdent !== undefined);
+  const complete = typed && (!spec.axes || axesIdent !== undefined);
   let inferred: ShardType | undefined;
   if (complete) {
     const ctx: OpContext = { stmt, source, report, operands: operands as ValueInfo[], types: types as ShardType[], axes: value.axes, axesIdent, annotation };
@@ -270,6 +313,30 @@ function checkLet(
   }
   value.type = annotation ?? (annotationBad ? undefined : inferred);
   define(stmt.name, value, 'op');
+}
+
+/**
+ * The axis letters of an AXES argument such as `yz`, or why it is not one. The lists are shared
+ * (nothing changes a value's axes), as a file writes the same few hundreds of times.
+ */
+const axisLists = new Map<string, string[]>();
+function axisList(letters: string): string[] | 'not-axes' | 'repeated' {
+  const known = axisLists.get(letters);
+  if (known) return known;
+  let seen = 0;
+  for (let i = 0; i < letters.length; i++) {
+    const c = letters.charCodeAt(i);
+    if (c < 97 || c > 122) return 'not-axes';
+    const bit = 1 << (c - 97);
+    if (seen & bit) return 'repeated';
+    seen |= bit;
+  }
+  if (!letters.length) return 'not-axes';
+  const list = [...letters];
+  // At most 26! lists exist in principle; keep the table small all the same.
+  if (axisLists.size > 4096) axisLists.clear();
+  axisLists.set(letters, list);
+  return list;
 }
 
 interface OpContext {
@@ -332,6 +399,24 @@ function inferOp(op: string, ctx: OpContext, value: CheckedValue): ShardType | u
   return undefined;
 }
 
+/** A dim's letter with K read as H when an einsum matches grouped KV heads to query heads. */
+function canonLetter(letter: string, grouped: boolean): string {
+  return grouped && letter === 'K' ? 'H' : letter;
+}
+
+/** The first dim of `t` whose canonical letter is `letter`. */
+function canonDim(t: ShardType, letter: string, grouped: boolean): ShardDim | undefined {
+  for (const d of t.dims) if (canonLetter(d.letter, grouped) === letter) return d;
+  return undefined;
+}
+
+/** Bit of an axis letter `a`–`z` (typeFromExpr and the AXES argument admit no others). */
+function axisBit(axis: string): number {
+  return 1 << (axis.charCodeAt(0) - 97);
+}
+
+// Einsum is the most frequent statement: this works on the operand types in place and
+// allocates only the result.
 function inferEinsum(ctx: OpContext, value: CheckedValue): ShardType | undefined {
   const [a, b] = ctx.types;
   const [argA, argB] = ctx.stmt.args;
@@ -340,34 +425,33 @@ function inferEinsum(ctx: OpContext, value: CheckedValue): ShardType | undefined
   // Grouped heads: one operand has H, the other K (and neither has both): K is matched to H.
   const grouped = (hasDim(a, 'H') && !hasDim(a, 'K') && hasDim(b, 'K') && !hasDim(b, 'H')) || (hasDim(b, 'H') && !hasDim(b, 'K') && hasDim(a, 'K') && !hasDim(a, 'H'));
   if (grouped) value.groupedHeads = true;
-  // Plain objects of one shape (no spreads): einsum is the most frequent statement.
-  const canon = (t: ShardType) => t.dims.map((d) => (grouped && d.letter === 'K' ? { letter: 'H', axes: d.axes, wasK: true } : { letter: d.letter, axes: d.axes, wasK: false }));
-  const da = canon(a);
-  const db = canon(b);
   let ok = true;
-  for (const d of db) {
-    const e = da.find((x) => x.letter === d.letter);
+  for (const d of b.dims) {
+    const letter = canonLetter(d.letter, grouped);
+    const e = canonDim(a, letter, grouped);
     if (!e) continue;
-    if (grouped && d.letter === 'H') {
-      const [kDim, hDim] = d.wasK ? [d, e] : [e, d];
+    if (grouped && letter === 'H') {
+      const dWasK = d.letter === 'K';
+      const kDim = dWasK ? d : e;
+      const hDim = dWasK ? e : d;
       if (kDim.axes.length && !sameSet(kDim.axes, hDim.axes)) {
         ctx.report(
           'sharding-mismatch',
           argB,
           `grouped heads: K is matched to H, so K must be sharded like H (over ${formatAxes(hDim.axes) || 'nothing'}) or not at all, but K is sharded over ${formatAxes(kDim.axes)}`,
           undefined,
-          related(ctx, d.wasK ? 0 : 1, `H is sharded over ${formatAxes(hDim.axes) || 'nothing'} here`),
+          related(ctx, dWasK ? 0 : 1, `H is sharded over ${formatAxes(hDim.axes) || 'nothing'} here`),
         );
         ok = false;
       }
       continue;
     }
     if (!sameSet(d.axes, e.axes)) {
-      const contracted = !ann.dims.some((x) => x.letter === d.letter);
+      const contracted = !ann.dims.some((x) => x.letter === letter);
       ctx.report(
         'sharding-mismatch',
         argB,
-        `einsum ${contracted ? 'contracts' : 'keeps'} ${d.letter}, sharded over ${formatAxes(e.axes) || 'nothing'} in ${argA.text} but over ${formatAxes(d.axes) || 'nothing'} in ${argB.text}: both operands must shard ${d.letter} alike (all_gather or slice one of them first)`,
+        `einsum ${contracted ? 'contracts' : 'keeps'} ${letter}, sharded over ${formatAxes(e.axes) || 'nothing'} in ${argA.text} but over ${formatAxes(d.axes) || 'nothing'} in ${argB.text}: both operands must shard ${letter} alike (all_gather or slice one of them first)`,
         undefined,
         related(ctx, 0, `${argA.text} : ${formatType(a)}`),
       );
@@ -375,10 +459,9 @@ function inferEinsum(ctx: OpContext, value: CheckedValue): ShardType | undefined
     }
   }
   // Partialsum operands: allowed only when the partner is replicated over those axes.
-  for (const [i, t, other] of [
-    [0, a, b],
-    [1, b, a],
-  ] as const) {
+  for (let i = 0; i < 2; i++) {
+    const t = i === 0 ? a : b;
+    const other = i === 0 ? b : a;
     for (const p of t.partialsum) {
       const partnerCarries = other.dims.some((d) => d.axes.includes(p)) || other.partialsum.includes(p);
       if (partnerCarries) {
@@ -398,32 +481,58 @@ function inferEinsum(ctx: OpContext, value: CheckedValue): ShardType | undefined
   // Output dims come from the annotation; each keeps its operand's axes.
   const dims: ShardType['dims'] = [];
   for (const g of ann.dims) {
-    const src = da.find((x) => x.letter === g.letter) ?? db.find((x) => x.letter === g.letter);
+    const src = canonDim(a, g.letter, grouped) ?? canonDim(b, g.letter, grouped);
     if (!src) {
       ctx.report('type-mismatch', ctx.stmt.annotation!, `the einsum result has ${g.letter}, which neither ${argA.text} (${formatType(a)}) nor ${argB.text} (${formatType(b)}) has`);
       return undefined;
     }
     // With grouped heads prefer H's axes (K may be replicated).
     let axes = src.axes;
-    if (grouped && g.letter === 'H') {
-      const h = [...da, ...db].find((x) => x.letter === 'H' && !x.wasK);
-      axes = h ? h.axes : src.axes;
+    if (grouped && g.letter === 'H') axes = (dimOf(a, 'H') ?? dimOf(b, 'H') ?? src).axes;
+    dims.push({ letter: g.letter, axes: axes.slice() });
+  }
+  // Contracted dims (absent from the result) turn their axes into partialsum axes.
+  const partialsum: string[] = [];
+  const addPartial = (ax: string) => {
+    if (!partialsum.includes(ax)) partialsum.push(ax);
+  };
+  for (const ax of a.partialsum) addPartial(ax);
+  for (const ax of b.partialsum) addPartial(ax);
+  for (let i = 0; i < 2; i++) {
+    const t = i === 0 ? a : b;
+    for (const d of t.dims) {
+      const letter = canonLetter(d.letter, grouped);
+      if (ann.dims.some((x) => x.letter === letter)) continue;
+      // The first operand's dim of a letter decides, as both must agree anyway.
+      if (i === 1 && canonDim(a, letter, grouped)) continue;
+      if (canonDim(t, letter, grouped) !== d) continue;
+      for (const ax of d.axes) addPartial(ax);
     }
-    dims.push({ letter: g.letter, axes: [...axes] });
   }
-  const outLetters = new Set(ann.dims.map((d) => d.letter));
-  const partial = new Set<string>([...a.partialsum, ...b.partialsum]);
-  const seen = new Set<string>();
-  for (const d of [...da, ...db]) {
-    if (outLetters.has(d.letter) || seen.has(d.letter)) continue;
-    seen.add(d.letter);
-    for (const ax of d.axes) partial.add(ax);
-  }
-  const result: ShardType = { dims, partialsum: [...partial] };
+  const result: ShardType = { dims, partialsum };
   // No axis may appear twice in the result, counting partialsum axes.
-  const count = new Map<string, number>();
-  for (const ax of [...dims.flatMap((d) => d.axes), ...result.partialsum]) count.set(ax, (count.get(ax) ?? 0) + 1);
-  const reused = [...count].filter(([, n]) => n > 1).map(([ax]) => ax);
+  let seen = 0;
+  let twice = 0;
+  const note = (ax: string) => {
+    const bit = axisBit(ax);
+    if (seen & bit) twice |= bit;
+    seen |= bit;
+  };
+  for (const d of dims) for (const ax of d.axes) note(ax);
+  for (const ax of partialsum) note(ax);
+  // Named in order of first use.
+  const reused: string[] = [];
+  if (twice) {
+    const name = (ax: string) => {
+      const bit = axisBit(ax);
+      if (twice & bit) {
+        twice &= ~bit;
+        reused.push(ax);
+      }
+    };
+    for (const d of dims) for (const ax of d.axes) name(ax);
+    for (const ax of partialsum) name(ax);
+  }
   if (reused.length) {
     ctx.report('axis-reused', argB, `the einsum result would use axis ${reused.join(', ')} twice (${describeAxisUse(result, reused)}); gather or reduce one side first`);
     return undefined;
@@ -474,27 +583,49 @@ function notPartialOver(ctx: OpContext, op: string): boolean {
   return false;
 }
 
-/** `t` with `axes` added to the dim that the annotation shows receiving them. */
+/** True when `base` with `extra` appended to the axes of its dim `at` equals `ann` (typesEqual). */
+function equalWithAdded(base: ShardType, at: number, extra: readonly string[], ann: ShardType): boolean {
+  if (base.dims.length !== ann.dims.length) return false;
+  for (let j = 0; j < base.dims.length; j++) {
+    const d = base.dims[j];
+    const e = dimOf(ann, d.letter);
+    if (!e) return false;
+    if (j !== at) {
+      if (!sameAxes(d.axes, e.axes)) return false;
+      continue;
+    }
+    if (d.axes.length + extra.length !== e.axes.length) return false;
+    for (const ax of e.axes) if (!d.axes.includes(ax) && !extra.includes(ax)) return false;
+  }
+  return sameAxes(base.partialsum, ann.partialsum);
+}
+
+/** `base` with `extra` added to the axes of its dim `at`. */
+function withAdded(base: ShardType, at: number, extra: readonly string[]): ShardType {
+  return { dims: base.dims.map((e, j) => ({ letter: e.letter, axes: j === at ? [...e.axes, ...extra] : [...e.axes] })), partialsum: base.partialsum };
+}
+
+/**
+ * `t` with `axes` added to the dim that the annotation shows receiving them. When one dim fits,
+ * the result equals the annotation, which is returned as it is (nothing is built).
+ */
 function placeAxes(ctx: OpContext, base: ShardType, op: string): ShardType | undefined {
   const ann = ctx.annotation;
   if (!ann) return undefined;
-  const candidates: ShardType[] = base.dims.map((d) => ({
-    dims: base.dims.map((e) => (e.letter === d.letter ? { letter: e.letter, axes: [...e.axes, ...ctx.axes] } : { letter: e.letter, axes: [...e.axes] })),
-    partialsum: base.partialsum,
-  }));
-  const match = candidates.find((c) => typesEqual(c, ann));
-  if (match) return match;
+  for (let i = 0; i < base.dims.length; i++) if (equalWithAdded(base, i, ctx.axes, ann)) return ann;
+  if (!base.dims.length) return undefined;
   // Pick the dim the annotation gives the most of the moved axes, to name a sensible expectation.
-  let best = candidates[candidates.length - 1];
+  let bestAt = base.dims.length - 1;
   let bestScore = -1;
   base.dims.forEach((d, i) => {
     const annAxes = dimOf(ann, d.letter)?.axes ?? [];
     const score = ctx.axes.filter((a) => annAxes.includes(a)).length;
     if (score > bestScore) {
-      best = candidates[i];
+      bestAt = i;
       bestScore = score;
     }
   });
+  const best = withAdded(base, bestAt, ctx.axes);
   const fix: QuickFix = { title: `Set the annotation to ${formatType(best)}`, edits: [{ span: ctx.stmt.annotation!, newText: formatType(best) }], preferred: true };
   ctx.report(
     'type-mismatch',

@@ -24,9 +24,9 @@ import {
   type RecordScope,
   type Report,
 } from './records';
-import type { CheckedBlock, HardwareSpec, MeshSpec, ModelSpec, Phase, PhaseSpec, ResolvedLayout, UncostableLayout, WorkloadSpec } from './resolved';
+import type { BlockUsage, CheckedBlock, HardwareSpec, MeshSpec, ModelSpec, Phase, PhaseSpec, ResolvedLayout, UncostableLayout, WorkloadSpec } from './resolved';
 import { FIELDS } from './schema';
-import { formatType, typesEqual } from './shardType';
+import { formatType, typesEqual, type ShardType } from './shardType';
 import { BUILTIN_FFNS } from '../prelude/index';
 
 export interface Scope extends RecordScope {
@@ -104,10 +104,11 @@ export function check(files: File[], preludeBlocks?: Map<BlockDecl, CheckedBlock
 
   // 2. Blocks.
   const blocks = new Map<BlockDecl, CheckedBlock>(preludeBlocks);
+  const writtenTypes = new Map<string, ShardType>();
   for (const file of files) {
     for (const d of file.decls) {
       if (!isBlockDecl(d) || blocks.has(d)) continue;
-      const r = checkBlock(d);
+      const r = checkBlock(d, file.source.isPrelude ? undefined : writtenTypes);
       blocks.set(d, r.block);
       diagnostics.push(...r.diagnostics);
       for (const ref of r.refs) refs.push({ source: d.source, span: ref.span, kind: 'value', target: { source: d.source, span: ref.def } });
@@ -662,12 +663,16 @@ export class LayoutResolver {
     const usage = blockUsage(block);
     const sameFile = block.decl.source === d.source;
     let ok = true;
-    const axisSize: Record<string, number> = {};
-    for (const a of mesh.axes) axisSize[a.name] = a.size;
+    // Mesh axes are few (x, y, z and perhaps one more): a linear scan beats a keyed object.
+    const axes = mesh.axes;
+    const axisSize = (letter: string): number | undefined => {
+      for (const a of axes) if (a.name === letter) return a.size;
+      return undefined;
+    };
     const where = (span: Span) => (sameFile ? { source: block.decl.source, span } : { source: d.source, span: at as Span });
     const related = (): RelatedInfo[] => (sameFile ? [{ source: d.source, span: d.name, message: `in layout ${d.name.text}` }] : [{ source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` }]);
     for (const a of usage.axes) {
-      if (axisSize[a.letter] !== undefined) continue;
+      if (axisSize(a.letter) !== undefined) continue;
       const w = where(a);
       const meshAxes = mesh.axes.map((x) => x.name).join('');
       this.report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
@@ -675,26 +680,33 @@ export class LayoutResolver {
     }
     if (!checkSizes) return ok;
     // Sizes, at integer T for decode (cost-model.md §1).
-    const sizes: Record<string, number> = {
-      B: workload.batch,
-      L: phase === 'prefill' ? workload.prompt : 1,
-      T: phase === 'prefill' ? workload.prompt : workload.prompt + workload.generate,
-      E: model.dims.E,
-      F: model.dims.F,
-      H: model.dims.H,
-      K: model.dims.K,
-      Q: model.dims.Q,
-      V: model.dims.V,
+    const sizeOf = (letter: string): number | undefined => {
+      switch (letter) {
+        case 'B':
+          return workload.batch;
+        case 'L':
+          return phase === 'prefill' ? workload.prompt : 1;
+        case 'T':
+          return phase === 'prefill' ? workload.prompt : workload.prompt + workload.generate;
+        case 'E':
+        case 'F':
+        case 'H':
+        case 'K':
+        case 'Q':
+        case 'V':
+          return model.dims[letter];
+      }
+      return undefined;
     };
     for (const g of usage.dims) {
-      const size = sizes[g.letter];
+      const size = sizeOf(g.letter);
       if (size === undefined) continue;
       let shards = 1;
-      for (const a of g.axes) shards *= axisSize[a.letter] ?? 1;
+      for (const a of g.axes) shards *= axisSize(a.letter) ?? 1;
       if (shards === 1 || (size >= shards && size % shards === 0)) continue;
-      const axes = g.axes.map((a) => a.letter).filter((a) => axisSize[a] !== undefined);
-      const axesText = axes.join('');
-      const factors = axes.map((a) => `${a} = ${axisSize[a]}`).join(', ');
+      const shardAxes = g.axes.map((a) => a.letter).filter((a) => axisSize(a) !== undefined);
+      const axesText = shardAxes.join('');
+      const factors = shardAxes.map((a) => `${a} = ${axisSize(a)}`).join(', ');
       // No phase in the message: B, L and T sizes say which case it is, and a finding that holds
       // in both phases is then reported once (spec §3).
       let severity: Severity = 'warning';
@@ -771,15 +783,8 @@ function sizesFit(block: CheckedBlock, mesh: MeshSpec, model: ModelSpec, workloa
  * Every axis letter and every sharded dim written in a block, computed once per block. The AST's
  * own nodes are kept (an AxisRef is its span, a DimGroup has its letter's span), not copied.
  */
-interface BlockUsage {
-  axes: AxisRef[];
-  dims: DimGroup[];
-}
-
-const usageCache = new WeakMap<CheckedBlock, BlockUsage>();
-
 function blockUsage(block: CheckedBlock): BlockUsage {
-  let u = usageCache.get(block);
+  let u = block.usage;
   if (u) return u;
   const axes: AxisRef[] = [];
   const dims: DimGroup[] = [];
@@ -798,7 +803,7 @@ function blockUsage(block: CheckedBlock): BlockUsage {
     } else if (s.kind !== 'out' && s.type) addType(s.type);
   }
   u = { axes, dims };
-  usageCache.set(block, u);
+  block.usage = u;
   return u;
 }
 

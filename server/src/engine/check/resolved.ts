@@ -2,7 +2,7 @@
 // workload and per-phase blocks resolved, defaults applied, and each block's values typed.
 // Quantities are in base units (bytes, B/s, FLOP/s, s). The cost model reads only these types.
 
-import type { BlockDecl, BlockKind, RecordDecl, Span, Stmt, SourceFile } from '../syntax/ast';
+import type { AxisRef, BlockDecl, BlockKind, DimGroup, RecordDecl, Span, Stmt, SourceFile } from '../syntax/ast';
 import type { ShardType } from './shardType';
 
 export type Dtype = 'bf16' | 'fp8' | 'int8' | 'int4';
@@ -111,6 +111,14 @@ export interface CheckedBlock {
   /** No error was found in the block. */
   ok: boolean;
   isPrelude: boolean;
+  /** Axis letters and sharded dims written in the block, kept once the layout checks need them. */
+  usage?: BlockUsage;
+}
+
+/** Every axis letter and every sharded dim written in a block: the AST's own nodes, not copies. */
+export interface BlockUsage {
+  axes: AxisRef[];
+  dims: DimGroup[];
 }
 
 export interface PhaseSpec {
