@@ -3,6 +3,11 @@
 // Newlines are tokens because they separate fields and statements. A number swallows the unit
 // that follows it on the same line (`275 TFLOP/s`, `32GiB`, `30%`), unless that word is itself
 // followed by `=` (then it is the next field's name and the separator is missing).
+//
+// Tokens are kept as columns of typed arrays (kind, start, end), not as one object each: a
+// 10,000-line file has some 80,000 tokens, and as objects they all stay alive until the parse
+// ends, which makes every young-generation collection copy them. The parser reads a token's
+// text from the source only where it needs it (names, error messages).
 
 import type { Span } from './ast';
 
@@ -23,26 +28,38 @@ export type TokenKind =
   | 'invalid'
   | 'eof';
 
-export interface Token extends Span {
-  kind: TokenKind;
-  text: string;
-  /** number tokens: the unit written after it, if any. */
-  unit?: { text: string; start: number; end: number };
-  /** number tokens: the numeral text (without unit). */
-  numeral?: { text: string; start: number; end: number };
+/** Token kinds as stored in `Tokens.kinds`; `TOKEN_KINDS[k]` is the kind's name. */
+export const TOKEN_KINDS: readonly TokenKind[] = ['name', 'upper', 'number', 'lbrace', 'rbrace', 'lparen', 'rparen', 'eq', 'colon', 'comma', 'semi', 'minus', 'newline', 'invalid', 'eof'];
+export const T_NAME = 0;
+export const T_UPPER = 1;
+export const T_NUMBER = 2;
+export const T_LBRACE = 3;
+export const T_RBRACE = 4;
+export const T_LPAREN = 5;
+export const T_RPAREN = 6;
+export const T_EQ = 7;
+export const T_COLON = 8;
+export const T_COMMA = 9;
+export const T_SEMI = 10;
+export const T_MINUS = 11;
+export const T_NEWLINE = 12;
+export const T_INVALID = 13;
+export const T_EOF = 14;
+
+/** The tokens of a text, one column per property; the last token is always `eof`. */
+export interface Tokens {
+  count: number;
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Number tokens: where the numeral ends (a unit, if written, follows it up to `ends`). */
+  numeralEnds: Int32Array;
 }
 
-const PUNCT: Record<string, TokenKind> = {
-  '{': 'lbrace',
-  '}': 'rbrace',
-  '(': 'lparen',
-  ')': 'rparen',
-  '=': 'eq',
-  ':': 'colon',
-  ',': 'comma',
-  ';': 'semi',
-  '-': 'minus',
-};
+export interface LexResult {
+  tokens: Tokens;
+  comments: Span[];
+}
 
 function isLower(c: number): boolean {
   return c >= 97 && c <= 122;
@@ -60,15 +77,75 @@ function isLetter(c: number): boolean {
   return isLower(c) || isUpper(c);
 }
 
-export interface LexResult {
-  tokens: Token[];
-  comments: Span[];
+function punctuation(c: number): number {
+  switch (c) {
+    case 123: // {
+      return T_LBRACE;
+    case 125: // }
+      return T_RBRACE;
+    case 40: // (
+      return T_LPAREN;
+    case 41: // )
+      return T_RPAREN;
+    case 61: // =
+      return T_EQ;
+    case 58: // :
+      return T_COLON;
+    case 44: // ,
+      return T_COMMA;
+    case 59: // ;
+      return T_SEMI;
+    case 45: // -
+      return T_MINUS;
+  }
+  return -1;
+}
+
+class TokenWriter implements Tokens {
+  count = 0;
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  numeralEnds: Int32Array;
+
+  constructor(capacity: number) {
+    this.kinds = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.numeralEnds = new Int32Array(capacity);
+  }
+
+  push(kind: number, start: number, end: number): number {
+    if (this.count === this.kinds.length) this.grow();
+    const i = this.count++;
+    this.kinds[i] = kind;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    return i;
+  }
+
+  private grow(): void {
+    const size = this.kinds.length * 2;
+    const kinds = new Uint8Array(size);
+    kinds.set(this.kinds);
+    const starts = new Int32Array(size);
+    starts.set(this.starts);
+    const ends = new Int32Array(size);
+    ends.set(this.ends);
+    const numeralEnds = new Int32Array(size);
+    numeralEnds.set(this.numeralEnds);
+    this.kinds = kinds;
+    this.starts = starts;
+    this.ends = ends;
+    this.numeralEnds = numeralEnds;
+  }
 }
 
 export function lex(text: string): LexResult {
-  const tokens: Token[] = [];
-  const comments: Span[] = [];
   const n = text.length;
+  // About one token per four characters in real files; the columns grow when that is short.
+  const out = new TokenWriter(Math.max(16, n >> 2));
+  const comments: Span[] = [];
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -79,7 +156,7 @@ export function lex(text: string): LexResult {
     if (c === 10 || c === 13) {
       const start = i;
       i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-      tokens.push({ kind: 'newline', text: '\n', start, end: i });
+      out.push(T_NEWLINE, start, i);
       continue;
     }
     if (c === 35 /* # */) {
@@ -91,22 +168,22 @@ export function lex(text: string): LexResult {
     if (isLower(c) || c === 95) {
       const start = i;
       while (i < n && isNameChar(text.charCodeAt(i))) i++;
-      tokens.push({ kind: 'name', text: text.slice(start, i), start, end: i });
+      out.push(T_NAME, start, i);
       continue;
     }
     if (isUpper(c)) {
       const start = i;
       while (i < n && (isLetter(text.charCodeAt(i)) || text.charCodeAt(i) === 95)) i++;
-      tokens.push({ kind: 'upper', text: text.slice(start, i), start, end: i });
+      out.push(T_UPPER, start, i);
       continue;
     }
     if (isDigit(c)) {
-      i = lexNumber(text, i, tokens);
+      i = lexNumber(text, i, out);
       continue;
     }
-    const kind = PUNCT[text[i]];
-    if (kind) {
-      tokens.push({ kind, text: text[i], start: i, end: i + 1 });
+    const kind = punctuation(c);
+    if (kind >= 0) {
+      out.push(kind, i, i + 1);
       i++;
       continue;
     }
@@ -114,56 +191,56 @@ export function lex(text: string): LexResult {
     // A surrogate pair is one character; a lone surrogate is one code unit of its own.
     const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
     const width = c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
-    tokens.push({ kind: 'invalid', text: text.slice(i, i + width), start: i, end: i + width });
+    out.push(T_INVALID, i, i + width);
     i += width;
   }
-  tokens.push({ kind: 'eof', text: '', start: n, end: n });
-  return { tokens, comments };
+  out.push(T_EOF, n, n);
+  return { tokens: out, comments };
 }
 
-function lexNumber(text: string, start: number, tokens: Token[]): number {
+function lexNumber(text: string, start: number, out: TokenWriter): number {
   const n = text.length;
   let i = start;
   while (i < n && isDigit(text.charCodeAt(i))) i++;
-  if (text[i] === '.' && isDigit(text.charCodeAt(i + 1))) {
+  if (text.charCodeAt(i) === 46 /* . */ && isDigit(text.charCodeAt(i + 1))) {
     i++;
     while (i < n && isDigit(text.charCodeAt(i))) i++;
   }
-  if ((text[i] === 'e' || text[i] === 'E') && (isDigit(text.charCodeAt(i + 1)) || ((text[i + 1] === '+' || text[i + 1] === '-') && isDigit(text.charCodeAt(i + 2))))) {
-    i += 2;
-    while (i < n && isDigit(text.charCodeAt(i))) i++;
+  const e = text.charCodeAt(i);
+  if (e === 101 || e === 69 /* e E */) {
+    const sign = text.charCodeAt(i + 1);
+    if (isDigit(sign) || ((sign === 43 || sign === 45) /* + - */ && isDigit(text.charCodeAt(i + 2)))) {
+      i += 2;
+      while (i < n && isDigit(text.charCodeAt(i))) i++;
+    }
   }
-  const numeral = { text: text.slice(start, i), start, end: i };
-  const tok: Token = { kind: 'number', text: numeral.text, start, end: i, numeral };
+  const numeralEnd = i;
+  let end = i;
   // A unit may follow, on the same line, with or without spaces.
   let j = i;
   while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
-  if (text[j] === '%') {
-    tok.unit = { text: '%', start: j, end: j + 1 };
-    tok.end = j + 1;
-    tok.text = text.slice(start, j + 1);
-    tokens.push(tok);
-    return j + 1;
-  }
-  if (j < n && isLetter(text.charCodeAt(j))) {
+  if (text.charCodeAt(j) === 37 /* % */) {
+    end = j + 1;
+  } else if (j < n && isLetter(text.charCodeAt(j))) {
     let k = j;
-    while (k < n && (isLetter(text.charCodeAt(k)) || text[k] === '/')) k++;
+    while (k < n && (isLetter(text.charCodeAt(k)) || text.charCodeAt(k) === 47 /* / */)) k++;
     // `E = 1024 F = 4096`: the word is the next field's name, not a unit.
     let m = k;
     while (m < n && (text.charCodeAt(m) === 32 || text.charCodeAt(m) === 9)) m++;
-    const nextIsEq = text[m] === '=';
+    const nextIsEq = text.charCodeAt(m) === 61;
     // `4x` directly followed by name chars like `_` or digits is not a unit either.
     const glued = k < n && (isDigit(text.charCodeAt(k)) || text.charCodeAt(k) === 95);
-    if (!nextIsEq && !glued) {
-      tok.unit = { text: text.slice(j, k), start: j, end: k };
-      tok.end = k;
-      tok.text = text.slice(start, k);
-      tokens.push(tok);
-      return k;
-    }
+    if (!nextIsEq && !glued) end = k;
   }
-  tokens.push(tok);
-  return i;
+  const t = out.push(T_NUMBER, start, end);
+  out.numeralEnds[t] = numeralEnd;
+  return end;
 }
 
-export const DECL_KEYWORDS = new Set(['hardware', 'mesh', 'model', 'workload', 'layout', 'ffn', 'attention', 'unembed']);
+/** Where the unit of a number token starts: the first character after its numeral's spaces. */
+export function unitStart(text: string, numeralEnd: number): number {
+  let j = numeralEnd;
+  while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) j++;
+  return j;
+}
+

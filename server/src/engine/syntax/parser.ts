@@ -25,7 +25,28 @@ import type {
   TypeExpr,
   Value,
 } from './ast';
-import { DECL_KEYWORDS, lex, type Token, type TokenKind } from './lexer';
+import {
+  lex,
+  unitStart,
+  TOKEN_KINDS,
+  T_COLON,
+  T_COMMA,
+  T_EOF,
+  T_EQ,
+  T_INVALID,
+  T_LBRACE,
+  T_LPAREN,
+  T_MINUS,
+  T_NAME,
+  T_NEWLINE,
+  T_NUMBER,
+  T_RBRACE,
+  T_RPAREN,
+  T_SEMI,
+  T_UPPER,
+  type TokenKind,
+  type Tokens,
+} from './lexer';
 
 const MAX_DEPTH = 8;
 
@@ -47,38 +68,78 @@ const TOKEN_DESCRIPTION: Record<TokenKind, string> = {
   eof: 'end of file',
 };
 
-function describe(t: Token): string {
-  if (t.kind === 'newline' || t.kind === 'eof') return TOKEN_DESCRIPTION[t.kind];
-  return `\`${t.text}\``;
-}
+
+/** The declaration keywords, by length then text, for a test that slices nothing. */
+const DECL_WORDS = ['mesh', 'model', 'ffn', 'layout', 'unembed', 'hardware', 'workload', 'attention'];
 
 class Parser {
+  /** The current token's index. */
   private pos = 0;
   readonly errors: SyntaxError[] = [];
   /** The end of the last error, so that one bad token yields one error. */
   private lastErrorAt = -1;
+  private readonly kinds: Uint8Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly last: number;
 
   constructor(
-    private readonly tokens: Token[],
+    private readonly tokens: Tokens,
+    private readonly text: string,
     private readonly source: SourceFile,
-  ) {}
-
-  private get tok(): Token {
-    return this.tokens[this.pos];
+  ) {
+    this.kinds = tokens.kinds;
+    this.starts = tokens.starts;
+    this.ends = tokens.ends;
+    this.last = tokens.count - 1;
   }
 
-  private peek(k = 1): Token {
-    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)];
+  // ------------------------------------------------------------------------------------------
+  // Tokens
+
+  /** The kind of the token `k` places ahead (the `eof` token repeats at the end). */
+  private kind(k = 0): number {
+    return this.kinds[Math.min(this.pos + k, this.last)];
   }
 
-  private next(): Token {
-    const t = this.tokens[this.pos];
-    if (t.kind !== 'eof') this.pos++;
+  private at(kind: number): boolean {
+    return this.kinds[this.pos] === kind;
+  }
+
+  /** Move past the current token (never past `eof`); returns its index. */
+  private next(): number {
+    const t = this.pos;
+    if (this.kinds[t] !== T_EOF) this.pos++;
     return t;
   }
 
-  private at(kind: TokenKind): boolean {
-    return this.tok.kind === kind;
+  private tokenText(t: number): string {
+    return this.text.slice(this.starts[t], this.ends[t]);
+  }
+
+  /** True when token `t` is exactly `word`. */
+  private isWord(t: number, word: string): boolean {
+    return this.ends[t] - this.starts[t] === word.length && this.text.startsWith(word, this.starts[t]);
+  }
+
+  private isDeclKeyword(t: number): boolean {
+    if (this.kinds[t] !== T_NAME) return false;
+    for (const w of DECL_WORDS) if (this.isWord(t, w)) return true;
+    return false;
+  }
+
+  private spanOf(t: number): Span {
+    return { start: this.starts[t], end: this.ends[t] };
+  }
+
+  private ident(t: number): Ident {
+    return { text: this.tokenText(t), start: this.starts[t], end: this.ends[t] };
+  }
+
+  private describe(t: number): string {
+    const k = this.kinds[t];
+    if (k === T_NEWLINE || k === T_EOF) return TOKEN_DESCRIPTION[TOKEN_KINDS[k]];
+    return `\`${this.tokenText(t)}\``;
   }
 
   private error(span: Span, message: string): void {
@@ -87,14 +148,16 @@ class Parser {
     this.lastErrorAt = span.start;
   }
 
-  private unexpected(expected: string): void {
-    const t = this.tok;
-    const what = t.kind === 'invalid' ? `unexpected character \`${t.text}\`` : `unexpected ${describe(t)}`;
-    this.error(t, `${what}: expected ${expected}`);
+  private errorAt(t: number, message: string): void {
+    this.error(this.spanOf(t), message);
   }
 
-  private ident(t: Token): Ident {
-    return { text: t.text, start: t.start, end: t.end };
+  private unexpected(expected: string): void {
+    const t = this.pos;
+    // The message is built only when it will be kept.
+    if (this.starts[t] <= this.lastErrorAt) return;
+    const what = this.kinds[t] === T_INVALID ? `unexpected character \`${this.tokenText(t)}\`` : `unexpected ${this.describe(t)}`;
+    this.errorAt(t, `${what}: expected ${expected}`);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -103,10 +166,9 @@ class Parser {
   parseFile(): Decl[] {
     const decls: Decl[] = [];
     for (;;) {
-      while (this.at('newline') || this.at('semi') || this.at('comma')) this.next();
-      if (this.at('eof')) break;
-      const t = this.tok;
-      if (t.kind === 'name' && DECL_KEYWORDS.has(t.text)) {
+      while (this.at(T_NEWLINE) || this.at(T_SEMI) || this.at(T_COMMA)) this.next();
+      if (this.at(T_EOF)) break;
+      if (this.isDeclKeyword(this.pos)) {
         const d = this.parseDecl();
         if (d) decls.push(d);
         continue;
@@ -122,50 +184,50 @@ class Parser {
     let depth = 0;
     let lineStart = false;
     for (;;) {
-      const t = this.tok;
-      if (t.kind === 'eof') return;
-      if (depth === 0 && lineStart && t.kind === 'name' && DECL_KEYWORDS.has(t.text)) return;
-      if (t.kind === 'lbrace') depth++;
-      if (t.kind === 'rbrace') depth = Math.max(0, depth - 1);
-      lineStart = t.kind === 'newline' || (t.kind === 'rbrace' && depth === 0);
+      const k = this.kind();
+      if (k === T_EOF) return;
+      if (depth === 0 && lineStart && this.isDeclKeyword(this.pos)) return;
+      if (k === T_LBRACE) depth++;
+      if (k === T_RBRACE) depth = Math.max(0, depth - 1);
+      lineStart = k === T_NEWLINE || (k === T_RBRACE && depth === 0);
       this.next();
     }
   }
 
   private parseDecl(): Decl | undefined {
     const kw = this.next();
-    const kind = kw.text as RecordKind | BlockKind;
-    if (!this.at('name')) {
+    const kind = this.tokenText(kw) as RecordKind | BlockKind;
+    if (!this.at(T_NAME)) {
       this.unexpected(`the name of the ${kind}`);
       this.recoverToDecl();
       return undefined;
     }
     const name = this.ident(this.next());
     let base: Ident | undefined;
-    if (this.at('eq')) {
+    if (this.at(T_EQ)) {
       this.next();
-      if (this.at('name')) base = this.ident(this.next());
+      if (this.at(T_NAME)) base = this.ident(this.next());
       else this.unexpected(`the name of a ${kind} to start from`);
     }
     const isBlock = kind === 'ffn' || kind === 'attention' || kind === 'unembed';
     if (isBlock) {
-      const decl: BlockDecl = { kind, keyword: span(kw), name, base, stmts: [], start: kw.start, end: name.end, source: this.source };
-      if (!this.at('lbrace')) {
+      const decl: BlockDecl = { kind, keyword: this.spanOf(kw), name, base, stmts: [], start: this.starts[kw], end: name.end, source: this.source };
+      if (!this.at(T_LBRACE)) {
         this.unexpected(`\`{\` to open the ${kind} block`);
         this.recoverToDecl();
         return decl;
       }
       const open = this.next();
       const close = this.parseStatements(decl.stmts, kind, name.text);
-      decl.body = { start: open.start, end: close };
+      decl.body = { start: this.starts[open], end: close };
       decl.end = close;
       return decl;
     }
-    const decl: RecordDecl = { kind: kind as RecordKind, keyword: span(kw), name, base, fields: [], start: kw.start, end: (base ?? name).end, source: this.source };
-    if (this.at('lbrace')) {
+    const decl: RecordDecl = { kind: kind as RecordKind, keyword: this.spanOf(kw), name, base, fields: [], start: this.starts[kw], end: (base ?? name).end, source: this.source };
+    if (this.at(T_LBRACE)) {
       const open = this.next();
       const close = this.parseFields(decl.fields, 0, `${kind} ${name.text}`);
-      decl.body = { start: open.start, end: close };
+      decl.body = { start: this.starts[open], end: close };
       decl.end = close;
     } else if (!this.atDeclEnd()) {
       this.unexpected(base ? `\`{\` or end of line` : `\`=\` or \`{\``);
@@ -175,18 +237,16 @@ class Parser {
   }
 
   private atDeclEnd(): boolean {
-    const k = this.tok.kind;
-    return k === 'newline' || k === 'eof' || k === 'semi';
+    const k = this.kind();
+    return k === T_NEWLINE || k === T_EOF || k === T_SEMI;
   }
 
   /** True when the current token looks like the start of a new top-level declaration. */
   private atNewDecl(): boolean {
-    const t = this.tok;
-    if (t.kind !== 'name' || !DECL_KEYWORDS.has(t.text)) return false;
-    const n1 = this.peek(1);
-    if (n1.kind !== 'name') return false;
-    const n2 = this.peek(2);
-    return n2.kind === 'lbrace' || n2.kind === 'eq';
+    if (!this.isDeclKeyword(this.pos)) return false;
+    if (this.kind(1) !== T_NAME) return false;
+    const k2 = this.kind(2);
+    return k2 === T_LBRACE || k2 === T_EQ;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -195,21 +255,22 @@ class Parser {
   /** Parses fields up to the closing `}`; returns the end offset of the body. */
   private parseFields(out: Field[], depth: number, owner: string): number {
     for (;;) {
-      while (this.at('newline') || this.at('comma') || this.at('semi')) this.next();
-      const t = this.tok;
-      if (t.kind === 'rbrace') {
+      while (this.at(T_NEWLINE) || this.at(T_COMMA) || this.at(T_SEMI)) this.next();
+      const t = this.pos;
+      const k = this.kinds[t];
+      if (k === T_RBRACE) {
         this.next();
-        return t.end;
+        return this.ends[t];
       }
-      if (t.kind === 'eof') {
-        this.error(t, `expected \`}\` to close ${owner}`);
-        return t.start;
+      if (k === T_EOF) {
+        this.errorAt(t, `expected \`}\` to close ${owner}`);
+        return this.starts[t];
       }
       if (depth === 0 && this.atNewDecl()) {
-        this.error(t, `expected \`}\` to close ${owner} before this declaration`);
-        return t.start;
+        this.errorAt(t, `expected \`}\` to close ${owner} before this declaration`);
+        return this.starts[t];
       }
-      if (t.kind !== 'name' && t.kind !== 'upper') {
+      if (k !== T_NAME && k !== T_UPPER) {
         this.unexpected('a field name');
         this.recoverToField();
         continue;
@@ -217,8 +278,8 @@ class Parser {
       const field = this.parseField(depth, owner);
       if (field) out.push(field);
       // A field must be followed by a separator or the closing brace.
-      const k = this.tok.kind;
-      if (k !== 'newline' && k !== 'comma' && k !== 'semi' && k !== 'rbrace' && k !== 'eof') {
+      const after = this.kind();
+      if (after !== T_NEWLINE && after !== T_COMMA && after !== T_SEMI && after !== T_RBRACE && after !== T_EOF) {
         this.unexpected('`,`, `;`, a new line or `}` after the field');
         this.recoverToField();
       }
@@ -229,31 +290,30 @@ class Parser {
   private recoverToField(): void {
     let depth = 0;
     for (;;) {
-      const t = this.tok;
-      if (t.kind === 'eof') return;
-      if (depth === 0 && (t.kind === 'newline' || t.kind === 'comma' || t.kind === 'semi' || t.kind === 'rbrace')) return;
-      if (t.kind === 'lbrace') depth++;
-      if (t.kind === 'rbrace') depth--;
+      const k = this.kind();
+      if (k === T_EOF) return;
+      if (depth === 0 && (k === T_NEWLINE || k === T_COMMA || k === T_SEMI || k === T_RBRACE)) return;
+      if (k === T_LBRACE) depth++;
+      if (k === T_RBRACE) depth--;
       this.next();
     }
   }
 
   private parseField(depth: number, owner: string): Field | undefined {
-    const nameTok = this.next();
-    const name = this.ident(nameTok);
-    if (this.at('lbrace')) {
+    const name = this.ident(this.next());
+    if (this.at(T_LBRACE)) {
       // `prefill { … }`, `workload { … }`: a record-valued field.
       const open = this.next();
       if (depth + 1 >= MAX_DEPTH) {
-        this.error(open, `records nest too deeply (more than ${MAX_DEPTH} levels)`);
+        this.errorAt(open, `records nest too deeply (more than ${MAX_DEPTH} levels)`);
         this.skipBraces();
         return undefined;
       }
       const fields: Field[] = [];
       const close = this.parseFields(fields, depth + 1, `\`${name.text}\` in ${owner}`);
-      return { name, value: { kind: 'record', fields, start: open.start, end: close }, start: name.start, end: close };
+      return { name, value: { kind: 'record', fields, start: this.starts[open], end: close }, start: name.start, end: close };
     }
-    if (!this.at('eq')) {
+    if (!this.at(T_EQ)) {
       this.unexpected(`\`=\` after the field \`${name.text}\``);
       this.recoverToField();
       return undefined;
@@ -265,58 +325,60 @@ class Parser {
 
   private skipBraces(): void {
     let depth = 1;
-    while (depth > 0 && !this.at('eof')) {
-      const t = this.next();
-      if (t.kind === 'lbrace') depth++;
-      if (t.kind === 'rbrace') depth--;
+    while (depth > 0 && !this.at(T_EOF)) {
+      const k = this.kinds[this.next()];
+      if (k === T_LBRACE) depth++;
+      if (k === T_RBRACE) depth--;
     }
   }
 
   private parseValue(depth: number, owner: string, fieldName: string): Value {
-    const t = this.tok;
-    if (t.kind === 'number') {
+    const t = this.pos;
+    const k = this.kinds[t];
+    const start = this.starts[t];
+    const end = this.ends[t];
+    if (k === T_NUMBER) {
       this.next();
-      const numeral = t.numeral!;
-      return {
-        kind: 'number',
-        value: Number(numeral.text),
-        text: numeral.text,
-        unit: t.unit ? { text: t.unit.text, start: t.unit.start, end: t.unit.end } : undefined,
-        start: t.start,
-        end: t.end,
-      };
+      const numeralEnd = this.tokens.numeralEnds[t];
+      const numeral = this.text.slice(start, numeralEnd);
+      let unit: Ident | undefined;
+      if (end > numeralEnd) {
+        const from = unitStart(this.text, numeralEnd);
+        unit = { text: this.text.slice(from, end), start: from, end };
+      }
+      return { kind: 'number', value: Number(numeral), text: numeral, unit, start, end };
     }
-    if (t.kind === 'name') {
+    if (k === T_NAME) {
       this.next();
-      const v: Value = { kind: 'name', name: this.ident(t), start: t.start, end: t.end };
-      if (this.at('lbrace')) {
+      const v: Value = { kind: 'name', name: this.ident(t), start, end };
+      if (this.at(T_LBRACE)) {
         const open = this.next();
         if (depth + 1 >= MAX_DEPTH) {
-          this.error(open, `records nest too deeply (more than ${MAX_DEPTH} levels)`);
+          this.errorAt(open, `records nest too deeply (more than ${MAX_DEPTH} levels)`);
           this.skipBraces();
           return v;
         }
         const fields: Field[] = [];
         const close = this.parseFields(fields, depth + 1, `\`${fieldName}\` in ${owner}`);
         v.overrides = fields;
-        v.body = { start: open.start, end: close };
+        v.body = { start: this.starts[open], end: close };
         v.end = close;
       }
       return v;
     }
-    if (t.kind === 'lbrace') {
+    if (k === T_LBRACE) {
       const open = this.next();
       if (depth + 1 >= MAX_DEPTH) {
-        this.error(open, `records nest too deeply (more than ${MAX_DEPTH} levels)`);
+        this.errorAt(open, `records nest too deeply (more than ${MAX_DEPTH} levels)`);
         this.skipBraces();
-        return { kind: 'missing', start: open.start, end: open.end };
+        return { kind: 'missing', start, end };
       }
       const fields: Field[] = [];
       const close = this.parseFields(fields, depth + 1, `\`${fieldName}\` in ${owner}`);
-      return { kind: 'record', fields, start: open.start, end: close };
+      return { kind: 'record', fields, start, end: close };
     }
     this.unexpected(`a value for \`${fieldName}\``);
-    return { kind: 'missing', start: t.start, end: t.start };
+    return { kind: 'missing', start, end: start };
   }
 
   // ------------------------------------------------------------------------------------------
@@ -324,81 +386,82 @@ class Parser {
 
   private parseStatements(out: Stmt[], kind: BlockKind, blockName: string): number {
     for (;;) {
-      while (this.at('newline') || this.at('semi')) this.next();
-      const t = this.tok;
-      if (t.kind === 'rbrace') {
+      while (this.at(T_NEWLINE) || this.at(T_SEMI)) this.next();
+      const t = this.pos;
+      const k = this.kinds[t];
+      if (k === T_RBRACE) {
         this.next();
-        return t.end;
+        return this.ends[t];
       }
-      if (t.kind === 'eof') {
-        this.error(t, `expected \`}\` to close ${kind} ${blockName}`);
-        return t.start;
+      if (k === T_EOF) {
+        this.errorAt(t, `expected \`}\` to close ${kind} ${blockName}`);
+        return this.starts[t];
       }
       if (this.atNewDecl()) {
-        this.error(t, `expected \`}\` to close ${kind} ${blockName} before this declaration`);
-        return t.start;
+        this.errorAt(t, `expected \`}\` to close ${kind} ${blockName} before this declaration`);
+        return this.starts[t];
       }
       const stmt = this.parseStatement();
       if (stmt) out.push(stmt);
-      const k = this.tok.kind;
-      if (stmt && k !== 'newline' && k !== 'semi' && k !== 'rbrace' && k !== 'eof') {
-        this.unexpected('a new line or `;` after the statement');
-      }
-      if (!stmt || (k !== 'newline' && k !== 'semi' && k !== 'rbrace' && k !== 'eof')) this.recoverToStatement();
+      const after = this.kind();
+      const separated = after === T_NEWLINE || after === T_SEMI || after === T_RBRACE || after === T_EOF;
+      if (stmt && !separated) this.unexpected('a new line or `;` after the statement');
+      if (!stmt || !separated) this.recoverToStatement();
     }
   }
 
   private recoverToStatement(): void {
     let depth = 0;
     for (;;) {
-      const t = this.tok;
-      if (t.kind === 'eof') return;
-      if (depth === 0 && (t.kind === 'newline' || t.kind === 'semi' || t.kind === 'rbrace')) return;
-      if (t.kind === 'lbrace') depth++;
-      if (t.kind === 'rbrace') depth--;
+      const k = this.kind();
+      if (k === T_EOF) return;
+      if (depth === 0 && (k === T_NEWLINE || k === T_SEMI || k === T_RBRACE)) return;
+      if (k === T_LBRACE) depth++;
+      if (k === T_RBRACE) depth--;
       this.next();
     }
   }
 
   private parseStatement(): Stmt | undefined {
-    const t = this.tok;
-    if (t.kind !== 'name') {
+    const t = this.pos;
+    if (this.kinds[t] !== T_NAME) {
       this.unexpected('a statement (`in`, `weight`, `cache`, `NAME = OP(…)` or `out`)');
       return undefined;
     }
-    const isKeyword = this.peek().kind !== 'eq';
-    if (isKeyword && (t.text === 'in' || t.text === 'weight' || t.text === 'cache')) return this.parseDeclStmt();
-    if (isKeyword && t.text === 'out') {
+    const isKeyword = this.kind(1) !== T_EQ;
+    if (isKeyword && (this.isWord(t, 'in') || this.isWord(t, 'weight') || this.isWord(t, 'cache'))) return this.parseDeclStmt();
+    if (isKeyword && this.isWord(t, 'out')) {
       const kw = this.next();
-      const stmt: OutStmt = { kind: 'out', keyword: span(kw), start: kw.start, end: kw.end };
-      if (this.at('name')) {
+      const stmt: OutStmt = { kind: 'out', keyword: this.spanOf(kw), start: this.starts[kw], end: this.ends[kw] };
+      if (this.at(T_NAME)) {
         stmt.name = this.ident(this.next());
         stmt.end = stmt.name.end;
       } else this.unexpected('the name of the value the block outputs');
       return stmt;
     }
-    if (this.peek().kind === 'eq') return this.parseLet();
+    if (!isKeyword) return this.parseLet();
     this.next();
-    this.error(this.tok, `unexpected ${describe(this.tok)}: expected \`=\` after \`${t.text}\` (a statement is \`${t.text} = OP(ARGS) : TYPE\`)`);
+    const word = this.tokenText(t);
+    this.errorAt(this.pos, `unexpected ${this.describe(this.pos)}: expected \`=\` after \`${word}\` (a statement is \`${word} = OP(ARGS) : TYPE\`)`);
     return undefined;
   }
 
   private parseDeclStmt(): DeclStmt | undefined {
     const kw = this.next();
-    const kind = kw.text as 'in' | 'weight' | 'cache';
-    const stmt: DeclStmt = { kind, keyword: span(kw), names: [], start: kw.start, end: kw.end };
+    const kind = this.tokenText(kw) as 'in' | 'weight' | 'cache';
+    const stmt: DeclStmt = { kind, keyword: this.spanOf(kw), names: [], start: this.starts[kw], end: this.ends[kw] };
     for (;;) {
-      if (!this.at('name')) {
+      if (!this.at(T_NAME)) {
         this.unexpected(`the name of the ${kind === 'in' ? 'input' : kind}`);
         return stmt.names.length ? stmt : undefined;
       }
       const nm = this.ident(this.next());
       stmt.names.push(nm);
       stmt.end = nm.end;
-      if (!this.at('comma')) break;
+      if (!this.at(T_COMMA)) break;
       this.next();
     }
-    if (!this.at('colon')) {
+    if (!this.at(T_COLON)) {
       this.unexpected(`\`:\` and the type of \`${stmt.names[stmt.names.length - 1].text}\``);
       return stmt;
     }
@@ -413,43 +476,46 @@ class Parser {
 
   private parseLet(): LetStmt | undefined {
     const name = this.ident(this.next());
-    const eqTok = this.next();
-    if (!this.at('name')) {
+    const eq = this.spanOf(this.next());
+    if (!this.at(T_NAME)) {
       this.unexpected('an operation such as `einsum(a, b)`');
       return undefined;
     }
     const op = this.ident(this.next());
-    if (!this.at('lparen')) {
+    if (!this.at(T_LPAREN)) {
       this.unexpected(`\`(\` after \`${op.text}\``);
       return undefined;
     }
-    const open = this.next();
+    const open = this.starts[this.next()];
     const args: Ident[] = [];
-    let close = open.end;
+    let close: number;
     for (;;) {
-      if (this.at('rparen')) {
-        close = this.next().end;
+      if (this.at(T_RPAREN)) {
+        close = this.ends[this.next()];
         break;
       }
-      if (!this.at('name')) {
+      if (!this.at(T_NAME)) {
         this.unexpected(args.length ? 'an argument or `)`' : 'an argument');
-        return { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: this.tok.start }, start: name.start, end: this.tok.start, incomplete: true };
+        const at = this.starts[this.pos];
+        return { kind: 'let', name, eq, op, args, argsSpan: { start: open, end: at }, start: name.start, end: at, incomplete: true };
       }
       args.push(this.ident(this.next()));
-      if (this.at('comma')) {
+      if (this.at(T_COMMA)) {
         this.next();
-        if (this.at('rparen')) {
+        if (this.at(T_RPAREN)) {
           this.unexpected('an argument after `,`');
-          return { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: this.tok.end }, start: name.start, end: this.tok.end, incomplete: true };
+          const at = this.ends[this.pos];
+          return { kind: 'let', name, eq, op, args, argsSpan: { start: open, end: at }, start: name.start, end: at, incomplete: true };
         }
         continue;
       }
-      if (this.at('rparen')) continue;
+      if (this.at(T_RPAREN)) continue;
       this.unexpected('`,` or `)`');
-      return { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: this.tok.start }, start: name.start, end: this.tok.start, incomplete: true };
+      const at = this.starts[this.pos];
+      return { kind: 'let', name, eq, op, args, argsSpan: { start: open, end: at }, start: name.start, end: at, incomplete: true };
     }
-    const stmt: LetStmt = { kind: 'let', name, eq: span(eqTok), op, args, argsSpan: { start: open.start, end: close }, start: name.start, end: close };
-    if (this.at('colon')) {
+    const stmt: LetStmt = { kind: 'let', name, eq, op, args, argsSpan: { start: open, end: close }, start: name.start, end: close };
+    if (this.at(T_COLON)) {
       this.next();
       const type = this.parseType();
       if (type) {
@@ -465,77 +531,90 @@ class Parser {
 
   /** Dimension groups (`BLE_xyz`, `E_x F_yz`) then an optional `(partialsum-AXES)`. */
   parseType(): TypeExpr | undefined {
-    if (!this.at('upper')) {
+    if (!this.at(T_UPPER)) {
       this.unexpected('a tensor type such as `BLE_xyz`');
       return undefined;
     }
     const dims: DimGroup[] = [];
-    const start = this.tok.start;
+    const start = this.starts[this.pos];
     let end = start;
-    while (this.at('upper')) {
+    while (this.at(T_UPPER)) {
       const t = this.next();
       if (!this.splitGroups(t, dims)) return undefined;
-      end = t.end;
+      end = this.ends[t];
     }
     const type: TypeExpr = { dims, start, end };
-    if (this.at('lparen')) {
+    if (this.at(T_LPAREN)) {
       const open = this.next();
-      const word = this.tok;
-      if (word.kind !== 'name' || word.text !== 'partialsum') {
+      if (!this.at(T_NAME) || !this.isWord(this.pos, 'partialsum')) {
         this.unexpected('`partialsum-AXES`');
         return type;
       }
       this.next();
-      if (!this.at('minus')) {
+      if (!this.at(T_MINUS)) {
         this.unexpected('`-` and the axes, as in `(partialsum-x)`');
         return type;
       }
       this.next();
-      if (!this.at('name') || !/^[a-z]+$/.test(this.tok.text)) {
+      if (!this.at(T_NAME) || !this.allLower(this.pos)) {
         this.unexpected('the axes that are still to be summed, as in `(partialsum-x)`');
         return type;
       }
       const axesTok = this.next();
       const axes: AxisRef[] = [];
-      for (let i = 0; i < axesTok.text.length; i++) axes.push({ letter: axesTok.text[i], start: axesTok.start + i, end: axesTok.start + i + 1 });
-      if (!this.at('rparen')) {
+      for (let i = this.starts[axesTok]; i < this.ends[axesTok]; i++) axes.push({ letter: this.text[i], start: i, end: i + 1 });
+      if (!this.at(T_RPAREN)) {
         this.unexpected('`)`');
         return type;
       }
       const close = this.next();
-      const ps: PartialsumExpr = { axes, start: open.start, end: close.end };
+      const ps: PartialsumExpr = { axes, start: this.starts[open], end: this.ends[close] };
       type.partialsum = ps;
-      type.end = close.end;
+      type.end = this.ends[close];
     }
     return type;
   }
 
+  /** True when token `t` is letters `a`–`z` only. */
+  private allLower(t: number): boolean {
+    for (let i = this.starts[t]; i < this.ends[t]; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c < 97 || c > 122) return false;
+    }
+    return true;
+  }
+
   /** Split one `upper` token such as `E_xF_yz` into dimension groups with exact spans. */
-  private splitGroups(t: Token, out: DimGroup[]): boolean {
-    const s = t.text;
-    let i = 0;
-    while (i < s.length) {
-      const c = s[i];
-      if (!(c >= 'A' && c <= 'Z')) {
-        const at = { start: t.start + i, end: t.start + i + 1 };
-        if (c >= 'a' && c <= 'z') this.error(at, `unexpected \`${c}\` in a tensor type: axis letters follow \`_\` (as in \`E_${c}\`)`);
-        else this.error(at, `unexpected \`${c}\` in a tensor type: expected a dimension letter`);
+  private splitGroups(t: number, out: DimGroup[]): boolean {
+    const text = this.text;
+    const end = this.ends[t];
+    let i = this.starts[t];
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (!(c >= 65 && c <= 90)) {
+        const ch = text[i];
+        const at = { start: i, end: i + 1 };
+        if (c >= 97 && c <= 122) this.error(at, `unexpected \`${ch}\` in a tensor type: axis letters follow \`_\` (as in \`E_${ch}\`)`);
+        else this.error(at, `unexpected \`${ch}\` in a tensor type: expected a dimension letter`);
         return false;
       }
-      const group: DimGroup = { letter: c, letterSpan: { start: t.start + i, end: t.start + i + 1 }, axes: [], start: t.start + i, end: t.start + i + 1 };
+      const letter = text[i];
+      const group: DimGroup = { letter, letterSpan: { start: i, end: i + 1 }, axes: [], start: i, end: i + 1 };
       i++;
-      if (s[i] === '_') {
+      if (i < end && text.charCodeAt(i) === 95 /* _ */) {
         i++;
-        if (!(s[i] >= 'a' && s[i] <= 'z')) {
-          const at = { start: t.start + i - 1, end: t.start + i };
-          this.error(at, `expected axis letters after \`_\` in \`${c}_\``);
+        const a = i < end ? text.charCodeAt(i) : 0;
+        if (!(a >= 97 && a <= 122)) {
+          this.error({ start: i - 1, end: i }, `expected axis letters after \`_\` in \`${letter}_\``);
           return false;
         }
-        while (i < s.length && s[i] >= 'a' && s[i] <= 'z') {
-          group.axes.push({ letter: s[i], start: t.start + i, end: t.start + i + 1 });
+        while (i < end) {
+          const x = text.charCodeAt(i);
+          if (x < 97 || x > 122) break;
+          group.axes.push({ letter: text[i], start: i, end: i + 1 });
           i++;
         }
-        group.end = t.start + i;
+        group.end = i;
       }
       out.push(group);
     }
@@ -543,13 +622,9 @@ class Parser {
   }
 }
 
-function span(t: Token): Span {
-  return { start: t.start, end: t.end };
-}
-
 export function parse(source: SourceFile): File {
   const { tokens, comments } = lex(source.text);
-  const parser = new Parser(tokens, source);
+  const parser = new Parser(tokens, source.text, source);
   const decls = parser.parseFile();
   return { source, decls, errors: parser.errors, comments };
 }
@@ -557,7 +632,7 @@ export function parse(source: SourceFile): File {
 /** Parse a standalone type such as `BLF_yz (partialsum-x)` (tests, quick fixes, the search). */
 export function parseTypeText(text: string): { type?: TypeExpr; errors: SyntaxError[] } {
   const { tokens } = lex(text);
-  const parser = new Parser(tokens, { uri: '<type>', text, isPrelude: false });
+  const parser = new Parser(tokens, text, { uri: '<type>', text, isPrelude: false });
   const type = parser.parseType();
   return { type, errors: parser.errors };
 }
