@@ -8,13 +8,14 @@
 // typing feedback.
 
 import { TextDocuments, type Connection } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, EDITOR_LIMITS, type Analysis, type AnalyzeOptions } from '../engine/index';
 import { normalizeDiagnostics, type Diagnostic } from '../engine/diagnostics';
 import { PRELUDE_FILES, PRELUDE_SCHEME } from '../engine/prelude/index';
 import { costFindingsSearch } from '../engine/features/costs';
 import type { SettingsStore } from './settings';
 import { toLspDiagnostics } from './convert';
+import { SYNCED_TEXT_DOCUMENT } from './textSync';
 
 /**
  * The first change after a pause is checked at once. Changes that arrive while a check is still
@@ -38,7 +39,8 @@ interface Findings {
 }
 
 export class DocumentStore {
-  readonly documents = new TextDocuments(TextDocument);
+  /** Not `new TextDocuments(TextDocument)`: that one's incremental update miscounts lines (textSync.ts). */
+  readonly documents = new TextDocuments<TextDocument>(SYNCED_TEXT_DOCUMENT);
   private readonly analyses = new Map<string, { version: number; analysis: Analysis }>();
   private readonly findings = new Map<string, Findings>();
   /** Per document: the scheduled check, and the scheduled better-layout search. */
