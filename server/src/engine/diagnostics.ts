@@ -68,7 +68,6 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, informa
 
 /** Sort by position then code, and drop repeats of the same code on the same token (spec §3). */
 export function normalizeDiagnostics(list: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
   const out: Diagnostic[] = [];
   const sorted = [...list].sort(
     (a, b) =>
@@ -77,11 +76,30 @@ export function normalizeDiagnostics(list: Diagnostic[]): Diagnostic[] {
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       a.span.end - b.span.end,
   );
+  // Sorted by start, so a repeat of a kept diagnostic is among the last kept ones with the same
+  // start: compare with those instead of building a key string per diagnostic (a large file
+  // has thousands).
+  let groupStart = 0;
+  // A large group (many layouts reporting on one token) switches to keys, to stay linear.
+  let groupKeys: Set<string> | undefined;
+  const keyOf = (d: Diagnostic) => `${d.source.uri}|${d.span.end}|${d.code}|${d.message}`;
   for (const d of sorted) {
-    const key = `${d.source.uri}|${d.span.start}|${d.span.end}|${d.code}|${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (out.length && out[out.length - 1].span.start !== d.span.start) {
+      groupStart = out.length;
+      groupKeys = undefined;
+    }
+    let repeat = false;
+    if (groupKeys) repeat = groupKeys.has(keyOf(d));
+    else {
+      for (let i = groupStart; i < out.length && !repeat; i++) {
+        const k = out[i];
+        repeat = k.span.end === d.span.end && k.code === d.code && k.message === d.message && k.source.uri === d.source.uri;
+      }
+      if (out.length - groupStart > 16) groupKeys = new Set(out.slice(groupStart).map(keyOf));
+    }
+    if (repeat) continue;
     out.push(d);
+    groupKeys?.add(keyOf(d));
   }
   return out;
 }
