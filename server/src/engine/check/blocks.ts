@@ -2,9 +2,10 @@
 // independently of any mesh: the typing rules only talk about axis names. What depends on a
 // layout (axes the mesh lacks, divisibility) is checked per layout in `layoutChecks.ts`.
 
-import type { BlockDecl, DeclStmt, Ident, LetStmt, SourceFile, Span, TypeExpr } from '../syntax/ast';
+import type { AxisRef, BlockDecl, DeclStmt, DimGroup, Ident, LetStmt, SourceFile, Span, TypeExpr } from '../syntax/ast';
+import { axesOf } from '../syntax/ast';
 import type { Diagnostic, DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
-import type { CheckedBlock, CheckedValue } from './resolved';
+import type { BlockUsage, CheckedBlock, CheckedValue } from './resolved';
 import {
   type ShardDim,
   type ShardType,
@@ -135,12 +136,17 @@ interface ValueInfo {
   /** Where the value is defined (its name). */
   def: Ident;
   kind: 'in' | 'weight' | 'cache' | 'op';
+  /** The definition as a reference target, made at the first use and shared by all uses. */
+  target: ValueRef['target'] | undefined;
 }
 
 /** A use of a block value (an argument or `out NAME`), for references and rename. */
 export interface ValueRef {
+  source: SourceFile;
   span: Span;
-  def: Ident;
+  kind: 'value';
+  /** Shared by every use of one value (a large file has thousands of uses). */
+  target: { source: SourceFile; span: Span };
 }
 
 export interface BlockCheckResult {
@@ -178,7 +184,7 @@ export function checkBlock(decl: BlockDecl, sharedTypes?: Map<string, ShardType>
       ]);
       return;
     }
-    info.set(name.text, { value, def: name, kind });
+    info.set(name.text, { value, def: name, kind, target: undefined });
     byName.set(name.text, value);
     values.push(value);
   };
@@ -190,7 +196,8 @@ export function checkBlock(decl: BlockDecl, sharedTypes?: Map<string, ShardType>
       report('unknown-name', arg, later ? `\`${arg.text}\` is used before it is defined (blocks are in dataflow order)` : `no value \`${arg.text}\` in ${decl.kind} ${decl.name.text}`);
       return undefined;
     }
-    refs.push({ span: arg, def: v.def });
+    v.target ??= { source, span: v.def };
+    refs.push({ source, span: arg, kind: 'value', target: v.target });
     return v;
   };
 
@@ -234,7 +241,7 @@ export function checkBlock(decl: BlockDecl, sharedTypes?: Map<string, ShardType>
   if (!inStmt) report('bad-block', decl.name, `${decl.kind} ${decl.name.text} has no input: add \`in h : TYPE\``);
   if (!outSeen) report('bad-block', decl.name, `${decl.kind} ${decl.name.text} has no output: add \`out NAME\``);
   if (diagnostics.length) ok = false;
-  return { block: { name: decl.name.text, kind: decl.kind, decl, values, byName, input, output, ok, isPrelude: source.isPrelude, usage: undefined }, diagnostics, refs };
+  return { block: { name: decl.name.text, kind: decl.kind, decl, values, byName, input, output, ok, isPrelude: source.isPrelude, usage: usageOf(decl) }, diagnostics, refs };
 }
 
 type Report = (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[], related?: RelatedInfo[]) => void;
@@ -724,4 +731,29 @@ function inferNormalise(op: string, ctx: OpContext): ShardType | undefined {
   }
   if (!noPartial(ctx, 0, `\`${op}\` needs a complete value`)) return undefined;
   return t;
+}
+
+/**
+ * Every axis letter and every sharded dim written in a block, for the per-layout checks (unknown
+ * axes, divisibility). Taken while checkBlock has the statements at hand; the AST's own nodes are
+ * kept (an AxisRef is its span, a DimGroup has its letter's span), not copied.
+ */
+export function usageOf(decl: BlockDecl): BlockUsage {
+  const axes: AxisRef[] = [];
+  const dims: DimGroup[] = [];
+  const addType = (t: TypeExpr) => {
+    for (const g of t.dims) {
+      if (!g.axes.length) continue;
+      for (const a of g.axes) axes.push(a);
+      dims.push(g);
+    }
+    if (t.partialsum) for (const a of t.partialsum.axes) axes.push(a);
+  };
+  for (const s of decl.stmts) {
+    if (s.kind === 'let') {
+      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) axes.push(a);
+      if (s.annotation) addType(s.annotation);
+    } else if (s.kind !== 'out' && s.type) addType(s.type);
+  }
+  return { axes, dims };
 }

@@ -2,10 +2,10 @@
 // layout resolution with the layout-dependent checks (axes, sizes, residual stream).
 // It produces diagnostics and the ResolvedLayouts that the cost model reads.
 
-import type { AxisRef, BlockDecl, Decl, DimGroup, Field, File, Ident, RecordDecl, RecordKind, SourceFile, Span, TypeExpr, Value } from '../syntax/ast';
-import { axesOf, isBlockDecl } from '../syntax/ast';
+import type { BlockDecl, Decl, Field, File, Ident, RecordDecl, RecordKind, SourceFile, Span, Value } from '../syntax/ast';
+import { isBlockDecl } from '../syntax/ast';
 import type { Diagnostic, DiagnosticCode, QuickFix, RelatedInfo, Severity } from '../diagnostics';
-import { checkBlock, COLLECTIVE_OPS } from './blocks';
+import { checkBlock, usageOf } from './blocks';
 import {
   buildHardware,
   buildMesh,
@@ -111,13 +111,19 @@ export function check(files: File[], preludeBlocks?: Map<BlockDecl, CheckedBlock
       const r = checkBlock(d, file.source.isPrelude ? undefined : writtenTypes);
       blocks.set(d, r.block);
       diagnostics.push(...r.diagnostics);
-      for (const ref of r.refs) refs.push({ source: d.source, span: ref.span, kind: 'value', target: { source: d.source, span: ref.def } });
+      for (const ref of r.refs) refs.push(ref);
     }
   }
 
   // 3. Records: every declaration's fields are checked once, used or not.
   const fields = new RecordFields(report);
-  const onRef = (use: Ident, source: SourceFile, target: Decl) => refs.push({ source, span: use, kind: isBlockDecl(target) ? 'block' : target.kind, target: { source: target.source, span: target.name } });
+  // One target object per declaration, shared by its uses (every layout names a model, a mesh…).
+  const targets = new Map<Decl, SymbolRef['target']>();
+  const onRef = (use: Ident, source: SourceFile, target: Decl) => {
+    let t = targets.get(target);
+    if (!t) targets.set(target, (t = { source: target.source, span: target.name }));
+    refs.push({ source, span: use, kind: isBlockDecl(target) ? 'block' : target.kind, target: t });
+  };
   const resolver = new LayoutResolver(scope, blocks, fields, report, onRef, context);
   for (const file of files) {
     for (const d of file.decls) {
@@ -779,32 +785,9 @@ function sizesFit(block: CheckedBlock, mesh: MeshSpec, model: ModelSpec, workloa
   return true;
 }
 
-/**
- * Every axis letter and every sharded dim written in a block, computed once per block. The AST's
- * own nodes are kept (an AxisRef is its span, a DimGroup has its letter's span), not copied.
- */
+/** Every axis letter and sharded dim the block writes (checkBlock records it; built here otherwise). */
 function blockUsage(block: CheckedBlock): BlockUsage {
-  let u = block.usage;
-  if (u) return u;
-  const axes: AxisRef[] = [];
-  const dims: DimGroup[] = [];
-  const addType = (t: TypeExpr) => {
-    for (const g of t.dims) {
-      if (!g.axes.length) continue;
-      for (const a of g.axes) axes.push(a);
-      dims.push(g);
-    }
-    if (t.partialsum) for (const a of t.partialsum.axes) axes.push(a);
-  };
-  for (const s of block.decl.stmts) {
-    if (s.kind === 'let') {
-      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) axes.push(a);
-      if (s.annotation) addType(s.annotation);
-    } else if (s.kind !== 'out' && s.type) addType(s.type);
-  }
-  u = { axes, dims };
-  block.usage = u;
-  return u;
+  return (block.usage ??= usageOf(block.decl));
 }
 
 function gcd(a: number, b: number): number {

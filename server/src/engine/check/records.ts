@@ -113,6 +113,11 @@ export const MAX_BASE_CHAIN = 64;
 /** Per-declaration checked fields, computed once. */
 export class RecordFields {
   private readonly cache = new Map<RecordDecl, FieldMap>();
+  /**
+   * Merged base chains that resolved, with their length: a layout file names the same model and
+   * workload hundreds of times. Callers copy a merged map before changing it.
+   */
+  readonly merged = new Map<RecordDecl, { map: FieldMap; depth: number }>();
   constructor(private readonly report: Report) {}
 
   of(decl: RecordDecl): FieldMap {
@@ -138,6 +143,9 @@ export function mergedFields(
   onRef: (use: Ident, source: SourceFile, target: RecordDecl) => void,
   seen: Set<RecordDecl> = new Set(),
 ): FieldMap | undefined {
+  // A chain that resolved before resolves again, unless following it from here is too long.
+  const known = fields.merged.get(decl);
+  if (known && !seen.has(decl) && seen.size + known.depth <= MAX_BASE_CHAIN) return known.map;
   if (seen.has(decl)) {
     report('bad-value', decl.source, decl.base ?? decl.name, `${decl.kind} ${decl.name.text} starts from itself (${[...seen, decl].map((d) => d.name.text).join(' → ')})`);
     return undefined;
@@ -150,6 +158,7 @@ export function mergedFields(
     return undefined;
   }
   let merged: FieldMap = new Map();
+  let depth = 1;
   if (decl.base && decl.kind !== 'mesh') {
     const base = lookupRecord(scope, decl.kind, decl.base.text, decl);
     if (!base) {
@@ -160,8 +169,10 @@ export function mergedFields(
     const b = mergedFields(base, scope, fields, report, onRef, seen);
     if (!b) return undefined;
     merged = new Map(b);
+    depth += fields.merged.get(base)?.depth ?? MAX_BASE_CHAIN;
   }
   for (const [k, v] of fields.of(decl)) merged.set(k, v);
+  fields.merged.set(decl, { map: merged, depth });
   return merged;
 }
 
