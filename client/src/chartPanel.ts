@@ -5,16 +5,16 @@
 //
 // Unlike Compare, the panel does not follow edits: a search can take seconds and runs only when
 // asked (the command, the Run again button, or restoring a panel after a reload). Security as in
-// comparePanel.ts: the shared fixed HTML template (webviewHtml.ts), data by postMessage after the
-// `ready` handshake, every message from the webview validated (parseChartWebviewMessage).
+// comparePanel.ts: the shared fixed HTML template (webviewHtml.ts, through webviewPanel.ts), data by
+// postMessage after the `ready` handshake, every message from the webview validated
+// (parseChartWebviewMessage).
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CHART_VIEW_TYPE, parseChartViewState, parseChartWebviewMessage, type ChartHostMessage, type ChartKind, type ChartViewState } from './chartProtocol';
-import { findLayoutRanges } from './layoutRanges';
+import { CHART_VIEW_TYPE, parseChartViewState, parseChartWebviewMessage, type ChartHostMessage, type ChartKind, type ChartViewState, type ChartWebviewMessage } from './chartProtocol';
 import type { CrossoverResult, SweepResult } from './lspProtocol';
 import type { SearchOutcome } from './searchCommands';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { createPanelBeside, restorePanelOptions, showLayout, WebviewPanelHost } from './webviewPanel';
 
 export interface ChartPanelServices {
   extensionUri: vscode.Uri;
@@ -26,33 +26,22 @@ export interface ChartPanelServices {
 
 const TITLES: Record<ChartKind, string> = { sweep: 'Sweep', crossover: 'FFN Crossover' };
 
-export class ChartPanel {
+export class ChartPanel extends WebviewPanelHost<ChartWebviewMessage> {
   static readonly current = new Map<ChartKind, ChartPanel>();
 
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
   /** The message on screen (or to show once ready); re-sent when a hidden webview comes back. */
   private shown: ChartHostMessage | undefined;
   private generation = 0;
   private searched = false;
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly services: ChartPanelServices,
     private readonly kind: ChartKind,
     private uri: vscode.Uri,
     private layouts: string[],
   ) {
-    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'chart', 'shardlens chart');
-    panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'icons', 'shardlens.png');
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      // A hidden webview drops messages and reloads its script when shown; it says `ready` again.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-    );
+    super(panel, { ...services, bundle: 'chart', pageTitle: 'shardlens chart', parse: parseChartWebviewMessage, logTag: 'chart' });
     this.updateTitle();
   }
 
@@ -64,8 +53,7 @@ export class ChartPanel {
       panel.layouts = layouts;
       panel.updateTitle();
     } else {
-      const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-      const webviewPanel = vscode.window.createWebviewPanel(CHART_VIEW_TYPE, TITLES[kind], { viewColumn: column, preserveFocus: true }, webviewOptions(services.extensionUri));
+      const webviewPanel = createPanelBeside(CHART_VIEW_TYPE, TITLES[kind], services.extensionUri);
       panel = new ChartPanel(webviewPanel, services, kind, document.uri, layouts);
       ChartPanel.current.set(kind, panel);
     }
@@ -79,7 +67,7 @@ export class ChartPanel {
       panel.dispose();
       return;
     }
-    panel.webview.options = webviewOptions(services.extensionUri);
+    restorePanelOptions(panel, services.extensionUri);
     ChartPanel.current.get(state.kind)?.panel.dispose();
     ChartPanel.current.set(state.kind, new ChartPanel(panel, services, state.kind, vscode.Uri.parse(state.uri), state.layouts));
   }
@@ -93,11 +81,10 @@ export class ChartPanel {
     return [vscode.window.registerWebviewPanelSerializer(CHART_VIEW_TYPE, serializer)];
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (ChartPanel.current.get(this.kind) === this) ChartPanel.current.delete(this.kind);
     this.generation++;
-    this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
+    super.dispose();
   }
 
   private updateTitle(): void {
@@ -148,12 +135,7 @@ export class ChartPanel {
     else this.post(message);
   }
 
-  private onMessage(raw: unknown): void {
-    const message = parseChartWebviewMessage(raw);
-    if (!message) {
-      this.services.output.appendLine(`[chart] ignored a malformed message from the webview`);
-      return;
-    }
+  protected onMessage(message: ChartWebviewMessage): void {
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -166,17 +148,8 @@ export class ChartPanel {
         return;
       case 'revealLayout':
         // Only this panel's layouts; the webview cannot make us open anything else.
-        if (this.layouts.includes(message.name)) void this.reveal(message.name);
+        if (this.layouts.includes(message.name)) void showLayout(this.uri, message.name);
         return;
     }
-  }
-
-  private async reveal(name: string): Promise<void> {
-    const document = await vscode.workspace.openTextDocument(this.uri);
-    const range = findLayoutRanges(document.getText()).find((r) => r.name === name);
-    if (!range) return;
-    const selection = new vscode.Range(document.positionAt(range.nameStart), document.positionAt(range.nameEnd));
-    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
-    await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection });
   }
 }

@@ -10,10 +10,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DecodeContext } from '../../server/src/engine/charts/options';
 import { decodeDataUrl } from './dataUrl';
-import { findLayoutRanges } from './layoutRanges';
 import type { ClientReport } from './lspProtocol';
 import type { ReportCache } from './reports';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { createPanelBeside, restorePanelOptions, showLayout, WebviewPanelHost } from './webviewPanel';
 import {
   COMPARE_VIEW_TYPE,
   LAYOUT_NAME,
@@ -22,6 +21,7 @@ import {
   type CompareViewState,
   type ExportChartMessage,
   type HostToWebviewMessage,
+  type WebviewToHostMessage,
 } from './webviewProtocol';
 
 /** Above this many layouts the panel asks which to draw: more bars than this stop being readable. */
@@ -35,12 +35,10 @@ export interface ComparePanelServices {
   decodeContext(): DecodeContext;
 }
 
-export class ComparePanel {
+export class ComparePanel extends WebviewPanelHost<WebviewToHostMessage> {
   /** One panel at a time; opening Compare for another file retargets it. */
   static current: ComparePanel | undefined;
 
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
   private pending: HostToWebviewMessage | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private report: ClientReport | undefined;
@@ -49,22 +47,16 @@ export class ComparePanel {
   private choosing = false;
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly services: ComparePanelServices,
     private uri: vscode.Uri,
     private selected: string[] | null,
     private focus: string | null,
   ) {
-    panel.webview.html = this.html();
-    panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'icons', 'shardlens.png');
+    // A hidden webview drops messages; the next `ready` (sent when it is shown and its script
+    // runs again) triggers a fresh report.
+    super(panel, { ...services, bundle: 'main', pageTitle: 'Compare Layouts', parse: parseWebviewMessage, logTag: 'compare' });
     this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      // A hidden webview drops messages; the next `ready` (sent when it is shown and its
-      // script runs again) triggers a fresh report.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === this.uri.toString() && e.contentChanges.length > 0) this.scheduleRefresh();
       }),
@@ -88,8 +80,7 @@ export class ComparePanel {
       await existing.refresh({ askWhenMany: !sameFile });
       return;
     }
-    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare Layouts', { viewColumn: column, preserveFocus: true }, webviewOptions(services.extensionUri));
+    const panel = createPanelBeside(COMPARE_VIEW_TYPE, 'Compare Layouts', services.extensionUri);
     ComparePanel.current = new ComparePanel(panel, services, document.uri, null, focus);
     // The webview sends `ready` when its script has run; the first report goes then.
     await ComparePanel.current.refresh({ askWhenMany: true });
@@ -103,17 +94,15 @@ export class ComparePanel {
       panel.dispose();
       return;
     }
-    // Re-apply the options so `localResourceRoots` points at this install's files.
-    panel.webview.options = webviewOptions(services.extensionUri);
+    restorePanelOptions(panel, services.extensionUri);
     ComparePanel.current?.panel.dispose();
     ComparePanel.current = new ComparePanel(panel, services, vscode.Uri.parse(state.uri), state.selected, null);
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (ComparePanel.current === this) ComparePanel.current = undefined;
     clearTimeout(this.refreshTimer);
-    this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
+    super.dispose();
   }
 
   /** Called when a setting the view shows changes. */
@@ -218,12 +207,7 @@ export class ComparePanel {
     this.sendReport();
   }
 
-  private onMessage(raw: unknown): void {
-    const message = parseWebviewMessage(raw);
-    if (!message) {
-      this.services.output.appendLine(`[compare] ignored a malformed message from the webview`);
-      return;
-    }
+  protected onMessage(message: WebviewToHostMessage): void {
     switch (message.type) {
       case 'ready': {
         this.ready = true;
@@ -250,17 +234,7 @@ export class ComparePanel {
   private async revealLayout(name: string): Promise<void> {
     // Only a layout of the report on screen; the webview cannot make us open anything else.
     if (!LAYOUT_NAME.test(name) || !this.report?.layouts.some((l) => l.name === name)) return;
-    const document = await vscode.workspace.openTextDocument(this.uri);
-    const range = findLayoutRanges(document.getText()).find((r) => r.name === name);
-    if (!range) return;
-    const selection = new vscode.Range(document.positionAt(range.nameStart), document.positionAt(range.nameEnd));
-    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
-    const editor = await vscode.window.showTextDocument(document, {
-      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
-      selection,
-      preserveFocus: false,
-    });
-    editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    await showLayout(this.uri, name, { center: true });
   }
 
   private async exportChart(message: ExportChartMessage): Promise<void> {
@@ -281,10 +255,6 @@ export class ComparePanel {
       void vscode.window.showErrorMessage(`Could not save the chart: ${text}`);
       this.post({ type: 'exportResult', chart: message.chart, ok: false, text: `Not saved: ${text}` });
     }
-  }
-
-  private html(): string {
-    return webviewHtml(this.panel.webview, this.services.extensionUri, 'main', 'Compare Layouts');
   }
 }
 

@@ -1,5 +1,5 @@
 // The search chart view's DOM (Show Sweep, Show Crossover), built with createElement and
-// textContent only: layout, model and file names are data and never go through innerHTML. Pure
+// textContent only (dom.ts): layout, model and file names are data and never go through innerHTML. Pure
 // functions over a root element, so tests run them under happy-dom with hostile strings; the
 // charts themselves are drawn by chart.ts into the slots returned here.
 
@@ -8,6 +8,7 @@ import { formatBytes, formatSeconds, sig } from '../../server/src/engine/report/
 import { volumeAt } from '../../server/src/engine/search/crossover';
 import type { SweepResult } from '../../server/src/engine/search/sweep';
 import type { ChartStatusMessage, CrossoverMessage, SweepMessage } from '../src/chartProtocol';
+import { button, chartCard, el, statusLine } from './dom';
 
 export interface ChartViewActions {
   rerun(): void;
@@ -22,31 +23,11 @@ export interface ChartViewSlot {
   container: HTMLElement;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = doc.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function button(doc: Document, label: string, className: string, onClick: () => void, title?: string): HTMLButtonElement {
-  const b = el(doc, 'button', className, label);
-  b.type = 'button';
-  if (title) b.title = title;
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 /** A loading or error line above whatever is shown (the last chart stays while a search runs). */
 export function renderChartStatus(root: HTMLElement, message: ChartStatusMessage, actions: ChartViewActions): void {
   const doc = root.ownerDocument;
-  let status = root.querySelector<HTMLElement>('.status');
-  if (!status) {
-    status = el(doc, 'p', 'status');
-    root.prepend(status);
-  }
+  const status = statusLine(root, message.state);
   status.replaceChildren(doc.createTextNode(message.text));
-  status.dataset.state = message.state;
   // An error with nothing on screen still needs a way to try again.
   if (message.state === 'error') status.append(' ', button(doc, 'Run again', 'secondary small', () => actions.rerun(), 'Search again'));
 }
@@ -68,12 +49,7 @@ function header(doc: Document, title: string, layouts: string[], fileName: strin
 }
 
 function card(doc: Document, id: ChartSlotId, title: string): { card: HTMLElement; slot: ChartViewSlot } {
-  const section = el(doc, 'section', 'chart-card');
-  section.dataset.chart = id;
-  const bar = el(doc, 'div', 'chart-bar');
-  bar.append(el(doc, 'h2', undefined, title));
-  const container = el(doc, 'div', `chart chart-${id}`);
-  section.append(bar, container);
+  const { card: section, container } = chartCard(doc, id, title);
   return { card: section, slot: { id, container } };
 }
 

@@ -6,10 +6,8 @@
 
 import './compare.css';
 import { CanvasRenderer } from 'echarts/renderers';
-import type { EChartsType } from 'echarts/core';
 import { echarts } from '../../server/src/engine/charts/echartsSetup';
 import { buildCompareCharts, type ChartBuildOptions } from '../../server/src/engine/charts/options';
-import { themeFromCssVariables } from '../../server/src/engine/charts/theme';
 import type { ChartTheme } from '../../server/src/engine/charts/types';
 import {
   isHostMessage,
@@ -19,6 +17,7 @@ import {
   type ReportMessage,
   type WebviewToHostMessage,
 } from '../src/webviewProtocol';
+import { DrawnCharts, onThemeChange, readTheme } from './chartHost';
 import { renderReport, renderStatus, type ChartSlot, type ViewActions } from './render';
 
 // PNG export draws the same option once more on an off-screen canvas.
@@ -29,57 +28,34 @@ const root = document.getElementById('app')!;
 
 const post = (message: WebviewToHostMessage) => vscode.postMessage(message);
 
-interface DrawnChart {
-  slot: ChartSlot;
-  chart: EChartsType;
-}
-
 let lastReport: ReportMessage | undefined;
 /** Charts grow in once, when the view first shows data; later redraws (edits, themes) are instant. */
 let animateNextDraw = true;
-let drawn: DrawnChart[] = [];
+const drawn = new DrawnCharts<ChartSlot>();
 let theme: ChartTheme = readTheme();
-
-function readTheme(): ChartTheme {
-  const style = getComputedStyle(document.body);
-  return themeFromCssVariables((name) => style.getPropertyValue(name));
-}
 
 function chartOptions(report: ReportMessage): ChartBuildOptions {
   return { theme, decodeContext: report.decodeContext };
 }
 
-function disposeCharts(): void {
-  for (const d of drawn) d.chart.dispose();
-  drawn = [];
-}
-
-const resizeObserver = new ResizeObserver((entries) => {
-  for (const entry of entries) drawn.find((d) => d.slot.container === entry.target)?.chart.resize();
-});
-
 function drawCharts(report: ReportMessage, slots: ChartSlot[]): void {
-  disposeCharts();
+  drawn.clear();
   const specs = buildCompareCharts(report.report, { ...chartOptions(report), animation: animateNextDraw });
   animateNextDraw = false;
   for (const slot of slots) {
     const spec = specs.find((s) => s.id === slot.id);
     if (!spec) continue;
-    // SVG: crisp at any zoom, and no canvas sizing through inline styles.
-    const chart = echarts.init(slot.container, null, { renderer: 'svg' });
-    chart.setOption(spec.option);
+    const chart = drawn.draw(slot, spec.option);
     // Clicking a bar, a point or an axis label shows that layout in the editor.
     chart.on('click', (params: { name?: string; value?: unknown }) => {
       const name = typeof params.name === 'string' && params.name ? params.name : typeof params.value === 'string' ? params.value : '';
       if (report.shown.includes(name)) post({ type: 'revealLayout', name });
     });
-    resizeObserver.observe(slot.container);
-    drawn.push({ slot, chart });
   }
 }
 
 function exportChart(id: ExportableChartId, format: ChartFormat): void {
-  const entry = drawn.find((d) => d.slot.id === id);
+  const entry = drawn.all.find((d) => d.slot.id === id);
   if (!entry || !lastReport) return;
   let dataUrl: string;
   if (format === 'svg') {
@@ -128,7 +104,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       renderStatus(root, message);
       break;
     case 'exportResult': {
-      const slot = drawn.find((d) => d.slot.id === message.chart)?.slot;
+      const slot = drawn.all.find((d) => d.slot.id === message.chart)?.slot;
       if (slot) slot.note.textContent = message.text;
       break;
     }
@@ -137,9 +113,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 
 // VS Code swaps the body's theme class (vscode-light, vscode-dark, vscode-high-contrast…) when
 // the colour theme changes; the charts' colours come from CSS variables and are re-read then.
-new MutationObserver(() => {
-  theme = readTheme();
-  if (lastReport) drawCharts(lastReport, drawn.map((d) => d.slot));
-}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+onThemeChange((next) => {
+  theme = next;
+  if (lastReport) drawCharts(lastReport, drawn.slots());
+});
 
 post({ type: 'ready', state: vscode.getState() ?? null });

@@ -1,9 +1,10 @@
-// The webview's DOM, built with createElement and textContent only: layout names, file names
-// and messages are data and never go through innerHTML. Pure functions over a root element so
-// that tests can run them under happy-dom with hostile strings.
+// The webview's DOM, built with createElement and textContent only (dom.ts): layout names, file
+// names and messages are data and never go through innerHTML. Pure functions over a root element
+// so that tests can run them under happy-dom with hostile strings.
 
 import { COMPARE_COLUMNS, compareTableRows } from '../../server/src/engine/charts/table';
 import type { ExportableChartId, ChartFormat, ReportMessage, StatusMessage } from '../src/webviewProtocol';
+import { button, chartCard, el, statusLine } from './dom';
 
 export interface ViewActions {
   reveal(name: string): void;
@@ -26,31 +27,9 @@ export const CHART_TITLES: Record<ExportableChartId, string> = {
   'latency-cost': 'Latency against cost (lower left is better)',
 };
 
-function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = doc.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function button(doc: Document, label: string, className: string, onClick: () => void, title?: string): HTMLButtonElement {
-  const b = el(doc, 'button', className, label);
-  b.type = 'button';
-  if (title) b.title = title;
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 /** A loading or error line in place of the report. */
 export function renderStatus(root: HTMLElement, message: StatusMessage): void {
-  const doc = root.ownerDocument;
-  let status = root.querySelector<HTMLElement>('.status');
-  if (!status) {
-    status = el(doc, 'p', 'status');
-    root.prepend(status);
-  }
-  status.textContent = message.text;
-  status.dataset.state = message.state;
+  statusLine(root, message.state).textContent = message.text;
   // Keep the last report visible while a new one loads; replace nothing on error either, so a
   // syntax error mid-edit does not blank the view.
 }
@@ -96,17 +75,13 @@ function table(doc: Document, message: ReportMessage, actions: ViewActions): HTM
   return t;
 }
 
-function chartCard(doc: Document, id: ExportableChartId, actions: ViewActions): { card: HTMLElement; slot: ChartSlot } {
-  const card = el(doc, 'section', 'chart-card');
-  card.dataset.chart = id;
-  const bar = el(doc, 'div', 'chart-bar');
-  bar.append(el(doc, 'h2', undefined, CHART_TITLES[id]));
+/** A chart's card with its export buttons and the note where export results show. */
+function exportableChartCard(doc: Document, id: ExportableChartId, actions: ViewActions): { card: HTMLElement; slot: ChartSlot } {
+  const { card, bar, container } = chartCard(doc, id, CHART_TITLES[id]);
   const note = el(doc, 'span', 'note');
   bar.append(note);
   bar.append(button(doc, 'SVG', 'secondary small', () => actions.exportChart(id, 'svg'), 'Save this chart as SVG'));
   bar.append(button(doc, 'PNG', 'secondary small', () => actions.exportChart(id, 'png'), 'Save this chart as PNG'));
-  const container = el(doc, 'div', `chart chart-${id}`);
-  card.append(bar, container);
   return { card, slot: { id, title: CHART_TITLES[id], container, note } };
 }
 
@@ -130,7 +105,7 @@ export function renderReport(root: HTMLElement, message: ReportMessage, actions:
   const slots: ChartSlot[] = [];
   const charts = el(doc, 'div', 'charts');
   for (const id of ['layer-time', 'memory', 'latency-cost'] as const) {
-    const { card, slot } = chartCard(doc, id, actions);
+    const { card, slot } = exportableChartCard(doc, id, actions);
     charts.append(card);
     slots.push(slot);
   }

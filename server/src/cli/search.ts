@@ -11,7 +11,6 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Worker, workerData, parentPort } from 'node:worker_threads';
 import { analyze, sourceFromText, type Analysis } from '../engine/index';
 import type { Dtype, ResolvedLayout } from '../engine/check/resolved';
 import {
@@ -31,11 +30,10 @@ import {
   renderSweepCsv,
   renderSweepJson,
   renderSweepText,
-  SearchCancelled,
   SearchTooLarge,
+  seriesColors,
   sweep,
   sweepChartOption,
-  type Cancellation,
   type CrossoverResult,
   type Objective,
   type RunControl,
@@ -43,9 +41,10 @@ import {
   type SweepResult,
 } from '../engine/search/index';
 import { escapeHtml } from '../engine/charts/escape';
-import { PAGE_CSS as CHART_PAGE_CSS } from '../engine/charts/page';
+import { PAGE_CSS as CHART_PAGE_CSS, selfContainedPage } from '../engine/charts/page';
 import { renderOptionToSvg, ssrSafeTheme } from '../engine/charts/svg';
 import { formatPercent, formatSeconds, sig } from '../engine/report/format';
+import { runInSearchThread, serveSearchJob, type SearchThreadMessage, type SearchThreadRun } from '../shared/searchThread';
 import { listChoices } from './args';
 import { formatText } from './diagnosticFormats';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, usageError } from './errors';
@@ -203,17 +202,10 @@ export function renderSweepPage(result: SweepResult, file: string): string {
   const head = ['chips', 'batch', 'prefill', 'chip-ms/tok', 'MFU', 'mesh', 'bound', 'decode step', 'chip-ms/tok', 'MFU', 'mesh', 'bound'];
   const rows = result.points.map((pt) => `<tr><td>${pt.chips}</td><td>${pt.batch}</td>${phaseCellsHtml(pt.prefill, pt.reason)}${phaseCellsHtml(pt.decode, pt.reason)}</tr>`);
   const title = `shardlens: sweep of ${result.layout} in ${file}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${PAGE_CSS}</style>
-</head>
-<body>
-<h1>Sweep of ${escapeHtml(result.layout)}</h1>
+  return selfContainedPage(
+    title,
+    PAGE_CSS,
+    `<h1>Sweep of ${escapeHtml(result.layout)}</h1>
 <p class="meta">${escapeHtml(file)} · ${escapeHtml(result.model)} (${escapeHtml(result.weights)} weights) on ${escapeHtml(result.hardware)} · prompt ${result.prompt}, generate ${result.generate} · prefill ${escapeHtml(`${result.blocks.prefill.ffn} + ${result.blocks.prefill.attention}`)}; decode ${escapeHtml(`${result.blocks.decode.ffn} + ${result.blocks.decode.attention}`)}</p>
 <p class="meta">Prefill latency is the whole prefill; decode latency is one step (per generated token). Cost in chip-ms per token. Points that do not fit in memory are left out of the charts; * marks the Pareto frontier.</p>
 <section id="decode">
@@ -230,16 +222,13 @@ export function renderSweepPage(result: SweepResult, file: string): string {
 ${rows.join('\n')}
 </tbody>
 </table></div>
-</section>
-</body>
-</html>
-`;
+</section>`,
+  );
 }
 
 export function renderCrossoverSvg(result: CrossoverResult): string {
   const theme = ssrSafeTheme();
-  const colors = [theme.category.compute, theme.category.memory, theme.category.comm, theme.kvCache, theme.hbmLine, '#8c6d1f', '#1b7c83'];
-  return renderOptionToSvg(crossoverChartOption(result, theme, colors), CHART_WIDTH, CHART_HEIGHT);
+  return renderOptionToSvg(crossoverChartOption(result, theme, seriesColors(theme)), CHART_WIDTH, CHART_HEIGHT);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,20 +342,14 @@ export function executeJob(job: SearchJob, io: Io, control: RunControl): number 
 // ---------------------------------------------------------------------------------------------
 // The worker thread and its protocol.
 
+// What the CLI's search thread posts besides progress, `cancelled` and `internal`: the job's
+// output lines as they come, then its exit status or an expected failure.
 type WorkerMessage =
+  | SearchThreadMessage
   | { t: 'out' | 'note'; text: string }
   | { t: 'error'; message: string }
-  | { t: 'progress'; done: number; total: number }
   | { t: 'done'; exitCode: number }
-  | { t: 'fail'; message: string; exitCode: number; hint?: string }
-  | { t: 'cancelled' }
-  | { t: 'internal'; message: string; stack?: string };
-
-interface WorkerInput {
-  job: SearchJob;
-  /** One Int32: 1 once the main thread asks the search to stop. */
-  flag: Int32Array;
-}
+  | { t: 'fail'; message: string; exitCode: number; hint?: string };
 
 /**
  * The bundle to start the worker from, when this code runs from one (the sources run in-process
@@ -379,41 +362,19 @@ function bundlePath(): string | undefined {
 
 /** The body of the worker thread: run the job it was given and report back. */
 export function runSearchWorker(): void {
-  const port = parentPort;
-  if (!port) throw new Error('the search worker must run in a worker thread');
-  const { job, flag } = workerData as WorkerInput;
-  const post = (m: WorkerMessage) => port.postMessage(m);
-  const io: Io = {
-    out: (text) => post({ t: 'out', text }),
-    error: (message) => post({ t: 'error', message }),
-    note: (text) => post({ t: 'note', text }),
-    cwd: process.cwd(),
-    version: '',
-  };
-  // Read through Atomics: the main thread writes the flag while this thread is busy.
-  const cancel: Cancellation = {
-    get cancelled() {
-      return Atomics.load(flag, 0) === 1;
+  serveSearchJob<SearchJob, WorkerMessage>(
+    (job, control, post) => {
+      const io: Io = {
+        out: (text) => post({ t: 'out', text }),
+        error: (message) => post({ t: 'error', message }),
+        note: (text) => post({ t: 'note', text }),
+        cwd: process.cwd(),
+        version: '',
+      };
+      return { t: 'done', exitCode: executeJob(job, io, control) };
     },
-    set cancelled(v: boolean) {
-      Atomics.store(flag, 0, v ? 1 : 0);
-    },
-  };
-  let lastPercent = -1;
-  const onProgress = (done: number, total: number) => {
-    const percent = total > 0 ? Math.floor((100 * done) / total) : 0;
-    // One message per visible change; the searches call this thousands of times.
-    if (percent === lastPercent) return;
-    lastPercent = percent;
-    post({ t: 'progress', done, total });
-  };
-  try {
-    post({ t: 'done', exitCode: executeJob(job, io, { cancel, onProgress }) });
-  } catch (e) {
-    if (e instanceof SearchCancelled) post({ t: 'cancelled' });
-    else if (e instanceof CliError) post({ t: 'fail', message: e.message, exitCode: e.exitCode, hint: e.hint });
-    else post({ t: 'internal', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
-  }
+    (e) => (e instanceof CliError ? { t: 'fail', message: e.message, exitCode: e.exitCode, hint: e.hint } : undefined),
+  );
 }
 
 /** How long a search may take to notice Ctrl-C before its thread is stopped anyway. */
@@ -443,44 +404,34 @@ export function runSearchJob(job: SearchJob, io: Io): Promise<number> {
     }
   }
 
-  return new Promise<number>((resolve, reject) => {
-    const flag = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(bundle, { argv: [WORKER_ARG], workerData: { job, flag } satisfies WorkerInput });
-    let settled = false;
-    let interrupted = false;
-    let graceTimer: NodeJS.Timeout | undefined;
-
-    const finish = (f: () => void) => {
-      if (settled) return;
-      settled = true;
+  const cancelled = (run: SearchThreadRun<number>) => {
+    if (run.settled) return;
+    // Settling clears the bar first; the line goes out before anything awaiting the run resumes.
+    run.resolve(EXIT_CANCELLED);
+    io.error('cancelled');
+  };
+  let onSigint: (() => void) | undefined;
+  return runInSearchThread<SearchJob, WorkerMessage, number>(bundle, job, {
+    argv: [WORKER_ARG],
+    graceMs: CANCEL_GRACE_MS,
+    started: (run) => {
+      onSigint = () => {
+        if (run.cancelRequested) {
+          // A second Ctrl-C: the user does not want to wait for the search to notice.
+          run.terminate();
+          cancelled(run);
+          return;
+        }
+        run.requestCancel();
+      };
+      process.on('SIGINT', onSigint);
+    },
+    graceExpired: cancelled,
+    onSettle: () => {
       bar.clear();
-      process.removeListener('SIGINT', onSigint);
-      if (graceTimer) clearTimeout(graceTimer);
-      f();
-    };
-    const cancelled = () =>
-      finish(() => {
-        io.error('cancelled');
-        resolve(EXIT_CANCELLED);
-      });
-    function onSigint(): void {
-      if (interrupted) {
-        // A second Ctrl-C: the user does not want to wait for the search to notice.
-        void worker.terminate();
-        cancelled();
-        return;
-      }
-      interrupted = true;
-      Atomics.store(flag, 0, 1);
-      graceTimer = setTimeout(() => {
-        void worker.terminate();
-        cancelled();
-      }, CANCEL_GRACE_MS);
-    }
-    process.on('SIGINT', onSigint);
-
-    worker.on('message', (m: WorkerMessage) => {
-      if (settled) return;
+      if (onSigint) process.removeListener('SIGINT', onSigint);
+    },
+    message: (m, run) => {
       switch (m.t) {
         case 'out':
           shown.out(m.text);
@@ -496,26 +447,26 @@ export function runSearchJob(job: SearchJob, io: Io): Promise<number> {
           break;
         case 'done':
           // Finished before it noticed a Ctrl-C: the output is complete, so its status stands.
-          finish(() => resolve(m.exitCode));
+          run.resolve(m.exitCode);
           break;
         case 'cancelled':
-          cancelled();
+          cancelled(run);
           break;
         case 'fail':
-          finish(() => reject(new CliError(m.message, m.exitCode, m.hint)));
+          run.reject(new CliError(m.message, m.exitCode, m.hint));
           break;
         case 'internal': {
           const err = new Error(m.message);
           if (m.stack) err.stack = m.stack;
-          finish(() => reject(err));
+          run.reject(err);
           break;
         }
       }
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => {
-      if (interrupted) cancelled();
-      else finish(() => reject(new Error(`the search thread stopped unexpectedly (exit ${code})`)));
-    });
+    },
+    error: (e, run) => run.reject(e),
+    exit: (code, run) => {
+      if (run.cancelRequested) cancelled(run);
+      else run.reject(new Error(`the search thread stopped unexpectedly (exit ${code})`));
+    },
   });
 }

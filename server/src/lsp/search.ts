@@ -15,15 +15,15 @@
 
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import { ALL_DTYPES, SearchCancelled, SearchTooLarge, type CrossoverResult, type SweepResult } from '../engine/search/index';
 import type { Dtype } from '../engine/check/resolved';
+import { runInSearchThread } from '../shared/searchThread';
 import type { ServerContext } from './context';
 import { rangeOf } from './convert';
 import { BestRequest, CrossoverRequest, SweepRequest, type BestParams, type SearchParams, type SweepParams } from './protocol';
 import { runSearchJob, SearchJobError, type BestWireResult, type JobResult, type SearchJob, type SearchKind } from './searchJob';
-import type { WorkerInput, WorkerMessage } from './searchWorker';
+import type { WorkerMessage } from './searchWorker';
 
 /** How long a search may take to notice cancellation before its thread is stopped anyway. */
 export const CANCEL_GRACE_MS = 1500;
@@ -92,51 +92,39 @@ const cancelledError = () => new ResponseError(LSPErrorCodes.RequestCancelled, '
 
 /** Runs a job in a worker thread; progress goes to `onProgress`. Rejects with ResponseError. */
 function runInWorker(bundle: string, job: SearchJob, cancelSignal: { onCancel(f: () => void): void }, onProgress: (done: number, total: number) => void): Promise<JobResult> {
-  return new Promise<JobResult>((resolve, reject) => {
-    const flag = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(bundle, { workerData: { job, flag } satisfies WorkerInput });
-    liveWorkers++;
-    let settled = false;
-    let cancelRequested = false;
-    let grace: ReturnType<typeof setTimeout> | undefined;
-    const settle = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      if (grace) clearTimeout(grace);
-      f();
-    };
-    cancelSignal.onCancel(() => {
-      if (settled || cancelRequested) return;
-      cancelRequested = true;
-      Atomics.store(flag, 0, 1);
-      grace = setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS);
-    });
-    worker.on('message', (m: WorkerMessage) => {
+  return runInSearchThread<SearchJob, WorkerMessage, JobResult>(bundle, job, {
+    graceMs: CANCEL_GRACE_MS,
+    started: (run) => {
+      liveWorkers++;
+      cancelSignal.onCancel(() => run.requestCancel());
+    },
+    message: (m, run) => {
       switch (m.t) {
         case 'progress':
-          if (!settled && !cancelRequested) onProgress(m.done, m.total);
+          if (!run.cancelRequested) onProgress(m.done, m.total);
           break;
         case 'done':
           // Finished before it noticed a cancellation: the client no longer wants it either way.
-          settle(() => (cancelRequested ? reject(cancelledError()) : resolve(m.result)));
+          if (run.cancelRequested) run.reject(cancelledError());
+          else run.resolve(m.result);
           break;
         case 'cancelled':
-          settle(() => reject(cancelledError()));
+          run.reject(cancelledError());
           break;
         case 'failed':
-          settle(() => reject(new ResponseError(LSPErrorCodes.RequestFailed, m.message)));
+          run.reject(new ResponseError(LSPErrorCodes.RequestFailed, m.message));
           break;
         case 'internal':
-          settle(() => reject(new ResponseError(ErrorCodes.InternalError, `search failed: ${m.message}`, m.stack)));
+          run.reject(new ResponseError(ErrorCodes.InternalError, `search failed: ${m.message}`, m.stack));
           break;
       }
-    });
-    worker.on('error', (e) => settle(() => reject(new ResponseError(ErrorCodes.InternalError, `search thread failed: ${e.message}`))));
-    worker.on('exit', (code) => {
+    },
+    error: (e, run) => run.reject(new ResponseError(ErrorCodes.InternalError, `search thread failed: ${e.message}`)),
+    exit: (code, run) => {
       liveWorkers--;
       // Terminated after the grace period, or died: either way, answer now.
-      settle(() => reject(cancelRequested ? cancelledError() : new ResponseError(ErrorCodes.InternalError, `the search thread stopped unexpectedly (exit ${code})`)));
-    });
+      run.reject(run.cancelRequested ? cancelledError() : new ResponseError(ErrorCodes.InternalError, `the search thread stopped unexpectedly (exit ${code})`));
+    },
   });
 }
 

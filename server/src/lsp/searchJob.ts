@@ -8,7 +8,7 @@
 
 import { analyze, type Analysis } from '../engine/index';
 import type { Dtype, ResolvedLayout } from '../engine/check/resolved';
-import { best, crossover, sweep, type BestCandidate, type CrossoverResult, type Objective, type RunControl, type SweepResult } from '../engine/search/index';
+import { best, crossover, sweep, type BestCandidate, type BestResult, type CrossoverResult, type Objective, type RunControl, type SweepResult } from '../engine/search/index';
 
 export type SearchKind = 'sweep' | 'crossover' | 'best';
 
@@ -28,19 +28,12 @@ export type BestWireCandidate = Omit<BestCandidate, 'cost' | 'layout'> & {
   replacement: string;
 };
 
-export interface BestWireResult {
-  layout: string;
-  model: string;
-  hardware: string;
-  objective: Objective;
-  maxLatency?: number;
-  requireFit: boolean;
+/** The engine's BestResult with cloneable candidates. */
+export type BestWireResult = Omit<BestResult, 'candidates'> & {
   candidates: BestWireCandidate[];
-  stats: { space: number; passes: number; layouts: number; cells: number; cellsSkipped: number };
-  message?: string;
   /** Filled in by the server from the document it searched: where the layout's declaration is. */
   declaration?: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; version: number };
-}
+};
 
 export type JobResult = { kind: 'sweep'; result: SweepResult } | { kind: 'crossover'; result: CrossoverResult } | { kind: 'best'; result: BestWireResult };
 

@@ -29,6 +29,28 @@ figure { margin: 0; }
 svg { max-width: 100%; height: auto; }
 `;
 
+/**
+ * A page the CLI writes (`compare --html`, `sweep --html`): no scripts and nothing loaded from
+ * elsewhere, which its CSP says to the browser as well. `title` is escaped here; `body` is HTML
+ * whose data the caller has escaped.
+ */
+export function selfContainedPage(title: string, css: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
 function tableHtml(report: ChartReport, opts: ChartBuildOptions): string {
   const head = `<tr><th>layout</th>${COMPARE_COLUMNS.map((c) => `<th title="${escapeHtml(c.title)}">${escapeHtml(c.label)}</th>`).join('')}</tr>`;
   const rows = compareTableRows(report, { decodeContext: opts.decodeContext }).map((row) => {
@@ -57,21 +79,12 @@ export function renderComparePage(report: ComparePageReport, opts: ChartBuildOpt
   const figures = charts
     .map((c) => `<section id="${escapeHtml(c.id)}">\n<h2>${escapeHtml(c.title)}</h2>\n<figure>${c.svg}</figure>\n</section>`)
     .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${PAGE_CSS}</style>
-</head>
-<body>
-<h1>Compare layouts</h1>
+  return selfContainedPage(
+    title,
+    PAGE_CSS,
+    `<h1>Compare layouts</h1>
 <p class="meta">${escapeHtml(report.file)} · ${report.layouts.length} layout${report.layouts.length === 1 ? '' : 's'}, ${costed} costed${escapeHtml(diagnosticSummary(report))}</p>
 ${tableHtml(report, opts)}
-${figures}
-</body>
-</html>
-`;
+${figures}`,
+  );
 }

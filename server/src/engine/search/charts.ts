@@ -40,6 +40,14 @@ function logAxis(theme: ChartTheme, name: string, nameGap = 32) {
 }
 
 /**
+ * Line colours for the crossover and a sweep of several layouts: the theme's chart colours first,
+ * then two that read on light and dark backgrounds.
+ */
+export function seriesColors(theme: ChartTheme): string[] {
+  return [theme.category.compute, theme.category.memory, theme.category.comm, theme.kvCache, theme.hbmLine, '#8c6d1f', '#1b7c83'];
+}
+
+/**
  * Pope Fig. 1 for one phase. x: latency (decode: ms per generated token; prefill: s), y: cost
  * in chip-ms per token. Points that do not fit in memory are left out.
  */

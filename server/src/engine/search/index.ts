@@ -17,7 +17,7 @@ export { best, ALL_DTYPES } from './best';
 export type { BestOptions, BestResult, BestCandidate, Objective } from './best';
 export { renderBestText, renderBestJson, bestJson } from './bestRender';
 export { layoutSnippet, freshName } from './snippet';
-export { sweepChartOption, crossoverChartOption } from './charts';
+export { sweepChartOption, crossoverChartOption, seriesColors } from './charts';
 export { calibrate, predictRows, predictRow, prepareRows, hardwareBlock, CalibrationError, parseCalibrationCsv, formatProblem, REQUIRED_COLUMNS, FIT_PARAMETERS } from './calibrate/index';
 export type { CalibrateOptions, CalibrationResult, CalibrationRowResult, CalibrationRow, CsvProblem, FitParameter, PreparedRow } from './calibrate/index';
 export { renderCalibrationText, renderCalibrationJson } from './calibrate/render';
