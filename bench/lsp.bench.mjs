@@ -1,11 +1,13 @@
 // Language-server latency, measured the way an editor sees it: the server runs as its own
-// process (dist/server.js --stdio; build first with `node esbuild.mjs`) and this script is the
+// process (dist/server.js --stdio with the Node options every launcher gives it, SERVER_NODE_OPTIONS;
+// build first with `node esbuild.mjs`) and this script is the
 // client. Prints, for a typical file and a 10,000-line file, the median and p99 of
 //   edit → fresh diagnostics: didChange sent → publishDiagnostics for that version received;
 //   hover: request sent → response received (an operation in a block).
 // Targets (issue 4): 15 ms / 150 ms for edit → diagnostics, 10 ms for a hover.
 
 import { spawn } from 'node:child_process';
+import { SERVER_NODE_OPTIONS } from '../scripts/server-options.mjs';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +49,7 @@ layout layout_${i} { model = tiny, mesh = pod, workload = chat, ffn = ffn_${i}, 
 }
 
 async function startServer() {
-  const child = spawn(process.execPath, [path.join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, path.join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map();
   connection.onNotification('textDocument/publishDiagnostics', (p) => {

@@ -2,10 +2,12 @@
 // This test reads the command from the page and starts it the same way, over stdio, with
 // `shardlens` being this repository's bin/shardlens.js.
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Hover } from 'vscode-languageserver-protocol';
+import { SERVER_NODE_OPTIONS } from '../../server/src/shared/serverProcess';
 import { fixture, positionOf, ROOT, startForked, startProcess, type TestClient } from './harness';
 
 const page = readFileSync(path.join(ROOT, 'docs/editors.md'), 'utf8');
@@ -36,6 +38,12 @@ describe('docs/editors.md configurations', () => {
     const client = await startProcess(process.execPath, [path.join(ROOT, 'bin/shardlens.js'), ...args]);
     try {
       expect(client.initializeResult.serverInfo?.name).toBe('shardlens');
+      // The server runs in a child process started with the server's Node options.
+      if (process.platform === 'linux') {
+        const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(client.child!.pid)], { encoding: 'utf8' });
+        expect(children).toContain('dist/server.js --stdio');
+        for (const option of SERVER_NODE_OPTIONS) expect(children).toContain(option);
+      }
       const uri = 'file:///work/editor.shard';
       const text = fixture('small.shard').replace('d = gelu(c)', 'd = gelu(b)');
       await client.open(uri, text);

@@ -3,10 +3,13 @@
 // user as a stack trace. Expected failures print `shardlens: MESSAGE`; anything else prints
 // `shardlens: internal error: MESSAGE` and exits 2. SHARDLENS_DEBUG=1 adds the stack for us.
 
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import pkg from '../../../package.json';
+import { SERVER_NODE_OPTIONS } from '../shared/serverProcess';
 import { CliError, EXIT_USAGE } from './errors';
 import { processIo } from './io';
 import { run } from './run';
@@ -21,18 +24,31 @@ function internalError(e: unknown): void {
 }
 
 /**
- * Starts the language server in this process. The server is its own bundle (dist/server.js, built
- * from server/src/lsp/main.ts), loaded only now so that `check` never pays for it and so that the
- * CLI still works while the server entry does not exist yet. Loading it starts the connection; it
- * reads `--stdio` from process.argv, which we were given.
+ * Starts the language server, in a child Node process started with the server's Node options
+ * (SERVER_NODE_OPTIONS: its heap is tuned for re-analysing a file at every edit) unless this
+ * process already has them. The child shares our standard input and output, which carry the LSP
+ * messages; we only wait for it, pass on the signals that ask it to stop, and exit as it does.
+ * The server is its own bundle (dist/server.js, built from server/src/lsp/main.ts) and reads
+ * `--stdio` from its arguments.
  */
 function startLsp(): void {
   const serverBundle = path.join(__dirname, 'server.js');
   if (!existsSync(serverBundle)) {
     throw new CliError('the language server is not built (dist/server.js is missing; run `npm run build`)', EXIT_USAGE);
   }
-  // createRequire keeps esbuild from trying to bundle the server into the CLI.
-  createRequire(__filename)(serverBundle);
+  if (SERVER_NODE_OPTIONS.every((o) => process.execArgv.includes(o))) {
+    // createRequire keeps esbuild from trying to bundle the server into the CLI.
+    createRequire(__filename)(serverBundle);
+    return;
+  }
+  const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, serverBundle, ...process.argv.slice(3)], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, forward(signal));
+  child.on('error', (e) => {
+    io.error(`could not start the language server: ${e.message}`);
+    process.exit(EXIT_USAGE);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 0)));
 }
 
 // `shardlens check big.shard | head` closes the pipe early; that is the reader's choice, not an error.

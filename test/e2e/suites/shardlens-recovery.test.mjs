@@ -20,6 +20,7 @@ import {
   waitForProblems,
   waitUntil,
 } from '../harness.mjs';
+import { SERVER_NODE_OPTIONS } from '../../../scripts/server-options.mjs';
 import { languageServers, packageShardlens, shot, waitForOutput } from '../fixtures/shardlens/support.mjs';
 
 const RESTARTED = 'The shardlens language server stopped unexpectedly and was restarted.';
@@ -37,6 +38,7 @@ describe('shardlens: the language server crashes and the client recovers', { tim
       return list.length === 1 ? list[0] : false;
     }, { timeoutMs: 30000, message: `exactly one shardlens language server${notPid ? ` other than ${notPid}` : ''} runs` });
     assert.match(found.parent?.args ?? '', /--type=extensionHost/, `parent of ${found.pid}: ${found.parent?.args}`);
+    for (const option of SERVER_NODE_OPTIONS) assert.ok(found.args.includes(option), `the server runs with ${option}: ${found.args}`);
     return found;
   }
 

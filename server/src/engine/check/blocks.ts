@@ -2,10 +2,10 @@
 // independently of any mesh: the typing rules only talk about axis names. What depends on a
 // layout (axes the mesh lacks, divisibility) is checked per layout in `layoutChecks.ts`.
 
-import type { AxisRef, BlockDecl, DeclStmt, DimGroup, Ident, LetStmt, SourceFile, Span, TypeExpr } from '../syntax/ast';
+import type { AxisRef, BlockDecl, DeclStmt, Ident, LetStmt, SourceFile, Span, TypeExpr } from '../syntax/ast';
 import { axesOf } from '../syntax/ast';
 import type { Diagnostic, DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
-import type { BlockUsage, CheckedBlock, CheckedValue } from './resolved';
+import type { BlockUsage, CheckedBlock, CheckedValue, DimSet } from './resolved';
 import {
   type ShardDim,
   type ShardType,
@@ -738,22 +738,48 @@ function inferNormalise(op: string, ctx: OpContext): ShardType | undefined {
  * axes, divisibility). Taken while checkBlock has the statements at hand; the AST's own nodes are
  * kept (an AxisRef is its span, a DimGroup has its letter's span), not copied.
  */
+/**
+ * The mask bit of an axis name: its own bit for `a`–`z`, and one bit no mesh axis has for
+ * anything else (an AXES argument such as `x9` is still a name token), so it never passes for one.
+ */
+export function axisLetterBit(name: string): number {
+  const c = name.charCodeAt(0);
+  return name.length === 1 && c >= 97 && c <= 122 ? 1 << (c - 97) : NOT_AN_AXIS_BIT;
+}
+export const NOT_AN_AXIS_BIT = 1 << 30;
+
 export function usageOf(decl: BlockDecl): BlockUsage {
   const axes: AxisRef[] = [];
-  const dims: DimGroup[] = [];
+  let axisMask = 0;
+  const dimSets: DimSet[] = [];
+  const byKey = new Map<string, DimSet>();
+  const addAxis = (a: AxisRef) => {
+    axes.push(a);
+    axisMask |= axisLetterBit(a.letter);
+  };
   const addType = (t: TypeExpr) => {
     for (const g of t.dims) {
       if (!g.axes.length) continue;
-      for (const a of g.axes) axes.push(a);
-      dims.push(g);
+      let key = g.letter;
+      for (const a of g.axes) {
+        addAxis(a);
+        key += a.letter;
+      }
+      const known = byKey.get(key);
+      if (known) known.groups.push(g);
+      else {
+        const set: DimSet = { letter: g.letter, axes: g.axes.map((a) => a.letter), groups: [g] };
+        byKey.set(key, set);
+        dimSets.push(set);
+      }
     }
-    if (t.partialsum) for (const a of t.partialsum.axes) axes.push(a);
+    if (t.partialsum) for (const a of t.partialsum.axes) addAxis(a);
   };
   for (const s of decl.stmts) {
     if (s.kind === 'let') {
-      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) axes.push(a);
+      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) addAxis(a);
       if (s.annotation) addType(s.annotation);
     } else if (s.kind !== 'out' && s.type) addType(s.type);
   }
-  return { axes, dims };
+  return { axes, axisMask, dimSets };
 }

@@ -5,7 +5,7 @@
 import type { BlockDecl, Decl, Field, File, Ident, RecordDecl, RecordKind, SourceFile, Span, Value } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 import type { Diagnostic, DiagnosticCode, QuickFix, RelatedInfo, Severity } from '../diagnostics';
-import { checkBlock, usageOf } from './blocks';
+import { axisLetterBit, checkBlock, NOT_AN_AXIS_BIT, usageOf } from './blocks';
 import {
   buildHardware,
   buildMesh,
@@ -675,14 +675,19 @@ export class LayoutResolver {
       for (const a of axes) if (a.name === letter) return a.size;
       return undefined;
     };
+    let meshMask = 0;
+    for (const a of axes) meshMask |= axisLetterBit(a.name);
+    // Where a finding goes: on the token in the layout's own file, else on the layout's block field.
     const where = (span: Span) => (sameFile ? { source: block.decl.source, span } : { source: d.source, span: at as Span });
     const related = (): RelatedInfo[] => (sameFile ? [{ source: d.source, span: d.name, message: `in layout ${d.name.text}` }] : [{ source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` }]);
-    for (const a of usage.axes) {
-      if (axisSize(a.letter) !== undefined) continue;
-      const w = where(a);
-      const meshAxes = mesh.axes.map((x) => x.name).join('');
-      this.report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
-      ok = false;
+    if (usage.axisMask & ~meshMask || meshMask & NOT_AN_AXIS_BIT) {
+      for (const a of usage.axes) {
+        if (axisSize(a.letter) !== undefined) continue;
+        const w = where(a);
+        const meshAxes = mesh.axes.map((x) => x.name).join('');
+        this.report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
+        ok = false;
+      }
     }
     if (!checkSizes) return ok;
     // Sizes, at integer T for decode (cost-model.md §1).
@@ -704,13 +709,14 @@ export class LayoutResolver {
       }
       return undefined;
     };
-    for (const g of usage.dims) {
-      const size = sizeOf(g.letter);
+    for (const set of usage.dimSets) {
+      const size = sizeOf(set.letter);
       if (size === undefined) continue;
       let shards = 1;
-      for (const a of g.axes) shards *= axisSize(a.letter) ?? 1;
+      for (const a of set.axes) shards *= axisSize(a) ?? 1;
       if (shards === 1 || (size >= shards && size % shards === 0)) continue;
-      const shardAxes = g.axes.map((a) => a.letter).filter((a) => axisSize(a) !== undefined);
+      const letter = set.letter;
+      const shardAxes = set.axes.filter((a) => axisSize(a) !== undefined);
       const axesText = shardAxes.join('');
       const factors = shardAxes.map((a) => `${a} = ${axisSize(a)}`).join(', ');
       // No phase in the message: B, L and T sizes say which case it is, and a finding that holds
@@ -718,20 +724,24 @@ export class LayoutResolver {
       let severity: Severity = 'warning';
       let message: string;
       if (size < shards) {
-        if (g.letter === 'H' || g.letter === 'K') {
-          message = `layout ${d.name.text}: ${g.letter} = ${size} is smaller than its ${shards} shards over ${axesText} (${factors}); each ${g.letter === 'H' ? 'head' : 'KV head'} is replicated ${shards / gcd(shards, size)}×`;
+        if (letter === 'H' || letter === 'K') {
+          message = `layout ${d.name.text}: ${letter} = ${size} is smaller than its ${shards} shards over ${axesText} (${factors}); each ${letter === 'H' ? 'head' : 'KV head'} is replicated ${shards / gcd(shards, size)}×`;
         } else {
           severity = 'error';
-          message = `layout ${d.name.text}: ${g.letter} = ${size} cannot be split ${shards} ways over ${axesText} (${factors}); shard ${g.letter} over fewer axes or make it at least ${shards}`;
+          message = `layout ${d.name.text}: ${letter} = ${size} cannot be split ${shards} ways over ${axesText} (${factors}); shard ${letter} over fewer axes or make it at least ${shards}`;
           ok = false;
         }
       } else {
         const local = Math.ceil(size / shards);
         const waste = (local * shards - size) / (local * shards);
-        message = `layout ${d.name.text}: ${g.letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${(waste * 100).toFixed(1)}%`;
+        message = `layout ${d.name.text}: ${letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${(waste * 100).toFixed(1)}%`;
       }
-      const w = where(g.letterSpan);
-      this.report('not-divisible', w.source, w.span, message, undefined, related(), severity);
+      // Every place the dim is written, in the layout's file; from another file, all would land
+      // on the one block field with one message, so it is said once.
+      for (const g of sameFile ? set.groups : set.groups.slice(0, 1)) {
+        const w = where(g.letterSpan);
+        this.report('not-divisible', w.source, w.span, message, undefined, related(), severity);
+      }
     }
     return ok;
   }

@@ -118,7 +118,17 @@ export interface CheckedBlock {
 /** Every axis letter and every sharded dim written in a block: the AST's own nodes, not copies. */
 export interface BlockUsage {
   axes: AxisRef[];
-  dims: DimGroup[];
+  /** Bit (1 << letter - 'a') of every axis letter in `axes`. */
+  axisMask: number;
+  /** The sharded dims, grouped by letter and axes as written (`B_xyz` is written many times). */
+  dimSets: DimSet[];
+}
+
+/** One sharded dim as written (letter and axes in order) and every place it is written. */
+export interface DimSet {
+  letter: string;
+  axes: string[];
+  groups: DimGroup[];
 }
 
 export interface PhaseSpec {

@@ -69,6 +69,15 @@ const TOKEN_DESCRIPTION: Record<TokenKind, string> = {
 };
 
 
+/**
+ * The array with no spare capacity. An array grown by push keeps room for 16 or more elements;
+ * the syntax tree has tens of thousands of small arrays (arguments, dims, axes) that live as long
+ * as the analysis, so the copy halves the tree's memory and what each collection has to copy.
+ */
+function compact<T>(items: T[]): T[] {
+  return items.length ? items.slice() : items;
+}
+
 /** The declaration keywords, by length then text, for a test that slices nothing. */
 const DECL_WORDS = ['mesh', 'model', 'ffn', 'layout', 'unembed', 'hardware', 'workload', 'attention'];
 
@@ -211,7 +220,7 @@ class Parser {
     }
     const isBlock = kind === 'ffn' || kind === 'attention' || kind === 'unembed';
     if (isBlock) {
-      const decl: BlockDecl = { kind, keyword: this.spanOf(kw), name, base, stmts: [], start: this.starts[kw], end: name.end, source: this.source };
+      const decl: BlockDecl = { kind, keyword: this.spanOf(kw), name, base, stmts: [], body: undefined, start: this.starts[kw], end: name.end, source: this.source };
       if (!this.at(T_LBRACE)) {
         this.unexpected(`\`{\` to open the ${kind} block`);
         this.recoverToDecl();
@@ -219,14 +228,16 @@ class Parser {
       }
       const open = this.next();
       const close = this.parseStatements(decl.stmts, kind, name.text);
+      decl.stmts = compact(decl.stmts);
       decl.body = { start: this.starts[open], end: close };
       decl.end = close;
       return decl;
     }
-    const decl: RecordDecl = { kind: kind as RecordKind, keyword: this.spanOf(kw), name, base, fields: [], start: this.starts[kw], end: (base ?? name).end, source: this.source };
+    const decl: RecordDecl = { kind: kind as RecordKind, keyword: this.spanOf(kw), name, base, fields: [], body: undefined, start: this.starts[kw], end: (base ?? name).end, source: this.source };
     if (this.at(T_LBRACE)) {
       const open = this.next();
       const close = this.parseFields(decl.fields, 0, `${kind} ${name.text}`);
+      decl.fields = compact(decl.fields);
       decl.body = { start: this.starts[open], end: close };
       decl.end = close;
     } else if (!this.atDeclEnd()) {
@@ -311,7 +322,7 @@ class Parser {
       }
       const fields: Field[] = [];
       const close = this.parseFields(fields, depth + 1, `\`${name.text}\` in ${owner}`);
-      return { name, value: { kind: 'record', fields, start: this.starts[open], end: close }, start: name.start, end: close };
+      return { name, value: { kind: 'record', fields: compact(fields), start: this.starts[open], end: close }, start: name.start, end: close };
     }
     if (!this.at(T_EQ)) {
       this.unexpected(`\`=\` after the field \`${name.text}\``);
@@ -350,7 +361,7 @@ class Parser {
     }
     if (k === T_NAME) {
       this.next();
-      const v: Value = { kind: 'name', name: this.ident(t), start, end };
+      const v: Value = { kind: 'name', name: this.ident(t), overrides: undefined, body: undefined, start, end };
       if (this.at(T_LBRACE)) {
         const open = this.next();
         if (depth + 1 >= MAX_DEPTH) {
@@ -360,7 +371,7 @@ class Parser {
         }
         const fields: Field[] = [];
         const close = this.parseFields(fields, depth + 1, `\`${fieldName}\` in ${owner}`);
-        v.overrides = fields;
+        v.overrides = compact(fields);
         v.body = { start: this.starts[open], end: close };
         v.end = close;
       }
@@ -375,7 +386,7 @@ class Parser {
       }
       const fields: Field[] = [];
       const close = this.parseFields(fields, depth + 1, `\`${fieldName}\` in ${owner}`);
-      return { kind: 'record', fields, start, end: close };
+      return { kind: 'record', fields: compact(fields), start, end: close };
     }
     this.unexpected(`a value for \`${fieldName}\``);
     return { kind: 'missing', start, end: start };
@@ -432,7 +443,7 @@ class Parser {
     if (isKeyword && (this.isWord(t, 'in') || this.isWord(t, 'weight') || this.isWord(t, 'cache'))) return this.parseDeclStmt();
     if (isKeyword && this.isWord(t, 'out')) {
       const kw = this.next();
-      const stmt: OutStmt = { kind: 'out', keyword: this.spanOf(kw), start: this.starts[kw], end: this.ends[kw] };
+      const stmt: OutStmt = { kind: 'out', keyword: this.spanOf(kw), name: undefined, start: this.starts[kw], end: this.ends[kw] };
       if (this.at(T_NAME)) {
         stmt.name = this.ident(this.next());
         stmt.end = stmt.name.end;
@@ -449,10 +460,11 @@ class Parser {
   private parseDeclStmt(): DeclStmt | undefined {
     const kw = this.next();
     const kind = this.tokenText(kw) as 'in' | 'weight' | 'cache';
-    const stmt: DeclStmt = { kind, keyword: this.spanOf(kw), names: [], start: this.starts[kw], end: this.ends[kw] };
+    const stmt: DeclStmt = { kind, keyword: this.spanOf(kw), names: [], type: undefined, start: this.starts[kw], end: this.ends[kw] };
     for (;;) {
       if (!this.at(T_NAME)) {
         this.unexpected(`the name of the ${kind === 'in' ? 'input' : kind}`);
+        stmt.names = compact(stmt.names);
         return stmt.names.length ? stmt : undefined;
       }
       const nm = this.ident(this.next());
@@ -461,6 +473,7 @@ class Parser {
       if (!this.at(T_COMMA)) break;
       this.next();
     }
+    stmt.names = compact(stmt.names);
     if (!this.at(T_COLON)) {
       this.unexpected(`\`:\` and the type of \`${stmt.names[stmt.names.length - 1].text}\``);
       return stmt;
@@ -497,7 +510,7 @@ class Parser {
       if (!this.at(T_NAME)) {
         this.unexpected(args.length ? 'an argument or `)`' : 'an argument');
         const at = this.starts[this.pos];
-        return { kind: 'let', name, eq, op, args, argsSpan: { start: open, end: at }, start: name.start, end: at, incomplete: true };
+        return { kind: 'let', name, eq, op, args: compact(args), argsSpan: { start: open, end: at }, annotation: undefined, incomplete: true, start: name.start, end: at };
       }
       args.push(this.ident(this.next()));
       if (this.at(T_COMMA)) {
@@ -505,16 +518,16 @@ class Parser {
         if (this.at(T_RPAREN)) {
           this.unexpected('an argument after `,`');
           const at = this.ends[this.pos];
-          return { kind: 'let', name, eq, op, args, argsSpan: { start: open, end: at }, start: name.start, end: at, incomplete: true };
+          return { kind: 'let', name, eq, op, args: compact(args), argsSpan: { start: open, end: at }, annotation: undefined, incomplete: true, start: name.start, end: at };
         }
         continue;
       }
       if (this.at(T_RPAREN)) continue;
       this.unexpected('`,` or `)`');
       const at = this.starts[this.pos];
-      return { kind: 'let', name, eq, op, args, argsSpan: { start: open, end: at }, start: name.start, end: at, incomplete: true };
+      return { kind: 'let', name, eq, op, args: compact(args), argsSpan: { start: open, end: at }, annotation: undefined, incomplete: true, start: name.start, end: at };
     }
-    const stmt: LetStmt = { kind: 'let', name, eq, op, args, argsSpan: { start: open, end: close }, start: name.start, end: close };
+    const stmt: LetStmt = { kind: 'let', name, eq, op, args: compact(args), argsSpan: { start: open, end: close }, annotation: undefined, incomplete: undefined, start: name.start, end: close };
     if (this.at(T_COLON)) {
       this.next();
       const type = this.parseType();
@@ -543,7 +556,7 @@ class Parser {
       if (!this.splitGroups(t, dims)) return undefined;
       end = this.ends[t];
     }
-    const type: TypeExpr = { dims, start, end };
+    const type: TypeExpr = { dims: compact(dims), partialsum: undefined, start, end };
     if (this.at(T_LPAREN)) {
       const open = this.next();
       if (!this.at(T_NAME) || !this.isWord(this.pos, 'partialsum')) {
@@ -568,7 +581,7 @@ class Parser {
         return type;
       }
       const close = this.next();
-      const ps: PartialsumExpr = { axes, start: this.starts[open], end: this.ends[close] };
+      const ps: PartialsumExpr = { axes: compact(axes), start: this.starts[open], end: this.ends[close] };
       type.partialsum = ps;
       type.end = this.ends[close];
     }
@@ -614,6 +627,7 @@ class Parser {
           group.axes.push({ letter: text[i], start: i, end: i + 1 });
           i++;
         }
+        group.axes = compact(group.axes);
         group.end = i;
       }
       out.push(group);
