@@ -2,7 +2,7 @@
 // independently of any mesh: the typing rules only talk about axis names. What depends on a
 // layout (axes the mesh lacks, divisibility) is checked per layout in `layoutChecks.ts`.
 
-import type { AxisRef, BlockDecl, DeclStmt, Ident, LetStmt, SourceFile, Span, TypeExpr } from '../syntax/ast';
+import type { AxisRef, BlockDecl, DeclStmt, DimGroup, Ident, LetStmt, SourceFile, Span, TypeExpr } from '../syntax/ast';
 import { axesOf } from '../syntax/ast';
 import type { Diagnostic, DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
 import type { BlockUsage, CheckedBlock, CheckedValue, DimSet } from './resolved';
@@ -15,7 +15,7 @@ import {
   hasDim,
   isStandardDim,
   sameAxes,
-  shardingAxes,
+  shardsOver,
   typesEqual,
   DIM_MEANING,
 } from './shardType';
@@ -131,6 +131,9 @@ function convertType(expr: TypeExpr, report: (code: DiagnosticCode, span: Span, 
   return ok ? { dims, partialsum } : undefined;
 }
 
+/** The args and axes of a value that has none: one frozen empty list for all of them. */
+const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
+
 interface ValueInfo {
   value: CheckedValue;
   /** Where the value is defined (its name). */
@@ -216,7 +219,7 @@ export function checkBlock(decl: BlockDecl, sharedTypes?: Map<string, ShardType>
         if (stmt.names.length > 1) report('bad-block', stmt.names[1], 'a block has exactly one input');
       }
       for (const name of stmt.names) {
-        const v: CheckedValue = { name: name.text, op: stmt.kind, args: [], axes: [], type: type && !type.partialsum.length ? type : type, stmt };
+        const v: CheckedValue = { name: name.text, op: stmt.kind, args: NO_NAMES, axes: NO_NAMES, type, stmt, groupedHeads: undefined };
         define(name, v, stmt.kind);
         if (stmt.kind === 'in' && !input && stmt === inStmt) input = v;
       }
@@ -257,7 +260,7 @@ function checkLet(
   const source = decl.source;
   const opName = stmt.op.text;
   const spec = OPS[opName];
-  const value: CheckedValue = { name: stmt.name.text, op: opName, args: [], axes: [], stmt };
+  const value: CheckedValue = { name: stmt.name.text, op: opName, args: NO_NAMES, axes: NO_NAMES, type: undefined, stmt, groupedHeads: undefined };
   const annotation = stmt.annotation ? internedType(stmt.annotation, report, table) : undefined;
   const annotationBad = stmt.annotation !== undefined && annotation === undefined;
   if (stmt.incomplete) {
@@ -277,19 +280,13 @@ function checkLet(
   if (stmt.args.length !== expected) {
     report('bad-call', stmt.args.length > expected ? stmt.args[expected] : stmt.argsSpan, `\`${opName}\` takes ${expected} argument${expected === 1 ? '' : 's'}: ${spec.signature}`);
   }
-  const nOperands = Math.min(stmt.args.length, spec.values);
-  const operands: (ValueInfo | undefined)[] = [];
-  const types: (ShardType | undefined)[] = [];
-  const args: string[] = [];
-  let typed = nOperands === spec.values;
-  for (let i = 0; i < nOperands; i++) {
-    const o = lookup(stmt.args[i]);
-    operands.push(o);
-    types.push(o?.value.type);
-    args.push(stmt.args[i].text);
-    if (!o?.value.type) typed = false;
-  }
-  value.args = args;
+  // Arrays built by map have exactly their length (one grown by push keeps room for 16): a value's
+  // argument names live as long as the analysis.
+  const operandIdents = stmt.args.length <= spec.values ? stmt.args : stmt.args.slice(0, spec.values);
+  const operands = operandIdents.map(lookup);
+  const types = operands.map((o) => o?.value.type);
+  value.args = operandIdents.map((a) => a.text);
+  const typed = operands.length === spec.values && types.every((t) => t !== undefined);
   let axesIdent: Ident | undefined;
   if (spec.axes && stmt.args.length > spec.values) {
     axesIdent = stmt.args[spec.values];
@@ -486,65 +483,65 @@ function inferEinsum(ctx: OpContext, value: CheckedValue): ShardType | undefined
   }
   if (!ok) return undefined;
   // Output dims come from the annotation; each keeps its operand's axes.
-  const dims: ShardType['dims'] = [];
-  for (const g of ann.dims) {
+  let absent: string | undefined;
+  const dims: ShardType['dims'] = ann.dims.map((g) => {
     const src = canonDim(a, g.letter, grouped) ?? canonDim(b, g.letter, grouped);
     if (!src) {
-      ctx.report('type-mismatch', ctx.stmt.annotation!, `the einsum result has ${g.letter}, which neither ${argA.text} (${formatType(a)}) nor ${argB.text} (${formatType(b)}) has`);
-      return undefined;
+      absent ??= g.letter;
+      return g;
     }
     // With grouped heads prefer H's axes (K may be replicated).
-    let axes = src.axes;
-    if (grouped && g.letter === 'H') axes = (dimOf(a, 'H') ?? dimOf(b, 'H') ?? src).axes;
-    dims.push({ letter: g.letter, axes: axes.slice() });
+    const axes = grouped && g.letter === 'H' ? (dimOf(a, 'H') ?? dimOf(b, 'H') ?? src).axes : src.axes;
+    return { letter: g.letter, axes: axes.slice() };
+  });
+  if (absent) {
+    ctx.report('type-mismatch', ctx.stmt.annotation!, `the einsum result has ${absent}, which neither ${argA.text} (${formatType(a)}) nor ${argB.text} (${formatType(b)}) has`);
+    return undefined;
   }
-  // Contracted dims (absent from the result) turn their axes into partialsum axes.
+  // Contracted dims (absent from the result) turn their axes into partialsum axes. Plain loops
+  // (no callbacks) keep this from allocating more than the result.
   const partialsum: string[] = [];
-  const addPartial = (ax: string) => {
-    if (!partialsum.includes(ax)) partialsum.push(ax);
-  };
-  for (const ax of a.partialsum) addPartial(ax);
-  for (const ax of b.partialsum) addPartial(ax);
+  for (const ax of a.partialsum) if (!partialsum.includes(ax)) partialsum.push(ax);
+  for (const ax of b.partialsum) if (!partialsum.includes(ax)) partialsum.push(ax);
   for (let i = 0; i < 2; i++) {
     const t = i === 0 ? a : b;
     for (const d of t.dims) {
       const letter = canonLetter(d.letter, grouped);
-      if (ann.dims.some((x) => x.letter === letter)) continue;
+      if (dimOf(ann, letter)) continue;
       // The first operand's dim of a letter decides, as both must agree anyway.
       if (i === 1 && canonDim(a, letter, grouped)) continue;
       if (canonDim(t, letter, grouped) !== d) continue;
-      for (const ax of d.axes) addPartial(ax);
+      for (const ax of d.axes) if (!partialsum.includes(ax)) partialsum.push(ax);
     }
   }
   const result: ShardType = { dims, partialsum };
   // No axis may appear twice in the result, counting partialsum axes.
   let seen = 0;
   let twice = 0;
-  const note = (ax: string) => {
+  for (const d of dims) {
+    for (const ax of d.axes) {
+      const bit = axisBit(ax);
+      if (seen & bit) twice |= bit;
+      seen |= bit;
+    }
+  }
+  for (const ax of partialsum) {
     const bit = axisBit(ax);
     if (seen & bit) twice |= bit;
     seen |= bit;
-  };
-  for (const d of dims) for (const ax of d.axes) note(ax);
-  for (const ax of partialsum) note(ax);
+  }
+  if (!twice) return result;
   // Named in order of first use.
   const reused: string[] = [];
-  if (twice) {
-    const name = (ax: string) => {
-      const bit = axisBit(ax);
-      if (twice & bit) {
-        twice &= ~bit;
-        reused.push(ax);
-      }
-    };
-    for (const d of dims) for (const ax of d.axes) name(ax);
-    for (const ax of partialsum) name(ax);
+  for (const ax of [...dims.flatMap((d) => d.axes), ...partialsum]) {
+    const bit = axisBit(ax);
+    if (twice & bit) {
+      twice &= ~bit;
+      reused.push(ax);
+    }
   }
-  if (reused.length) {
-    ctx.report('axis-reused', argB, `the einsum result would use axis ${reused.join(', ')} twice (${describeAxisUse(result, reused)}); gather or reduce one side first`);
-    return undefined;
-  }
-  return result;
+  ctx.report('axis-reused', argB, `the einsum result would use axis ${reused.join(', ')} twice (${describeAxisUse(result, reused)}); gather or reduce one side first`);
+  return undefined;
 }
 
 function describeAxisUse(t: ShardType, axes: string[]): string {
@@ -563,8 +560,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 function inferAllGather(ctx: OpContext): ShardType | undefined {
   const t = ctx.types[0];
-  const sharding = shardingAxes(t);
-  const missing = ctx.axes.filter((a) => !sharding.includes(a));
+  const missing = ctx.axes.filter((a) => !shardsOver(t, a));
   if (missing.length) {
     const partialOnes = missing.filter((a) => t.partialsum.includes(a));
     const why = partialOnes.length
@@ -573,7 +569,12 @@ function inferAllGather(ctx: OpContext): ShardType | undefined {
     ctx.report('bad-collective', ctx.axesIdent!, `all_gather over ${ctx.axes.join('')}: ${why}`, undefined, related(ctx, 0, `${ctx.stmt.args[0].text} : ${formatType(t)}`));
     return undefined;
   }
-  return { dims: t.dims.map((d) => ({ letter: d.letter, axes: d.axes.filter((a) => !ctx.axes.includes(a)) })), partialsum: [...t.partialsum] };
+  return { dims: withoutAxes(t.dims, ctx.axes), partialsum: t.partialsum };
+}
+
+/** The dims with `axes` taken out; a dim that has none of them is shared, not copied. */
+function withoutAxes(dims: ShardDim[], axes: readonly string[]): ShardDim[] {
+  return dims.map((d) => (d.axes.some((a) => axes.includes(a)) ? { letter: d.letter, axes: d.axes.filter((a) => !axes.includes(a)) } : d));
 }
 
 function notPartialOver(ctx: OpContext, op: string): boolean {
@@ -646,7 +647,8 @@ function placeAxes(ctx: OpContext, base: ShardType, op: string): ShardType | und
 function inferReduceScatter(ctx: OpContext): ShardType | undefined {
   if (!notPartialOver(ctx, 'reduce_scatter')) return undefined;
   const t = ctx.types[0];
-  const base: ShardType = { dims: t.dims.map((d) => ({ letter: d.letter, axes: [...d.axes] })), partialsum: t.partialsum.filter((a) => !ctx.axes.includes(a)) };
+  // Types are never changed once made, so the new one shares the dims it keeps.
+  const base: ShardType = { dims: t.dims, partialsum: t.partialsum.filter((a) => !ctx.axes.includes(a)) };
   return placeAxes(ctx, base, 'reduce_scatter') ?? markReported(ctx);
 }
 
@@ -658,29 +660,28 @@ function markReported(ctx: OpContext): ShardType | undefined {
 function inferAllReduce(ctx: OpContext): ShardType | undefined {
   if (!notPartialOver(ctx, 'all_reduce')) return undefined;
   const t = ctx.types[0];
-  return { dims: t.dims.map((d) => ({ letter: d.letter, axes: [...d.axes] })), partialsum: t.partialsum.filter((a) => !ctx.axes.includes(a)) };
+  return { dims: t.dims, partialsum: t.partialsum.filter((a) => !ctx.axes.includes(a)) };
 }
 
 function inferAllToAll(ctx: OpContext): ShardType | undefined {
   const t = ctx.types[0];
-  const sharding = shardingAxes(t);
-  const missing = ctx.axes.filter((a) => !sharding.includes(a));
+  const missing = ctx.axes.filter((a) => !shardsOver(t, a));
   if (missing.length) {
     ctx.report('bad-collective', ctx.axesIdent!, `all_to_all moves axes from one dim to another, but ${ctx.stmt.args[0].text} (${formatType(t)}) is not sharded over ${missing.join('')}`);
     return undefined;
   }
-  const base: ShardType = { dims: t.dims.map((d) => ({ letter: d.letter, axes: d.axes.filter((a) => !ctx.axes.includes(a)) })), partialsum: [...t.partialsum] };
+  const base: ShardType = { dims: withoutAxes(t.dims, ctx.axes), partialsum: t.partialsum };
   return placeAxes(ctx, base, 'all_to_all') ?? markReported(ctx);
 }
 
 function inferSlice(ctx: OpContext): ShardType | undefined {
   const t = ctx.types[0];
-  const carried = ctx.axes.filter((a) => shardingAxes(t).includes(a) || t.partialsum.includes(a));
+  const carried = ctx.axes.filter((a) => shardsOver(t, a) || t.partialsum.includes(a));
   if (carried.length) {
     ctx.report('bad-collective', ctx.axesIdent!, `slice needs a tensor replicated over ${ctx.axes.join('')}, but ${ctx.stmt.args[0].text} (${formatType(t)}) already carries ${carried.join('')}`);
     return undefined;
   }
-  return placeAxes(ctx, { dims: t.dims.map((d) => ({ letter: d.letter, axes: [...d.axes] })), partialsum: [...t.partialsum] }, 'slice') ?? markReported(ctx);
+  return placeAxes(ctx, t, 'slice') ?? markReported(ctx);
 }
 
 function inferAppend(ctx: OpContext): ShardType | undefined {
@@ -743,43 +744,68 @@ function inferNormalise(op: string, ctx: OpContext): ShardType | undefined {
  * anything else (an AXES argument such as `x9` is still a name token), so it never passes for one.
  */
 export function axisLetterBit(name: string): number {
-  const c = name.charCodeAt(0);
-  return name.length === 1 && c >= 97 && c <= 122 ? 1 << (c - 97) : NOT_AN_AXIS_BIT;
+  return name.length === 1 ? axisCodeBit(name.charCodeAt(0)) : NOT_AN_AXIS_BIT;
 }
 export const NOT_AN_AXIS_BIT = 1 << 30;
 
+function axisCodeBit(c: number): number {
+  return c >= 97 && c <= 122 ? 1 << (c - 97) : NOT_AN_AXIS_BIT;
+}
+
+/**
+ * What the per-layout checks (unknown axes, divisibility) need of a block: the axis letters it
+ * writes, as a bit set, and its sharded dims grouped by letter and axes as written. Taken once,
+ * while checkBlock has the statements at hand; the groups keep the AST's own nodes.
+ */
 export function usageOf(decl: BlockDecl): BlockUsage {
-  const axes: AxisRef[] = [];
   let axisMask = 0;
   const dimSets: DimSet[] = [];
-  const byKey = new Map<string, DimSet>();
-  const addAxis = (a: AxisRef) => {
-    axes.push(a);
-    axisMask |= axisLetterBit(a.letter);
-  };
   const addType = (t: TypeExpr) => {
     for (const g of t.dims) {
       if (!g.axes.length) continue;
-      let key = g.letter;
-      for (const a of g.axes) {
-        addAxis(a);
-        key += a.letter;
-      }
-      const known = byKey.get(key);
-      if (known) known.groups.push(g);
-      else {
-        const set: DimSet = { letter: g.letter, axes: g.axes.map((a) => a.letter), groups: [g] };
-        byKey.set(key, set);
-        dimSets.push(set);
-      }
+      for (const a of g.axes) axisMask |= axisLetterBit(a.letter);
+      // A block writes a dozen distinct sharded dims at most: a scan beats building keys (and
+      // plain loops allocate nothing, where callbacks would, per comparison).
+      let set: DimSet | undefined;
+      for (let k = 0; k < dimSets.length && !set; k++) if (writtenAs(dimSets[k], g)) set = dimSets[k];
+      if (set) set.groups.push(g);
+      else dimSets.push({ letter: g.letter, axes: g.axes.map((x) => x.letter), groups: [g] });
     }
-    if (t.partialsum) for (const a of t.partialsum.axes) addAxis(a);
+    if (t.partialsum) for (const a of t.partialsum.axes) axisMask |= axisLetterBit(a.letter);
   };
   for (const s of decl.stmts) {
     if (s.kind === 'let') {
-      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) addAxis(a);
+      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) {
+        const axes = s.args[s.args.length - 1].text;
+        for (let i = 0; i < axes.length; i++) axisMask |= axisCodeBit(axes.charCodeAt(i));
+      }
       if (s.annotation) addType(s.annotation);
     } else if (s.kind !== 'out' && s.type) addType(s.type);
   }
-  return { axes, axisMask, dimSets };
+  // Kept with the block for the analysis' lifetime: without the spare room of push-grown arrays.
+  for (const set of dimSets) set.groups = set.groups.slice();
+  return { axisMask, dimSets: dimSets.slice() };
+}
+
+/** True when `g` is the dim of `set`: the same letter, and the same axes in the same order. */
+function writtenAs(set: DimSet, g: DimGroup): boolean {
+  if (set.letter !== g.letter || set.axes.length !== g.axes.length) return false;
+  for (let i = 0; i < set.axes.length; i++) if (set.axes[i] !== g.axes[i].letter) return false;
+  return true;
+}
+
+/** Every axis letter written in a block, in order, as nodes with spans (for `unknown-axis`). */
+export function axisRefsOf(decl: BlockDecl): AxisRef[] {
+  const axes: AxisRef[] = [];
+  const addType = (t: TypeExpr) => {
+    for (const g of t.dims) for (const a of g.axes) axes.push(a);
+    if (t.partialsum) for (const a of t.partialsum.axes) axes.push(a);
+  };
+  for (const s of decl.stmts) {
+    if (s.kind === 'let') {
+      if (COLLECTIVE_OPS.has(s.op.text) && s.args.length >= 2) for (const a of axesOf(s.args[s.args.length - 1])) axes.push(a);
+      if (s.annotation) addType(s.annotation);
+    } else if (s.kind !== 'out' && s.type) addType(s.type);
+  }
+  return axes;
 }

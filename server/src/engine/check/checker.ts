@@ -5,7 +5,7 @@
 import type { BlockDecl, Decl, Field, File, Ident, RecordDecl, RecordKind, SourceFile, Span, Value } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 import type { Diagnostic, DiagnosticCode, QuickFix, RelatedInfo, Severity } from '../diagnostics';
-import { axisLetterBit, checkBlock, NOT_AN_AXIS_BIT, usageOf } from './blocks';
+import { axisLetterBit, axisRefsOf, checkBlock, NOT_AN_AXIS_BIT, usageOf } from './blocks';
 import {
   buildHardware,
   buildMesh,
@@ -296,9 +296,15 @@ export class LayoutResolver {
     return { hardware, axes, fields };
   }
 
+  private readonly meshSpecs = new Map<RecordDecl, MeshSpec | undefined>();
+
+  /** A declared mesh, built once per check (specs are never changed once built). */
   meshOf(d: RecordDecl): MeshSpec | undefined {
+    if (this.meshSpecs.has(d)) return this.meshSpecs.get(d);
     const p = this.meshPartsOf(d);
-    return p ? buildMesh(d.name.text, p.hardware, [...p.axes], p.fields, { source: d.source, span: d.name }) : undefined;
+    const spec = p ? buildMesh(d.name.text, p.hardware, [...p.axes], p.fields, { source: d.source, span: d.name }) : undefined;
+    this.meshSpecs.set(d, spec);
+    return spec;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -468,8 +474,15 @@ export class LayoutResolver {
       return undefined;
     }
     if (!this.requireFields(source, decl && v.kind === 'name' && !v.overrides ? v.name : f.name, m, MODEL_REQUIRED, 'model', name)) return undefined;
-    return buildModel(name, m, decl ? { source: decl.source, span: decl.name } : { source, span: f.name });
+    // A declared model used as it is is built once per check (specs are never changed once built).
+    const plain = decl && v.kind === 'name' && !v.overrides;
+    if (plain && this.modelSpecs.has(decl!)) return this.modelSpecs.get(decl!);
+    const spec = buildModel(name, m, decl ? { source: decl.source, span: decl.name } : { source, span: f.name });
+    if (plain) this.modelSpecs.set(decl!, spec);
+    return spec;
   }
+
+  private readonly modelSpecs = new Map<RecordDecl, ModelSpec | undefined>();
 
   private meshValue(f: Field, source: SourceFile): MeshSpec | undefined {
     const v = f.value;
@@ -562,6 +575,24 @@ export class LayoutResolver {
     return out;
   }
 
+  private readonly unembedLists = new Map<string, CheckedBlock[]>();
+
+  /**
+   * The unembed blocks a layout with this ffn may use by default, in order of preference: the
+   * ffn's own (`NAME_unembed`), then those of the built-in ffns. Looked up once per ffn name.
+   */
+  private unembedCandidates(ffnName: string): CheckedBlock[] {
+    let list = this.unembedLists.get(ffnName);
+    if (list) return list;
+    list = [];
+    for (const c of [ffnName, ...BUILTIN_FFNS]) {
+      const u = this.scope.block.get(`${c}_unembed`);
+      if (u && u.kind === 'unembed') list.push(this.blocks.get(u)!);
+    }
+    this.unembedLists.set(ffnName, list);
+    return list;
+  }
+
   private phaseBlocks(
     d: RecordDecl,
     phase: Phase,
@@ -633,11 +664,7 @@ export class LayoutResolver {
         }
       }
     } else if (residual) {
-      const candidates = [ffnIdent.text, ...BUILTIN_FFNS];
-      for (const c of candidates) {
-        const u = this.scope.block.get(`${c}_unembed`);
-        if (!u || u.kind !== 'unembed') continue;
-        const cb = this.blocks.get(u)!;
+      for (const cb of this.unembedCandidates(ffnIdent.text)) {
         if (cb.input?.type && typesEqual(cb.input.type, residual)) {
           unembed = cb;
           break;
@@ -648,18 +675,12 @@ export class LayoutResolver {
       }
     }
 
-    // Layout-dependent checks of each block: axes the mesh has, and sizes.
-    for (const [block, at] of [
-      [ffn, ffnIdent],
-      [attention, attIdent],
-      [unembed, unembedIdent ?? ffnIdent],
-    ] as [CheckedBlock | null, Ident][]) {
-      if (!block) continue;
-      // A block with errors is not costed, but its axes are still checked against the mesh:
-      // a mistyped axis is reported as `unknown-axis` (and nothing else, see index.ts).
-      if (!this.layoutChecks(d, phase, block, model, mesh, workload, at, block.ok)) ok = false;
-      if (!block.ok) ok = false;
-    }
+    // Layout-dependent checks of each block: axes the mesh has, and sizes. A block with errors
+    // is not costed, but its axes are still checked against the mesh: a mistyped axis is
+    // reported as `unknown-axis` (and nothing else, see index.ts).
+    if (!this.layoutChecks(d, phase, ffn, model, mesh, workload, ffnIdent, ffn.ok) || !ffn.ok) ok = false;
+    if (attention && (!this.layoutChecks(d, phase, attention, model, mesh, workload, attIdent, attention.ok) || !attention.ok)) ok = false;
+    if (unembed && (!this.layoutChecks(d, phase, unembed, model, mesh, workload, unembedIdent ?? ffnIdent, unembed.ok) || !unembed.ok)) ok = false;
     if (!ok) return 'its blocks have errors';
     return { phase, workload, ffn, attention, unembed };
   }
@@ -669,20 +690,14 @@ export class LayoutResolver {
     const usage = blockUsage(block);
     const sameFile = block.decl.source === d.source;
     let ok = true;
-    // Mesh axes are few (x, y, z and perhaps one more): a linear scan beats a keyed object.
-    const axes = mesh.axes;
-    const axisSize = (letter: string): number | undefined => {
-      for (const a of axes) if (a.name === letter) return a.size;
-      return undefined;
-    };
     let meshMask = 0;
-    for (const a of axes) meshMask |= axisLetterBit(a.name);
+    for (const a of mesh.axes) meshMask |= axisLetterBit(a.name);
     // Where a finding goes: on the token in the layout's own file, else on the layout's block field.
     const where = (span: Span) => (sameFile ? { source: block.decl.source, span } : { source: d.source, span: at as Span });
     const related = (): RelatedInfo[] => (sameFile ? [{ source: d.source, span: d.name, message: `in layout ${d.name.text}` }] : [{ source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` }]);
     if (usage.axisMask & ~meshMask || meshMask & NOT_AN_AXIS_BIT) {
-      for (const a of usage.axes) {
-        if (axisSize(a.letter) !== undefined) continue;
+      for (const a of axisRefsOf(block.decl)) {
+        if (meshAxisSize(mesh, a.letter) !== undefined) continue;
         const w = where(a);
         const meshAxes = mesh.axes.map((x) => x.name).join('');
         this.report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
@@ -690,35 +705,16 @@ export class LayoutResolver {
       }
     }
     if (!checkSizes) return ok;
-    // Sizes, at integer T for decode (cost-model.md §1).
-    const sizeOf = (letter: string): number | undefined => {
-      switch (letter) {
-        case 'B':
-          return workload.batch;
-        case 'L':
-          return phase === 'prefill' ? workload.prompt : 1;
-        case 'T':
-          return phase === 'prefill' ? workload.prompt : workload.prompt + workload.generate;
-        case 'E':
-        case 'F':
-        case 'H':
-        case 'K':
-        case 'Q':
-        case 'V':
-          return model.dims[letter];
-      }
-      return undefined;
-    };
     for (const set of usage.dimSets) {
-      const size = sizeOf(set.letter);
+      const size = dimSize(set.letter, phase, model, workload);
       if (size === undefined) continue;
       let shards = 1;
-      for (const a of set.axes) shards *= axisSize(a) ?? 1;
+      for (const a of set.axes) shards *= meshAxisSize(mesh, a) ?? 1;
       if (shards === 1 || (size >= shards && size % shards === 0)) continue;
       const letter = set.letter;
-      const shardAxes = set.axes.filter((a) => axisSize(a) !== undefined);
+      const shardAxes = set.axes.filter((a) => meshAxisSize(mesh, a) !== undefined);
       const axesText = shardAxes.join('');
-      const factors = shardAxes.map((a) => `${a} = ${axisSize(a)}`).join(', ');
+      const factors = shardAxes.map((a) => `${a} = ${meshAxisSize(mesh, a)}`).join(', ');
       // No phase in the message: B, L and T sizes say which case it is, and a finding that holds
       // in both phases is then reported once (spec §3).
       let severity: Severity = 'warning';
@@ -793,6 +789,32 @@ function sizesFit(block: CheckedBlock, mesh: MeshSpec, model: ModelSpec, workloa
     }
   }
   return true;
+}
+
+/** The size of a mesh axis, or undefined when the mesh has no such axis (a mesh has a few axes). */
+function meshAxisSize(mesh: MeshSpec, letter: string): number | undefined {
+  for (const a of mesh.axes) if (a.name === letter) return a.size;
+  return undefined;
+}
+
+/** The size of a dimension in a phase, at integer T for decode (cost-model.md §1). */
+function dimSize(letter: string, phase: Phase, model: ModelSpec, workload: WorkloadSpec): number | undefined {
+  switch (letter) {
+    case 'B':
+      return workload.batch;
+    case 'L':
+      return phase === 'prefill' ? workload.prompt : 1;
+    case 'T':
+      return phase === 'prefill' ? workload.prompt : workload.prompt + workload.generate;
+    case 'E':
+    case 'F':
+    case 'H':
+    case 'K':
+    case 'Q':
+    case 'V':
+      return model.dims[letter];
+  }
+  return undefined;
 }
 
 /** Every axis letter and sharded dim the block writes (checkBlock records it; built here otherwise). */

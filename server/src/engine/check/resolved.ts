@@ -2,7 +2,7 @@
 // workload and per-phase blocks resolved, defaults applied, and each block's values typed.
 // Quantities are in base units (bytes, B/s, FLOP/s, s). The cost model reads only these types.
 
-import type { AxisRef, BlockDecl, BlockKind, DimGroup, RecordDecl, Span, Stmt, SourceFile } from '../syntax/ast';
+import type { BlockDecl, BlockKind, DimGroup, RecordDecl, Span, Stmt, SourceFile } from '../syntax/ast';
 import type { ShardType } from './shardType';
 
 export type Dtype = 'bf16' | 'fp8' | 'int8' | 'int4';
@@ -115,10 +115,9 @@ export interface CheckedBlock {
   usage?: BlockUsage;
 }
 
-/** Every axis letter and every sharded dim written in a block: the AST's own nodes, not copies. */
+/** What the per-layout checks need of a block (check/blocks.ts `usageOf`). */
 export interface BlockUsage {
-  axes: AxisRef[];
-  /** Bit (1 << letter - 'a') of every axis letter in `axes`. */
+  /** Bit (1 << letter - 'a') of every axis letter the block writes; see `axisLetterBit`. */
   axisMask: number;
   /** The sharded dims, grouped by letter and axes as written (`B_xyz` is written many times). */
   dimSets: DimSet[];

@@ -33,11 +33,18 @@ export function isStandardDim(letter: string): boolean {
 }
 
 export function dimOf(t: ShardType, letter: string): ShardDim | undefined {
-  return t.dims.find((d) => d.letter === letter);
+  for (const d of t.dims) if (d.letter === letter) return d;
+  return undefined;
 }
 
 export function hasDim(t: ShardType, letter: string): boolean {
-  return t.dims.some((d) => d.letter === letter);
+  return dimOf(t, letter) !== undefined;
+}
+
+/** True when some dim of `t` is sharded over `axis` (shardingAxes(t).includes(axis), without the list). */
+export function shardsOver(t: ShardType, axis: string): boolean {
+  for (const d of t.dims) if (d.axes.includes(axis)) return true;
+  return false;
 }
 
 /** Every axis the type carries: sharding axes of all dims, then partialsum axes. */
@@ -50,10 +57,12 @@ export function shardingAxes(t: ShardType): string[] {
   return t.dims.flatMap((d) => d.axes);
 }
 
+// Axis lists hold a few letters: nested loops compare them without allocating (typesEqual runs
+// for every statement of every block).
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
-  const s = new Set(a);
-  return b.every((x) => s.has(x));
+  for (let i = 0; i < b.length; i++) if (!a.includes(b[i])) return false;
+  return true;
 }
 
 export function sameAxes(a: readonly string[], b: readonly string[]): boolean {
