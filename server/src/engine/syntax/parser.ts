@@ -78,6 +78,24 @@ function compact<T>(items: T[]): T[] {
   return items.length ? items.slice() : items;
 }
 
+/**
+ * A dimension group. Its letter's span is made when asked for (diagnostics, hovers, semantic
+ * tokens), not stored: a large file writes tens of thousands of groups.
+ */
+class DimGroupNode implements DimGroup {
+  axes: AxisRef[] = [];
+  end: number;
+  constructor(
+    readonly letter: string,
+    public start: number,
+  ) {
+    this.end = start + 1;
+  }
+  get letterSpan(): Span {
+    return { start: this.start, end: this.start + 1 };
+  }
+}
+
 /** The declaration keywords, by length then text, for a test that slices nothing. */
 const DECL_WORDS = ['mesh', 'model', 'ffn', 'layout', 'unembed', 'hardware', 'workload', 'attention'];
 
@@ -612,7 +630,7 @@ class Parser {
         return false;
       }
       const letter = text[i];
-      const group: DimGroup = { letter, letterSpan: { start: i, end: i + 1 }, axes: [], start: i, end: i + 1 };
+      const group: DimGroup = new DimGroupNode(letter, i);
       i++;
       if (i < end && text.charCodeAt(i) === 95 /* _ */) {
         i++;
