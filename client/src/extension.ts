@@ -234,7 +234,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('shardlens.showOutput', () => output.show(true)),
 
     // Show Sweep, Show Crossover, Find Best Layout and the search chart panel's serializer.
-    ...registerSearchCommands({ extensionUri: context.extensionUri, output, getClient: requireClient }),
+    ...registerSearchCommands({ extensionUri: context.extensionUri, output, getClient: requireClient, state: context.workspaceState }),
   );
 
   try {

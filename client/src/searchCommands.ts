@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LSPErrorCodes, ResponseError, WorkDoneProgress, type LanguageClient, type RequestType } from 'vscode-languageclient/node';
 import { formatPercent, formatSeconds, sig } from '../../server/src/engine/report/format';
+import { readDuration } from '../../server/src/engine/search/duration';
 import { ChartPanel, type ChartPanelServices } from './chartPanel';
 import { MAX_SWEEP_LAYOUTS, type ChartKind } from './chartProtocol';
 import { findLayoutRanges, layoutAt } from './layoutRanges';
@@ -99,6 +100,15 @@ interface Target {
   /** One layout, or (for a sweep with `many`) several. */
   layouts: string[];
   replace: boolean;
+  /** What Find Best Layout optimises, when the caller said (`{ objective, maxLatency }`). */
+  goal?: BestGoal;
+}
+
+/** What Find Best Layout optimises: latency, or cost per token (optionally within a latency limit). */
+export interface BestGoal {
+  objective: 'latency' | 'cost';
+  /** Seconds per request (prefill plus generation); only with `cost`. */
+  maxLatency?: number;
 }
 
 /**
@@ -110,6 +120,7 @@ async function resolveTarget(args: unknown[], verb: string, many = false): Promi
   let docArg: vscode.Uri | undefined;
   let layout: string | undefined;
   let replace = false;
+  let goal: BestGoal | undefined;
   for (const a of args) {
     if (typeof a === 'string' && LAYOUT_NAME.test(a)) layout = a;
     else if (a instanceof vscode.Uri) docArg ??= a;
@@ -119,6 +130,7 @@ async function resolveTarget(args: unknown[], verb: string, many = false): Promi
       if (typeof o.uri === 'string') docArg ??= vscode.Uri.parse(o.uri);
       if (typeof o.layout === 'string' && LAYOUT_NAME.test(o.layout)) layout = o.layout;
       if (o.replace === true) replace = true;
+      goal ??= goalOf(a);
     }
   }
   const editor = vscode.window.activeTextEditor;
@@ -148,12 +160,90 @@ async function resolveTarget(args: unknown[], verb: string, many = false): Promi
       const picked = await vscode.window.showQuickPick(names.map((name) => ({ label: name, picked: checked.has(name) })), { canPickMany: true, placeHolder, title: `at most ${MAX_SWEEP_LAYOUTS}` });
       if (!picked || picked.length === 0) return undefined;
       if (picked.length > MAX_SWEEP_LAYOUTS) void vscode.window.showInformationMessage(`A sweep draws at most ${MAX_SWEEP_LAYOUTS} layouts; the first ${MAX_SWEEP_LAYOUTS} chosen are drawn.`);
-      return { document, layouts: picked.slice(0, MAX_SWEEP_LAYOUTS).map((p) => p.label), replace };
+      return { document, layouts: picked.slice(0, MAX_SWEEP_LAYOUTS).map((p) => p.label), replace, goal };
     }
     layout = underCursor ?? (names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { placeHolder }));
     if (!layout) return undefined;
   }
-  return { document, layouts: [layout], replace };
+  return { document, layouts: [layout], replace, goal };
+}
+
+/** A goal given in a command argument (`{ objective: 'cost', maxLatency: 0.05 }`), checked. */
+function goalOf(arg: object): BestGoal | undefined {
+  const o = arg as { objective?: unknown; maxLatency?: unknown };
+  if (o.objective !== 'latency' && o.objective !== 'cost') return undefined;
+  const limit = typeof o.maxLatency === 'number' && o.maxLatency > 0 && Number.isFinite(o.maxLatency) ? o.maxLatency : undefined;
+  return o.objective === 'cost' && limit !== undefined ? { objective: 'cost', maxLatency: limit } : { objective: o.objective };
+}
+
+/** Where the last goal chosen is remembered (per workspace), to offer it first next time. */
+const LAST_GOAL_KEY = 'shardlens.findBestLayout.lastGoal';
+
+interface GoalItem extends vscode.QuickPickItem {
+  choice: 'latency' | 'cost' | 'cost-within';
+}
+
+/**
+ * Asks what to optimise: the lowest latency, the lowest cost per token, or the lowest cost within
+ * a latency limit (then asks for the limit, written as on the command line: `50ms`, `2s`). The
+ * last choice comes selected. Undefined when the user dismisses either question.
+ */
+async function chooseGoal(state: vscode.Memento): Promise<BestGoal | undefined> {
+  const last = state.get<BestGoal>(LAST_GOAL_KEY);
+  const items: GoalItem[] = [
+    { label: '$(dashboard) Lowest latency', detail: 'The fastest configuration per request: prefill plus generation', choice: 'latency' },
+    { label: '$(credit-card) Lowest cost per token', detail: 'The fewest chip-seconds per generated token', choice: 'cost' },
+    {
+      label: '$(watch) Lowest cost within a latency limit…',
+      detail: last?.maxLatency ? `The cheapest configuration that answers within a limit (last: ${formatSeconds(last.maxLatency)})` : 'The cheapest configuration that answers within a limit you give, e.g. 50ms or 2s',
+      choice: 'cost-within',
+    },
+  ];
+  const lastChoice = !last ? 'latency' : last.objective === 'latency' ? 'latency' : last.maxLatency ? 'cost-within' : 'cost';
+  const picked = await new Promise<GoalItem | undefined>((resolve) => {
+    const pick = vscode.window.createQuickPick<GoalItem>();
+    pick.title = 'Find Best Layout: what should the best layout minimise?';
+    pick.items = items;
+    pick.activeItems = items.filter((i) => i.choice === lastChoice);
+    let chosen: GoalItem | undefined;
+    pick.onDidAccept(() => {
+      chosen = pick.selectedItems[0] ?? pick.activeItems[0];
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      resolve(chosen);
+    });
+    pick.show();
+  });
+  if (!picked) return undefined;
+  let goal: BestGoal;
+  if (picked.choice !== 'cost-within') goal = { objective: picked.choice };
+  else {
+    const text = await vscode.window.showInputBox({
+      title: 'Find Best Layout: latency limit',
+      prompt: 'The most one request may take, prefill plus generation (a bare number is seconds)',
+      placeHolder: 'e.g. 50ms, 2s, 800us',
+      value: last?.maxLatency ? formatSeconds(last.maxLatency).replace(/\s+/g, '') : undefined,
+      validateInput: (value) => {
+        const read = readDuration(value);
+        if ('seconds' in read) return undefined;
+        return read.problem === 'not-a-duration' ? `'${value}' is not a duration: write e.g. 50ms, 2s or 800us` : 'the limit must be more than zero';
+      },
+    });
+    if (text === undefined) return undefined;
+    const read = readDuration(text);
+    if (!('seconds' in read)) return undefined;
+    goal = { objective: 'cost', maxLatency: read.seconds };
+  }
+  await state.update(LAST_GOAL_KEY, goal);
+  return goal;
+}
+
+/** How a goal reads in titles: `latency`, `cost per token`, `cost per token within 50 ms`. */
+function goalText(goal: BestGoal): string {
+  if (goal.objective === 'latency') return 'lowest latency';
+  return goal.maxLatency ? `lowest cost per token within ${formatSeconds(goal.maxLatency)}` : 'lowest cost per token';
 }
 
 function errorText(e: unknown): string {
@@ -206,6 +296,8 @@ function revealLayout(document: vscode.TextDocument, name: string | undefined): 
 
 export interface SearchCommandServices extends Omit<ChartPanelServices, 'search'> {
   getClient(): LanguageClient;
+  /** Workspace state: remembers the last goal chosen for Find Best Layout. */
+  state: vscode.Memento;
 }
 
 /** The searches the chart panel runs (again, on Run again or after a reload). */
@@ -234,9 +326,16 @@ export function registerSearchCommands(services: SearchCommandServices): vscode.
     if (!target) return;
     const { document, replace } = target;
     const layout = target.layouts[0];
+    // The code action replaces by latency, as its hint compares; otherwise the user says.
+    const goal = target.goal ?? (replace ? { objective: 'latency' as const } : await chooseGoal(services.state));
+    if (!goal) return;
     let outcome: SearchOutcome<BestWireResult | null>;
     try {
-      outcome = await runner.run(BestRequest, { uri: document.uri.toString(), layout, top: replace ? 1 : BEST_TOP }, `shardlens: finding the best layout for ${layout}`);
+      outcome = await runner.run(
+        BestRequest,
+        { uri: document.uri.toString(), layout, top: replace ? 1 : BEST_TOP, objective: goal.objective, maxLatency: goal.maxLatency },
+        `shardlens: finding the best layout for ${layout} (${goalText(goal)})`,
+      );
     } catch (e) {
       services.output.appendLine(`[best] ${layout}: ${errorText(e)}`);
       void vscode.window.showErrorMessage(`Find Best Layout: ${errorText(e)}`);
@@ -258,7 +357,7 @@ export function registerSearchCommands(services: SearchCommandServices): vscode.
         return;
       }
       const picked = await vscode.window.showQuickPick(result.candidates.map(candidateItem), {
-        title: `Best layouts for ${layout} (${result.objective}; ${result.stats.space.toLocaleString('en-US')} configurations searched)`,
+        title: `Best layouts for ${layout}: ${goalText(goal)} (${result.stats.space.toLocaleString('en-US')} configurations searched)`,
         placeHolder: 'Choose one to insert after the layout',
         matchOnDescription: true,
         matchOnDetail: true,

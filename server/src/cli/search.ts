@@ -40,6 +40,7 @@ import {
   type SweepPhasePoint,
   type SweepResult,
 } from '../engine/search/index';
+import { readDuration } from '../engine/search/duration';
 import { escapeHtml } from '../engine/charts/escape';
 import { PAGE_CSS as CHART_PAGE_CSS, selfContainedPage } from '../engine/charts/page';
 import { renderOptionToSvg, ssrSafeTheme } from '../engine/charts/svg';
@@ -88,18 +89,12 @@ export function parseCountList(text: string, option: string, command: string, op
   return out;
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, min: 60 };
-
 /** A duration with a unit (`50ms`, `2s`, `800us`); a bare number is seconds. Returns seconds. */
 export function parseDuration(text: string, option: string, command: string): number {
-  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*([a-zµ]*)\s*$/i.exec(text);
-  const unit = m ? m[3].toLowerCase() : '';
-  if (!m || (unit !== '' && DURATION_UNITS[unit] === undefined)) {
-    throw usageError(`--${option}: '${text}' is not a duration; write e.g. 50ms, 2s or 800us (a bare number is seconds)`, command);
-  }
-  const value = Number(`${m[1]}${m[2] !== undefined ? `e${m[2]}` : ''}`) * (unit === '' ? 1 : DURATION_UNITS[unit]);
-  if (!(value > 0) || !Number.isFinite(value)) throw usageError(`--${option}: '${text}' must be a positive duration`, command);
-  return value;
+  const read = readDuration(text);
+  if ('seconds' in read) return read.seconds;
+  if (read.problem === 'not-a-duration') throw usageError(`--${option}: '${text}' is not a duration; write e.g. 50ms, 2s or 800us (a bare number is seconds)`, command);
+  throw usageError(`--${option}: '${text}' must be a positive duration`, command);
 }
 
 export function parseDtypes(text: string, command: string): Dtype[] {

@@ -83,4 +83,43 @@ describe('search charts in code-server', { timeout: 300000 }, () => {
     await frame.locator('#app').screenshot({ path: path.join(repoRoot, 'test/e2e/screenshots', 'crossover-webview.png') });
     assert.deepEqual(diagnostics.webview().csp, []);
   });
+
+  it('Find Best Layout asks what to minimise, then for a latency limit, and ranks by cost within it', async () => {
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'examples/palm540b.shard');
+    await runCommand(page, 'shardlens: Find Best Layout', 20000, { opensQuickInput: true });
+    // Which layout (the cursor is in none), then what the best layout should minimise.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'low_latency_bf16' }).waitFor({ timeout: 30000 });
+    await page.keyboard.type('low_latency_bf16');
+    await page.keyboard.press('Enter');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'Lowest cost within a latency limit' }).waitFor({ timeout: 30000 });
+    const goals = await rows.allInnerTexts();
+    assert.equal(goals.length, 3, goals.join(' | '));
+    assert.match(goals[0], /Lowest latency/);
+    assert.match(goals[1], /Lowest cost per token/);
+    await screenshot(page, 'find-best-goal');
+    await page.keyboard.type('within');
+    await page.keyboard.press('Enter');
+    // The limit, written as on the command line; a wrong one is explained as it is typed.
+    const box = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'latency limit' }).waitFor({ timeout: 20000 });
+    await box.fill('fast');
+    await page.locator('.quick-input-widget .quick-input-message', { hasText: "'fast' is not a duration" }).waitFor({ timeout: 10000 });
+    await screenshot(page, 'find-best-limit-invalid');
+    await box.fill('5s');
+    await page.keyboard.press('Enter');
+    // The candidates, ranked by cost per token, all within 5 s a request.
+    const title = page.locator('.quick-input-widget .quick-input-title', { hasText: 'lowest cost per token within 5 s' });
+    await title.waitFor({ timeout: 120000 });
+    const candidates = await rows.allInnerTexts();
+    assert.ok(candidates.length > 0, 'candidates are listed');
+    for (const c of candidates) {
+      const m = /#\d+\s+([0-9.]+) (ms|s) per request/.exec(c);
+      assert.ok(m, c);
+      assert.ok(Number(m[1]) * (m[2] === 'ms' ? 1e-3 : 1) <= 5, `within the limit: ${c}`);
+    }
+    await screenshot(page, 'find-best-candidates');
+    await page.keyboard.press('Escape');
+  });
 });
