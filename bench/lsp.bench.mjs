@@ -109,6 +109,18 @@ async function measure(server, name, text, edit) {
   console.log(row(`${name} (${lines} lines): hover`, hovers));
 }
 
+/** What the server process holds (its young generation included), from /proc: Linux only. */
+function printResidentMemory(server, after) {
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+  } catch {
+    return;
+  }
+  const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  if (rss) console.log(`server resident memory after ${after}: ${(Number(rss[1]) / 1024).toFixed(0)} MB`);
+}
+
 const server = await startServer();
 try {
   // A typical file: the paper's Table 2 layouts on built-in blocks; the edit changes a batch size.
@@ -119,7 +131,9 @@ try {
   await measure(server, 'test/lsp/fixtures/small.shard', readFileSync(path.join(root, 'test/lsp/fixtures/small.shard'), 'utf8'), {
     context: 'reduce_scatter(b, x)', from: 'x', to: 'y', hover: 'all_gather(h, yz)',
   });
+  printResidentMemory(server, 'the typical files');
   await measure(server, '10,000-line file', largeFile(10000), { context: 'reduce_scatter(b, x)', from: 'x', to: 'y', hover: 'all_gather(h, yz)' });
+  printResidentMemory(server, 'the 10,000-line file');
 } finally {
   await server.connection.sendRequest('shutdown');
   await server.connection.sendNotification('exit');

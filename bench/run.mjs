@@ -44,6 +44,7 @@ const LEGACY = [
   { re: /^cost every layout, first pass .*?: ([0-9.]+) ms total, ([0-9.]+) µs per layout/, figures: (m) => [['cost 2,000 layouts, first pass (cold)', m[1], 'ms']] },
   { re: /^cost every layout, steady state .*?: ([0-9.]+) ms total, ([0-9.]+) µs per layout/, figures: (m) => [['cost 2,000 layouts, steady state', m[1], 'ms', '<100'], ['cost per layout, steady state', m[2], 'µs']] },
   { re: /^buildReport .*?: ([0-9.]+) ms for ([0-9]+) layouts/, figures: (m) => [[`buildReport, ${m[2]} layouts`, m[1], 'ms']] },
+  { re: /^server resident memory after (.+): ([0-9]+) MB/, figures: (m) => [[`LSP server resident memory after ${m[1]}`, m[2], 'MB']] },
   // lsp.bench.mjs: "<name> (<n> lines): edit → diagnostics   median X ms   p99 Y ms"
   {
     re: /^(.+?) \(([0-9]+) lines\): (edit → diagnostics|hover)\s+median\s+([0-9.]+) ms\s+p99\s+([0-9.]+) ms/,
