@@ -41,7 +41,8 @@ function startLsp(): void {
     createRequire(__filename)(serverBundle);
     return;
   }
-  const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, serverBundle, ...process.argv.slice(3)], { stdio: 'inherit' });
+  // `--stdio` is the only transport (run.ts checks it was given).
+  const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, serverBundle, '--stdio'], { stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, forward(signal));
   child.on('error', (e) => {

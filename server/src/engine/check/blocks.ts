@@ -48,11 +48,6 @@ export const OPS: Record<string, OpSpec> = {
 
 export const COLLECTIVE_OPS = new Set(['all_gather', 'reduce_scatter', 'all_reduce', 'all_to_all', 'slice']);
 
-/** Convert a written type to a ShardType, reporting unknown and duplicate dims and reused axes. */
-export function typeFromExpr(expr: TypeExpr, report: (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[]) => void): ShardType | undefined {
-  return convertType(expr, report);
-}
-
 /**
  * Written types, shared by their text within one check: a 10,000-line file writes `BLE_xyz` a
  * thousand times, and one immutable ShardType serves them all. Only types without errors are
@@ -64,12 +59,12 @@ export interface TypeTable {
 }
 
 function internedType(expr: TypeExpr, report: Report, table: TypeTable | undefined): ShardType | undefined {
-  if (!table) return convertType(expr, report);
+  if (!table) return typeFromExpr(expr, report);
   const key = table.text.slice(expr.start, expr.end);
   let t = table.types.get(key);
   if (t) return t;
   let clean = true;
-  t = convertType(expr, (code, span, message, fixes) => {
+  t = typeFromExpr(expr, (code, span, message, fixes) => {
     clean = false;
     report(code, span, message, fixes);
   });
@@ -77,7 +72,8 @@ function internedType(expr: TypeExpr, report: Report, table: TypeTable | undefin
   return t;
 }
 
-function convertType(expr: TypeExpr, report: (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[]) => void): ShardType | undefined {
+/** Convert a written type to a ShardType, reporting unknown and duplicate dims and reused axes. */
+export function typeFromExpr(expr: TypeExpr, report: (code: DiagnosticCode, span: Span, message: string, fixes?: QuickFix[]) => void): ShardType | undefined {
   // Bit sets over the 26 letters: this runs for every written type, so it avoids allocating maps.
   let ok = true;
   let dimSeen = 0;
