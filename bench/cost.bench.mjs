@@ -5,31 +5,14 @@
 // The engine is TypeScript; a tiny esbuild step bundles the two entry points this script needs
 // into bench/out/ (git-ignored) first.
 
-import * as esbuild from 'esbuild';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importEngine } from './engineBundle.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = resolve(root, 'bench/out/cost-engine.mjs');
-mkdirSync(dirname(outfile), { recursive: true });
-await esbuild.build({
-  stdin: {
-    contents: `export { analyze, sourceFromText } from './server/src/engine/index';
+const { analyze, sourceFromText, costLayout, buildReport } = await importEngine(
+  'cost-engine',
+  `export { analyze, sourceFromText } from './server/src/engine/index';
 export { costLayout } from './server/src/engine/cost/layout';
 export { buildReport } from './server/src/engine/report/json';`,
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outfile,
-  loader: { '.shard': 'text' },
-  logLevel: 'warning',
-});
-const { analyze, sourceFromText, costLayout, buildReport } = await import(pathToFileURL(outfile).href);
+);
 
 const COUNT = Number(process.argv[2] ?? 2000);
 const meshes = [

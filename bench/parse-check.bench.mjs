@@ -14,37 +14,23 @@
 // The engine is TypeScript; a tiny esbuild step bundles what this script needs into bench/out/
 // (git-ignored) first.
 
-import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { SERVER_NODE_OPTIONS } from '../scripts/server-options.mjs';
+import { bundleEngine, bundlePath } from './engineBundle.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = resolve(root, 'bench/out/parse-check-engine.mjs');
+const outfile = bundlePath('parse-check-engine');
 const heap = process.env.SHARDLENS_BENCH_HEAP;
 const TARGET_LINES = Number(process.argv[2] ?? 10000);
 const ITERATIONS = Number(process.argv[3] ?? 30);
 const WARMUP = 10;
 if (!heap) {
-  mkdirSync(dirname(outfile), { recursive: true });
-  await esbuild.build({
-    stdin: {
-      contents: `export { analyze, sourceFromText } from './server/src/engine/index';
+  await bundleEngine(
+    'parse-check-engine',
+    `export { analyze, sourceFromText } from './server/src/engine/index';
 export { parse } from './server/src/engine/syntax/parser';`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    loader: { '.shard': 'text' },
-    logLevel: 'warning',
-  });
+  );
   const self = fileURLToPath(import.meta.url);
   const processes = Number(process.env.PROCESSES ?? 4);
   /** Runs the measuring child `processes` times and pools its samples. */

@@ -5,32 +5,14 @@
 //
 //   node bench/search.bench.mjs            (add --exhaustive to also time best without pruning)
 
-import * as esbuild from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importEngine, root } from './engineBundle.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = mkdtempSync(join(tmpdir(), 'shardlens-bench-'));
-const entry = join(dir, 'entry.ts');
-const out = join(dir, 'engine.mjs');
-await esbuild.build({
-  stdin: {
-    contents: `export * from './server/src/engine/index';\nexport * from './server/src/engine/search/index';\nexport { costLayout, builtinPairs } from './server/src/engine/cost/index';\nexport { costPass } from './server/src/engine/cost/pass';\nexport { passSizes } from './server/src/engine/cost/sizes';\n`,
-    resolveDir: root,
-    loader: 'ts',
-    sourcefile: entry,
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outfile: out,
-  loader: { '.shard': 'text' },
-  logLevel: 'warning',
-});
-const engine = await import(pathToFileURL(out).href);
-rmSync(dir, { recursive: true, force: true });
+const engine = await importEngine(
+  'search-engine',
+  `export * from './server/src/engine/index';\nexport * from './server/src/engine/search/index';\nexport { costLayout, builtinPairs } from './server/src/engine/cost/index';\nexport { costPass } from './server/src/engine/cost/pass';\nexport { passSizes } from './server/src/engine/cost/sizes';\n`,
+);
 
 const text = readFileSync(join(root, 'examples/palm540b.shard'), 'utf8');
 const analysis = engine.analyze(engine.sourceFromText(text, 'examples/palm540b.shard'));

@@ -228,14 +228,18 @@ suite('shardlens extension', () => {
     assert.doesNotMatch(text, /ffn = ws1d\n  attention = heads/);
   });
 
-  test('Find Best Layout lists the best configurations and inserts the chosen one after the layout', async () => {
+  /**
+   * Runs Find Best Layout on a layout `mine` of a new document with `args`, accepts each quick pick
+   * it opens (the goal, when asked, then the first candidate) until `mine_best1` is inserted, and
+   * returns the document's text.
+   */
+  async function findBestInserted(args: unknown): Promise<string> {
     const doc = await vscode.workspace.openTextDocument({
       language: 'shard',
       content: 'mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }\nlayout mine { model = palm_540b, mesh = pod, workload { batch = 64, prompt = 2048, generate = 64 }, ffn = ws1d, attention = heads }\n',
     });
     await vscode.window.showTextDocument(doc);
-    const running = vscode.commands.executeCommand('shardlens.findBestLayout', 'mine');
-    // The quick pick opens once the search is done; accept its first item.
+    const running = vscode.commands.executeCommand('shardlens.findBestLayout', args);
     await poll(
       async () => {
         await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
@@ -246,32 +250,21 @@ suite('shardlens extension', () => {
       'the chosen layout inserted',
     );
     await running;
-    const text = doc.getText();
+    return doc.getText();
+  }
+
+  test('Find Best Layout lists the best configurations and inserts the chosen one after the layout', async () => {
+    const text = await findBestInserted('mine');
     assert.ok(text.indexOf('layout mine_best1') > text.indexOf('layout mine '), 'inserted after the layout');
     // The first goal offered (nothing chosen before in this workspace) is the lowest latency.
     assert.match(text, /# shardlens best #1 for mine \(latency\)/);
   });
 
   test('Find Best Layout takes a goal from its arguments: the lowest cost within a latency limit', async () => {
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'shard',
-      content: 'mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }\nlayout mine { model = palm_540b, mesh = pod, workload { batch = 64, prompt = 2048, generate = 64 }, ffn = ws1d, attention = heads }\n',
-    });
-    await vscode.window.showTextDocument(doc);
     const limit = 60;
-    const running = vscode.commands.executeCommand('shardlens.findBestLayout', { layout: 'mine', objective: 'cost', maxLatency: limit });
-    await poll(
-      async () => {
-        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-        return doc.getText();
-      },
-      (t) => /^layout mine_best1 \{$/m.test(t),
-      60000,
-      'the chosen layout inserted',
-    );
-    await running;
-    const comment = /# shardlens best #1 for mine \(cost\): latency ([0-9.e+-]+) s/.exec(doc.getText());
-    assert.ok(comment, `a cost-ranked candidate: ${doc.getText()}`);
+    const text = await findBestInserted({ layout: 'mine', objective: 'cost', maxLatency: limit });
+    const comment = /# shardlens best #1 for mine \(cost\): latency ([0-9.e+-]+) s/.exec(text);
+    assert.ok(comment, `a cost-ranked candidate: ${text}`);
     assert.ok(Number(comment[1]) <= limit, `latency ${comment[1]} s within the ${limit} s limit`);
   });
 });

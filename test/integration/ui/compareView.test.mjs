@@ -7,7 +7,6 @@
 // Run: node --test test/integration/ui/   (after `node esbuild.mjs`; code-server from scripts/setup-code-server.sh)
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -25,6 +24,7 @@ import {
   waitUntil,
   webviewFrame,
 } from '../../e2e/harness.mjs';
+import { packageShardlens } from '../../e2e/fixtures/shardlens/support.mjs';
 
 /** Eight layouts: more than the view draws without asking which. */
 const MANY_LAYOUTS = [
@@ -35,18 +35,6 @@ const MANY_LAYOUTS = [
   ),
 ].join('\n');
 
-/** Packages the extension as `npm run package` does, into a private folder. */
-function packageExtension(outFile) {
-  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-  const args = pkg.scripts.package.split('&&').pop().trim().split(/\s+/).slice(1); // vsce's own arguments
-  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), ...args, '--out', outFile], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 180000,
-  });
-  return outFile;
-}
-
 describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
   let scratch;
   let server;
@@ -56,7 +44,8 @@ describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
 
   before(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-compare-ui-'));
-    const vsix = packageExtension(path.join(scratch, 'shardlens.vsix'));
+    // Packaged as a release is, with `npm run package` (the production build, then vsce).
+    const vsix = packageShardlens(path.join(scratch, 'shardlens.vsix')).file;
     const workspace = path.join(scratch, 'ws');
     cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
     writeFileSync(path.join(workspace, 'examples', 'many.shard'), MANY_LAYOUTS);

@@ -7,20 +7,12 @@
 // Run: node --test test/integration/ui/searchView.test.mjs  (after `node esbuild.mjs`)
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, newPage, openFile, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame } from '../../e2e/harness.mjs';
-
-/** Packages the extension as `npm run package` does, into a private folder. */
-function packageExtension(outFile) {
-  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-  const args = pkg.scripts.package.split('&&').pop().trim().split(/\s+/).slice(1);
-  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), ...args, '--out', outFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180000 });
-  return outFile;
-}
+import { packageShardlens } from '../../e2e/fixtures/shardlens/support.mjs';
 
 describe('search charts in code-server', { timeout: 300000 }, () => {
   let scratch;
@@ -31,7 +23,8 @@ describe('search charts in code-server', { timeout: 300000 }, () => {
 
   before(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-search-ui-'));
-    const vsix = packageExtension(path.join(scratch, 'shardlens.vsix'));
+    // Packaged as a release is, with `npm run package` (the production build, then vsce).
+    const vsix = packageShardlens(path.join(scratch, 'shardlens.vsix')).file;
     const workspace = path.join(scratch, 'ws');
     cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
     server = await startCodeServer({ workspace, extensions: [{ vsix }] });
