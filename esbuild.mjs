@@ -6,12 +6,34 @@ import { existsSync } from 'node:fs';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+/**
+ * The engine and the protocol are pure: importing one of their modules does nothing but define
+ * things (the one exception, the ECharts set-up, matters only to whoever draws a chart, and that
+ * code imports what it sets up). Saying so lets esbuild drop every module of the one engine entry
+ * that a bundle does not use: the client gets a few constants, the server no ECharts, the
+ * webviews the chart builders and not the checker.
+ */
+const pureLayers = {
+  name: 'pure-layers',
+  setup(build) {
+    const layer = /[\\/]server[\\/]src[\\/](engine|protocol)[\\/]/;
+    const again = Symbol('pure-layers');
+    build.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.pluginData === again) return undefined;
+      const found = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: again });
+      if (found.errors.length || !layer.test(found.path)) return undefined;
+      return { path: found.path, namespace: found.namespace, sideEffects: false };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
   loader: { '.shard': 'text' },
+  plugins: [pureLayers],
 };
 
 const builds = [

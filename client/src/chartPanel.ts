@@ -11,14 +11,16 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CHART_VIEW_TYPE, parseChartViewState, parseChartWebviewMessage, type ChartHostMessage, type ChartKind, type ChartViewState, type ChartWebviewMessage } from './chartProtocol';
-import type { CrossoverResult, SweepResult } from './lspProtocol';
+import { CHART_VIEW_TYPE, parseChartViewState, parseChartWebviewMessage, type ChartHostMessage, type ChartKind, type ChartViewState, type ChartWebviewMessage } from '../../server/src/protocol/chartView';
+import type { CrossoverResult, SweepResult } from '../../server/src/protocol/requests';
+import type { LayoutLocator } from './layouts';
 import type { SearchOutcome } from './searchCommands';
 import { createPanelBeside, restorePanelOptions, showLayout, WebviewPanelHost } from './webviewPanel';
 
 export interface ChartPanelServices {
   extensionUri: vscode.Uri;
   output: vscode.OutputChannel;
+  layouts: LayoutLocator;
   /** A sweep of each layout (in order; null when the server has no such document), or the crossover of the first. */
   search(kind: 'sweep', document: vscode.TextDocument, layouts: string[]): Promise<SearchOutcome<(SweepResult | null)[]>>;
   search(kind: 'crossover', document: vscode.TextDocument, layouts: string[]): Promise<SearchOutcome<CrossoverResult | null>>;
@@ -148,7 +150,7 @@ export class ChartPanel extends WebviewPanelHost<ChartWebviewMessage> {
         return;
       case 'revealLayout':
         // Only this panel's layouts; the webview cannot make us open anything else.
-        if (this.layouts.includes(message.name)) void showLayout(this.uri, message.name);
+        if (this.layouts.includes(message.name)) void showLayout(this.services.layouts, this.uri, message.name);
         return;
     }
   }

@@ -8,21 +8,13 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DecodeContext } from '../../server/src/engine/charts/options';
+import { COMPARE_VIEW_TYPE, parseViewState, parseWebviewMessage, type CompareViewState, type ExportChartMessage, type HostToWebviewMessage, type WebviewToHostMessage } from '../../server/src/protocol/compareView';
+import { LAYOUT_NAME } from '../../server/src/protocol/messageChecks';
+import type { DecodeContext, ReportJson } from '../../server/src/protocol/requests';
 import { decodeDataUrl } from './dataUrl';
-import type { ClientReport } from './lspProtocol';
+import type { LayoutLocator } from './layouts';
 import type { ReportCache } from './reports';
 import { createPanelBeside, restorePanelOptions, showLayout, WebviewPanelHost } from './webviewPanel';
-import {
-  COMPARE_VIEW_TYPE,
-  LAYOUT_NAME,
-  parseViewState,
-  parseWebviewMessage,
-  type CompareViewState,
-  type ExportChartMessage,
-  type HostToWebviewMessage,
-  type WebviewToHostMessage,
-} from './webviewProtocol';
 
 /** Above this many layouts the panel asks which to draw: more bars than this stop being readable. */
 export const QUICK_PICK_THRESHOLD = 6;
@@ -31,6 +23,7 @@ const REFRESH_DELAY_MS = 300;
 export interface ComparePanelServices {
   extensionUri: vscode.Uri;
   reports: ReportCache;
+  layouts: LayoutLocator;
   output: vscode.OutputChannel;
   decodeContext(): DecodeContext;
 }
@@ -41,7 +34,7 @@ export class ComparePanel extends WebviewPanelHost<WebviewToHostMessage> {
 
   private pending: HostToWebviewMessage | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private report: ClientReport | undefined;
+  private report: ReportJson | undefined;
   private refreshGeneration = 0;
   /** While the layout quick pick is open, reports wait for the choice instead of drawing everything. */
   private choosing = false;
@@ -130,7 +123,7 @@ export class ComparePanel extends WebviewPanelHost<WebviewToHostMessage> {
 
   private async refresh(opts: { askWhenMany: boolean }): Promise<void> {
     const generation = ++this.refreshGeneration;
-    let report: ClientReport | null;
+    let report: ReportJson | null;
     try {
       const document = await vscode.workspace.openTextDocument(this.uri);
       this.post({ type: 'status', state: 'loading', text: `Costing ${path.posix.basename(this.uri.path)}…` });
@@ -174,7 +167,7 @@ export class ComparePanel extends WebviewPanelHost<WebviewToHostMessage> {
       total: names.length,
       selected: chosen ? [...chosen] : null,
       decodeContext: this.services.decodeContext(),
-      errorCount: (report.diagnostics ?? []).filter((d) => d.severity === 'error').length,
+      errorCount: report.diagnostics.filter((d) => d.severity === 'error').length,
       focus: this.focus,
     });
   }
@@ -234,7 +227,7 @@ export class ComparePanel extends WebviewPanelHost<WebviewToHostMessage> {
   private async revealLayout(name: string): Promise<void> {
     // Only a layout of the report on screen; the webview cannot make us open anything else.
     if (!LAYOUT_NAME.test(name) || !this.report?.layouts.some((l) => l.name === name)) return;
-    await showLayout(this.uri, name, { center: true });
+    await showLayout(this.services.layouts, this.uri, name, { center: true });
   }
 
   private async exportChart(message: ExportChartMessage): Promise<void> {

@@ -1,6 +1,7 @@
 // The VS Code client: starts the shardlens language server and adds what only an editor can
 // show (the Compare Layouts view, a status-bar figure, read-only prelude documents). All
-// analysis happens in the server; this file wires VS Code to it.
+// analysis happens in the server; this file wires VS Code to it. The client's code imports the
+// shared protocol (server/src/protocol) and nothing else of the server's.
 
 import * as vscode from 'vscode';
 import {
@@ -14,19 +15,21 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { SERVER_NODE_OPTIONS } from '../../server/src/shared/serverProcess';
-import type { DecodeContext } from '../../server/src/engine/charts/options';
+import { COMPARE_VIEW_TYPE } from '../../server/src/protocol/compareView';
+import { LAYOUT_NAME } from '../../server/src/protocol/messageChecks';
+import { COMPARE_COMMAND, EXPLAIN_COMMAND, ExplainRequest, PRELUDE_SCHEME, PreludeTextRequest, type DecodeContext } from '../../server/src/protocol/requests';
+import { SERVER_NODE_OPTIONS } from '../../server/src/protocol/serverProcess';
 import { ComparePanel, comparePanelSerializer, type ComparePanelServices } from './comparePanel';
-import { findLayoutRanges } from './layoutRanges';
-import { EXPLAIN_SCHEME, ExplainRequest, PRELUDE_SCHEME, PreludeTextRequest } from './lspProtocol';
+import { LayoutLocator } from './layouts';
 import { ReportCache } from './reports';
 import { LayoutStatusBar } from './statusBar';
 import { registerSearchCommands } from './searchCommands';
-import { COMPARE_VIEW_TYPE, LAYOUT_NAME } from './webviewProtocol';
 
 /** The client id: vscode-languageclient reads the `shardlens.trace.server` setting by it. */
 const CLIENT_ID = 'shardlens';
 const CLIENT_NAME = 'shardlens language server';
+/** Read-only documents that show a layout's explanation (the text comes from `shardlens/explain`). */
+const EXPLAIN_SCHEME = 'shardlens-explain';
 
 /** More crashes than this within the window stop the automatic restarts. */
 const MAX_RESTARTS = 4;
@@ -78,9 +81,6 @@ class RestartingErrorHandler implements ErrorHandler {
 function decodeContext(): DecodeContext {
   return vscode.workspace.getConfiguration('shardlens').get<string>('decode.context') === 'last' ? 'last' : 'mean';
 }
-
-const textOf = (r: string | { text: string } | { markdown: string } | null): string | undefined =>
-  r === null ? undefined : typeof r === 'string' ? r : 'text' in r ? r.text : r.markdown;
 
 /** The `.shard` document a command applies to: its URI argument, else the active editor's. */
 async function targetDocument(arg: unknown): Promise<vscode.TextDocument | undefined> {
@@ -157,19 +157,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   const prelude = new ServerTextProvider(async (uri, token) => {
-    const text = textOf(await requireClient().sendRequest(PreludeTextRequest, { uri: uri.toString() }, token));
+    const text = await requireClient().sendRequest(PreludeTextRequest, { uri: uri.toString() }, token);
     return text ?? `# ${uri.toString()} is not part of the shardlens prelude.\n`;
   });
   const explanations = new ServerTextProvider(async (uri, token) => {
     const params = new URLSearchParams(uri.query);
     const source = params.get('uri') ?? '';
     const layout = params.get('layout') ?? '';
-    const text = textOf(await requireClient().sendRequest(ExplainRequest, { uri: source, layout }, token));
+    const text = await requireClient().sendRequest(ExplainRequest, { uri: source, layout }, token);
     return text ?? `No explanation: ${layout} is not a costed layout of ${source}.\n`;
   });
 
-  const services: ComparePanelServices = { extensionUri: context.extensionUri, reports, output, decodeContext };
-  const statusBar = new LayoutStatusBar(reports, decodeContext);
+  const layouts = new LayoutLocator(() => client);
+  const services: ComparePanelServices = { extensionUri: context.extensionUri, reports, layouts, output, decodeContext };
+  const statusBar = new LayoutStatusBar(() => client, decodeContext);
 
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(PRELUDE_SCHEME, prelude),
@@ -184,7 +185,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
 
-    vscode.commands.registerCommand('shardlens.compareLayouts', async (...args: unknown[]) => {
+    vscode.commands.registerCommand(COMPARE_COMMAND, async (...args: unknown[]) => {
       const { docArg, layout } = commandTarget(args);
       const document = await targetDocument(docArg);
       if (!document) {
@@ -194,7 +195,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await ComparePanel.createOrShow(services, document, layout);
     }),
 
-    vscode.commands.registerCommand('shardlens.explainLayout', async (...args: unknown[]) => {
+    vscode.commands.registerCommand(EXPLAIN_COMMAND, async (...args: unknown[]) => {
       const { docArg, layout: given } = commandTarget(args);
       const document = await targetDocument(docArg);
       if (!document) {
@@ -203,7 +204,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
       let layout = given;
       if (!layout) {
-        const names = findLayoutRanges(document.getText()).map((r) => r.name);
+        const names = (await layouts.list(document)).map((r) => r.name);
         if (names.length === 0) {
           void vscode.window.showInformationMessage('This file declares no layout.');
           return;
@@ -234,7 +235,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('shardlens.showOutput', () => output.show(true)),
 
     // Show Sweep, Show Crossover, Find Best Layout and the search chart panel's serializer.
-    ...registerSearchCommands({ extensionUri: context.extensionUri, output, getClient: requireClient, state: context.workspaceState }),
+    ...registerSearchCommands({ extensionUri: context.extensionUri, output, layouts, getClient: requireClient, state: context.workspaceState }),
   );
 
   try {

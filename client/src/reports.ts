@@ -1,13 +1,13 @@
-// Cost reports fetched from the language server, one per document version. The status bar asks
-// on every cursor move and the compare view on every edit; both share one in-flight request.
+// Cost reports fetched from the language server, one per document version: the compare view asks
+// on every edit, and asks again for a version only when the previous request failed.
 
 import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ReportRequest, type ClientReport } from './lspProtocol';
+import { ReportRequest, type ReportJson } from '../../server/src/protocol/requests';
 
 interface Entry {
   version: number;
-  report: Promise<ClientReport | null>;
+  report: Promise<ReportJson | null>;
 }
 
 export class ReportCache {
@@ -16,7 +16,7 @@ export class ReportCache {
   constructor(private readonly getClient: () => LanguageClient | undefined) {}
 
   /** The report of this version of the document; null when the server has none. */
-  get(document: vscode.TextDocument): Promise<ClientReport | null> {
+  get(document: vscode.TextDocument): Promise<ReportJson | null> {
     const key = document.uri.toString();
     const cached = this.entries.get(key);
     if (cached && cached.version === document.version) return cached.report;

@@ -11,17 +11,16 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LSPErrorCodes, ResponseError, WorkDoneProgress, type LanguageClient, type RequestType } from 'vscode-languageclient/node';
-import { formatPercent, formatSeconds, sig } from '../../server/src/engine/report/format';
-import { readDuration } from '../../server/src/engine/search/duration';
+import { MAX_SWEEP_LAYOUTS, type ChartKind } from '../../server/src/protocol/chartView';
+import { formatSeconds, readDuration } from '../../server/src/protocol/durations';
+import { LAYOUT_NAME } from '../../server/src/protocol/messageChecks';
+import { BEST_COMMAND, BestRequest, CrossoverRequest, SWEEP_COMMAND, SweepRequest, type BestWireCandidate, type BestWireResult, type CrossoverResult, type SweepResult } from '../../server/src/protocol/requests';
 import { ChartPanel, type ChartPanelServices } from './chartPanel';
-import { MAX_SWEEP_LAYOUTS, type ChartKind } from './chartProtocol';
-import { findLayoutRanges, layoutAt } from './layoutRanges';
-import { BestRequest, CrossoverRequest, SweepRequest, type BestWireCandidate, type BestWireResult, type CrossoverResult, type SweepResult } from './lspProtocol';
-import { LAYOUT_NAME } from './webviewProtocol';
+import type { LayoutLocator } from './layouts';
 
-export const SHOW_SWEEP = 'shardlens.showSweep';
+export const SHOW_SWEEP = SWEEP_COMMAND;
 export const SHOW_CROSSOVER = 'shardlens.showCrossover';
-export const FIND_BEST = 'shardlens.findBestLayout';
+export const FIND_BEST = BEST_COMMAND;
 
 /** How many halvings and doublings of the layout's chip count Show Sweep spans (Pope Fig. 1 spans several). */
 const SWEEP_CHIPS_AROUND = 2;
@@ -116,7 +115,7 @@ export interface BestGoal {
  * code action (`[{ uri, layout, replace }]`), the editor title button (`[uri]`) and the palette
  * (`[]`); a missing layout is the one under the cursor, the only one, or one picked from a list.
  */
-async function resolveTarget(args: unknown[], verb: string, many = false): Promise<Target | undefined> {
+async function resolveTarget(layouts: LayoutLocator, args: unknown[], verb: string, many = false): Promise<Target | undefined> {
   let docArg: vscode.Uri | undefined;
   let layout: string | undefined;
   let replace = false;
@@ -144,10 +143,10 @@ async function resolveTarget(args: unknown[], verb: string, many = false): Promi
     return undefined;
   }
   if (!layout) {
-    const text = document.getText();
-    const names = findLayoutRanges(text).map((r) => r.name);
+    const places = await layouts.list(document);
+    const names = places.map((r) => r.name);
     const active = vscode.window.activeTextEditor;
-    const underCursor = active?.document === document ? layoutAt(text, document.offsetAt(active.selection.active))?.name : undefined;
+    const underCursor = active?.document === document ? places.find((r) => r.range.contains(active.selection.active))?.name : undefined;
     if (names.length === 0) {
       void vscode.window.showInformationMessage('This file declares no layout.');
       return undefined;
@@ -250,28 +249,22 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The quick pick line of one `best` candidate. */
+/** The quick pick line of one `best` candidate (the server words it). */
 export function candidateItem(c: BestWireCandidate): vscode.QuickPickItem & { candidate: BestWireCandidate } {
-  const blocks = (p: { ffn: string; attention: string }) => (p.attention === 'none' ? p.ffn : `${p.ffn} + ${p.attention}`);
-  return {
-    label: `#${c.rank}  ${formatSeconds(c.latency_s)} per request · ${sig(c.cost_chip_s_per_token * 1e3)} chip-ms/token`,
-    description: `${c.chips} chips (${c.mesh}) · ${c.weights} · batch ${c.workload.decode.batch}`,
-    detail: `prefill ${blocks(c.prefill)} (MFU ${formatPercent(c.mfu.prefill)}); decode ${blocks(c.decode)} (MFU ${formatPercent(c.mfu.decode)}, ${formatSeconds(c.decode_step_s)} per step)${c.fits ? '' : ' · does not fit'}`,
-    candidate: c,
-  };
+  return { ...c.summary, candidate: c };
 }
 
-async function insertCandidate(document: vscode.TextDocument, layout: string, c: BestWireCandidate): Promise<void> {
+async function insertCandidate(layouts: LayoutLocator, document: vscode.TextDocument, layout: string, c: BestWireCandidate): Promise<void> {
   // Located in the text as it is now (the user may have typed while the search ran).
-  const decl = findLayoutRanges(document.getText()).find((r) => r.name === layout);
-  const at = document.positionAt(decl ? decl.end : document.getText().length);
+  const decl = await layouts.named(document, layout);
+  const at = decl ? decl.range.end : document.positionAt(document.getText().length);
   const edit = new vscode.WorkspaceEdit();
   edit.insert(document.uri, at, `\n\n${c.text.trimEnd()}`);
   if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the edit was not applied');
-  revealLayout(document, c.text.match(/^layout ([a-z_][a-z0-9_]*)/m)?.[1]);
+  await revealLayout(layouts, document, c.text.match(/^layout ([a-z_][a-z0-9_]*)/m)?.[1]);
 }
 
-async function replaceDeclaration(document: vscode.TextDocument, result: BestWireResult, c: BestWireCandidate): Promise<void> {
+async function replaceDeclaration(layouts: LayoutLocator, document: vscode.TextDocument, result: BestWireResult, c: BestWireCandidate): Promise<void> {
   const decl = result.declaration;
   // The range is the searched version's: replacing in a changed text could cut the wrong lines.
   if (!decl || decl.version !== document.version) {
@@ -282,14 +275,14 @@ async function replaceDeclaration(document: vscode.TextDocument, result: BestWir
   const edit = new vscode.WorkspaceEdit();
   edit.replace(document.uri, new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character), c.replacement.trimEnd());
   if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the edit was not applied');
-  revealLayout(document, result.layout);
+  await revealLayout(layouts, document, result.layout);
 }
 
-function revealLayout(document: vscode.TextDocument, name: string | undefined): void {
+async function revealLayout(layouts: LayoutLocator, document: vscode.TextDocument, name: string | undefined): Promise<void> {
   const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
-  const range = name ? findLayoutRanges(document.getText()).find((r) => r.name === name) : undefined;
-  if (!editor || !range) return;
-  const selection = new vscode.Selection(document.positionAt(range.nameStart), document.positionAt(range.nameEnd));
+  const place = editor && name ? await layouts.named(document, name) : undefined;
+  if (!editor || !place) return;
+  const selection = new vscode.Selection(place.nameRange.start, place.nameRange.end);
   editor.selection = selection;
   editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
@@ -317,12 +310,12 @@ export function registerSearchCommands(services: SearchCommandServices): vscode.
   const panelServices: ChartPanelServices = { ...services, search: chartSearch(runner) };
 
   const showChart = (kind: ChartKind, verb: string) => async (...args: unknown[]) => {
-    const target = await resolveTarget(args, verb, kind === 'sweep');
+    const target = await resolveTarget(services.layouts, args, verb, kind === 'sweep');
     if (target) await ChartPanel.createOrShow(panelServices, kind, target.document, target.layouts);
   };
 
   const findBest = async (...args: unknown[]) => {
-    const target = await resolveTarget(args, 'find the best layout');
+    const target = await resolveTarget(services.layouts, args, 'find the best layout');
     if (!target) return;
     const { document, replace } = target;
     const layout = target.layouts[0];
@@ -353,7 +346,7 @@ export function registerSearchCommands(services: SearchCommandServices): vscode.
     }
     try {
       if (replace) {
-        await replaceDeclaration(document, result, result.candidates[0]);
+        await replaceDeclaration(services.layouts, document, result, result.candidates[0]);
         return;
       }
       const picked = await vscode.window.showQuickPick(result.candidates.map(candidateItem), {
@@ -362,7 +355,7 @@ export function registerSearchCommands(services: SearchCommandServices): vscode.
         matchOnDescription: true,
         matchOnDetail: true,
       });
-      if (picked) await insertCandidate(document, layout, picked.candidate);
+      if (picked) await insertCandidate(services.layouts, document, layout, picked.candidate);
     } catch (e) {
       void vscode.window.showErrorMessage(`Find Best Layout: ${errorText(e)}`);
     }

@@ -1,12 +1,10 @@
 // The status-bar item: the decode time per token of the layout under the cursor, so the cost of
-// an edit shows while typing. Hidden outside `.shard` files and outside layouts.
+// an edit shows while typing. Hidden outside `.shard` files and outside layouts. The server
+// finds the layout and formats its figures (`shardlens/layoutStatus`); this file lays them out.
 
 import * as vscode from 'vscode';
-import { decodeSecondsPerToken, type DecodeContext } from '../../server/src/engine/charts/options';
-import { isCostedLayout } from '../../server/src/engine/charts/types';
-import { formatPercent, formatSeconds } from '../../server/src/engine/report/format';
-import { layoutAt } from './layoutRanges';
-import type { ReportCache } from './reports';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { COMPARE_COMMAND, LayoutStatusRequest, type DecodeContext, type LayoutStatus } from '../../server/src/protocol/requests';
 
 const UPDATE_DELAY_MS = 200;
 
@@ -17,7 +15,7 @@ export class LayoutStatusBar implements vscode.Disposable {
   private generation = 0;
 
   constructor(
-    private readonly reports: ReportCache,
+    private readonly getClient: () => LanguageClient | undefined,
     private readonly decodeContext: () => DecodeContext,
   ) {
     this.item = vscode.window.createStatusBarItem('shardlens.layoutCost', vscode.StatusBarAlignment.Right, 100);
@@ -44,45 +42,41 @@ export class LayoutStatusBar implements vscode.Disposable {
   private async update(): Promise<void> {
     const generation = ++this.generation;
     const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'shard') {
+    const client = this.getClient();
+    if (!editor || editor.document.languageId !== 'shard' || !client?.isRunning()) {
       this.item.hide();
       return;
     }
-    const document = editor.document;
-    const layout = layoutAt(document.getText(), document.offsetAt(editor.selection.active));
-    if (!layout) {
-      this.item.hide();
-      return;
-    }
-    let report;
+    const context = this.decodeContext();
+    let status: LayoutStatus | null;
     try {
-      report = await this.reports.get(document);
+      const position = client.code2ProtocolConverter.asPosition(editor.selection.active);
+      status = await client.sendRequest(LayoutStatusRequest, { uri: editor.document.uri.toString(), position, decodeContext: context });
     } catch {
       // The server is starting or restarting; the next cursor move or edit tries again.
       if (generation === this.generation) this.item.hide();
       return;
     }
     if (generation !== this.generation) return;
-    const entry = report?.layouts.find((l) => l.name === layout.name);
-    if (!entry) {
+    if (!status) {
       this.item.hide();
       return;
     }
-    const context = this.decodeContext();
-    if (!isCostedLayout(entry)) {
-      this.item.text = `$(circle-slash) ${layout.name}: not costed`;
-      this.item.tooltip = entry.reason ? `${layout.name} could not be costed: ${entry.reason}` : `${layout.name} could not be costed`;
+    const name = status.layout;
+    if (!status.costed) {
+      this.item.text = `$(circle-slash) ${name}: not costed`;
+      this.item.tooltip = status.reason ? `${name} could not be costed: ${status.reason}` : `${name} could not be costed`;
     } else {
-      const perToken = decodeSecondsPerToken(entry.decode, context);
-      this.item.text = `$(dashboard) ${layout.name}: ${formatSeconds(perToken)}/token`;
+      const { decode, prefill } = status;
+      this.item.text = `$(dashboard) ${name}: ${decode.time}/token`;
       const tooltip = new vscode.MarkdownString(undefined, true);
-      tooltip.appendMarkdown(`\`${layout.name}\`\n\n`);
-      tooltip.appendMarkdown(`- decode: ${formatSeconds(perToken)} per token (${context === 'last' ? 'last step' : 'mean context'}), MFU ${formatPercent(entry.decode.mfu ?? 0)}, ${entry.decode.bound}-bound\n`);
-      tooltip.appendMarkdown(`- prefill: ${formatSeconds(entry.prefill.latency_s ?? 0)}, MFU ${formatPercent(entry.prefill.mfu ?? 0)}, ${entry.prefill.bound}-bound\n\n`);
+      tooltip.appendMarkdown(`\`${name}\`\n\n`);
+      tooltip.appendMarkdown(`- decode: ${decode.time} per token (${context === 'last' ? 'last step' : 'mean context'}), MFU ${decode.mfu}, ${decode.bound}-bound\n`);
+      tooltip.appendMarkdown(`- prefill: ${prefill.time}, MFU ${prefill.mfu}, ${prefill.bound}-bound\n\n`);
       tooltip.appendMarkdown('Click to compare layouts.');
       this.item.tooltip = tooltip;
     }
-    this.item.command = { title: 'Compare Layouts', command: 'shardlens.compareLayouts', arguments: [layout.name] };
+    this.item.command = { title: 'Compare Layouts', command: COMPARE_COMMAND, arguments: [name] };
     this.item.show();
   }
 

@@ -8,7 +8,7 @@
 // the panel to check.
 
 import * as vscode from 'vscode';
-import { findLayoutRanges } from './layoutRanges';
+import type { LayoutLocator } from './layouts';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export interface WebviewPanelSetup<M> {
@@ -76,11 +76,12 @@ export function restorePanelOptions(panel: vscode.WebviewPanel, extensionUri: vs
  * the first); nothing when the file has no such layout. `center` also scrolls it to the middle
  * when it is out of view.
  */
-export async function showLayout(uri: vscode.Uri, name: string, opts: { center?: boolean } = {}): Promise<void> {
+export async function showLayout(layouts: LayoutLocator, uri: vscode.Uri, name: string, opts: { center?: boolean } = {}): Promise<void> {
   const document = await vscode.workspace.openTextDocument(uri);
-  const range = findLayoutRanges(document.getText()).find((r) => r.name === name);
-  if (!range) return;
-  const selection = new vscode.Range(document.positionAt(range.nameStart), document.positionAt(range.nameEnd));
+  // Without the server there is nowhere to go: the panel stays as it is.
+  const place = await layouts.named(document, name).catch(() => undefined);
+  if (!place) return;
+  const selection = place.nameRange;
   const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
   const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection, preserveFocus: false });
   if (opts.center) editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);

@@ -1,14 +1,12 @@
 /// <reference types="vscode-webview" />
 // The search chart webview script (dist/webview/chart.js): draws the sweep (Pope Fig. 1) and the
-// FFN crossover (Pope Fig. 3) that the host sends, with the engine's own option builders
-// (server/src/engine/search/charts.ts, the same ones `shardlens sweep --html` and
+// FFN crossover (Pope Fig. 3) that the host sends, with the engine's chart registry
+// (server/src/engine/charts/registry.ts, the same charts `shardlens sweep --html` and
 // `crossover --svg` render), in the VS Code theme's colours. Nothing is loaded from elsewhere.
 
 import './chart.css';
-import type { EChartsType } from 'echarts/core';
-import type { ChartTheme } from '../../server/src/engine/charts/types';
-import { crossoverChartOption, seriesColors, sweepChartOption } from '../../server/src/engine/search/charts';
-import { isChartHostMessage, type ChartViewState, type ChartWebviewMessage, type CrossoverMessage, type SweepMessage } from '../src/chartProtocol';
+import { buildCharts, type ChartSpec, type ChartTheme } from '../../server/src/engine/index';
+import { isChartHostMessage, type ChartViewState, type ChartWebviewMessage, type CrossoverMessage, type SweepMessage } from '../../server/src/protocol/chartView';
 import { DrawnCharts, onThemeChange, readTheme } from './chartHost';
 import { renderChartStatus, renderCrossover, renderSweep, type ChartViewActions, type ChartViewSlot } from './chartRender';
 
@@ -22,19 +20,17 @@ let shown: SweepMessage | CrossoverMessage | undefined;
 const drawn = new DrawnCharts<ChartViewSlot>();
 let theme: ChartTheme = readTheme();
 
-function optionFor(message: SweepMessage | CrossoverMessage, slot: ChartViewSlot): object {
-  if (message.type === 'crossover') return crossoverChartOption(message.result, theme, seriesColors(theme));
-  const phase = slot.id === 'sweep-prefill' ? 'prefill' : 'decode';
-  // One layout in its phase's colour, as `sweep --html` draws it; several in distinct colours.
-  const colors = message.results.length === 1 ? [theme.phase[phase]] : seriesColors(theme);
-  const option = sweepChartOption(message.results, phase, theme, colors) as { legend?: object };
-  // Two legend entries per layout wrap onto rows that cover the x-axis name; one scrolling row does not.
-  return message.results.length > 1 ? { ...option, legend: { ...option.legend, type: 'scroll' } } : option;
+function chartsOf(message: SweepMessage | CrossoverMessage): ChartSpec[] {
+  return message.type === 'crossover' ? buildCharts('crossover', message.result, { theme }) : buildCharts('sweep', message.results, { theme });
 }
 
 function draw(message: SweepMessage | CrossoverMessage, slots: ChartViewSlot[]): void {
   drawn.clear();
-  for (const slot of slots) drawn.draw(slot, optionFor(message, slot) as Parameters<EChartsType['setOption']>[0]);
+  const specs = chartsOf(message);
+  for (const slot of slots) {
+    const spec = specs.find((s) => s.id === slot.id);
+    if (spec) drawn.draw(slot, spec.option);
+  }
 }
 
 const actions: ChartViewActions = {

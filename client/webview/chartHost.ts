@@ -4,9 +4,7 @@
 // the theme changes.
 
 import type { EChartsType } from 'echarts/core';
-import { echarts } from '../../server/src/engine/charts/echartsSetup';
-import { themeFromCssVariables } from '../../server/src/engine/charts/theme';
-import type { ChartTheme } from '../../server/src/engine/charts/types';
+import { echarts, themeFromCssVariables, type ChartTheme } from '../../server/src/engine/index';
 
 export function readTheme(): ChartTheme {
   const style = getComputedStyle(document.body);

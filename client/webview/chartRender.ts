@@ -3,11 +3,8 @@
 // functions over a root element, so tests run them under happy-dom with hostile strings; the
 // charts themselves are drawn by chart.ts into the slots returned here.
 
-import type { Phase } from '../../server/src/engine/check/resolved';
-import { formatBytes, formatSeconds, sig } from '../../server/src/engine/report/format';
-import { volumeAt } from '../../server/src/engine/search/crossover';
-import type { SweepResult } from '../../server/src/engine/search/sweep';
-import type { ChartStatusMessage, CrossoverMessage, SweepMessage } from '../src/chartProtocol';
+import { chartCardTitle, formatBytes, formatSeconds, sig, volumeAt, type ChartIdOf, type Phase, type SweepResult } from '../../server/src/engine/index';
+import type { ChartStatusMessage, CrossoverMessage, SweepMessage } from '../../server/src/protocol/chartView';
 import { button, chartCard, el, statusLine } from './dom';
 
 export interface ChartViewActions {
@@ -15,7 +12,7 @@ export interface ChartViewActions {
   reveal(name: string): void;
 }
 
-export type ChartSlotId = 'sweep-decode' | 'sweep-prefill' | 'crossover';
+export type ChartSlotId = ChartIdOf<'sweep' | 'crossover'>;
 
 export interface ChartViewSlot {
   id: ChartSlotId;
@@ -48,8 +45,8 @@ function header(doc: Document, title: string, layouts: string[], fileName: strin
   return head;
 }
 
-function card(doc: Document, id: ChartSlotId, title: string): { card: HTMLElement; slot: ChartViewSlot } {
-  const { card: section, container } = chartCard(doc, id, title);
+function card(doc: Document, id: ChartSlotId): { card: HTMLElement; slot: ChartViewSlot } {
+  const { card: section, container } = chartCard(doc, id, chartCardTitle(id));
   return { card: section, slot: { id, container } };
 }
 
@@ -75,8 +72,8 @@ export function renderSweep(root: HTMLElement, message: SweepMessage, actions: C
   }
   const charts = el(doc, 'div', 'charts');
   const slots: ChartViewSlot[] = [];
-  for (const [id, phase, title] of [['sweep-decode', 'decode', 'Decode: cost against latency per generated token'], ['sweep-prefill', 'prefill', 'Prefill: cost against latency']] as const) {
-    const c = card(doc, id, title);
+  for (const [id, phase] of [['sweep-decode', 'decode'], ['sweep-prefill', 'prefill']] as const) {
+    const c = card(doc, id);
     for (const r of results) c.card.append(el(doc, 'p', 'frontier', `Frontier${results.length > 1 ? ` of ${r.layout}` : ''}: ${frontierText(r, phase)}`));
     charts.append(c.card);
     slots.push(c.slot);
@@ -103,7 +100,7 @@ export function renderCrossover(root: HTMLElement, message: CrossoverMessage, ac
     root.append(el(doc, 'p', 'empty', 'No FFN layout could be costed on this mesh.'));
     return [];
   }
-  const c = card(doc, 'crossover', 'Communication volume per chip against tokens per batch');
+  const c = card(doc, 'crossover');
   const root2 = el(doc, 'div', 'charts');
   root2.append(c.card);
   root.append(root2);

@@ -6,9 +6,7 @@
 
 import './compare.css';
 import { CanvasRenderer } from 'echarts/renderers';
-import { echarts } from '../../server/src/engine/charts/echartsSetup';
-import { buildCompareCharts, type ChartBuildOptions } from '../../server/src/engine/charts/options';
-import type { ChartTheme } from '../../server/src/engine/charts/types';
+import { buildCharts, echarts, type ChartBuildOptions, type ChartTheme } from '../../server/src/engine/index';
 import {
   isHostMessage,
   type ChartFormat,
@@ -16,7 +14,7 @@ import {
   type ExportableChartId,
   type ReportMessage,
   type WebviewToHostMessage,
-} from '../src/webviewProtocol';
+} from '../../server/src/protocol/compareView';
 import { DrawnCharts, onThemeChange, readTheme } from './chartHost';
 import { renderReport, renderStatus, type ChartSlot, type ViewActions } from './render';
 
@@ -40,7 +38,7 @@ function chartOptions(report: ReportMessage): ChartBuildOptions {
 
 function drawCharts(report: ReportMessage, slots: ChartSlot[]): void {
   drawn.clear();
-  const specs = buildCompareCharts(report.report, { ...chartOptions(report), animation: animateNextDraw });
+  const specs = buildCharts('compare', report.report, { ...chartOptions(report), animation: animateNextDraw });
   animateNextDraw = false;
   for (const slot of slots) {
     const spec = specs.find((s) => s.id === slot.id);
@@ -61,7 +59,7 @@ function exportChart(id: ExportableChartId, format: ChartFormat): void {
   if (format === 'svg') {
     dataUrl = entry.chart.getDataURL({ type: 'svg' });
   } else {
-    const spec = buildCompareCharts(lastReport.report, { ...chartOptions(lastReport), animation: false }).find((s) => s.id === id)!;
+    const spec = buildCharts('compare', lastReport.report, { ...chartOptions(lastReport), animation: false }).find((s) => s.id === id)!;
     const offscreen = document.createElement('div');
     offscreen.className = 'offscreen';
     document.body.append(offscreen);

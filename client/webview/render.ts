@@ -2,8 +2,8 @@
 // names and messages are data and never go through innerHTML. Pure functions over a root element
 // so that tests can run them under happy-dom with hostile strings.
 
-import { COMPARE_COLUMNS, compareTableRows } from '../../server/src/engine/charts/table';
-import type { ExportableChartId, ChartFormat, ReportMessage, StatusMessage } from '../src/webviewProtocol';
+import { chartCardTitle, chartIdsOf, COMPARE_COLUMNS, compareTableRows } from '../../server/src/engine/index';
+import type { ExportableChartId, ChartFormat, ReportMessage, StatusMessage } from '../../server/src/protocol/compareView';
 import { button, chartCard, el, statusLine } from './dom';
 
 export interface ViewActions {
@@ -20,12 +20,6 @@ export interface ChartSlot {
   /** Where export results are shown. */
   note: HTMLElement;
 }
-
-export const CHART_TITLES: Record<ExportableChartId, string> = {
-  'layer-time': 'Time per layer: compute, memory, communication',
-  memory: 'Memory per chip against HBM',
-  'latency-cost': 'Latency against cost (lower left is better)',
-};
 
 /** A loading or error line in place of the report. */
 export function renderStatus(root: HTMLElement, message: StatusMessage): void {
@@ -77,12 +71,13 @@ function table(doc: Document, message: ReportMessage, actions: ViewActions): HTM
 
 /** A chart's card with its export buttons and the note where export results show. */
 function exportableChartCard(doc: Document, id: ExportableChartId, actions: ViewActions): { card: HTMLElement; slot: ChartSlot } {
-  const { card, bar, container } = chartCard(doc, id, CHART_TITLES[id]);
+  const title = chartCardTitle(id);
+  const { card, bar, container } = chartCard(doc, id, title);
   const note = el(doc, 'span', 'note');
   bar.append(note);
   bar.append(button(doc, 'SVG', 'secondary small', () => actions.exportChart(id, 'svg'), 'Save this chart as SVG'));
   bar.append(button(doc, 'PNG', 'secondary small', () => actions.exportChart(id, 'png'), 'Save this chart as PNG'));
-  return { card, slot: { id, title: CHART_TITLES[id], container, note } };
+  return { card, slot: { id, title, container, note } };
 }
 
 /**
@@ -104,7 +99,7 @@ export function renderReport(root: HTMLElement, message: ReportMessage, actions:
   }
   const slots: ChartSlot[] = [];
   const charts = el(doc, 'div', 'charts');
-  for (const id of ['layer-time', 'memory', 'latency-cost'] as const) {
+  for (const id of chartIdsOf('compare')) {
     const { card, slot } = exportableChartCard(doc, id, actions);
     charts.append(card);
     slots.push(slot);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Hover } from 'vscode-languageserver-protocol';
-import { SERVER_NODE_OPTIONS } from '../../server/src/shared/serverProcess';
+import { SERVER_NODE_OPTIONS } from '../../server/src/protocol/serverProcess';
 import { fixture, positionOf, ROOT, startForked, startProcess, type TestClient } from './harness';
 
 const page = readFileSync(path.join(ROOT, 'docs/editors.md'), 'utf8');

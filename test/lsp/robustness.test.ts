@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import type { Hover } from 'vscode-languageserver-protocol';
-import { fixture, startInMemory, type TestClient } from './harness';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Hover, MarkupContent } from 'vscode-languageserver-protocol';
+import { fixture, positionOf, ROOT, startInMemory, type TestClient } from './harness';
 
 const URI = 'file:///work/robust.shard';
 const TEXT = fixture('small.shard');
@@ -50,8 +52,20 @@ describe('bad input never crashes the server', () => {
   });
 
   it('serves requests on a prelude document without it being opened', async () => {
-    const h = await client.request<Hover | null>('textDocument/hover', params('shardlens-prelude:/hardware.shard', { line: 0, character: 0 }));
-    expect(h === null || typeof h === 'object').toBe(true);
+    const uri = 'shardlens-prelude:/hardware.shard';
+    const text = readFileSync(path.join(ROOT, 'server/src/engine/prelude/hardware.shard'), 'utf8');
+    const hover = (position: { line: number; character: number }) => client.request<Hover | null>('textDocument/hover', params(uri, position));
+    // The file opens with a comment: nothing there to explain.
+    expect(await hover({ line: 0, character: 0 })).toBeNull();
+    // A declaration's name: Markdown that names the declaration, over the name's range.
+    const name = positionOf(text, 'hardware tpu_v4 {', 'hardware '.length + 2);
+    const onName = await hover(name);
+    expect((onName?.contents as MarkupContent).kind).toBe('markdown');
+    expect((onName?.contents as MarkupContent).value).toContain('**hardware** `tpu_v4`');
+    expect(onName?.range).toEqual({ start: { ...name, character: 'hardware '.length }, end: { ...name, character: 'hardware tpu_v4'.length } });
+    // A field inside it: what the field is, by its qualified name.
+    const onField = await hover(positionOf(text, 'hbm_bw  = 1.2 TB/s', 2));
+    expect((onField?.contents as MarkupContent).value).toContain('**hardware.hbm_bw**');
     const symbols = await client.request<{ name: string }[]>('textDocument/documentSymbol', { textDocument: { uri: 'shardlens-prelude:/ffn.shard' } });
     expect(symbols.map((s) => s.name)).toContain('ws2d');
   });

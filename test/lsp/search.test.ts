@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { CodeAction, Hover } from 'vscode-languageserver-protocol';
 import { liveSearchWorkers } from '../../server/src/lsp/search';
-import type { BestWireResult, CrossoverResult, SweepResult } from '../../server/src/lsp/protocol';
+import type { BestWireResult, CrossoverResult, SweepResult } from '../../server/src/protocol/requests';
 import { fixture, positionOf, ROOT, startInMemory, type TestClient } from './harness';
 
 const SMALL_URI = 'file:///work/search-small.shard';

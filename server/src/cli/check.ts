@@ -1,6 +1,6 @@
 // `shardlens check FILE...`: analyze each file with the shared engine and print its diagnostics.
 
-import { analyze, sourceFromText } from '../engine/index';
+import { sourceFromText, type ShardService } from '../engine/index';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './errors';
 import { checkStdinOnce, readInput } from './input';
 import { formatJson, formatSarif, formatText, summarize, type CheckedFile } from './diagnosticFormats';
@@ -8,7 +8,7 @@ import type { Io } from './io';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
 
-export async function runCheck(paths: readonly string[], format: CheckFormat, io: Io): Promise<number> {
+export async function runCheck(service: ShardService, paths: readonly string[], format: CheckFormat, io: Io): Promise<number> {
   checkStdinOnce(paths, 'check');
   const checked: CheckedFile[] = [];
   let unreadable = false;
@@ -26,7 +26,7 @@ export async function runCheck(paths: readonly string[], format: CheckFormat, io
     }
     let analysis;
     try {
-      analysis = analyze(sourceFromText(input.text, input.name));
+      analysis = service.analyze(sourceFromText(input.text, input.name));
     } catch (e) {
       // An engine bug on one file: say which file, keep the one-line promise, exit 2.
       throw new CliError(`internal error while checking '${input.name}': ${(e as Error).message}`, EXIT_USAGE);

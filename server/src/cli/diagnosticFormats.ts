@@ -2,8 +2,7 @@
 // object, and SARIF 2.1.0 for code-scanning services. Pure functions of the engine's diagnostics,
 // so they are unit-testable without spawning the CLI.
 
-import type { Diagnostic, DiagnosticCode, Severity } from '../engine/diagnostics';
-import type { LineIndex, PositionRange } from '../engine/syntax/lineIndex';
+import { ALL_DIAGNOSTIC_CODES, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type LineIndex, type PositionRange, type Severity } from '../engine/index';
 
 /** One checked file: the name to print and what the engine said about it. */
 export interface CheckedFile {
@@ -77,39 +76,8 @@ export function formatJson(files: readonly CheckedFile[]): string {
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
-/**
- * One sentence per rule for SARIF's rule list. Partial on purpose: a code the engine adds later
- * still gets a rule (with a generic description, see ruleList) instead of breaking the build of
- * a file that the engine's authors do not own.
- */
-export const RULE_DESCRIPTIONS: Partial<Record<DiagnosticCode, string>> = {
-  syntax: 'The text cannot be parsed.',
-  'unknown-name': 'A model, mesh, hardware, workload, block or value that does not exist.',
-  'duplicate-name': 'The same name is declared twice in one namespace.',
-  'unknown-field': 'A field that the declaration kind does not have.',
-  'missing-field': 'A required field is absent.',
-  'unknown-dim': 'A dimension letter outside the standard set.',
-  'duplicate-dim': 'A dimension letter appears twice in one type.',
-  'unknown-axis': "An axis that the layout's mesh does not have.",
-  'axis-reused': 'One mesh axis shards two dimensions of a tensor, or appears twice.',
-  'sharding-mismatch': 'Einsum operands shard a shared dimension differently.',
-  'type-mismatch': 'An annotation differs from the inferred type, or combined values disagree.',
-  partialsum: 'A partial sum is used where a complete value is needed, or reduced over the wrong axes.',
-  'bad-collective': 'A collective over axes the tensor does not (or already does) carry.',
-  'missing-annotation': 'An einsum, reduce_scatter, all_to_all or slice without a type.',
-  'bad-reduction': 'A softmax without T or a layernorm without E.',
-  'not-divisible': 'A dimension size is not divisible by the number of shards over it.',
-  unit: 'A quantity of the wrong kind, an unknown unit, or a count that is not a positive integer.',
-  'out-of-memory': "Weights, KV cache and activations per chip exceed the hardware's memory.",
-  'comm-bound': "Collectives take more than half of a phase's latency.",
-  'memory-bound': 'A phase is bound by memory bandwidth.',
-  'better-layout': 'A built-in block pair on the same mesh is at least 1.2x faster for a phase.',
-  'bad-value': 'A field value of the wrong shape.',
-  'bad-call': 'An operation called with the wrong number or kind of arguments.',
-  'bad-block': "A block's structure is wrong (missing or repeated in/out).",
-  'no-unembed': "The layout's unembedding is not costed.",
-  limit: 'A size limit was reached and some work was skipped.',
-};
+/** One sentence per rule for SARIF's rule list, from the engine's table of codes. */
+export const RULE_DESCRIPTIONS = Object.fromEntries(ALL_DIAGNOSTIC_CODES.map((c) => [c, DIAGNOSTIC_CODES[c].summary])) as Record<DiagnosticCode, string>;
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   error: 'error',

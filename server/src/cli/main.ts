@@ -9,7 +9,7 @@ import { constants as osConstants } from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import pkg from '../../../package.json';
-import { SERVER_NODE_OPTIONS } from '../shared/serverProcess';
+import { SERVER_NODE_OPTIONS } from '../protocol/serverProcess';
 import { CliError, EXIT_USAGE } from './errors';
 import { processIo } from './io';
 import { run } from './run';

@@ -3,15 +3,13 @@
 // and server/src/engine/charts, shared with the editor; this file only picks layouts, writes files
 // and decides the exit status (cli.md: 0, 1 when the file has errors, 2 usage).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { analyze, sourceFromText, type Analysis } from '../engine/index';
-import { buildReport, costAnalysis, explainLayout, renderCompare, renderExplain, renderReport, type ReportJson } from '../engine/report/index';
-import { renderChartsToSvg, renderComparePage } from '../engine/charts/index';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, usageError } from './errors';
+import { renderChartsToSvg, renderCompare, renderComparePage, renderExplain, renderReport, sourceFromText, type Analysis, type ReportJson, type ShardService } from '../engine/index';
+import { EXIT_FINDINGS, EXIT_OK, usageError } from './errors';
 import { readInput, type InputFile } from './input';
 import { formatText } from './diagnosticFormats';
-import { listChoices } from './args';
+import { checkLayoutNames, withLayout } from './layouts';
+import { writeOut } from './output';
 import type { Io } from './io';
 
 interface Loaded {
@@ -19,24 +17,12 @@ interface Loaded {
   analysis: Analysis;
 }
 
-async function load(file: string): Promise<Loaded> {
+/** Reads `file` and analyses it; `wanted` layouts (`--layout`) must be among its layouts. */
+async function load(service: ShardService, file: string, wanted: readonly string[], command: string): Promise<Loaded> {
   const input = await readInput(file);
-  return { input, analysis: analyze(sourceFromText(input.text, input.name)) };
-}
-
-function layoutNames(a: Analysis): string[] {
-  return [...a.layouts.map((l) => l.name), ...a.uncostable.map((u) => u.name)];
-}
-
-/** A `--layout` that names nothing is a usage mistake; say which layouts there are. */
-function checkLayouts(loaded: Loaded, wanted: readonly string[], command: string): void {
-  const known = new Set(layoutNames(loaded.analysis));
-  for (const name of wanted) {
-    if (known.has(name)) continue;
-    const list = [...known];
-    const have = list.length ? `its layouts are ${listChoices(list.map((n) => `'${n}'`))}` : 'it has no layouts';
-    throw usageError(`no layout '${name}' in '${loaded.input.name}'; ${have}`, command);
-  }
+  const analysis = service.analyze(sourceFromText(input.text, input.name));
+  checkLayoutNames(analysis, wanted, input.name, command);
+  return { input, analysis };
 }
 
 /** Errors in the file make the run exit 1; they are listed on stderr so stdout stays the report. */
@@ -49,25 +35,13 @@ function statusOf(loaded: Loaded, report: ReportJson, io: Io): number {
   return EXIT_FINDINGS;
 }
 
-export async function runReport(file: string, layouts: readonly string[], json: boolean, io: Io): Promise<number> {
-  const loaded = await load(file);
-  checkLayouts(loaded, layouts, 'report');
-  const report = buildReport(loaded.analysis, { layouts: [...layouts], file: loaded.input.name });
+export async function runReport(service: ShardService, file: string, layouts: readonly string[], json: boolean, io: Io): Promise<number> {
+  const loaded = await load(service, file, layouts, 'report');
+  const report = service.report(loaded.analysis, { layouts: [...layouts], file: loaded.input.name });
   io.out(json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report));
   // In JSON mode the diagnostics are in the object; stderr stays quiet for scripts.
   if (json) return report.diagnostics.some((d) => d.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
   return statusOf(loaded, report, io);
-}
-
-function writeOut(target: string, text: string): void {
-  try {
-    mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
-    writeFileSync(target, text);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' ? 'a parent is not a directory' : (code ?? (e as Error).message).toString().toLowerCase();
-    throw new CliError(`cannot write '${target}': ${reason}`, EXIT_USAGE);
-  }
 }
 
 export interface CompareOptions {
@@ -76,17 +50,16 @@ export interface CompareOptions {
   svg?: string;
 }
 
-export async function runCompare(file: string, opts: CompareOptions, io: Io): Promise<number> {
-  const loaded = await load(file);
-  checkLayouts(loaded, opts.layouts, 'compare');
-  const report = buildReport(loaded.analysis, { layouts: [...opts.layouts], file: loaded.input.name });
+export async function runCompare(service: ShardService, file: string, opts: CompareOptions, io: Io): Promise<number> {
+  const loaded = await load(service, file, opts.layouts, 'compare');
+  const report = service.report(loaded.analysis, { layouts: [...opts.layouts], file: loaded.input.name });
   io.out(renderCompare(report));
   if (opts.html) {
     writeOut(opts.html, renderComparePage(report));
     io.note(`wrote ${opts.html}\n`);
   }
   if (opts.svg) {
-    const charts = renderChartsToSvg(report);
+    const charts = renderChartsToSvg('compare', report);
     for (const c of charts) writeOut(path.join(opts.svg, c.fileName), c.svg);
     io.note(`wrote ${charts.length} chart${charts.length === 1 ? '' : 's'} to ${opts.svg}\n`);
   }
@@ -101,18 +74,12 @@ export interface ExplainOptions {
   op?: string;
 }
 
-export async function runExplain(file: string, opts: ExplainOptions, io: Io): Promise<number> {
+export async function runExplain(service: ShardService, file: string, opts: ExplainOptions, io: Io): Promise<number> {
   if (opts.op !== undefined && !OP_PATTERN.test(opts.op)) {
     throw usageError(`--op must be ROLE.VALUE with ROLE ffn, attention, unembed or layer (e.g. ffn.a), not '${opts.op}'`, 'explain');
   }
-  const loaded = await load(file);
-  checkLayouts(loaded, [opts.layout], 'explain');
-  const { costed, uncostable } = costAnalysis(loaded.analysis, [opts.layout]);
-  if (costed.length === 0) {
-    const reason = uncostable[0]?.reason;
-    throw new CliError(`layout '${opts.layout}' cannot be costed${reason ? `: ${reason}` : ''}`, EXIT_FINDINGS);
-  }
-  const ex = explainLayout(costed[0].cost, { phase: opts.phase, op: opts.op });
+  const loaded = await load(service, file, [opts.layout], 'explain');
+  const ex = withLayout(loaded.input.name, 'explain', () => service.explain(loaded.analysis, opts.layout, { phase: opts.phase, op: opts.op }));
   if (ex.notFound) {
     const where = opts.phase ? ` in ${opts.phase}` : '';
     throw usageError(`layout '${opts.layout}' has no op '${ex.notFound.op}'${where}; its ops are ${ex.notFound.available.join(', ')}`, 'explain');

@@ -8,17 +8,8 @@ import { EXIT_OK, EXIT_USAGE, usageError } from './errors';
 import { runCheck, type CheckFormat } from './check';
 import { runCompare, runExplain, runReport } from './report';
 import { readInput } from './input';
-import {
-  parseCountList,
-  parseDtypes,
-  parseDuration,
-  parseTop,
-  runSearchJob,
-  runSearchWorker,
-  WORKER_ARG,
-  type SearchJob,
-} from './search';
-import { powersOfTwoUpTo, type Objective } from '../engine/search/index';
+import { parseCountList, parseDtypes, parseDuration, parseTop, readMeasurements, runSearchCommand, runSearchWorker, WORKER_ARG, type CliSearchJob } from './search';
+import { createShardService, powersOfTwoUpTo, type Objective } from '../engine/index';
 import { isMainThread } from 'node:worker_threads';
 import type { Io } from './io';
 
@@ -43,23 +34,25 @@ function requireOption(spec: CommandSpec, args: ParsedArgs, name: string): void 
   if (!args.options.has(name)) throw usageError(`'${spec.name}' needs --${name}`, spec.name);
 }
 
-/** The search commands' arguments, checked and read here so the worker only runs the search. */
-async function searchJob(spec: CommandSpec, args: ParsedArgs): Promise<SearchJob> {
+/**
+ * The search commands' arguments, checked and read here so the worker only runs the search;
+ * undefined when `calibrate`'s measurements have bad rows (each reported on `io`).
+ */
+async function searchJob(spec: CommandSpec, args: ParsedArgs, io: Io): Promise<CliSearchJob | undefined> {
   checkFileCount(spec, args);
   const opt = (name: string) => args.options.get(name);
   const list = (name: string, powerOfTwo = false) => {
     const v = opt(name);
     return v === undefined ? undefined : parseCountList(v, name, spec.name, { powerOfTwo });
   };
-  const json = opt('format') === 'json';
+  const format = (opt('format') ?? 'text') as CliSearchJob['format'];
   const file = args.positionals[0];
   switch (spec.name) {
     case 'sweep': {
       requireOption(spec, args, 'layout');
       const batches = list('batch');
       const chips = list('chips', true);
-      const format = (opt('format') ?? 'text') as 'text' | 'json' | 'csv';
-      return { command: 'sweep', file: await readInput(file), layout: opt('layout')!, batches, chips, format, html: opt('html') };
+      return { file: await readInput(file), search: { kind: 'sweep', layout: opt('layout')!, batches, chips }, format, html: opt('html') };
     }
     case 'best': {
       requireOption(spec, args, 'layout');
@@ -71,9 +64,8 @@ async function searchJob(spec: CommandSpec, args: ParsedArgs): Promise<SearchJob
       const maxLatencyText = opt('max-latency');
       const dtypesText = opt('dtypes');
       const topText = opt('top');
-      return {
-        command: 'best',
-        file: await readInput(file),
+      const search = {
+        kind: 'best' as const,
         layout: opt('layout')!,
         objective: (opt('objective') ?? 'latency') as Objective,
         maxLatency: maxLatencyText === undefined ? undefined : parseDuration(maxLatencyText, 'max-latency', spec.name),
@@ -81,8 +73,8 @@ async function searchJob(spec: CommandSpec, args: ParsedArgs): Promise<SearchJob
         batches: list('batch'),
         dtypes: dtypesText === undefined ? undefined : parseDtypes(dtypesText, spec.name),
         top: topText === undefined ? undefined : parseTop(topText, spec.name),
-        json,
       };
+      return { file: await readInput(file), search, format };
     }
     case 'calibrate': {
       requireOption(spec, args, 'measurements');
@@ -90,11 +82,13 @@ async function searchJob(spec: CommandSpec, args: ParsedArgs): Promise<SearchJob
       const csv = opt('measurements')!;
       if (csv === '-' && file === '-') throw usageError("'-' (standard input) may be given only once", spec.name);
       const shard = await readInput(file);
-      return { command: 'calibrate', file: shard, measurements: await readInput(csv), hardware: opt('hardware')!, json };
+      const measurements = await readInput(csv);
+      const rows = readMeasurements(measurements, io);
+      return rows && { file: shard, search: { kind: 'calibrate', hardware: opt('hardware')!, rows }, format, measurements: measurements.name };
     }
     case 'crossover':
       requireOption(spec, args, 'layout');
-      return { command: 'crossover', file: await readInput(file), layout: opt('layout')!, svg: opt('svg'), json };
+      return { file: await readInput(file), search: { kind: 'crossover', layout: opt('layout')! }, format, svg: opt('svg') };
     default:
       throw new Error(`'${spec.name}' is not a search command`);
   }
@@ -137,33 +131,37 @@ export async function run(argv: readonly string[], io: Io, startLsp: LspStarter)
     return { exitCode: EXIT_OK };
   }
 
+  // One engine service for the run: its caches serve every file the command reads.
+  const service = createShardService();
   switch (spec.name) {
     case 'check': {
       checkFileCount(spec, args);
       const format = (args.options.get('format') ?? 'text') as CheckFormat;
-      return { exitCode: await runCheck(args.positionals, format, io) };
+      return { exitCode: await runCheck(service, args.positionals, format, io) };
     }
     case 'report': {
       checkFileCount(spec, args);
       const layouts = args.lists.get('layout') ?? [];
-      return { exitCode: await runReport(args.positionals[0], layouts, args.options.get('format') === 'json', io) };
+      return { exitCode: await runReport(service, args.positionals[0], layouts, args.options.get('format') === 'json', io) };
     }
     case 'compare': {
       checkFileCount(spec, args);
       const layouts = args.lists.get('layout') ?? [];
-      return { exitCode: await runCompare(args.positionals[0], { layouts, html: args.options.get('html'), svg: args.options.get('svg') }, io) };
+      return { exitCode: await runCompare(service, args.positionals[0], { layouts, html: args.options.get('html'), svg: args.options.get('svg') }, io) };
     }
     case 'explain': {
       checkFileCount(spec, args);
       requireOption(spec, args, 'layout');
       const phase = args.options.get('phase') as 'prefill' | 'decode' | undefined;
-      return { exitCode: await runExplain(args.positionals[0], { layout: args.options.get('layout')!, phase, op: args.options.get('op') }, io) };
+      return { exitCode: await runExplain(service, args.positionals[0], { layout: args.options.get('layout')!, phase, op: args.options.get('op') }, io) };
     }
     case 'sweep':
     case 'best':
     case 'calibrate':
-    case 'crossover':
-      return { exitCode: await runSearchJob(await searchJob(spec, args), io) };
+    case 'crossover': {
+      const job = await searchJob(spec, args, io);
+      return { exitCode: job ? await runSearchCommand(service, job, io) : EXIT_USAGE };
+    }
     case 'lsp': {
       checkFileCount(spec, args);
       if (!args.options.has('stdio')) throw usageError("'lsp' needs --stdio (the only transport)", 'lsp');

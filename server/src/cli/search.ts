@@ -9,53 +9,51 @@
 // the main thread keeps its event loop free for the signal, raises a shared flag that the
 // search's `cancel` object reads, and draws the progress bar from the worker's messages.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { analyze, sourceFromText, type Analysis } from '../engine/index';
-import type { Dtype, ResolvedLayout } from '../engine/check/resolved';
 import {
   ALL_DTYPES,
-  best,
   CalibrationError,
-  calibrate,
-  crossover,
-  crossoverChartOption,
+  escapeHtml,
+  formatPercent,
   formatProblem,
+  formatSeconds,
+  PAGE_CSS as CHART_PAGE_CSS,
   parseCalibrationCsv,
   renderBestJson,
   renderBestText,
   renderCalibrationJson,
   renderCalibrationText,
+  renderChartsToSvg,
   renderCrossoverText,
   renderSweepCsv,
   renderSweepJson,
   renderSweepText,
   SearchTooLarge,
-  seriesColors,
-  sweep,
-  sweepChartOption,
+  createShardService,
+  selfContainedPage,
+  sig,
+  sourceFromText,
+  type Analysis,
+  type CalibrationRow,
   type CrossoverResult,
-  type Objective,
+  type Dtype,
   type RunControl,
+  type SearchJob,
+  type SearchOutcome,
+  type ShardService,
   type SweepPhasePoint,
   type SweepResult,
-} from '../engine/search/index';
-import { readDuration } from '../engine/search/duration';
-import { escapeHtml } from '../engine/charts/escape';
-import { PAGE_CSS as CHART_PAGE_CSS, selfContainedPage } from '../engine/charts/page';
-import { renderOptionToSvg, ssrSafeTheme } from '../engine/charts/svg';
-import { formatPercent, formatSeconds, sig } from '../engine/report/format';
+} from '../engine/index';
+import { readDuration } from '../protocol/durations';
 import { runInSearchThread, serveSearchJob, type SearchThreadMessage, type SearchThreadRun } from '../shared/searchThread';
 import { listChoices } from './args';
 import { formatText } from './diagnosticFormats';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, usageError } from './errors';
 import type { InputFile } from './input';
 import type { Io } from './io';
+import { withLayout } from './layouts';
+import { writeOut } from './output';
 import { ProgressBar } from './progress';
-
-// The search charts use two things the shared ECharts setup (made for the compare charts) does not
-// register: markPoint (the crossover's switch points) and `grid.containLabel` (ECharts 6 moved it
-// to a feature and warns on stderr without it). Registering twice is harmless.
 
 /** Exit status of a search stopped by Ctrl-C: 128 + SIGINT, as shells report it. */
 export const EXIT_CANCELLED = 130;
@@ -116,33 +114,33 @@ export function parseTop(text: string, command: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Jobs: everything a search needs, as plain data, so it can be sent to the worker thread.
+// Jobs: a search command as plain data, so it can be sent to the worker thread.
 
-export type SearchJob =
-  | { command: 'sweep'; file: InputFile; layout: string; batches?: number[]; chips?: number[]; format: 'text' | 'json' | 'csv'; html?: string }
-  | {
-      command: 'best';
-      file: InputFile;
-      layout: string;
-      objective: Objective;
-      maxLatency?: number;
-      chips?: number[];
-      batches?: number[];
-      dtypes?: Dtype[];
-      top?: number;
-      json: boolean;
-    }
-  | { command: 'calibrate'; file: InputFile; measurements: InputFile; hardware: string; json: boolean }
-  | { command: 'crossover'; file: InputFile; layout: string; svg?: string; json: boolean };
+/**
+ * What a search command runs: the engine's search job (the one the editor's requests build too),
+ * the file it searches and what to print and write.
+ */
+export interface CliSearchJob {
+  file: InputFile;
+  search: SearchJob;
+  /** text, json, or csv (`sweep` only). */
+  format: 'text' | 'json' | 'csv';
+  /** `sweep --html`: also write the page here. */
+  html?: string;
+  /** `crossover --svg`: write the chart into this folder. */
+  svg?: string;
+  /** `calibrate`: the name of the measurements file, for the messages about its rows. */
+  measurements?: string;
+}
 
-function pickLayout(analysis: Analysis, file: string, name: string, command: string): ResolvedLayout {
-  const layout = analysis.layouts.find((l) => l.name === name);
-  if (layout) return layout;
-  const uncostable = analysis.uncostable.find((u) => u.name === name);
-  if (uncostable) throw new CliError(`layout '${name}' cannot be costed${uncostable.reason ? `: ${uncostable.reason}` : ''}`, EXIT_FINDINGS);
-  const names = [...analysis.layouts.map((l) => l.name), ...analysis.uncostable.map((u) => u.name)];
-  const have = names.length ? `its layouts are ${listChoices(names.map((n) => `'${n}'`))}` : 'it has no layouts';
-  throw usageError(`no layout '${name}' in '${file}'; ${have}`, command);
+/**
+ * The rows of `calibrate --measurements`, or undefined after reporting every bad row (one line
+ * each, so one run shows everything to fix): read before the search starts.
+ */
+export function readMeasurements(csv: InputFile, io: Io): CalibrationRow[] | undefined {
+  const { rows, problems } = parseCalibrationCsv(csv.text);
+  for (const p of problems) io.error(formatProblem(p, csv.name));
+  return problems.length ? undefined : rows;
 }
 
 /** Errors in the file make the run exit 1; they go to stderr so stdout stays the result. */
@@ -154,22 +152,8 @@ function fileStatus(analysis: Analysis, file: string, io: Io): number {
   return EXIT_FINDINGS;
 }
 
-function writeOut(target: string, text: string): void {
-  try {
-    mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
-    writeFileSync(target, text);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a parent is not a directory' : String(code ?? (e as Error).message).toLowerCase();
-    throw new CliError(`cannot write '${target}': ${reason}`, EXIT_USAGE);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
-// Charts: the engine's shared SVG renderer (server/src/engine/charts/svg.ts) draws the options.
-
-const CHART_WIDTH = 760;
-const CHART_HEIGHT = 480;
+// Charts: the engine's chart registry and SVG renderer (server/src/engine/charts) draw them.
 
 /** The chart pages' stylesheet plus the sweep table's own cells. */
 const PAGE_CSS = `${CHART_PAGE_CSS}
@@ -191,9 +175,8 @@ function phaseCellsHtml(p: SweepPhasePoint | null, reason: string | undefined): 
 
 /** `sweep --html`: both Pope-Fig.-1 charts and the table, as one page with no scripts. */
 export function renderSweepPage(result: SweepResult, file: string): string {
-  const theme = ssrSafeTheme();
-  const figure = (phase: 'prefill' | 'decode') =>
-    renderOptionToSvg(sweepChartOption([result], phase, theme, [theme.phase[phase]]), CHART_WIDTH, CHART_HEIGHT);
+  const charts = renderChartsToSvg('sweep', [result]);
+  const figure = (phase: 'prefill' | 'decode') => charts.find((c) => c.id === `sweep-${phase}`)!.svg;
   const head = ['chips', 'batch', 'prefill', 'chip-ms/tok', 'MFU', 'mesh', 'bound', 'decode step', 'chip-ms/tok', 'MFU', 'mesh', 'bound'];
   const rows = result.points.map((pt) => `<tr><td>${pt.chips}</td><td>${pt.batch}</td>${phaseCellsHtml(pt.prefill, pt.reason)}${phaseCellsHtml(pt.decode, pt.reason)}</tr>`);
   const title = `shardlens: sweep of ${result.layout} in ${file}`;
@@ -222,70 +205,74 @@ ${rows.join('\n')}
 }
 
 export function renderCrossoverSvg(result: CrossoverResult): string {
-  const theme = ssrSafeTheme();
-  return renderOptionToSvg(crossoverChartOption(result, theme, seriesColors(theme)), CHART_WIDTH, CHART_HEIGHT);
+  const [chart] = renderChartsToSvg('crossover', result);
+  return chart.svg;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Running one job (in the worker, or in this thread when there is no bundle to start one from).
 
-function analyzeFile(file: InputFile): Analysis {
-  return analyze(sourceFromText(file.text, file.name));
-}
-
-function runSweepJob(job: Extract<SearchJob, { command: 'sweep' }>, io: Io, control: RunControl): number {
-  const analysis = analyzeFile(job.file);
-  const layout = pickLayout(analysis, job.file.name, job.layout, 'sweep');
-  const result = sweep(analysis, layout, { batches: job.batches, chips: job.chips, ...control });
-  io.out(job.format === 'json' ? renderSweepJson(result) : job.format === 'csv' ? renderSweepCsv(result) : renderSweepText(result));
-  if (job.html) {
-    writeOut(job.html, renderSweepPage(result, job.file.name));
-    io.note(`wrote ${job.html}\n`);
-  }
-  return fileStatus(analysis, job.file.name, io);
-}
-
-function runBestJob(job: Extract<SearchJob, { command: 'best' }>, io: Io, control: RunControl): number {
-  const analysis = analyzeFile(job.file);
-  const layout = pickLayout(analysis, job.file.name, job.layout, 'best');
-  const result = best(analysis, layout, {
-    objective: job.objective,
-    maxLatency: job.maxLatency,
-    top: job.top,
-    chips: job.chips,
-    batches: job.batches,
-    dtypes: job.dtypes,
-    ...control,
-  });
-  io.out(job.json ? renderBestJson(result) : renderBestText(result));
-  return fileStatus(analysis, job.file.name, io);
-}
-
-function runCalibrateJob(job: Extract<SearchJob, { command: 'calibrate' }>, io: Io, control: RunControl): number {
-  const csvName = job.measurements.name;
-  const { rows, problems } = parseCalibrationCsv(job.measurements.text);
-  // Every bad row is reported, one line each, so one run shows everything to fix.
-  if (problems.length) {
-    for (const p of problems) io.error(formatProblem(p, csvName));
-    return EXIT_USAGE;
-  }
-  const analysis = analyzeFile(job.file);
-  if (!analysis.scope.hardware.has(job.hardware)) {
-    const used = [...new Set(analysis.layouts.map((l) => l.mesh.hardware.name))];
+/** The hardware `calibrate` fits must exist and run some layout: said once, not once per CSV row. */
+function checkCalibrationHardware(analysis: Analysis, file: string, hardware: string): void {
+  const used = [...new Set(analysis.layouts.map((l) => l.mesh.hardware.name))];
+  if (!analysis.scope.hardware.has(hardware)) {
     const hint = used.length ? `; the file's layouts run on ${listChoices(used.map((n) => `'${n}'`))}` : '';
-    throw usageError(`no hardware '${job.hardware}' in '${job.file.name}' or the built-in hardware${hint}`, 'calibrate');
+    throw usageError(`no hardware '${hardware}' in '${file}' or the built-in hardware${hint}`, 'calibrate');
   }
-  // Said once here rather than once per CSV row, which is what the rows' check would do.
-  if (!analysis.layouts.some((l) => l.mesh.hardware.name === job.hardware)) {
-    const used = [...new Set(analysis.layouts.map((l) => l.mesh.hardware.name))];
+  if (!analysis.layouts.some((l) => l.mesh.hardware.name === hardware)) {
     const hint = used.length ? `; they run on ${listChoices(used.map((n) => `'${n}'`))}` : '';
-    throw usageError(`no layout in '${job.file.name}' runs on '${job.hardware}'${hint}`, 'calibrate');
+    throw usageError(`no layout in '${file}' runs on '${hardware}'${hint}`, 'calibrate');
   }
-  let result;
+}
+
+/** Prints what the search found, and writes the page or chart the command was asked for. */
+function printOutcome(outcome: SearchOutcome, job: CliSearchJob, io: Io): void {
+  const json = job.format === 'json';
+  switch (outcome.kind) {
+    case 'sweep': {
+      const result = outcome.result;
+      io.out(json ? renderSweepJson(result) : job.format === 'csv' ? renderSweepCsv(result) : renderSweepText(result));
+      if (job.html) {
+        writeOut(job.html, renderSweepPage(result, job.file.name));
+        io.note(`wrote ${job.html}\n`);
+      }
+      return;
+    }
+    case 'best':
+      io.out(json ? renderBestJson(outcome.result) : renderBestText(outcome.result));
+      return;
+    case 'calibrate':
+      io.out(json ? renderCalibrationJson(outcome.result) : renderCalibrationText(outcome.result));
+      return;
+    case 'crossover': {
+      const { layout, result } = outcome;
+      io.out(json ? `${JSON.stringify({ version: 1, layout: layout.name, ...result }, null, 2)}\n` : renderCrossoverText(result));
+      if (!job.svg) return;
+      if (result.lines.length === 0) {
+        io.error(`no chart written: no FFN layout could be costed on the mesh of '${layout.name}'`);
+      } else {
+        const target = path.join(job.svg, 'crossover.svg');
+        writeOut(target, renderCrossoverSvg(result));
+        io.note(`wrote ${target}\n`);
+      }
+      return;
+    }
+  }
+}
+
+/** Runs a job to completion on this thread. Throws CliError and SearchCancelled. */
+export function executeJob(service: ShardService, job: CliSearchJob, io: Io, control: RunControl): number {
+  const { file, search } = job;
+  const analysis = service.analyze(sourceFromText(file.text, file.name));
+  if (search.kind === 'calibrate') checkCalibrationHardware(analysis, file.name, search.hardware);
+  let outcome: SearchOutcome;
   try {
-    result = calibrate(analysis, rows, { hardware: job.hardware, ...control });
+    outcome = withLayout(file.name, search.kind, () => service.search(analysis, search, control));
   } catch (e) {
+    // A search past its size limit is a usage problem: one line that says what to change.
+    if (e instanceof SearchTooLarge) throw new CliError(e.message, EXIT_USAGE);
     if (!(e instanceof CalibrationError)) throw e;
+    const csvName = job.measurements ?? 'measurements';
     if (e.problems.length) {
       for (const p of e.problems) io.error(formatProblem(p, csvName));
     } else {
@@ -293,45 +280,8 @@ function runCalibrateJob(job: Extract<SearchJob, { command: 'calibrate' }>, io: 
     }
     return EXIT_USAGE;
   }
-  io.out(job.json ? renderCalibrationJson(result) : renderCalibrationText(result));
-  return fileStatus(analysis, job.file.name, io);
-}
-
-function runCrossoverJob(job: Extract<SearchJob, { command: 'crossover' }>, io: Io, control: RunControl): number {
-  const analysis = analyzeFile(job.file);
-  const layout = pickLayout(analysis, job.file.name, job.layout, 'crossover');
-  const result = crossover(analysis, layout, control);
-  io.out(job.json ? `${JSON.stringify({ version: 1, layout: layout.name, ...result }, null, 2)}\n` : renderCrossoverText(result));
-  if (job.svg) {
-    if (result.lines.length === 0) {
-      io.error(`no chart written: no FFN layout could be costed on the mesh of '${layout.name}'`);
-    } else {
-      const target = path.join(job.svg, 'crossover.svg');
-      writeOut(target, renderCrossoverSvg(result));
-      io.note(`wrote ${target}\n`);
-    }
-  }
-  return fileStatus(analysis, job.file.name, io);
-}
-
-/** Runs a job to completion on this thread. Throws CliError and SearchCancelled. */
-export function executeJob(job: SearchJob, io: Io, control: RunControl): number {
-  try {
-    switch (job.command) {
-      case 'sweep':
-        return runSweepJob(job, io, control);
-      case 'best':
-        return runBestJob(job, io, control);
-      case 'calibrate':
-        return runCalibrateJob(job, io, control);
-      case 'crossover':
-        return runCrossoverJob(job, io, control);
-    }
-  } catch (e) {
-    // A search past its size limit is a usage problem: one line that says what to change.
-    if (e instanceof SearchTooLarge) throw new CliError(e.message, EXIT_USAGE);
-    throw e;
-  }
+  printOutcome(outcome, job, io);
+  return fileStatus(analysis, file.name, io);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +307,9 @@ function bundlePath(): string | undefined {
 
 /** The body of the worker thread: run the job it was given and report back. */
 export function runSearchWorker(): void {
-  serveSearchJob<SearchJob, WorkerMessage>(
+  // The thread runs one job and ends: its service lives as long as that search.
+  const service = createShardService();
+  serveSearchJob<CliSearchJob, WorkerMessage>(
     (job, control, post) => {
       const io: Io = {
         out: (text) => post({ t: 'out', text }),
@@ -366,7 +318,7 @@ export function runSearchWorker(): void {
         cwd: process.cwd(),
         version: '',
       };
-      return { t: 'done', exitCode: executeJob(job, io, control) };
+      return { t: 'done', exitCode: executeJob(service, job, io, control) };
     },
     (e) => (e instanceof CliError ? { t: 'fail', message: e.message, exitCode: e.exitCode, hint: e.hint } : undefined),
   );
@@ -379,8 +331,8 @@ const CANCEL_GRACE_MS = 1500;
  * Runs a job with a progress bar on a terminal's stderr and Ctrl-C cancelling it. Resolves to the
  * exit status; rejects with CliError (expected failures) or Error (bugs), as run() expects.
  */
-export function runSearchJob(job: SearchJob, io: Io): Promise<number> {
-  const bar = new ProgressBar(job.command, process.stderr);
+export function runSearchCommand(service: ShardService, job: CliSearchJob, io: Io): Promise<number> {
+  const bar = new ProgressBar(job.search.kind, process.stderr);
   const clearing = (f: (text: string) => void) => (text: string) => {
     bar.clear();
     f(text);
@@ -391,7 +343,7 @@ export function runSearchJob(job: SearchJob, io: Io): Promise<number> {
     // No bundle to start a thread from (the sources run in-process, as in unit tests): run here;
     // Ctrl-C then stops the process the default way.
     try {
-      return Promise.resolve(executeJob(job, shown, { onProgress: (d, t) => bar.update(d, t) }));
+      return Promise.resolve(executeJob(service, job, shown, { onProgress: (d, t) => bar.update(d, t) }));
     } catch (e) {
       return Promise.reject(e);
     } finally {
@@ -406,7 +358,7 @@ export function runSearchJob(job: SearchJob, io: Io): Promise<number> {
     io.error('cancelled');
   };
   let onSigint: (() => void) | undefined;
-  return runInSearchThread<SearchJob, WorkerMessage, number>(bundle, job, {
+  return runInSearchThread<CliSearchJob, WorkerMessage, number>(bundle, job, {
     argv: [WORKER_ARG],
     graceMs: CANCEL_GRACE_MS,
     started: (run) => {

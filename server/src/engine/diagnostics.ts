@@ -2,38 +2,12 @@
 // optional related locations and quick-fix data. Front ends (LSP, CLI) convert spans to positions.
 
 import type { SourceFile, Span } from './syntax/ast';
+import type { DiagnosticCode } from './diagnosticCodes';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
-/** The stable codes of spec/language.md §3 plus the extra codes this project adds (docs/language.md). */
-export type DiagnosticCode =
-  | 'syntax'
-  | 'unknown-name'
-  | 'duplicate-name'
-  | 'unknown-field'
-  | 'missing-field'
-  | 'unknown-dim'
-  | 'duplicate-dim'
-  | 'unknown-axis'
-  | 'axis-reused'
-  | 'sharding-mismatch'
-  | 'type-mismatch'
-  | 'partialsum'
-  | 'bad-collective'
-  | 'missing-annotation'
-  | 'bad-reduction'
-  | 'not-divisible'
-  | 'unit'
-  | 'out-of-memory'
-  | 'comm-bound'
-  | 'memory-bound'
-  | 'better-layout'
-  // Additions (documented in docs/language.md):
-  | 'bad-value' // a field value of the wrong shape (an enum outside its set, a name where a number goes)
-  | 'bad-call' // an operation called with the wrong number or kind of arguments
-  | 'bad-block' // a block's structure: no `in`/`out`, two of them, a block that tries to derive
-  | 'no-unembed' // information: the layout's unembedding is not costed
-  | 'limit'; // a size limit was reached and some work was skipped
+/** The stable codes of spec/language.md §3 plus this project's extras: one table, diagnosticCodes.ts. */
+export type { DiagnosticCode } from './diagnosticCodes';
 
 export interface RelatedInfo {
   source: SourceFile;

@@ -1,8 +1,5 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
-import { codeActions } from '../engine/features/codeActions';
-import { replaceWithBestAction } from '../engine/features/bestAction';
-import type { Diagnostic } from '../engine/diagnostics';
-import type { Analysis } from '../engine/index';
+import type { Analysis, Diagnostic } from '../engine/index';
 import { answer, type ServerContext } from './context';
 import { offsetOf, rangeOf } from './convert';
 
@@ -23,7 +20,7 @@ export function registerCodeActions(ctx: ServerContext): void {
       const uri = params.textDocument.uri;
       const only = params.context?.only;
       const wanted = (kind: string) => !only?.length || only.some((k) => kind === k || kind.startsWith(`${k}.`));
-      const actions = codeActions(analysis, { start, end }, ctx.store.diagnostics(uri))
+      const actions = ctx.service.codeActions(analysis, { start, end }, ctx.store.diagnostics(uri))
         .filter((a) => wanted(a.kind))
         .map((a) => {
           const action: CodeAction = {
@@ -36,8 +33,8 @@ export function registerCodeActions(ctx: ServerContext): void {
           if (diagnostic) action.diagnostics = [diagnostic];
           return action;
         });
-      // A command, not an edit: the search runs in the server's search thread when chosen (bestAction.ts).
-      const best = replaceWithBestAction(analysis, start);
+      // A command, not an edit: the search runs in the server's search thread when chosen (engine/features/bestAction.ts).
+      const best = ctx.service.bestAction(analysis, start);
       if (best && wanted(best.kind)) actions.push({ title: best.title, kind: best.kind, command: { title: best.title, command: best.command, arguments: [{ uri, layout: best.layout, replace: true }] } });
       return actions;
     }),

@@ -1,5 +1,4 @@
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
-import { layoutLenses } from '../engine/features/costHints';
 import { answer, type ServerContext } from './context';
 import { rangeOf } from './convert';
 
@@ -8,7 +7,7 @@ export function registerCodeLens(ctx: ServerContext): void {
   ctx.connection.onCodeLens(
     answer(ctx, 'codeLens', async (analysis, params: CodeLensParams): Promise<CodeLens[]> => {
       const settings = await ctx.settings.for(params.textDocument.uri);
-      return layoutLenses(analysis, settings).map((l) => ({ range: rangeOf(analysis, l.span), command: { title: l.title, command: l.command, arguments: l.args } }));
+      return ctx.service.codeLenses(analysis, settings).map((l) => ({ range: rangeOf(analysis, l.span), command: { title: l.title, command: l.command, arguments: l.args } }));
     }),
   );
 }

@@ -1,5 +1,4 @@
 import type { CompletionItem, CompletionParams } from 'vscode-languageserver/node';
-import { completionsAt } from '../engine/features/completion';
 import { answer, type ServerContext } from './context';
 import { offsetOf } from './convert';
 
@@ -10,7 +9,7 @@ export function registerCompletion(ctx: ServerContext): void {
   ctx.connection.onCompletion(
     answer(ctx, 'completion', (analysis, params: CompletionParams): CompletionItem[] | null => {
       const offset = offsetOf(analysis, params.position);
-      return offset === undefined ? null : completionsAt(analysis, offset);
+      return offset === undefined ? null : ctx.service.completion(analysis, offset);
     }),
   );
 }

@@ -1,11 +1,7 @@
 // Conversions between the engine's offset spans and LSP positions, ranges and diagnostics.
 
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic as LspDiagnostic, type Position, type Range } from 'vscode-languageserver/node';
-import type { Analysis } from '../engine/index';
-import type { Diagnostic, Severity } from '../engine/diagnostics';
-import type { SourceFile, Span } from '../engine/syntax/ast';
-import { LineIndex } from '../engine/syntax/lineIndex';
-import type { HintSeverity } from '../engine/features/settings';
+import { LineIndex, type Analysis, type Diagnostic, type HintSeverity, type Severity, type SourceFile, type Span } from '../engine/index';
 
 /** The offset of an LSP position, or undefined for a position that is not in the document. */
 export function offsetOf(analysis: Analysis, position: Position | undefined): number | undefined {

@@ -1,5 +1,4 @@
 import type { DefinitionParams, Location } from 'vscode-languageserver/node';
-import { definitionAt } from '../engine/features/navigation';
 import { answer, type ServerContext } from './context';
 import { offsetOf, rangeIn } from './convert';
 
@@ -8,7 +7,7 @@ export function registerDefinition(ctx: ServerContext): void {
   ctx.connection.onDefinition(
     answer(ctx, 'definition', (analysis, params: DefinitionParams): Location | null => {
       const offset = offsetOf(analysis, params.position);
-      const def = offset === undefined ? undefined : definitionAt(analysis, offset);
+      const def = offset === undefined ? undefined : ctx.service.definition(analysis, offset);
       return def ? { uri: def.source.uri, range: rangeIn(def.source, def.span, analysis) } : null;
     }),
   );

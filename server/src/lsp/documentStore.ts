@@ -9,10 +9,7 @@
 
 import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, EDITOR_LIMITS, type Analysis, type AnalyzeOptions } from '../engine/index';
-import { normalizeDiagnostics, type Diagnostic } from '../engine/diagnostics';
-import { PRELUDE_FILES, PRELUDE_SCHEME } from '../engine/prelude/index';
-import { costFindingsSearch } from '../engine/features/costs';
+import { EDITOR_LIMITS, PRELUDE_SCHEME, type Analysis, type AnalyzeOptions, type Diagnostic, type ShardService } from '../engine/index';
 import type { SettingsStore } from './settings';
 import { toLspDiagnostics } from './convert';
 import { SYNCED_TEXT_DOCUMENT } from './textSync';
@@ -51,6 +48,7 @@ export class DocumentStore {
 
   constructor(
     private readonly connection: Connection,
+    private readonly service: ShardService,
     private readonly settings: SettingsStore,
   ) {}
 
@@ -74,7 +72,7 @@ export class DocumentStore {
     const hit = this.analyses.get(uri);
     if (hit && hit.version === doc.version) return hit.analysis;
     const started = performance.now();
-    const analysis = analyze({ uri, text: doc.getText(), isPrelude: false }, TYPING);
+    const analysis = this.service.analyze({ uri, text: doc.getText(), isPrelude: false }, TYPING);
     this.lastAnalysisMs = performance.now() - started;
     this.analyses.set(uri, { version: doc.version, analysis });
     return analysis;
@@ -99,13 +97,13 @@ export class DocumentStore {
   }
 
   private preludeAnalysis(uri: string): Analysis | undefined {
-    const source = PRELUDE_FILES.find((f) => f.uri === uri);
+    const source = this.service.preludeSource(uri);
     if (!source) return undefined;
     let analysis = this.preludeAnalyses.get(uri);
     if (!analysis) {
       // Analysed as an ordinary file: its declarations shadow the built-ins they are, so names
       // inside it resolve to itself.
-      analysis = analyze({ uri, text: source.text, isPrelude: false }, { cost: false });
+      analysis = this.service.analyze({ uri, text: source.text, isPrelude: false }, { cost: false });
       this.preludeAnalyses.set(uri, analysis);
     }
     return analysis;
@@ -134,7 +132,7 @@ export class DocumentStore {
     const analysis = this.analysis(uri);
     if (!doc || !analysis) return;
     const previous = this.findings.get(uri)?.diagnostics ?? [];
-    this.findings.set(uri, { version: doc.version, diagnostics: normalizeDiagnostics([...analysis.diagnostics, ...carriedHints(analysis, previous)]) });
+    this.findings.set(uri, { version: doc.version, diagnostics: this.service.diagnostics(analysis, carriedHints(analysis, previous)) });
     void this.send(uri);
     const quiet = Math.max(ALTERNATIVES_DELAY_MS, ALTERNATIVES_DELAY_ANALYSES * this.lastAnalysisMs);
     this.searchTimers.set(uri, setTimeout(() => void this.publishComplete(uri, doc.version), quiet));
@@ -150,7 +148,7 @@ export class DocumentStore {
     if (!analysis) return;
     const found: Diagnostic[] = [];
     for (const layout of analysis.layouts.slice(0, EDITOR_LIMITS.maxHintLayouts)) {
-      const search = costFindingsSearch(analysis, layout);
+      const search = this.service.costFindings(analysis, layout);
       for (;;) {
         await new Promise((resolve) => setImmediate(resolve));
         if (this.documents.get(uri)?.version !== version) return;
@@ -161,7 +159,7 @@ export class DocumentStore {
         }
       }
     }
-    this.findings.set(uri, { version, diagnostics: merge(analysis, found) });
+    this.findings.set(uri, { version, diagnostics: this.service.diagnostics(analysis, found) });
     await this.send(uri);
   }
 
@@ -190,11 +188,4 @@ function carriedHints(analysis: Analysis, previous: readonly Diagnostic[]): Diag
     if (layout) out.push({ ...d, source: analysis.source, span: { start: layout.decl.name.start, end: layout.decl.name.end }, fixes: undefined });
   }
   return out;
-}
-
-/** The checker's diagnostics plus cost findings, without repeating a finding the checker made. */
-function merge(analysis: Analysis, costFound: Diagnostic[]): Diagnostic[] {
-  const key = (d: Diagnostic) => `${d.code}|${d.layout ?? ''}|${d.phase ?? ''}`;
-  const have = new Set(analysis.diagnostics.filter((d) => d.layout).map(key));
-  return normalizeDiagnostics([...analysis.diagnostics, ...costFound.filter((d) => !have.has(key(d)))]);
 }

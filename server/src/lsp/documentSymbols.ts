@@ -1,6 +1,5 @@
 import type { DocumentSymbol, DocumentSymbolParams, SymbolInformation } from 'vscode-languageserver/node';
-import { documentSymbols, type OutlineSymbol } from '../engine/features/symbols';
-import type { Analysis } from '../engine/index';
+import type { Analysis, OutlineSymbol } from '../engine/index';
 import { answer, type ServerContext } from './context';
 import { rangeOf } from './convert';
 
@@ -12,7 +11,7 @@ function toDocumentSymbol(analysis: Analysis, s: OutlineSymbol): DocumentSymbol 
 export function registerDocumentSymbols(ctx: ServerContext): void {
   ctx.connection.onDocumentSymbol(
     answer(ctx, 'documentSymbol', (analysis, params: DocumentSymbolParams): DocumentSymbol[] | SymbolInformation[] => {
-      const outline = documentSymbols(analysis);
+      const outline = ctx.service.documentSymbols(analysis);
       if (ctx.client.hierarchicalSymbols) return outline.map((s) => toDocumentSymbol(analysis, s));
       return outline.map((s) => ({ name: s.name, kind: s.kind, location: { uri: params.textDocument.uri, range: rangeOf(analysis, s.span) } }));
     }),

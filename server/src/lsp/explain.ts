@@ -1,17 +1,20 @@
-import { explanationOf } from '../engine/features/costs';
-import type { ServerContext } from './context';
-import { ExplainRequest, type ExplainParams } from './protocol';
+import { PickLayoutError, renderExplain } from '../engine/index';
+import { ExplainRequest, type ExplainParams } from '../protocol/requests';
+import { answerCustom, type ServerContext } from './context';
 
 export function registerExplain(ctx: ServerContext): void {
-  ctx.connection.onRequest(ExplainRequest.type, (params: ExplainParams, token): string | null => {
-    if (token.isCancellationRequested || typeof params?.uri !== 'string' || typeof params.layout !== 'string') return null;
-    try {
-      const analysis = ctx.store.analysis(params.uri);
+  ctx.connection.onRequest(
+    ExplainRequest,
+    answerCustom(ctx, 'explain', (analysis, params: ExplainParams): string | null => {
+      if (typeof params.layout !== 'string') return null;
       const phase = params.phase === 'prefill' || params.phase === 'decode' ? params.phase : undefined;
-      return (analysis && explanationOf(analysis, params.layout, phase)) ?? null;
-    } catch (e) {
-      ctx.connection.console.error(`explain failed: ${String(e)}`);
-      return null;
-    }
-  });
+      try {
+        return renderExplain(ctx.service.explain(analysis, params.layout, { phase }));
+      } catch (e) {
+        // A layout the file does not have, or one that cannot be costed: nothing to explain.
+        if (e instanceof PickLayoutError) return null;
+        throw e;
+      }
+    }),
+  );
 }

@@ -1,11 +1,10 @@
 import { FoldingRangeKind, type FoldingRange, type FoldingRangeParams } from 'vscode-languageserver/node';
-import { foldingRanges } from '../engine/features/ranges';
 import { answer, type ServerContext } from './context';
 
 export function registerFoldingRanges(ctx: ServerContext): void {
   ctx.connection.onFoldingRanges(
     answer(ctx, 'foldingRange', (analysis, _params: FoldingRangeParams): FoldingRange[] =>
-      foldingRanges(analysis).map((f) => ({ startLine: f.startLine, endLine: f.endLine, ...(f.comment ? { kind: FoldingRangeKind.Comment } : {}) })),
+      ctx.service.foldingRanges(analysis).map((f) => ({ startLine: f.startLine, endLine: f.endLine, ...(f.comment ? { kind: FoldingRangeKind.Comment } : {}) })),
     ),
   );
 }

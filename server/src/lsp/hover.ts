@@ -1,5 +1,4 @@
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
-import { hoverAt } from '../engine/features/hover';
 import { answer, type ServerContext } from './context';
 import { offsetOf, rangeOf } from './convert';
 
@@ -8,7 +7,7 @@ export function registerHover(ctx: ServerContext): void {
     answer(ctx, 'hover', async (analysis, params: HoverParams): Promise<Hover | null> => {
       const offset = offsetOf(analysis, params.position);
       if (offset === undefined) return null;
-      const hover = hoverAt(analysis, offset, await ctx.settings.for(params.textDocument.uri));
+      const hover = ctx.service.hover(analysis, offset, await ctx.settings.for(params.textDocument.uri));
       return hover && { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: rangeOf(analysis, hover.span) };
     }),
   );

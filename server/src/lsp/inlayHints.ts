@@ -1,5 +1,4 @@
 import { InlayHintKind, type InlayHint, type InlayHintParams } from 'vscode-languageserver/node';
-import { inlayHints } from '../engine/features/costHints';
 import { answer, type ServerContext } from './context';
 import { offsetOf } from './convert';
 
@@ -10,7 +9,7 @@ export function registerInlayHints(ctx: ServerContext): void {
       const start = offsetOf(analysis, params.range?.start) ?? 0;
       const end = offsetOf(analysis, params.range?.end) ?? analysis.source.text.length;
       const settings = await ctx.settings.for(params.textDocument.uri);
-      return inlayHints(analysis, { start, end }, settings).map((h) => ({
+      return ctx.service.inlayHints(analysis, { start, end }, settings).map((h) => ({
         position: analysis.lineIndex.positionAt(h.offset),
         label: h.label,
         kind: h.kind === 'type' ? InlayHintKind.Type : InlayHintKind.Parameter,

@@ -1,7 +1,6 @@
-import { PRELUDE_FILES } from '../engine/prelude/index';
+import { PreludeTextRequest, type UriParams } from '../protocol/requests';
 import type { ServerContext } from './context';
-import { PreludeTextRequest, type UriParams } from './protocol';
 
 export function registerPreludeText(ctx: ServerContext): void {
-  ctx.connection.onRequest(PreludeTextRequest.type, (params: UriParams) => PRELUDE_FILES.find((f) => f.uri === params?.uri)?.text ?? null);
+  ctx.connection.onRequest(PreludeTextRequest, (params: UriParams) => (typeof params?.uri === 'string' ? ctx.service.preludeSource(params.uri)?.text : undefined) ?? null);
 }

@@ -1,5 +1,4 @@
 import { ResponseError, ErrorCodes, type PrepareRenameParams, type Range, type RenameParams, type WorkspaceEdit } from 'vscode-languageserver/node';
-import { prepareRenameAt, renameAt } from '../engine/features/navigation';
 import { answer, type ServerContext } from './context';
 import { offsetOf, rangeOf } from './convert';
 
@@ -8,7 +7,7 @@ export function registerRename(ctx: ServerContext): void {
   ctx.connection.onPrepareRename(
     answer(ctx, 'prepareRename', (analysis, params: PrepareRenameParams): Range | ResponseError<void> | null => {
       const offset = offsetOf(analysis, params.position);
-      const check = offset === undefined ? undefined : prepareRenameAt(analysis, offset);
+      const check = offset === undefined ? undefined : ctx.service.prepareRename(analysis, offset);
       if (!check) return null;
       if (!check.ok) return new ResponseError(ErrorCodes.InvalidRequest, check.reason);
       return rangeOf(analysis, check.span);
@@ -17,7 +16,7 @@ export function registerRename(ctx: ServerContext): void {
   ctx.connection.onRenameRequest(
     answer(ctx, 'rename', (analysis, params: RenameParams): WorkspaceEdit | ResponseError<void> | null => {
       const offset = offsetOf(analysis, params.position);
-      const result = offset === undefined ? undefined : renameAt(analysis, offset, params.newName);
+      const result = offset === undefined ? undefined : ctx.service.rename(analysis, offset, params.newName);
       if (!result) return null;
       if (!result.ok) return new ResponseError(ErrorCodes.InvalidRequest, result.reason);
       return { changes: { [params.textDocument.uri]: result.edits.map((e) => ({ range: rangeOf(analysis, e.span), newText: e.newText })) } };

@@ -16,14 +16,15 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import { ALL_DTYPES, SearchCancelled, SearchTooLarge, type CrossoverResult, type SweepResult } from '../engine/search/index';
-import type { Dtype } from '../engine/check/resolved';
+import { ALL_DTYPES, PickLayoutError, SearchCancelled, SearchTooLarge, type CrossoverResult, type Dtype, type SweepResult } from '../engine/index';
 import { runInSearchThread } from '../shared/searchThread';
+import { BestRequest, CrossoverRequest, SweepRequest, type BestParams, type BestWireResult, type SearchParams, type SweepParams } from '../protocol/requests';
 import type { ServerContext } from './context';
 import { rangeOf } from './convert';
-import { BestRequest, CrossoverRequest, SweepRequest, type BestParams, type SearchParams, type SweepParams } from './protocol';
-import { runSearchJob, SearchJobError, type BestWireResult, type JobResult, type SearchJob, type SearchKind } from './searchJob';
+import { runEditorSearch, type EditorSearch, type EditorSearchJob, type JobResult } from './searchJob';
 import type { WorkerMessage } from './searchWorker';
+
+type SearchKind = EditorSearch['kind'];
 
 /** How long a search may take to notice cancellation before its thread is stopped anyway. */
 export const CANCEL_GRACE_MS = 1500;
@@ -63,16 +64,16 @@ function countList(v: unknown, powerOfTwo: boolean): number[] | undefined {
   return out;
 }
 
-/** The job a request describes, validated (the client is another process; trust nothing). */
-function jobOf(kind: SearchKind, params: SweepParams & BestParams, text: string): SearchJob {
-  const base = { uri: params.uri, text, layout: params.layout };
-  if (kind === 'crossover') return { kind, ...base };
+/** The search a request describes, validated (the client is another process; trust nothing). */
+function searchOf(kind: SearchKind, params: SweepParams & BestParams): EditorSearch {
+  const layout = params.layout;
+  if (kind === 'crossover') return { kind, layout };
   const batches = countList(params.batches, false);
   const chips = countList(params.chips, true);
   if (kind === 'sweep') {
     const around = params.chipsAround;
     if (around !== undefined && !(typeof around === 'number' && Number.isInteger(around) && around >= 0 && around <= 4)) throw new ResponseError(ErrorCodes.InvalidParams, 'chipsAround must be a whole number from 0 to 4');
-    return { kind, ...base, batches, chips, chipsAround: around };
+    return { kind, layout, batches, chips, chipsAround: around };
   }
   const objective = params.objective === undefined ? undefined : params.objective === 'latency' || params.objective === 'cost' ? params.objective : undefined;
   if (params.objective !== undefined && objective === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `objective must be 'latency' or 'cost'`);
@@ -85,14 +86,14 @@ function jobOf(kind: SearchKind, params: SweepParams & BestParams, text: string)
     if (!Array.isArray(params.dtypes) || !params.dtypes.every((d) => (ALL_DTYPES as readonly unknown[]).includes(d))) throw new ResponseError(ErrorCodes.InvalidParams, `dtypes must be among ${ALL_DTYPES.join(', ')}`);
     dtypes = [...new Set(params.dtypes)];
   }
-  return { kind, ...base, objective, maxLatency, top, chips, batches, dtypes };
+  return { kind, layout, objective, maxLatency, top, chips, batches, dtypes };
 }
 
 const cancelledError = () => new ResponseError(LSPErrorCodes.RequestCancelled, 'search cancelled');
 
 /** Runs a job in a worker thread; progress goes to `onProgress`. Rejects with ResponseError. */
-function runInWorker(bundle: string, job: SearchJob, cancelSignal: { onCancel(f: () => void): void }, onProgress: (done: number, total: number) => void): Promise<JobResult> {
-  return runInSearchThread<SearchJob, WorkerMessage, JobResult>(bundle, job, {
+function runInWorker(bundle: string, job: EditorSearchJob, cancelSignal: { onCancel(f: () => void): void }, onProgress: (done: number, total: number) => void): Promise<JobResult> {
+  return runInSearchThread<EditorSearchJob, WorkerMessage, JobResult>(bundle, job, {
     graceMs: CANCEL_GRACE_MS,
     started: (run) => {
       liveWorkers++;
@@ -129,12 +130,12 @@ function runInWorker(bundle: string, job: SearchJob, cancelSignal: { onCancel(f:
 }
 
 /** No worker bundle (sources under vitest with SHARDLENS_NO_WORKER): run here, cancellable only before it starts. */
-function runHere(job: SearchJob, cancelled: () => boolean, onProgress: (done: number, total: number) => void): JobResult {
+function runHere(ctx: ServerContext, job: EditorSearchJob, cancelled: () => boolean, onProgress: (done: number, total: number) => void): JobResult {
   try {
-    return runSearchJob(job, { cancel: { get cancelled() { return cancelled(); } }, onProgress });
+    return runEditorSearch(ctx.service, job, { cancel: { get cancelled() { return cancelled(); } }, onProgress });
   } catch (e) {
     if (e instanceof SearchCancelled) throw cancelledError();
-    if (e instanceof SearchJobError || e instanceof SearchTooLarge) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
+    if (e instanceof PickLayoutError || e instanceof SearchTooLarge) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
     throw e;
   }
 }
@@ -154,7 +155,7 @@ async function handle(ctx: ServerContext, kind: SearchKind, params: SweepParams 
   if (typeof params?.uri !== 'string' || typeof params.layout !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'uri and layout are required');
   const doc = ctx.store.documents.get(params.uri);
   if (!doc) return null;
-  const job = jobOf(kind, params as SweepParams & BestParams, doc.getText());
+  const job: EditorSearchJob = { uri: params.uri, text: doc.getText(), search: searchOf(kind, params as SweepParams & BestParams) };
   const version = doc.version;
   if (token.isCancellationRequested) throw cancelledError();
 
@@ -182,12 +183,12 @@ async function handle(ctx: ServerContext, kind: SearchKind, params: SweepParams 
     const bundle = workerPath();
     const outcome = bundle
       ? await runInWorker(bundle, job, { onCancel: (f) => (cancelled ? f() : listeners.push(f)) }, onProgress)
-      : runHere(job, () => cancelled, onProgress);
+      : runHere(ctx, job, () => cancelled, onProgress);
     if (outcome.kind === 'best') {
       // Where the searched layout is, in the version searched: the client edits only that version.
       const analysis = ctx.store.analysis(params.uri);
-      const decl = analysis?.file.decls.find((d) => d.kind === 'layout' && d.name.text === params.layout);
-      if (analysis && decl && ctx.store.documents.get(params.uri)?.version === version) outcome.result.declaration = { range: rangeOf(analysis, decl), version };
+      const decl = analysis && ctx.service.layouts(analysis).find((l) => l.name === params.layout);
+      if (analysis && decl && ctx.store.documents.get(params.uri)?.version === version) outcome.result.declaration = { range: rangeOf(analysis, decl.span), version };
     }
     return outcome.result;
   } finally {
@@ -200,7 +201,7 @@ async function handle(ctx: ServerContext, kind: SearchKind, params: SweepParams 
 
 export function registerSearch(ctx: ServerContext): void {
   // Each handler's result is the member of JobResult for its kind (runSearchJob switches on it).
-  ctx.connection.onRequest(SweepRequest.type, async (params, token) => (await handle(ctx, 'sweep', params, token)) as SweepResult | null);
-  ctx.connection.onRequest(CrossoverRequest.type, async (params, token) => (await handle(ctx, 'crossover', params, token)) as CrossoverResult | null);
-  ctx.connection.onRequest(BestRequest.type, async (params, token) => (await handle(ctx, 'best', params, token)) as BestWireResult | null);
+  ctx.connection.onRequest(SweepRequest, async (params, token) => (await handle(ctx, 'sweep', params, token)) as SweepResult | null);
+  ctx.connection.onRequest(CrossoverRequest, async (params, token) => (await handle(ctx, 'crossover', params, token)) as CrossoverResult | null);
+  ctx.connection.onRequest(BestRequest, async (params, token) => (await handle(ctx, 'best', params, token)) as BestWireResult | null);
 }

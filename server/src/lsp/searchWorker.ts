@@ -6,15 +6,17 @@
 // shared with the CLI).
 
 import { parentPort } from 'node:worker_threads';
-import { SearchTooLarge } from '../engine/search/index';
+import { createShardService, PickLayoutError, SearchTooLarge } from '../engine/index';
 import { serveSearchJob, type SearchThreadMessage } from '../shared/searchThread';
-import { runSearchJob, SearchJobError, type JobResult, type SearchJob } from './searchJob';
+import { runEditorSearch, type EditorSearchJob, type JobResult } from './searchJob';
 
 export type WorkerMessage = SearchThreadMessage | { t: 'done'; result: JobResult } | { t: 'failed'; message: string };
 
 if (parentPort) {
-  serveSearchJob<SearchJob, WorkerMessage>(
-    (job, control) => ({ t: 'done', result: runSearchJob(job, control) }),
-    (e) => (e instanceof SearchJobError || e instanceof SearchTooLarge ? { t: 'failed', message: e.message } : undefined),
+  // The thread runs one job and ends: its service lives as long as that search.
+  const service = createShardService();
+  serveSearchJob<EditorSearchJob, WorkerMessage>(
+    (job, control) => ({ t: 'done', result: runEditorSearch(service, job, control) }),
+    (e) => (e instanceof PickLayoutError || e instanceof SearchTooLarge ? { t: 'failed', message: e.message } : undefined),
   );
 }

@@ -1,5 +1,4 @@
 import type { SelectionRange, SelectionRangeParams } from 'vscode-languageserver/node';
-import { selectionSpans } from '../engine/features/ranges';
 import { answer, type ServerContext } from './context';
 import { offsetOf, rangeOf } from './convert';
 
@@ -11,7 +10,7 @@ export function registerSelectionRanges(ctx: ServerContext): void {
       for (const position of params.positions ?? []) {
         const offset = offsetOf(analysis, position);
         if (offset === undefined) return null;
-        const spans = selectionSpans(analysis, offset);
+        const spans = ctx.service.selectionRanges(analysis, offset);
         let chain: SelectionRange | undefined;
         for (const span of [...spans].reverse()) chain = { range: rangeOf(analysis, span), parent: chain };
         out.push(chain ?? { range: rangeOf(analysis, { start: offset, end: offset }) });

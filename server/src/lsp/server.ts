@@ -1,7 +1,9 @@
-// The language server's wiring: capabilities, settings, and one registration per feature. The
-// transport is chosen by the caller (main.ts for a real process, tests for in-memory streams).
+// The language server's wiring: the engine's service, capabilities, settings, and one
+// registration per feature. The transport is chosen by the caller (main.ts for a real process,
+// tests for in-memory streams).
 
 import { CodeLensRefreshRequest, DidChangeConfigurationNotification, TextDocumentSyncKind, type Connection, type InitializeParams, type InitializeResult } from 'vscode-languageserver/node';
+import { createShardService } from '../engine/index';
 import type { ClientFlags, ServerContext } from './context';
 import { DocumentStore } from './documentStore';
 import { SettingsStore } from './settings';
@@ -26,11 +28,14 @@ import { registerPreludeText } from './preludeText';
 import { registerReport } from './report';
 import { registerExplain } from './explain';
 import { registerSearch } from './search';
+import { registerLayouts } from './layouts';
 
 export function startServer(connection: Connection): void {
   const client: ClientFlags = { configuration: false, configurationRegistration: false, hierarchicalSymbols: false, codeLensRefresh: false, inlayHintRefresh: false, semanticTokensRefresh: false };
   const settings = new SettingsStore(connection, () => client.configuration);
-  const ctx: ServerContext = { connection, store: new DocumentStore(connection, settings), settings, client };
+  // One service per server: its caches (the checked prelude, layout costings) serve every document.
+  const service = createShardService();
+  const ctx: ServerContext = { connection, service, store: new DocumentStore(connection, service, settings), settings, client };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
@@ -98,6 +103,7 @@ export function startServer(connection: Connection): void {
   registerReport(ctx);
   registerExplain(ctx);
   registerSearch(ctx);
+  registerLayouts(ctx);
 
   connection.listen();
 }

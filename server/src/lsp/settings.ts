@@ -3,7 +3,7 @@
 // the settings pushed with `didChangeConfiguration` apply to every document.
 
 import type { Connection } from 'vscode-languageserver/node';
-import { DEFAULT_SETTINGS, settingsFromConfiguration, type FeatureSettings } from '../engine/features/settings';
+import { DEFAULT_SETTINGS, settingsFromConfiguration, type FeatureSettings } from '../engine/index';
 
 export const SETTINGS_SECTION = 'shardlens';
 

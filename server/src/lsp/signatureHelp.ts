@@ -1,5 +1,4 @@
 import type { SignatureHelp, SignatureHelpParams } from 'vscode-languageserver/node';
-import { signatureAt } from '../engine/features/signatureHelp';
 import { answer, type ServerContext } from './context';
 import { offsetOf } from './convert';
 
@@ -9,7 +8,7 @@ export function registerSignatureHelp(ctx: ServerContext): void {
   ctx.connection.onSignatureHelp(
     answer(ctx, 'signatureHelp', (analysis, params: SignatureHelpParams): SignatureHelp | null => {
       const offset = offsetOf(analysis, params.position);
-      const sig = offset === undefined ? undefined : signatureAt(analysis, offset);
+      const sig = offset === undefined ? undefined : ctx.service.signatureHelp(analysis, offset);
       if (!sig) return null;
       return {
         signatures: [{ label: sig.label, documentation: sig.documentation, parameters: sig.parameters.map((label) => ({ label })) }],

@@ -1,7 +1,4 @@
 import type { SymbolInformation, WorkspaceSymbolParams } from 'vscode-languageserver/node';
-import { workspaceSymbols } from '../engine/features/symbols';
-import { prelude } from '../engine/index';
-import type { File } from '../engine/syntax/ast';
 import type { ServerContext } from './context';
 import { rangeIn } from './convert';
 
@@ -11,8 +8,7 @@ export function registerWorkspaceSymbols(ctx: ServerContext): void {
     if (token.isCancellationRequested) return null;
     try {
       const analyses = ctx.store.openUris().flatMap((uri) => ctx.store.analysis(uri) ?? []);
-      const files: File[] = [...analyses.map((a) => a.file), ...prelude().files];
-      return workspaceSymbols(files, params.query ?? '').map((s) => ({
+      return ctx.service.workspaceSymbols(analyses, params.query ?? '').map((s) => ({
         name: s.name,
         kind: s.kind,
         containerName: s.container,

@@ -10,7 +10,7 @@
 // run settles; this module owns only what is the same for both.
 
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import { SearchCancelled, type Cancellation, type RunControl } from '../engine/search/index';
+import { SearchCancelled, type Cancellation, type RunControl } from '../engine/index';
 
 /** What the starting thread hands the search thread in `workerData`. */
 export interface SearchThreadInput<Job> {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildCompareCharts,
   buildLatencyCostChart,
   buildLayerTimeChart,
   buildMemoryChart,
   layerTimeByCategory,
 } from '../../../server/src/engine/charts/options';
+import { buildCharts } from '../../../server/src/engine/charts/registry';
 import { compareTableRows } from '../../../server/src/engine/charts/table';
 import { themeFromCssVariables, LIGHT_THEME } from '../../../server/src/engine/charts/theme';
 import { GIB, sampleReport } from './reportFixture';
@@ -124,7 +124,7 @@ describe('all charts', () => {
     expect(theme.category.compute).toBe('#0000ff');
     expect(theme.foreground).toBe('#eeeeee');
     expect(theme.hbmLine).toBe(LIGHT_THEME.hbmLine);
-    const specs = buildCompareCharts(sampleReport(), { theme });
+    const specs = buildCharts('compare', sampleReport(), { theme });
     expect(specs.map((s) => s.id)).toEqual(['layer-time', 'memory', 'latency-cost']);
     const compute = seriesOf(specs[0].option).find((s) => s.id === 'prefill-compute') as { itemStyle: { color: string } };
     expect(compute.itemStyle.color).toBe('#0000ff');
@@ -132,7 +132,7 @@ describe('all charts', () => {
 
   it('build empty charts from a report with nothing costed', () => {
     const report = { file: 'x.shard', layouts: [sampleReport().layouts[2]] };
-    for (const spec of buildCompareCharts(report)) {
+    for (const spec of buildCharts('compare', report)) {
       for (const s of seriesOf(spec.option)) expect(s.data).toEqual([]);
     }
   });

@@ -26,7 +26,7 @@ function htmlDocument(html: string): Document {
 }
 
 describe('renderChartsToSvg', () => {
-  const charts = renderChartsToSvg(sampleReport());
+  const charts = renderChartsToSvg('compare', sampleReport());
 
   it('renders the three charts as standalone SVG documents', () => {
     expect(charts.map((c) => c.fileName)).toEqual(['layer-time.svg', 'memory.svg', 'latency-cost.svg']);
@@ -52,7 +52,7 @@ describe('renderChartsToSvg', () => {
   });
 
   it('escapes markup and quotes in names instead of emitting them', () => {
-    const svgs = renderChartsToSvg(sampleReport([HOSTILE, 'b"c', "d'e&f"])).map((c) => c.svg);
+    const svgs = renderChartsToSvg('compare', sampleReport([HOSTILE, 'b"c', "d'e&f"])).map((c) => c.svg);
     for (const svg of svgs) {
       expect(svg).not.toContain('<img');
       expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
@@ -64,7 +64,7 @@ describe('renderChartsToSvg', () => {
   });
 
   it('stays well-formed with a double-quoted font family', () => {
-    const [chart] = renderChartsToSvg(sampleReport(), { theme: { ...LIGHT_THEME, fontFamily: '"Segoe WPC", "Segoe UI", sans-serif' } });
+    const [chart] = renderChartsToSvg('compare', sampleReport(), { theme: { ...LIGHT_THEME, fontFamily: '"Segoe WPC", "Segoe UI", sans-serif' } });
     expect(xmlErrors(chart.svg).errors).toBe(0);
     expect(chart.svg).toContain("'Segoe WPC'");
   });

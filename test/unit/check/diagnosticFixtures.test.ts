@@ -1,41 +1,19 @@
-// Every diagnostic code of spec §3 (but the cost findings, tested with the cost model) and every
-// extra code this project adds has a fixture that triggers it and a clean counterpart that
-// differs minimally. The expected diagnostics are written into the fixtures as caret markers
-// (see fixtureMarkers.ts); a fixture passes only when the file's diagnostics are exactly its
-// markers: same code, same range, same severity, nothing missing and nothing extra.
+// Every diagnostic code of the engine's table (server/src/engine/diagnosticCodes.ts) has a
+// fixture that triggers it and a clean counterpart that differs minimally; a fixture named after
+// no code of the table fails. The expected diagnostics are written into the fixtures as caret
+// markers (see fixtureMarkers.ts); a fixture passes only when the file's diagnostics are exactly
+// its markers: same code, same range, same severity, nothing missing and nothing extra.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, sourceFromText } from '../../../server/src/engine/index';
 import type { Diagnostic } from '../../../server/src/engine/diagnostics';
+import { ALL_DIAGNOSTIC_CODES, DIAGNOSTIC_CODES, isDiagnosticCode } from '../../../server/src/engine/diagnosticCodes';
 import type { LineIndex } from '../../../server/src/engine/syntax/lineIndex';
 import { readMarkers, type Marker } from './fixtureMarkers';
 
 const FIXTURES = join(__dirname, '../../fixtures/diagnostics');
-
-/** Spec §3 codes the checker reports (the cost findings are the cost model's tests). */
-const SPEC_CODES = [
-  'syntax',
-  'unknown-name',
-  'duplicate-name',
-  'unknown-field',
-  'missing-field',
-  'unknown-dim',
-  'duplicate-dim',
-  'unknown-axis',
-  'axis-reused',
-  'sharding-mismatch',
-  'type-mismatch',
-  'partialsum',
-  'bad-collective',
-  'missing-annotation',
-  'bad-reduction',
-  'not-divisible',
-  'unit',
-];
-/** Codes this project adds (docs/language.md §7). */
-const EXTRA_CODES = ['bad-value', 'bad-call', 'bad-block', 'no-unembed', 'limit'];
 
 /**
  * Fixtures that assert the spec where the checker does not follow it yet: their tests are
@@ -44,16 +22,23 @@ const EXTRA_CODES = ['bad-value', 'bad-call', 'bad-block', 'no-unembed', 'limit'
  */
 const KNOWN_DEVIATIONS: Record<string, string> = {};
 
+/** A fixture's code: its name without `.shard` / `.ok.shard`. */
+function codeOf(name: string): string {
+  return name.replace(/(\.ok)?\.shard$/, '');
+}
+
 const fixtureCodes = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.shard') && !f.endsWith('.ok.shard'))
-  .map((f) => f.slice(0, -'.shard'.length))
+  .map(codeOf)
   .sort();
 
 function load(name: string) {
   const text = readFileSync(join(FIXTURES, name), 'utf8');
-  // The cost findings (out-of-memory, comm-bound, memory-bound, better-layout) are the cost
-  // model's tests; the checker's diagnostics do not depend on costing.
-  const analysis = analyze(sourceFromText(text, `file:///fixtures/${name}`), { cost: false });
+  const code = codeOf(name);
+  // The checker's fixtures are analysed without costing, so that the cost findings do not need
+  // markers there; the cost model's fixtures are costed (with every better-layout hint).
+  const cost = isDiagnosticCode(code) && DIAGNOSTIC_CODES[code].reportedBy === 'cost model';
+  const analysis = analyze(sourceFromText(text, `file:///fixtures/${name}`), { cost });
   return { text, analysis, markers: readMarkers(text) };
 }
 
@@ -95,9 +80,13 @@ function describeMarker(m: Marker): string {
   return [...m.substrings.map((s) => JSON.stringify(s)), ...m.patterns.map(String), ...m.fixes.map((f) => `fix=${f}`), m.related ? 'related' : ''].join(' ');
 }
 
-it('every checker code has a fixture and a clean counterpart', () => {
-  expect(fixtureCodes).toEqual([...SPEC_CODES, ...EXTRA_CODES].sort());
+it('every code of the table has a fixture and a clean counterpart, and every fixture is named after a code', () => {
+  const fixturesOfNoCode = fixtureCodes.filter((c) => !isDiagnosticCode(c));
+  const codesWithoutFixture = ALL_DIAGNOSTIC_CODES.filter((c) => !fixtureCodes.includes(c));
+  expect({ fixturesOfNoCode, codesWithoutFixture }).toEqual({ fixturesOfNoCode: [], codesWithoutFixture: [] });
+  const cleanCounterparts = readdirSync(FIXTURES).filter((f) => f.endsWith('.ok.shard'));
   for (const code of fixtureCodes) expect(existsSync(join(FIXTURES, `${code}.ok.shard`)), `${code}.ok.shard`).toBe(true);
+  for (const f of cleanCounterparts) expect(fixtureCodes, `${f} has no ${codeOf(f)}.shard`).toContain(codeOf(f));
 });
 
 describe.each(fixtureCodes)('%s', (code) => {

@@ -8,11 +8,12 @@
 // "The line above" is the nearest preceding line that is not itself a marker, so several markers
 // can stack under one line. Columns are UTF-16 code units, as in LSP ranges, so a caret under a
 // character outside the Basic Multilingual Plane is one column left of where it looks.
-// After the code come, in any order: a severity (default: the code's severity in spec §3),
+// After the code come, in any order: a severity (default: the code's in the engine's table),
 // `"substring"`s and `/regex/`s the message must contain, `fix=TEXT` (some quick fix inserts
 // exactly TEXT) and `related` (the diagnostic carries related information).
 
 import type { Severity } from '../../../server/src/engine/diagnostics';
+import { DIAGNOSTIC_CODES, isDiagnosticCode } from '../../../server/src/engine/diagnosticCodes';
 
 export interface Marker {
   /** 1-based line of the marker comment, for failure messages. */
@@ -28,15 +29,6 @@ export interface Marker {
 }
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
-
-/** Severity of each code when the marker does not say (spec §3 and docs/language.md §7). */
-const DEFAULT_SEVERITY: Record<string, Severity> = {
-  'not-divisible': 'warning',
-  'no-unembed': 'information',
-  'comm-bound': 'information',
-  'memory-bound': 'information',
-  'better-layout': 'hint',
-};
 
 const MARKER_LINE = /^(\s*#\s*)(\^+)\s+([a-z][a-z-]*)(.*)$/;
 
@@ -59,6 +51,8 @@ export function readMarkers(text: string): Marker[] {
       return;
     }
     if (!target) throw new Error(`marker on line ${i + 1} has no line above it`);
+    const code = m[3];
+    if (!isDiagnosticCode(code)) throw new Error(`marker on line ${i + 1}: \`${code}\` is no code of server/src/engine/diagnosticCodes.ts`);
     const column = m[1].length;
     const width = m[2].length;
     if (column + width > target.text.length) throw new Error(`marker on line ${i + 1} reaches past the end of the line above`);
@@ -66,8 +60,8 @@ export function readMarkers(text: string): Marker[] {
       markerLine: i + 1,
       start: target.start + column,
       end: target.start + column + width,
-      code: m[3],
-      severity: DEFAULT_SEVERITY[m[3]] ?? 'error',
+      code,
+      severity: DIAGNOSTIC_CODES[code].severity,
       substrings: [],
       patterns: [],
       fixes: [],

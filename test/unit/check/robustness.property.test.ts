@@ -1,12 +1,13 @@
-// Property: whatever the user is in the middle of typing, `analyze` returns, and every range it
-// reports lies within the text. Inputs are the examples and the prelude with random edits:
-// characters and tokens deleted, inserted and replaced.
+// Property: whatever the user is in the middle of typing, `analyze` returns, every range it
+// reports lies within the text, and a hover where an edit was made either says nothing or
+// describes what lies under the cursor. Inputs are the examples and the prelude with random
+// edits: characters and tokens deleted, inserted and replaced.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze, EDITOR_LIMITS, sourceFromText } from '../../../server/src/engine/index';
+import { analyze, DEFAULT_SETTINGS, EDITOR_LIMITS, sharedShardService, sourceFromText, type Analysis } from '../../../server/src/engine/index';
 import { PRELUDE_FILES } from '../../../server/src/engine/prelude/index';
 import type { Diagnostic } from '../../../server/src/engine/diagnostics';
 
@@ -73,6 +74,20 @@ function expectWithin(text: string, d: Diagnostic): void {
   for (const f of d.fixes ?? []) for (const e of f.edits) expect(e.span.end, where).toBeLessThanOrEqual(text.length);
 }
 
+/**
+ * A hover is null (nothing under the cursor) or Markdown about a span of the text that holds
+ * the cursor.
+ */
+function expectHoverAt(analysis: Analysis, text: string, offset: number): void {
+  const hover = sharedShardService().hover(analysis, offset, DEFAULT_SETTINGS);
+  if (!hover) return;
+  const where = `hover at ${offset} over [${hover.span.start}, ${hover.span.end}) in a text of ${text.length}`;
+  expect(hover.markdown.trim(), where).not.toBe('');
+  expect(hover.span.start, where).toBeLessThanOrEqual(offset);
+  expect(hover.span.end, where).toBeGreaterThanOrEqual(offset);
+  expect(hover.span.end, where).toBeLessThanOrEqual(text.length);
+}
+
 describe('analyze survives random edits', () => {
   it.each(SOURCES)('$name', ({ text, runs }) => {
     fc.assert(
@@ -88,8 +103,27 @@ describe('analyze survives random edits', () => {
           expect(start.line).toBeLessThan(analysis.lineIndex.lineCount);
           expect(end.line * 1e6 + end.character).toBeGreaterThanOrEqual(start.line * 1e6 + start.character);
         }
+        // Where the edits were made: the likeliest places for a half-typed construct.
+        for (const e of edits) expectHoverAt(analysis, edited, e.at % (edited.length + 1));
       }),
       { seed: SEED, numRuns: runs },
     );
+  });
+});
+
+describe('hovers over the examples', () => {
+  const examples = SOURCES.filter((s) => s.name.startsWith('examples/'));
+
+  it.each(examples)('$name: each layout name is described, a comment is not', ({ text }) => {
+    const analysis = analyze(sourceFromText(text, 'file:///example.shard'), EDITOR_LIMITS);
+    for (const layout of analysis.layouts) {
+      const { start, end } = layout.decl.name;
+      const hover = sharedShardService().hover(analysis, start + 1, DEFAULT_SETTINGS);
+      expect(hover?.span, layout.name).toMatchObject({ start, end });
+      expect(hover?.markdown, layout.name).toContain(`**layout** \`${layout.name}\``);
+    }
+    const comment = text.indexOf('#');
+    expect(comment).toBeGreaterThanOrEqual(0);
+    expect(sharedShardService().hover(analysis, comment + 1, DEFAULT_SETTINGS)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 // what was skipped and why.
 import { describe, expect, it } from 'vitest';
 import { analyze, EDITOR_LIMITS, sourceFromText } from '../../../server/src/engine/index';
+import { formatFileSize } from '../../../server/src/engine/report/format';
 
 describe('editor limits', () => {
   it('a file past maxFileChars is not analysed, and one warning says why', () => {
@@ -11,7 +12,8 @@ describe('editor limits', () => {
     const d = a.diagnostics[0];
     expect(d.code).toBe('limit');
     expect(d.severity).toBe('warning');
-    expect(d.message).toMatch(/this file is 0\.0 MB; the editor checks files up to 0\.0 MB/);
+    // 2,026 characters against a limit of 1,000: sizes small enough to need kB, not "0.0 MB".
+    expect(d.message).toBe('this file is 2.03 kB; the editor checks files up to 1 kB, so it is not checked here (run `shardlens check` on it)');
     // The range is the first line, within the text.
     expect(d.span).toEqual({ start: 0, end: text.indexOf('\n') });
     // Under the limit the same file is checked: the bad `layers` is found.
@@ -27,6 +29,14 @@ describe('editor limits', () => {
     expect(limits).toHaveLength(1);
     expect(limits[0].layout).toBe('l3');
     expect(limits[0].message).toMatch(/only the first 3 layouts are costed while editing; 'l3' and the 1 after it/);
+  });
+
+  it('states file sizes in MB from 0.1 MB up and in kB or bytes below', () => {
+    expect(formatFileSize(EDITOR_LIMITS.maxFileChars)).toBe('1.0 MB');
+    expect(formatFileSize(100_000)).toBe('0.1 MB');
+    expect(formatFileSize(99_000)).toBe('99 kB');
+    expect(formatFileSize(1_000)).toBe('1 kB');
+    expect(formatFileSize(640)).toBe('640 B');
   });
 
   it('the editor limits are finite and the CLI default is not limited', () => {

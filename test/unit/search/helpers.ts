@@ -1,5 +1,5 @@
 // Helpers for the search tests: analyze shard text through the real engine and read the paper's
-// golden data from the shared folder (never copied into tests).
+// golden data from the project's fixture (test/fixtures/paper, with its source note).
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,9 +9,9 @@ import type { ResolvedLayout } from '../../../server/src/engine/check/resolved';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** `../shared/data/pope2022.json`, relative to the repository root. */
+/** The paper's published figures: `test/fixtures/paper/pope2022.json` (source note beside it). */
 export function golden(): any {
-  return JSON.parse(readFileSync(resolve(REPO_ROOT, '../shared/data/pope2022.json'), 'utf8'));
+  return JSON.parse(readFileSync(resolve(REPO_ROOT, 'test/fixtures/paper/pope2022.json'), 'utf8'));
 }
 
 export function readRepoFile(path: string): string {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, sourceFromText } from '../../../server/src/engine/index';
 import { crossover, sweep } from '../../../server/src/engine/search/index';
-import { parseChartWebviewMessage, type ChartViewState, type ChartWebviewMessage, type CrossoverMessage, type SweepMessage } from '../../../client/src/chartProtocol';
+import { parseChartWebviewMessage, type ChartViewState, type ChartWebviewMessage, type CrossoverMessage, type SweepMessage } from '../../../server/src/protocol/chartView';
 
 const posted: ChartWebviewMessage[] = [];
 let state: ChartViewState | undefined;

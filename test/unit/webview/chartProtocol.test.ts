@@ -2,7 +2,7 @@
 // webview is exactly the known messages, and a restored state names a layout, nothing else.
 
 import { describe, expect, it } from 'vitest';
-import { isChartHostMessage, parseChartViewState, parseChartWebviewMessage } from '../../../client/src/chartProtocol';
+import { isChartHostMessage, parseChartViewState, parseChartWebviewMessage } from '../../../server/src/protocol/chartView';
 
 describe('parseChartWebviewMessage', () => {
   it('accepts the known messages', () => {

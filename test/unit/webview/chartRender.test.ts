@@ -9,7 +9,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { analyze, sourceFromText } from '../../../server/src/engine/index';
 import { crossover, sweep, type CrossoverResult, type SweepResult } from '../../../server/src/engine/search/index';
 import { frontierText, renderChartStatus, renderCrossover, renderSweep, type ChartViewActions } from '../../../client/webview/chartRender';
-import type { CrossoverMessage, SweepMessage } from '../../../client/src/chartProtocol';
+import type { CrossoverMessage, SweepMessage } from '../../../server/src/protocol/chartView';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const SMALL = readFileSync(path.join(__dirname, '../../lsp/fixtures/small.shard'), 'utf8');

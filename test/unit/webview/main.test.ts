@@ -4,7 +4,7 @@
 // with setState, SVG export, and colours re-read when VS Code switches the theme class.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseWebviewMessage, type ReportMessage, type WebviewToHostMessage, type CompareViewState } from '../../../client/src/webviewProtocol';
+import { parseWebviewMessage, type ReportMessage, type WebviewToHostMessage, type CompareViewState } from '../../../server/src/protocol/compareView';
 import { sampleReport } from '../charts/reportFixture';
 
 const HOSTILE = '<img src=x onerror=alert(1)>"\'&';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseViewState, parseWebviewMessage } from '../../../client/src/webviewProtocol';
+import { parseViewState, parseWebviewMessage } from '../../../server/src/protocol/compareView';
 import { decodeDataUrl } from '../../../client/src/dataUrl';
-import { findLayoutRanges, layoutAt } from '../../../client/src/layoutRanges';
 
 describe('parseWebviewMessage', () => {
   it('accepts the known messages', () => {
@@ -57,41 +56,5 @@ describe('decodeDataUrl', () => {
   it('decodes base64 and percent-encoded payloads', () => {
     expect(new TextDecoder().decode(decodeDataUrl('data:image/svg+xml;base64,' + Buffer.from('<svg/>').toString('base64')))).toBe('<svg/>');
     expect(new TextDecoder().decode(decodeDataUrl('data:image/svg+xml;charset=utf-8,' + encodeURIComponent('<svg>é</svg>')))).toBe('<svg>é</svg>');
-  });
-});
-
-describe('findLayoutRanges', () => {
-  const text = [
-    '# layout commented_out {',
-    'mesh m = tpu_v4 { x = 4 }',
-    'layout first {',
-    '  model = palm_540b { weights = int8 }   # braces in a comment }',
-    '  prefill { ffn = ws2d }',
-    '}',
-    'ffn my_layout_block {',
-    '  in h : BLE',
-    '  out h',
-    '}',
-    'layout   second{ model = m }',
-    'layout unfinished {',
-    '  mesh = m',
-  ].join('\n');
-
-  it('finds each layout declaration with its name and extent', () => {
-    const ranges = findLayoutRanges(text);
-    expect(ranges.map((r) => r.name)).toEqual(['first', 'second', 'unfinished']);
-    const [first, second, unfinished] = ranges;
-    expect(text.slice(first.nameStart, first.nameEnd)).toBe('first');
-    expect(text.slice(first.start, first.end).endsWith('}')).toBe(true);
-    expect(text.slice(first.start, first.end)).toContain('prefill { ffn = ws2d }');
-    expect(text.slice(second.start, second.end)).toBe('layout   second{ model = m }');
-    expect(unfinished.end).toBe(text.length);
-  });
-
-  it('tells which layout a position is in', () => {
-    expect(layoutAt(text, text.indexOf('ffn = ws2d'))?.name).toBe('first');
-    expect(layoutAt(text, text.indexOf('in h'))).toBeUndefined();
-    expect(layoutAt(text, text.indexOf('commented_out'))).toBeUndefined();
-    expect(layoutAt(text, text.length)?.name).toBe('unfinished');
   });
 });

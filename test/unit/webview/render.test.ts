@@ -4,7 +4,7 @@
 
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderReport, renderStatus, type ViewActions } from '../../../client/webview/render';
-import type { ReportMessage } from '../../../client/src/webviewProtocol';
+import type { ReportMessage } from '../../../server/src/protocol/compareView';
 import { sampleReport } from '../charts/reportFixture';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';

@@ -1,14 +1,17 @@
-// The chart builder shared by the Compare Layouts webview and `shardlens compare`.
-// Importing this module pulls in ECharts for SVG rendering; the webview imports the pure
-// builders from './options' and './table' directly.
+// The charts' one public surface: the registry of every chart shardlens draws (./registry.ts),
+// the Compare Layouts builders and table, themes, and the SVG and HTML renderers the CLI writes
+// with. The webviews draw the same options with the same ECharts set-up (`echarts`).
 
 export * from './types';
 export * from './options';
+export { CHARTS, buildCharts, chartIdsOf, chartCardTitle } from './registry';
+export type { ChartDefinition, ChartId, ChartIdOf, ChartInputs, ChartSpec, ChartView } from './registry';
 export { LIGHT_THEME, themeFromCssVariables } from './theme';
 export { COMPARE_COLUMNS, compareTableRows } from './table';
 export type { CompareColumn, CompareCellKey, CompareRow } from './table';
 export { escapeHtml } from './escape';
-export { renderChartsToSvg } from './svg';
+export { renderChartsToSvg, renderOptionToSvg, ssrSafeTheme } from './svg';
 export type { RenderedChart } from './svg';
-export { renderComparePage } from './page';
+export { renderComparePage, selfContainedPage, PAGE_CSS } from './page';
 export type { ComparePageReport } from './page';
+export { echarts } from './echartsSetup';

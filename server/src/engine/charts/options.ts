@@ -1,7 +1,8 @@
-// The one chart builder: pure functions from a report object to ECharts option objects. The
-// webview hands these options to ECharts in the browser; `renderChartsToSvg` hands the same
-// options to ECharts' server-side SVG renderer for `shardlens compare --html/--svg`, so the
-// editor and the CLI can never draw different charts from one report.
+// The Compare Layouts charts: pure functions from a report object to ECharts option objects,
+// registered in ./registry.ts. The webview hands these options to ECharts in the browser;
+// `renderChartsToSvg` hands the same options to ECharts' server-side SVG renderer for
+// `shardlens compare --html/--svg`, so the editor and the CLI can never draw different charts
+// from one report.
 //
 // Values stay in SI units (seconds, bytes, chip-seconds) and only the axis labels and tooltips
 // are formatted, so a chart's data can be checked against the report number for number.
@@ -11,33 +12,18 @@ import { formatBytes, formatSeconds, sig } from '../report/format';
 import { LIGHT_THEME } from './theme';
 import {
   isCostedLayout,
+  type ChartBuildOptions,
   type ChartPhase,
   type ChartReport,
   type ChartTheme,
   type CostedChartLayout,
   type PhaseName,
+  type DecodeContext,
   type TimeCategory,
 } from './types';
 
-export type ChartId = 'layer-time' | 'memory' | 'latency-cost';
-export type DecodeContext = 'mean' | 'last';
-
-export interface ChartBuildOptions {
-  theme?: ChartTheme;
-  /** Which decode step the latency axis uses: at the mean attended length (default) or the last. */
-  decodeContext?: DecodeContext;
-  /** Off for server-side rendering, where only the final frame is printed. */
-  animation?: boolean;
-}
-
-export interface ChartSpec {
-  id: ChartId;
-  title: string;
-  /** Size the SVG export draws at; the webview sizes to its container instead. */
-  width: number;
-  height: number;
-  option: EChartsOption;
-}
+// Kept where the client has imported it from until it moves behind the engine entry.
+export type { DecodeContext };
 
 export const PHASES: readonly PhaseName[] = ['prefill', 'decode'];
 export const TIME_CATEGORIES: readonly TimeCategory[] = ['compute', 'memory', 'comm'];
@@ -326,13 +312,4 @@ export function buildLatencyCostChart(report: ChartReport, opts: ChartBuildOptio
     yAxis: [costAxis(0), costAxis(1)],
     series,
   };
-}
-
-/** Every chart of the Compare Layouts view, in display order. */
-export function buildCompareCharts(report: ChartReport, opts: ChartBuildOptions = {}): ChartSpec[] {
-  return [
-    { id: 'layer-time', title: 'Time per layer by category', width: 860, height: 480, option: buildLayerTimeChart(report, opts) },
-    { id: 'memory', title: 'Memory per chip against HBM', width: 860, height: 360, option: buildMemoryChart(report, opts) },
-    { id: 'latency-cost', title: 'Latency against cost', width: 860, height: 380, option: buildLatencyCostChart(report, opts) },
-  ];
 }

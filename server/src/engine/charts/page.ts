@@ -3,10 +3,9 @@
 // opened from disk. Its own CSP says so to the browser as well.
 
 import { escapeHtml } from './escape';
-import type { ChartBuildOptions } from './options';
 import { renderChartsToSvg } from './svg';
 import { COMPARE_COLUMNS, compareTableRows } from './table';
-import type { ChartReport } from './types';
+import type { ChartBuildOptions, ChartReport } from './types';
 
 export interface ComparePageReport extends ChartReport {
   diagnostics?: { severity: string }[];
@@ -73,7 +72,7 @@ function diagnosticSummary(report: ComparePageReport): string {
 }
 
 export function renderComparePage(report: ComparePageReport, opts: ChartBuildOptions = {}): string {
-  const charts = renderChartsToSvg(report, opts);
+  const charts = renderChartsToSvg('compare', report, opts);
   const costed = report.layouts.filter((l) => l.costed).length;
   const title = `shardlens: compare layouts of ${report.file}`;
   const figures = charts

@@ -1,15 +1,15 @@
-// Server-side rendering of the compare charts to SVG strings, for `shardlens compare --svg`
-// and `--html`. The same option objects the webview draws go through ECharts' SSR mode, which
-// needs no DOM and no canvas.
+// Server-side rendering of the registered charts to SVG strings, for `shardlens compare --svg`,
+// `--html`, `sweep --html` and `crossover --svg`. The same option objects the webviews draw go
+// through ECharts' SSR mode, which needs no DOM and no canvas.
 
+import type { EChartsOption } from 'echarts';
 import { echarts } from './echartsSetup';
-import { buildCompareCharts, type ChartBuildOptions, type ChartId } from './options';
+import { buildCharts, type ChartIdOf, type ChartInputs, type ChartView } from './registry';
 import { LIGHT_THEME } from './theme';
-import type { ChartTheme } from './types';
-import type { ChartReport } from './types';
+import type { ChartBuildOptions, ChartTheme } from './types';
 
-export interface RenderedChart {
-  id: ChartId;
+export interface RenderedChart<Id extends string = string> {
+  id: Id;
   title: string;
   /** Suggested file name for `--svg DIR`. */
   fileName: string;
@@ -25,19 +25,20 @@ export function ssrSafeTheme(theme: ChartTheme = LIGHT_THEME): ChartTheme {
 }
 
 /** Any ECharts option drawn to an SVG string by ECharts' server-side renderer (no DOM needed). */
-export function renderOptionToSvg(option: object, width: number, height: number): string {
+export function renderOptionToSvg(option: EChartsOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
-    chart.setOption(option as Parameters<typeof chart.setOption>[0]);
+    chart.setOption(option);
     return chart.renderToSVGString();
   } finally {
     chart.dispose();
   }
 }
 
-export function renderChartsToSvg(report: ChartReport, opts: ChartBuildOptions = {}): RenderedChart[] {
+/** Every chart of a view drawn to SVG, in display order, in a print-safe light theme unless told otherwise. */
+export function renderChartsToSvg<V extends ChartView>(view: V, input: ChartInputs[V], opts: ChartBuildOptions = {}): RenderedChart<ChartIdOf<V>>[] {
   const theme = ssrSafeTheme(opts.theme ?? LIGHT_THEME);
-  return buildCompareCharts(report, { ...opts, theme, animation: false }).map((spec) => ({
+  return buildCharts(view, input, { ...opts, theme, animation: false }).map((spec) => ({
     id: spec.id,
     title: spec.title,
     fileName: `${spec.id}.svg`,

@@ -2,8 +2,8 @@
 // `textContent`, and the HTML page escapes them. One function, so both show the same numbers.
 
 import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
-import { decodeSecondsPerToken, type DecodeContext } from './options';
-import { isCostedLayout, type ChartReport } from './types';
+import { decodeSecondsPerToken } from './options';
+import { isCostedLayout, type ChartReport, type DecodeContext } from './types';
 
 export interface CompareColumn {
   key: CompareCellKey;

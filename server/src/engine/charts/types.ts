@@ -3,6 +3,10 @@
 // accepts any object of the documented shape: the CLI's in-process report, the JSON the
 // language server sends to the webview, or a hand-written test fixture.
 
+import type { DecodeContext } from '../features/settings';
+
+export type { DecodeContext };
+
 export type PhaseName = 'prefill' | 'decode';
 
 /** Time categories of the stacked bars; `comm` is the JSON's spelling of communication. */
@@ -86,4 +90,14 @@ export interface ChartTheme {
   activations: string;
   hbmLine: string;
   phase: Record<PhaseName, string>;
+}
+
+/** How a chart is drawn; every builder of the registry (./registry.ts) takes these. */
+export interface ChartBuildOptions {
+  /** Default: the light palette the CLI prints with. */
+  theme?: ChartTheme;
+  /** Which decode step the latency axis uses: at the mean attended length (default) or the last. */
+  decodeContext?: DecodeContext;
+  /** Off for server-side rendering, where only the final frame is printed. */
+  animation?: boolean;
 }

@@ -2,11 +2,15 @@
 // inheritance, and the defaults of spec/language.md §2. Field diagnostics are reported once per
 // written field (not once per use), by `readFields`.
 
-import type { Field, Ident, RecordDecl, RecordKind, SourceFile, Span } from '../syntax/ast';
+import type { Decl, Field, Ident, RecordDecl, RecordKind, SourceFile, Span } from '../syntax/ast';
 import type { DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
-import { editDistance, fieldSpec, MEASURED_FIELDS, similarFields, type FieldSpec } from './schema';
+import { editDistance, fieldSpec, MEASURED_FIELDS, PHASE_FIELDS, similarFields, type FieldSpec } from './schema';
 import { evalQuantity } from './units';
+import { followBaseChain, type ResolvedBase } from './baseChain';
 import type { Dtype, HardwareSpec, MeshAxis, MeshSpec, ModelSpec, Topology, WorkloadSpec } from './resolved';
+
+/** Records a use of a name and the declaration it resolves to. */
+export type OnRef = (use: Ident, source: SourceFile, target: Decl) => void;
 
 export type Report = (code: DiagnosticCode, source: SourceFile, span: Span, message: string, fixes?: QuickFix[], related?: RelatedInfo[], severity?: 'error' | 'warning' | 'information' | 'hint') => void;
 
@@ -22,6 +26,9 @@ export interface FieldValue {
 
 export type FieldMap = Map<string, FieldValue>;
 
+/** "ffn, attention, batch, prompt and generate". */
+const PHASE_FIELD_LIST = PHASE_FIELDS.map((f) => f.name).join(', ').replace(/, (?=[^,]*$)/, ' and ');
+
 /**
  * Check the fields of one record body against its kind and return the valid values. Layout fields
  * that name things (model, mesh, blocks, phases) are returned with `str` set and checked later.
@@ -31,12 +38,13 @@ export function readFields(kind: RecordKind, fields: Field[], source: SourceFile
   for (const f of fields) {
     const name = f.name.text;
     let spec: FieldSpec | undefined = fieldSpec(kind, name);
-    if (options.phase) spec = ['ffn', 'attention', 'batch', 'prompt', 'generate'].includes(name) ? (fieldSpec('layout', name) ?? fieldSpec('workload', name)) : undefined;
+    // A phase's fields are checked as the layout's or workload's field of that name.
+    if (options.phase) spec = PHASE_FIELDS.some((p) => p.name === name) ? (fieldSpec('layout', name) ?? fieldSpec('workload', name)) : undefined;
     if (options.measured) spec = MEASURED_FIELDS.find((m) => m.name === name);
     if (!spec) {
       const similar = options.phase || options.measured ? [] : similarFields(kind, name);
       const owner = options.phase
-        ? 'a phase (`prefill { }` / `decode { }`) takes ffn, attention, batch, prompt and generate'
+        ? `a phase (\`prefill { }\` / \`decode { }\`) takes ${PHASE_FIELD_LIST}`
         : options.measured
           ? `\`measured { }\` takes ${MEASURED_FIELDS.map((m) => m.name).join(', ')}`
           : `${kind} has no field \`${name}\``;
@@ -107,9 +115,6 @@ export interface RecordScope {
   layout: Map<string, RecordDecl>;
 }
 
-/** Longest `= base` chain followed (keeps resolution free of deep recursion). */
-export const MAX_BASE_CHAIN = 64;
-
 /** Per-declaration checked fields, computed once. */
 export class RecordFields {
   private readonly cache = new Map<RecordDecl, FieldMap>();
@@ -117,7 +122,7 @@ export class RecordFields {
    * Merged base chains that resolved, with their length: a layout file names the same model and
    * workload hundreds of times. Callers copy a merged map before changing it.
    */
-  readonly merged = new Map<RecordDecl, { map: FieldMap; depth: number }>();
+  readonly merged = new Map<RecordDecl, ResolvedBase<FieldMap>>();
   constructor(private readonly report: Report) {}
 
   of(decl: RecordDecl): FieldMap {
@@ -132,47 +137,39 @@ export class RecordFields {
 }
 
 /**
- * Merge a record with its base chain: base fields first, then own fields. Cycles and bases of the
- * wrong kind are reported on the base name.
+ * A hardware, model or workload with its base chain merged: base fields first, then own fields.
+ * Cycles and unknown bases are reported on the base name (baseChain.ts).
  */
 export function mergedFields(
   decl: RecordDecl,
   scope: RecordScope,
   fields: RecordFields,
   report: Report,
-  onRef: (use: Ident, source: SourceFile, target: RecordDecl) => void,
-  seen: Set<RecordDecl> = new Set(),
+  onRef: OnRef,
 ): FieldMap | undefined {
-  // A chain that resolved before resolves again, unless following it from here is too long.
-  const known = fields.merged.get(decl);
-  if (known && !seen.has(decl) && seen.size + known.depth <= MAX_BASE_CHAIN) return known.map;
-  if (seen.has(decl)) {
-    report('bad-value', decl.source, decl.base ?? decl.name, `${decl.kind} ${decl.name.text} starts from itself (${[...seen, decl].map((d) => d.name.text).join(' → ')})`);
-    return undefined;
+  const chain = followBaseChain<FieldMap>(
+    decl,
+    {
+      next: (d) => {
+        if (!d.base) return 'end';
+        const base = lookupRecord(scope, d.kind, d.base.text, d);
+        if (!base) report('unknown-name', d.source, d.base, unknownMessage(d.kind, d.base.text, scope));
+        else onRef(d.base, d.source, base);
+        return base;
+      },
+      known: (d) => fields.merged.get(d),
+    },
+    report,
+  );
+  if (!chain) return undefined;
+  let merged: FieldMap = chain.below?.value ?? new Map();
+  let depth = chain.below?.depth ?? 0;
+  for (let i = chain.decls.length - 1; i >= 0; i--) {
+    const d = chain.decls[i];
+    merged = new Map(merged);
+    for (const [k, v] of fields.of(d)) merged.set(k, v);
+    fields.merged.set(d, { value: merged, depth: ++depth });
   }
-  seen.add(decl);
-  if (seen.size > MAX_BASE_CHAIN) {
-    // Reported on the declaration whose chain is too long (the first one followed).
-    const root = seen.values().next().value as RecordDecl;
-    report('limit', root.source, root.base ?? root.name, `${root.kind} ${root.name.text} starts from a chain of more than ${MAX_BASE_CHAIN} declarations; shorten the chain`);
-    return undefined;
-  }
-  let merged: FieldMap = new Map();
-  let depth = 1;
-  if (decl.base && decl.kind !== 'mesh') {
-    const base = lookupRecord(scope, decl.kind, decl.base.text, decl);
-    if (!base) {
-      report('unknown-name', decl.source, decl.base, unknownMessage(decl.kind, decl.base.text, scope));
-      return undefined;
-    }
-    onRef(decl.base, decl.source, base);
-    const b = mergedFields(base, scope, fields, report, onRef, seen);
-    if (!b) return undefined;
-    merged = new Map(b);
-    depth += fields.merged.get(base)?.depth ?? MAX_BASE_CHAIN;
-  }
-  for (const [k, v] of fields.of(decl)) merged.set(k, v);
-  fields.merged.set(decl, { map: merged, depth });
   return merged;
 }
 
@@ -203,11 +200,6 @@ function str(m: FieldMap, k: string): string | undefined {
   return m.get(k)?.str;
 }
 
-export function missingFields(m: FieldMap, kind: RecordKind, required: string[]): string[] {
-  void kind;
-  return required.filter((r) => !m.has(r));
-}
-
 export function buildHardware(name: string, m: FieldMap, origin?: { source: SourceFile; span: Span }): HardwareSpec | undefined {
   const flops = num(m, 'flops');
   const hbm = num(m, 'hbm');
@@ -235,10 +227,6 @@ export function buildHardware(name: string, m: FieldMap, origin?: { source: Sour
     origin,
   };
 }
-
-export const MODEL_REQUIRED = ['layers', 'E', 'F', 'H', 'Q', 'V'];
-export const HARDWARE_REQUIRED = ['flops', 'hbm', 'hbm_bw', 'link_bw'];
-export const WORKLOAD_REQUIRED = ['batch', 'prompt', 'generate'];
 
 export function countParams(layers: number, E: number, F: number, H: number, K: number, Q: number, V: number, ffn: 'gelu' | 'swiglu', tied: boolean): number {
   const m = ffn === 'swiglu' ? 3 : 2;

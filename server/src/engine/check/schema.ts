@@ -122,6 +122,19 @@ export const FIELDS: Record<RecordKind, FieldSpec[]> = {
   layout: LAYOUT_FIELDS,
 };
 
+/** The fields a declaration of each kind must have once its base chain is merged, in table order. */
+export const REQUIRED_FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
+  hardware: requiredOf(HARDWARE_FIELDS),
+  mesh: requiredOf(MESH_FIELDS),
+  model: requiredOf(MODEL_FIELDS),
+  workload: requiredOf(WORKLOAD_FIELDS),
+  layout: requiredOf(LAYOUT_FIELDS),
+};
+
+function requiredOf(specs: readonly FieldSpec[]): string[] {
+  return specs.filter((f) => f.required).map((f) => f.name);
+}
+
 /** Mesh fields are also any one-letter axis and its `link_bw_AXIS` / `topology_AXIS` overrides. */
 export function meshFieldSpec(name: string): FieldSpec | undefined {
   const fixed = MESH_FIELDS.find((f) => f.name === name);

@@ -6,11 +6,11 @@
 
 import type { CheckedBlock, CheckedValue, MeshSpec, ModelSpec } from '../check/resolved';
 import { formatAxes, formatType, type ShardType } from '../check/shardType';
-import { collectiveCost, participatingAxes, type CollectiveKind } from './collectives';
+import { CACHE_CONVERSION, collectiveVolume, type CollectiveDef } from '../ops/index';
+import { collectiveAffine, explainCollectiveTime, participatingAxes } from './collectives';
 import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS } from './explained';
 import { axisSizes, bytesPerElement, localElements, type PassSizes } from './sizes';
-import { sumOps } from './totals';
-import { blockCost } from './layer';
+import { addTotals, emptyTotals } from './totals';
 import type { BlockCost, OpCost } from './types';
 
 function caches(block: CheckedBlock): CheckedValue[] {
@@ -42,18 +42,24 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
     const moved = live.filter((a) => from.has(a) && to.has(a) && from.get(a) !== to.get(a));
     const dropped = live.filter((a) => from.has(a) && !to.has(a));
     let current: ShardType = s.type;
-    const emit = (kind: CollectiveKind, axes: string[], next: ShardType) => {
+    const emit = (collective: CollectiveDef, axes: string[], next: ShardType) => {
+      const kind = collective.kind;
       const inBytes = localElements(current, sizes, sizesByAxis) * per;
       const outBytes = localElements(next, sizes, sizesByAxis) * per;
-      const Dv = kind === 'all_gather' ? outBytes : inBytes;
-      const D = explained(Dv, 'B', kind === 'all_gather' ? 'per-chip output bytes' : 'per-chip input bytes', {
-        [kind === 'all_gather' ? 'per-chip output bytes' : 'per-chip input bytes']: input(Dv, 'B', `${formatType(kind === 'all_gather' ? next : current, order)} as ${model.kv}`),
+      const Dv = collectiveVolume(collective, inBytes, outBytes);
+      const ofOutput = collective.volume === 'output';
+      const what = ofOutput ? 'per-chip output bytes' : 'per-chip input bytes';
+      const D = explained(Dv, 'B', what, {
+        [what]: input(Dv, 'B', `${formatType(ofOutput ? next : current, order)} as ${model.kv}`),
       });
-      const c = collectiveCost(kind, axes, D, mesh);
+      // The same α–β terms as a collective statement; the two steps run one after the other.
+      const c = collectiveAffine(collective, axes, mesh);
+      const tComm = c.active ? c.a + c.b * Dv : 0;
+      const tCommFigure = explainCollectiveTime(c, D, tComm, mesh);
       const oh = mesh.hardware.op_overhead;
       ops.push({
         role: 'cache',
-        name: `${d.name}_${kind === 'all_to_all' ? 'a2a' : 'gather'}`,
+        name: `${d.name}_${collective === CACHE_CONVERSION.move ? 'a2a' : 'gather'}`,
         op: kind,
         axes: formatAxes(axes, order),
         type: formatType(next, order),
@@ -63,8 +69,8 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
         comm_bytes: D,
         t_compute: ZERO_SECONDS,
         t_memory: ZERO_SECONDS,
-        t_comm: c.time,
-        time: oh ? explained(c.time.value + oh, 's', 't_comm + op_overhead', { t_comm: input(c.time.value, 's'), op_overhead: input(oh, 's') }) : c.time,
+        t_comm: tCommFigure,
+        time: oh ? explained(tComm + oh, 's', 't_comm + op_overhead', { t_comm: input(tComm, 's'), op_overhead: input(oh, 's') }) : tCommFigure,
         bound: 'comm',
         id: `cache.${d.name}.${kind}`,
         uses: [],
@@ -80,14 +86,17 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
         })),
         partialsum: [],
       };
-      emit('all_to_all', moved, next);
+      emit(CACHE_CONVERSION.move, moved, next);
     }
     if (dropped.length) {
       const next: ShardType = { dims: current.dims.map((dim) => ({ letter: dim.letter, axes: dim.axes.filter((a) => !dropped.includes(a)) })), partialsum: [] };
-      emit('all_gather', dropped, next);
+      emit(CACHE_CONVERSION.drop, dropped, next);
     }
   });
   if (ops.length === 0) return null;
-  const { totals } = sumOps(ops, 'none');
-  return blockCost(totals, 'cache', `${prefill.name} → ${decode.name}`, ops);
+  const totals = emptyTotals();
+  for (const o of ops) {
+    addTotals(totals, { time_s: o.time.value, flops: 0, comm_bytes: o.comm_bytes.value, compute_s: 0, memory_s: 0, comm_s: o.t_comm.value, byBound: { compute: 0, memory: 0, comm: o.time.value } });
+  }
+  return { role: 'cache', block: `${prefill.name} → ${decode.name}`, ops, ...totals };
 }

@@ -1,28 +1,11 @@
-// Time of one collective over mesh axes: the α–β model of ring collectives of cost-model.md §2
-// (Pope App. A.1 for the volumes; the scaling book's bidirectional-ring rules for the torus).
+// Time of one collective over mesh axes: the α–β model of ring collectives (Pope App. A.1 for the
+// volumes; the scaling book's bidirectional-ring rules for the torus). A collective's time is
+// affine in its per-chip volume D, t = a + b·D: the compiled plan keeps (a, b) per collective and
+// mesh, the numeric pass multiplies, and the explanation is built from the same (a, b) terms.
 
 import type { HardwareSpec, MeshAxis, MeshSpec } from '../check/resolved';
+import type { CollectiveDef } from '../ops/index';
 import { explained, input, type Explained, type Input } from './explained';
-
-export type CollectiveKind = 'all_gather' | 'reduce_scatter' | 'all_reduce' | 'all_to_all';
-
-export const COLLECTIVE_KINDS: ReadonlySet<string> = new Set(['all_gather', 'reduce_scatter', 'all_reduce', 'all_to_all']);
-
-export function isCollective(op: string): op is CollectiveKind {
-  return COLLECTIVE_KINDS.has(op);
-}
-
-export interface CollectiveCost {
-  kind: CollectiveKind;
-  /** Axes that take part (size > 1), in mesh order. */
-  axes: string[];
-  /** Π sizes of the axes that take part. */
-  P: number;
-  /** Pope's per-chip volume D (what Fig. 3 plots). */
-  D: Explained;
-  /** Collective time without `op_overhead`. */
-  time: Explained;
-}
 
 /** The axes of `axes` that take part, in mesh order: axes of size 1 move nothing. */
 export function participatingAxes(axes: readonly string[], mesh: MeshSpec): MeshAxis[] {
@@ -41,11 +24,14 @@ export function axisBandwidth(axis: MeshAxis, hw: HardwareSpec): number {
   return w * hw.link_eff;
 }
 
+function wraps(a: MeshAxis): boolean {
+  return a.topology === 'torus' && a.wrap;
+}
+
 /** Torus axes of one collective work at once: BW(A) = Σ w(a) × link_eff. */
 export function torusBandwidth(axes: readonly MeshAxis[], hw: HardwareSpec): Explained {
   let bw = 0;
   for (const a of axes) bw += axisBandwidth(a, hw);
-  const wraps = (a: MeshAxis) => a.topology === 'torus' && a.wrap;
   return explained(bw, 'B/s', () => `(${axes.map((a) => (wraps(a) ? `2·link_bw_${a.name}` : `link_bw_${a.name}`)).join(' + ')})·link_eff`, () => {
     const inputs: Record<string, Input> = { link_eff: input(hw.link_eff, '') };
     for (const a of axes) inputs[`link_bw_${a.name}`] = input(a.link_bw, 'B/s', `one link, one direction${wraps(a) ? '; wraps around, so ×2' : ''}`);
@@ -54,97 +40,140 @@ export function torusBandwidth(axes: readonly MeshAxis[], hw: HardwareSpec): Exp
 }
 
 /**
- * The collective's time over `axes` for a per-chip volume `D` (bytes; Pope's D for the kind),
- * without op_overhead. `D` carries how the volume was computed.
+ * One phase of a collective: the torus axes together, or one switch axis. `scale` is the share
+ * of D this phase moves (an all_gather grows phase by phase, a reduce_scatter shrinks).
  */
-export function collectiveCost(kind: CollectiveKind, axes: readonly string[], D: Explained, mesh: MeshSpec): CollectiveCost {
-  const hw = mesh.hardware;
-  const part = participatingAxes(axes, mesh);
-  const P = part.reduce((n, a) => n * a.size, 1);
-  const names = part.map((a) => a.name);
-  if (part.length === 0) {
-    return { kind, axes: names, P: 1, D: explained(0, 'B', 'no axis of size > 1 takes part'), time: explained(0, 's', 'no axis of size > 1 takes part') };
-  }
-  const torusAxes = part.filter((a) => a.topology === 'torus');
-  if (torusAxes.length === part.length) {
-    return { kind, axes: names, P, D, time: torusTime(kind, part, P, D, hw) };
-  }
-  return { kind, axes: names, P, D, time: phasedTime(kind, part, D, hw) };
+interface Phase {
+  axes: readonly MeshAxis[];
+  /** Π sizes of the phase's axes. */
+  P: number;
+  scale: number;
+  /** The phase's affine terms, for D = 1 (b already includes `scale`). */
+  a: number;
+  b: number;
 }
 
-function torusTime(kind: CollectiveKind, axes: readonly MeshAxis[], P: number, D: Explained, hw: HardwareSpec): Explained {
-  const h = axes.reduce((n, a) => n + hops(a), 0);
-  const alpha = hw.collective_latency;
-  const hopNote = () => axes.map((a) => `${a.name}: ${a.wrap ? `${a.size}/2` : `${a.size}−1`}`).join(', ');
-  if (kind === 'all_to_all') {
+/** A collective's time as t = a + b·D, with the phases that make it. */
+export type CollectiveAffine =
+  | { active: true; a: number; b: number; collective: CollectiveDef; phases: readonly Phase[] }
+  | { active: false; a: 0; b: 0 };
+
+/** A collective in which no axis of size > 1 takes part (or a statement with none). */
+export const NO_COLLECTIVE: CollectiveAffine = Object.freeze({ active: false, a: 0, b: 0 });
+
+/**
+ * The affine time of `kind` over `axes` on `mesh`. Torus axes work at once (one phase); each
+ * switch axis is a phase of its own in mesh order, the torus axes together placed at the first of
+ * them, and the phases' times add.
+ */
+export function collectiveAffine(collective: CollectiveDef, axes: readonly string[], mesh: MeshSpec): CollectiveAffine {
+  const part = participatingAxes(axes, mesh);
+  if (part.length === 0) return NO_COLLECTIVE;
+  const hw = mesh.hardware;
+  if (part.every((a) => a.topology === 'torus')) {
+    const ph = torusPhase(collective, part, 1, hw);
+    return { active: true, a: ph.a, b: ph.b, collective, phases: [ph] };
+  }
+  const groups: MeshAxis[][] = [];
+  let torus: MeshAxis[] | undefined;
+  for (const a of part) {
+    if (a.topology === 'switch') groups.push([a]);
+    else if (torus) torus.push(a);
+    else { torus = [a]; groups.push(torus); }
+  }
+  const sizes = groups.map((g) => g.reduce((n, a) => n * a.size, 1));
+  const phases: Phase[] = [];
+  let A = 0;
+  let B = 0;
+  for (let i = 0; i < groups.length; i++) {
+    let scale = 1;
+    // A gather grows phase by phase (each moves the output after it), a scatter shrinks.
+    if (collective.acrossPhases === 'grows') for (let j = i + 1; j < groups.length; j++) scale /= sizes[j];
+    if (collective.acrossPhases === 'shrinks') for (let j = 0; j < i; j++) scale /= sizes[j];
+    const g = groups[i];
+    let ph: Phase;
+    if (g[0].topology === 'switch') {
+      ph = { axes: g, P: sizes[i], scale, a: hw.collective_latency, b: (scale * (sizes[i] - 1)) / sizes[i] / (g[0].link_bw * hw.link_eff) };
+    } else {
+      ph = torusPhase(collective, g, scale, hw);
+    }
+    A += ph.a;
+    B += ph.b;
+    phases.push(ph);
+  }
+  return { active: true, a: A, b: B, collective, phases };
+}
+
+function torusPhase(collective: CollectiveDef, axes: readonly MeshAxis[], scale: number, hw: HardwareSpec): Phase {
+  let h = 0;
+  let P = 1;
+  for (const x of axes) { h += hops(x); P *= x.size; }
+  const a = hw.collective_latency * h;
+  if (collective.torus === 'slowest-ring') {
     // Each axis is a ring and the axes work at once, so the slowest axis sets the time; on one
     // axis this is a quarter of an all-gather of the same array (the scaling book's estimate).
+    let worst = 0;
+    for (const x of axes) worst = Math.max(worst, x.size / (4 * axisBandwidth(x, hw)));
+    return { axes, P, scale, a, b: scale * worst };
+  }
+  let bw = 0;
+  for (const x of axes) bw += axisBandwidth(x, hw);
+  // (P−1)/P/BW first, then the share: the same rounding whether or not the axes form a phase.
+  const perByte = (P - 1) / P / bw;
+  return { axes, P, scale, a, b: scale === 1 ? perByte : scale * perByte };
+}
+
+/**
+ * The explanation of a collective's time `t` (= a + b·D, computed by the numeric pass) for the
+ * volume `D`: its formula and inputs are the affine terms' own parts.
+ */
+export function explainCollectiveTime(c: CollectiveAffine, D: Explained, t: number, mesh: MeshSpec): Explained {
+  if (!c.active) return explained(0, 's', 'no axis of size > 1 takes part');
+  const hw = mesh.hardware;
+  if (c.phases.length === 1 && c.phases[0].axes[0].topology === 'torus') {
+    const ph = c.phases[0];
+    return explained(t, 's', () => torusFormula(c.collective), () => torusInputs(c.collective, ph, D.value, hw));
+  }
+  return explained(t, 's', () => c.phases.map((ph) => `t_${label(ph)}`).join(' + '), () => {
+    const inputs: Record<string, Input> = {};
+    for (const ph of c.phases) {
+      const Di = D.value * ph.scale;
+      const ti = ph.a + ph.b * D.value;
+      let note: string;
+      if (ph.axes[0].topology === 'switch') {
+        const bw = ph.axes[0].link_bw * hw.link_eff;
+        note = `switch axis ${label(ph)}: α + D_i·(P_i−1)/P_i / (link_bw·link_eff) with D_i = ${Di} B, P_i = ${ph.P}, BW = ${bw} B/s`;
+      } else {
+        note = `torus axes ${label(ph)}: ${torusFormula(c.collective)} with D_i = ${Di} B`;
+      }
+      inputs[`t_${label(ph)}`] = input(ti, 's', note);
+    }
+    return inputs;
+  });
+}
+
+function label(ph: Phase): string {
+  return ph.axes.map((a) => a.name).join('');
+}
+
+function torusFormula(c: CollectiveDef): string {
+  return c.torus === 'slowest-ring' ? 'α·hops + D·size_a / (4·w_a·link_eff)' : 'α·hops + D·(P−1)/P / BW';
+}
+
+function torusInputs(c: CollectiveDef, ph: Phase, D: number, hw: HardwareSpec): Record<string, Input> {
+  const axes = ph.axes;
+  const h = axes.reduce((n, a) => n + hops(a), 0);
+  const hopNote = axes.map((a) => `${a.name}: ${a.wrap ? `${a.size}/2` : `${a.size}−1`}`).join(', ');
+  const common = { α: input(hw.collective_latency, 's', 'collective_latency'), hops: input(h, '', hopNote), D: input(D, 'B') };
+  if (c.torus === 'slowest-ring') {
     let worst = axes[0];
     let worstRate = 0;
     for (const a of axes) {
       const r = a.size / (4 * axisBandwidth(a, hw));
       if (r > worstRate) { worstRate = r; worst = a; }
     }
-    const wa = axisBandwidth(worst, hw);
-    const t = alpha * h + D.value * worstRate;
-    return explained(t, 's', 'α·hops + D·size_a / (4·w_a·link_eff)', () => ({
-      α: input(alpha, 's', 'collective_latency'),
-      hops: input(h, '', hopNote()),
-      D: input(D.value, 'B'),
-      size_a: input(worst.size, '', `size of axis ${worst.name}, the slowest ring`),
-      'w_a·link_eff': input(wa, 'B/s', `axis ${worst.name}`),
-    }));
+    return { ...common, size_a: input(worst.size, '', `size of axis ${worst.name}, the slowest ring`), 'w_a·link_eff': input(axisBandwidth(worst, hw), 'B/s', `axis ${worst.name}`) };
   }
   const bw = torusBandwidth(axes, hw);
-  const t = alpha * h + (D.value * (P - 1)) / P / bw.value;
-  return explained(t, 's', 'α·hops + D·(P−1)/P / BW', () => ({
-    α: input(alpha, 's', 'collective_latency'),
-    hops: input(h, '', hopNote()),
-    D: input(D.value, 'B'),
-    P: input(P, 'chips', `axes ${axes.map((a) => a.name).join('')}`),
-    BW: input(bw.value, 'B/s', `${bw.formula}, ${axes.length} ${axes.length > 1 ? 'axes' : 'axis'}`),
-  }));
-}
-
-/**
- * Switch axes (and a mesh mixing switches and torus axes): one phase per switch axis in mesh
- * order (the torus axes together form one phase, placed at the first of them); each phase
- * moves the volume it would move alone, and the times add.
- */
-function phasedTime(kind: CollectiveKind, axes: readonly MeshAxis[], D: Explained, hw: HardwareSpec): Explained {
-  const phases: MeshAxis[][] = [];
-  let torusPhase: MeshAxis[] | undefined;
-  for (const a of axes) {
-    if (a.topology === 'switch') phases.push([a]);
-    else if (torusPhase) torusPhase.push(a);
-    else { torusPhase = [a]; phases.push(torusPhase); }
-  }
-  const sizes = phases.map((ph) => ph.reduce((n, a) => n * a.size, 1));
-  const inputs: Record<string, Input> = {};
-  const terms: string[] = [];
-  let total = 0;
-  for (let i = 0; i < phases.length; i++) {
-    // Volume of phase i: an all_gather grows as it goes (output after this phase), a
-    // reduce_scatter shrinks (input of this phase); all_reduce and all_to_all keep their size.
-    let Di = D.value;
-    if (kind === 'all_gather') for (let j = i + 1; j < phases.length; j++) Di /= sizes[j];
-    if (kind === 'reduce_scatter') for (let j = 0; j < i; j++) Di /= sizes[j];
-    const ph = phases[i];
-    const label = ph.map((a) => a.name).join('');
-    let t: number;
-    let note: string;
-    if (ph[0].topology === 'switch') {
-      const bw = ph[0].link_bw * hw.link_eff;
-      t = hw.collective_latency + (Di * (sizes[i] - 1)) / sizes[i] / bw;
-      note = `switch axis ${label}: α + D_i·(P_i−1)/P_i / (link_bw·link_eff) with D_i = ${Di} B, P_i = ${sizes[i]}, BW = ${bw} B/s`;
-    } else {
-      const sub = torusTime(kind, ph, sizes[i], explained(Di, 'B', 'D_i'), hw);
-      t = sub.value;
-      note = `torus axes ${label}: ${sub.formula} with D_i = ${Di} B`;
-    }
-    total += t;
-    inputs[`t_${label}`] = input(t, 's', note);
-    terms.push(`t_${label}`);
-  }
-  return explained(total, 's', terms.join(' + '), inputs);
+  return { ...common, P: input(ph.P, 'chips', `axes ${label(ph)}`), BW: input(bw.value, 'B/s', `${bw.formula}, ${axes.length} ${axes.length > 1 ? 'axes' : 'axis'}`) };
 }

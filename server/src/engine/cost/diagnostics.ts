@@ -8,7 +8,8 @@ import type { Diagnostic, QuickFix } from '../diagnostics';
 import type { Field, RecordValue } from '../syntax/ast';
 import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
 import { costLayout } from './layout';
-import { FFN_TITLES, type Variant } from './variants';
+import type { Variant } from './variants';
+import { builtinFfnTitle } from '../prelude/builtins';
 import type { LayoutCost, PhaseCost } from './types';
 
 /** A `better-layout` hint needs the alternative to be at least this much faster. */
@@ -81,7 +82,7 @@ function bestVariant(phase: Phase, current: PhaseCost, variants: Variant[], cost
 }
 
 function betterLayoutHint(layout: ResolvedLayout, phase: Phase, p: PhaseCost, b: Better, at: Omit<Diagnostic, 'code' | 'severity' | 'message'>): Diagnostic {
-  const title = FFN_TITLES[b.variant.ffn] ?? b.variant.ffn;
+  const title = builtinFfnTitle(b.variant.ffn) ?? b.variant.ffn;
   const unit = phase === 'prefill' ? '' : ' per step';
   const d: Diagnostic = {
     ...at, phase, code: 'better-layout', severity: 'hint',

@@ -9,8 +9,8 @@ import { sameAxes, typesEqual } from '../check/shardType';
 export interface FusedPair {
   attention: CheckedValue;
   ffn: CheckedValue;
-  /** Which of the three fusions this is. */
-  kind: 'layernorm' | 'all_gather' | 'reduce_scatter';
+  /** Which of the three fusions this is: the shared layernorm, the input gather, the output scatter. */
+  kind: 'shared-norm' | 'input-gather' | 'output-scatter';
 }
 
 function firstOp(block: CheckedBlock): CheckedValue | undefined {
@@ -33,7 +33,7 @@ export function findFusions(attention: CheckedBlock, ffn: CheckedBlock): FusedPa
   let aNorm: string | undefined;
   let fNorm: string | undefined;
   if (aFirst && fFirst && aFirst.op === 'layernorm' && fFirst.op === 'layernorm' && aFirst.args[0] === aIn && fFirst.args[0] === fIn) {
-    out.push({ attention: aFirst, ffn: fFirst, kind: 'layernorm' });
+    out.push({ attention: aFirst, ffn: fFirst, kind: 'shared-norm' });
     aNorm = aFirst.name;
     fNorm = fFirst.name;
   }
@@ -46,7 +46,7 @@ export function findFusions(attention: CheckedBlock, ffn: CheckedBlock): FusedPa
   const aGather = attention.values.find((v) => gathersInput(v, aIn, aNorm));
   const fGather = ffn.values.find((v) => gathersInput(v, fIn, fNorm));
   if (aGather && fGather && aGather.type && fGather.type && sameAxes(aGather.axes, fGather.axes) && typesEqual(aGather.type, fGather.type)) {
-    out.push({ attention: aGather, ffn: fGather, kind: 'all_gather' });
+    out.push({ attention: aGather, ffn: fGather, kind: 'input-gather' });
   }
 
   // 3. The reduce_scatters that make the outputs, over the same axes and of equal operand types.
@@ -55,7 +55,7 @@ export function findFusions(attention: CheckedBlock, ffn: CheckedBlock): FusedPa
   if (aOut && fOut && aOut.op === 'reduce_scatter' && fOut.op === 'reduce_scatter' && sameAxes(aOut.axes, fOut.axes)) {
     const aOp = attention.byName.get(aOut.args[0])?.type;
     const fOp = ffn.byName.get(fOut.args[0])?.type;
-    if (aOp && fOp && typesEqual(aOp, fOp)) out.push({ attention: aOut, ffn: fOut, kind: 'reduce_scatter' });
+    if (aOp && fOp && typesEqual(aOp, fOp)) out.push({ attention: aOut, ffn: fOut, kind: 'output-scatter' });
   }
   return out;
 }

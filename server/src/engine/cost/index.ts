@@ -4,10 +4,13 @@ export { costLayout } from './layout';
 // The parameter count is the checker's (it sets ModelSpec.params when a model does not).
 export { countParams } from '../check/records';
 export { costDiagnostics, phaseLatency, BETTER_LAYOUT_FACTOR, COMM_BOUND_SHARE } from './diagnostics';
-export { builtinPairs, builtinVariants, BUILTIN_FFNS, FFN_TITLES } from './variants';
+export { builtinPairs, builtinVariants } from './variants';
+export { builtinFfnNames, builtinFfnTitle } from '../prelude/builtins';
 export type { BlockPair, Variant, VariantResolver } from './variants';
-export { collectiveCost, hops, torusBandwidth, axisBandwidth, participatingAxes, isCollective } from './collectives';
-export type { CollectiveKind, CollectiveCost } from './collectives';
+export { hops, torusBandwidth, axisBandwidth, participatingAxes, collectiveAffine, explainCollectiveTime } from './collectives';
+export type { CollectiveAffine } from './collectives';
+export { isCollective } from '../ops/index';
+export type { CollectiveKind } from '../ops/index';
 export { passSizes, localExtent, localElements, bytesPerElement, axisSizes } from './sizes';
 export type { PassSizes } from './sizes';
 export { substitute, explained, input } from './explained';

@@ -3,7 +3,7 @@
 
 import type { CheckedBlock, ResolvedLayout } from '../check/resolved';
 import { typesEqual, type ShardType } from '../check/shardType';
-import { typeText } from './ops';
+import { typeText } from './figures';
 import { explained, input, type Explained, type Input } from './explained';
 import { axisSizes, bytesPerElement, localElements, makeSizes, passSizes, type PassSizes } from './sizes';
 import type { MemoryCost } from './types';

@@ -1,11 +1,12 @@
-// The numeric fast path: a pass's totals, bound and activation peak from compiled plans
-// (plan.ts), without building per-op explanations. `costLayout` uses it for every layout; the
-// explained per-op figures (ops.ts, layer.ts) are built only when a report or a hover asks.
-// Both follow cost-model.md §2–4 line for line; tests check they agree.
+// The numeric pass: every statement's figures, a pass's totals, bound and activation peak, from
+// the compiled plans (plan.ts) and each operation's cost rule (ops/table.ts). This is the only
+// place the cost model's arithmetic runs: `costLayout` uses it for every layout, and the
+// explained figures of hovers and `explain` (figures.ts) read the numbers it computed.
 
 import type { CheckedBlock, Dtype, MeshSpec, ModelSpec } from '../check/resolved';
 import { DTYPE_BYTES } from '../check/resolved';
-import { D_KV, D_OPERAND, D_WEIGHT, K_APPEND, K_COLLECTIVE, K_EINSUM, K_SLICE, meshPlan, T_CODE, type BlockPlan, type MeshPlan, type SequencePlan } from './plan';
+import { collectiveVolume } from '../ops/index';
+import { D_KV, D_OPERAND, D_WEIGHT, meshPlan, T_CODE, type BlockPlan, type MeshPlan, type SequencePlan } from './plan';
 import type { PassSizes } from './sizes';
 import type { Bound, Totals } from './types';
 import { emptyTotals } from './totals';
@@ -19,24 +20,24 @@ const BOUND_NAMES: Bound[] = ['compute', 'memory', 'comm'];
  * Per-value figures of one block in one pass, in one flat array (one allocation per block and
  * pass): value i's field f is at `i * STRIDE + f`.
  */
-const STRIDE = 10;
-const F_BYTES = 0; // local bytes of the value
-const F_ELEMENTS = 1; // local elements of the value
-const F_FLOPS = 2;
-const F_HBM = 3; // HBM bytes of the op
-const F_COMM = 4; // D
-const F_TCOMPUTE = 5;
-const F_TMEMORY = 6;
-const F_TCOMM = 7;
-const F_TIME = 8;
-const F_BOUND = 9;
-type BlockNumbers = Float64Array;
+export const STRIDE = 10;
+export const F_BYTES = 0; // local bytes of the value
+export const F_ELEMENTS = 1; // local elements of the value
+export const F_FLOPS = 2;
+export const F_HBM = 3; // HBM bytes of the op
+export const F_COMM = 4; // D
+export const F_TCOMPUTE = 5;
+export const F_TMEMORY = 6;
+export const F_TCOMM = 7;
+export const F_TIME = 8;
+export const F_BOUND = 9;
+export type BlockNumbers = Float64Array;
 
-function sizesArray(s: PassSizes): number[] {
+export function sizesArray(s: PassSizes): number[] {
   return [s.B, s.L, s.T, s.E, s.F, s.H, s.K, s.Q, s.V];
 }
 
-function extent(code: number, div: number, size: number[], realT: boolean): number {
+export function extent(code: number, div: number, size: number[], realT: boolean): number {
   if (code < 0) return 1;
   if (code === T_CODE && realT) return size[code] / div;
   return Math.ceil(size[code] / div);
@@ -72,8 +73,10 @@ export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, me
     r[o + F_ELEMENTS] = elements;
     r[o + F_BYTES] = elements * perElement[i];
     r[o + F_BOUND] = B_MEMORY;
-    switch (v.kind) {
-      case K_EINSUM: {
+    const rule = v.rule;
+    if (!rule) continue; // declarations and untyped values: local bytes only
+    switch (rule.kind) {
+      case 'roofline': {
         let f = 2;
         for (let k = 0; k < v.flopDims.length; k++) f *= extent(v.flopDims[k].code, m.flopDivs[k], size, realT);
         let b = r[o + F_BYTES];
@@ -88,21 +91,21 @@ export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, me
         r[o + F_BOUND] = tc > tm ? B_COMPUTE : B_MEMORY;
         break;
       }
-      case K_COLLECTIVE: {
+      case 'collective': {
         r[o + F_BOUND] = B_COMM;
         if (!m.time.active) break;
         const inBytes = a0 >= 0 ? r[a0 * STRIDE + F_BYTES] : 0;
-        const D = v.collective === 'all_gather' ? r[o + F_BYTES] : v.collective === 'all_reduce' ? 2 * inBytes : inBytes;
+        const D = collectiveVolume(rule.collective, inBytes, r[o + F_BYTES]);
         const t = m.time.a + m.time.b * D;
         r[o + F_COMM] = D;
         r[o + F_TCOMM] = t;
         r[o + F_TIME] = t + oh;
         break;
       }
-      case K_SLICE:
+      case 'local':
         r[o + F_BOUND] = B_COMM;
         break;
-      case K_APPEND: {
+      case 'cache-write': {
         const t = v.args.length > 1 ? v.args[1] : -1;
         const b = t >= 0 ? r[t * STRIDE + F_ELEMENTS] * perElement[i] : 0;
         const tm = b / hbmRate;
@@ -111,16 +114,18 @@ export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, me
         r[o + F_TIME] = tm + oh;
         break;
       }
-      default: {
+      case 'elementwise': {
         // Elementwise and normalising ops: bytes of the inputs and the output.
         let b = r[o + F_BYTES];
         for (const a of v.args) b += bytesOf(a);
         const tm = b / hbmRate;
         r[o + F_HBM] = b;
         r[o + F_TMEMORY] = tm;
-        if (v.reducePos >= 0 && m.time.active && a0 >= 0) {
+        if (rule.normalises && v.reducePos >= 0 && m.time.active && a0 >= 0) {
+          // Two fp32 statistics per row of the reduced dim, combined across its shards.
           const ext = extent(plan.values[a0].letters[v.reducePos], m.reduceDiv, size, realT);
-          const D = 2 * ((2 * 4 * r[a0 * STRIDE + F_ELEMENTS]) / ext);
+          const statistics = (2 * 4 * r[a0 * STRIDE + F_ELEMENTS]) / ext;
+          const D = collectiveVolume(rule.normalises.statistic, statistics, statistics);
           const tc = m.time.a + m.time.b * D;
           r[o + F_COMM] = D;
           r[o + F_TCOMM] = tc;
@@ -140,11 +145,28 @@ export interface SequenceNumbers {
   activationBytes: number;
 }
 
+/** What the explanations of a sequence read: each part's numbers and mesh plan, and the overlap groups. */
+export interface SequenceDetail extends SequenceNumbers {
+  nums: BlockNumbers[];
+  meshPlans: MeshPlan[];
+  /** With overlap: each einsum (sequence index) with the collectives under it and the group's time. */
+  groups: { einsum: number; collectives: number[]; time_s: number }[];
+}
+
 /**
  * Totals of a sequence (a layer, or the unembedding): sums, overlap groups, bound shares and
  * the activation peak. `inputBytes` is the sequence input, live throughout.
  */
 export function sequenceNumbers(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number): SequenceNumbers {
+  return evaluateSequence(seq, mesh, meshKeyText, sizes, model, overlap, inputBytes, false);
+}
+
+/** The same numbers, with what the explanations need kept (built only when a figure is explained). */
+export function sequenceDetail(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number): SequenceDetail {
+  return evaluateSequence(seq, mesh, meshKeyText, sizes, model, overlap, inputBytes, true) as SequenceDetail;
+}
+
+function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number, detail: boolean): SequenceNumbers | SequenceDetail {
   const mps = seq.parts.map((p) => meshPlan(p, mesh, meshKeyText));
   const nums = seq.parts.map((p, i) => blockNumbers(p, mps[i], sizes, mesh, model));
   const entries = seq.entries;
@@ -167,14 +189,17 @@ export function sequenceNumbers(seq: SequencePlan, mesh: MeshSpec, meshKeyText: 
   }
   // Overlap: each collective under the einsum that consumes it, else the one that produced it.
   const paired = new Uint8Array(n);
+  const groups: SequenceDetail['groups'] = [];
   if (overlap === 'collective_einsum') {
     const groupTime = new Map<number, number>();
+    const members = detail ? new Map<number, number[]>() : undefined;
     for (let i = 0; i < n; i++) {
       const e = entries[i];
       if (!e.isCollective || time[i] === 0) continue;
       const partner = e.consumerEinsum >= 0 ? e.consumerEinsum : e.producerEinsum;
       if (partner < 0) continue;
       groupTime.set(partner, (groupTime.get(partner) ?? 0) + time[i]);
+      if (members) members.set(partner, [...(members.get(partner) ?? []), i]);
       paired[i] = 1;
     }
     for (const [e, tc] of groupTime) {
@@ -183,6 +208,7 @@ export function sequenceNumbers(seq: SequencePlan, mesh: MeshSpec, meshKeyText: 
       const g = Math.max(te, tc);
       t.time_s += g;
       byBound[tc >= te ? B_COMM : bound[e]] += g;
+      if (members) groups.push({ einsum: e, collectives: members.get(e)!, time_s: g });
     }
   }
   for (let i = 0; i < n; i++) {
@@ -211,6 +237,7 @@ export function sequenceNumbers(seq: SequencePlan, mesh: MeshSpec, meshKeyText: 
     if (live > peak) peak = live;
     live -= leaving[i];
   }
+  if (detail) return { totals: t, activationBytes: peak, nums, meshPlans: mps, groups };
   return { totals: t, activationBytes: peak };
 }
 

@@ -7,8 +7,7 @@ import { cacheConversion } from './cacheConversion';
 import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS, type Explained, type Input } from './explained';
 import { inputLocalBytes, sequenceNumbers } from './numeric';
 import { layerPlan, meshKey, singleBlockPlan } from './plan';
-import { peakActivationBytes } from './activations';
-import { costBlock, costLayer } from './layer';
+import { blockFigures, layerFigures } from './sequenceFigures';
 import { axisSizes, localElements, withSingleToken, type PassSizes } from './sizes';
 import { addTotals, dominantBound, emptyTotals } from './totals';
 import type { BlockCost, Bound, LayerCost, OpCost, PassCost, Totals } from './types';
@@ -35,28 +34,10 @@ function costEmbed(ffn: CheckedBlock, sizes: PassSizes, mesh: MeshSpec): OpCost 
   };
 }
 
-function costUnembed(layout: ResolvedLayout, block: CheckedBlock | null, sizes: PassSizes): { cost: BlockCost; activationBytes: number } | null {
-  if (!block) return null;
-  // Only the last position's logits are needed, in both phases.
-  const s = withSingleToken(sizes);
-  const b = costBlock('unembed', block, s, layout.mesh, layout.model, layout.overlap, 'unembed.in');
-  const inp = block.input;
-  const inBytes = inp?.type ? localElements(inp.type, s, b.ctx.axisSizes) * 2 : 0;
-  const stored = new Set(block.values.filter((v) => v.op === 'weight' || v.op === 'cache').map((v) => b.ctx.idOf(v.name)));
-  const activationBytes = peakActivationBytes({
-    ops: b.cost.ops,
-    pinned: new Map([['unembed.in', inBytes]]),
-    stored,
-    overlap: layout.overlap,
-    axisSizes: b.ctx.axisSizes,
-  });
-  return { cost: b.cost, activationBytes };
-}
-
 /**
- * One pass. Totals, bound, latency and activations come from the numeric fast path
- * (numeric.ts); the per-op explained figures of the layer and the unembedding (`layer`,
- * `unembed`) are built from the blocks on first read, by the reference path (layer.ts, ops.ts).
+ * One pass. Totals, bound, latency and activations come from the numeric pass (numeric.ts); the
+ * per-op explained figures of the layer and the unembedding (`layer`, `unembed`) are built on
+ * first read from the same pass's numbers (sequenceFigures.ts).
  */
 export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSizes, model: ModelSpec = layout.model): PassCost {
   const mesh = layout.mesh;
@@ -91,8 +72,7 @@ export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSi
     return inputs;
   });
   const activationBytes = Math.max(layer.activationBytes, unembed?.activationBytes ?? 0, embed.resultBytes * 2);
-  const fast = { layerTime: layer.totals.time_s, layerActivationBytes: layer.activationBytes, unembedTime: unembed?.totals.time_s ?? 0 };
-  return new LazyPassCost(layout, phase, sizes, model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes, fast);
+  return new LazyPassCost(layout, phase, sizes, model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes);
 }
 
 class LazyPassCost implements PassCost {
@@ -110,17 +90,21 @@ class LazyPassCost implements PassCost {
     readonly totals: Totals,
     readonly bound: Bound,
     readonly activationBytes: number,
-    /** The fast path's per-layer figures (equal to `layer.time_s`, `layer.activationBytes`). */
-    readonly fast: { layerTime: number; layerActivationBytes: number; unembedTime: number },
   ) {}
 
   /** The layer's explained ops and block totals, built on first read. */
   get layer(): LayerCost {
-    return (this.layerCost ??= costLayer(this.phaseSpec, this.sizes, this.layout.mesh, this.model, this.layout.overlap));
+    const parallel = this.model.block === 'parallel';
+    const seq = layerPlan(this.phaseSpec.attention, this.phaseSpec.ffn, parallel);
+    return (this.layerCost ??= layerFigures(seq, parallel && this.phaseSpec.attention !== null, { mesh: this.layout.mesh, model: this.model, sizes: this.sizes, overlap: this.layout.overlap }));
   }
 
   get unembed(): BlockCost | null {
-    if (this.unembedCost === undefined) this.unembedCost = costUnembed(this.layout, this.phaseSpec.unembed, this.sizes)?.cost ?? null;
+    if (this.unembedCost === undefined) {
+      const block = this.phaseSpec.unembed;
+      // Only the last position's logits are needed, in both phases.
+      this.unembedCost = block ? blockFigures('unembed', block, 'unembed.in', { mesh: this.layout.mesh, model: this.model, sizes: withSingleToken(this.sizes), overlap: this.layout.overlap }) : null;
+    }
     return this.unembedCost;
   }
 

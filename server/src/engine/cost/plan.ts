@@ -4,21 +4,14 @@
 // statement order after parallel fusion, liveness and overlap partners. A plan per mesh adds the
 // shard divisors and the affine time coefficients of every collective.
 //
-// The explained path (ops.ts, layer.ts) is the reference: the tests check that both give the
-// same figures for every built-in block pair.
+// What each statement costs is its operation's cost rule in the operation table (ops/table.ts):
+// the plan compiles that rule, the numeric pass (numeric.ts) evaluates it, and the explanations
+// (figures.ts) are built from the evaluated terms.
 
-import type { CheckedBlock, HardwareSpec, MeshAxis, MeshSpec } from '../check/resolved';
-import { hops, axisBandwidth, participatingAxes, type CollectiveKind } from './collectives';
+import type { CheckedBlock, MeshSpec } from '../check/resolved';
+import { operation, type CostRule } from '../ops/index';
+import { collectiveAffine, NO_COLLECTIVE, type CollectiveAffine } from './collectives';
 import { findFusions } from './fusion';
-
-// Value kinds.
-export const K_DECL = 0;
-export const K_EINSUM = 1;
-export const K_COLLECTIVE = 2;
-export const K_SLICE = 3;
-export const K_APPEND = 4;
-export const K_ELEMENTWISE = 5;
-export const K_UNTYPED = 6;
 
 // Dtype sources: how a value's bytes per element are found.
 export const D_BF16 = 0;
@@ -36,8 +29,8 @@ export function letterCode(letter: string): number {
 export interface ValuePlan {
   name: string;
   op: string;
-  kind: number;
-  collective: CollectiveKind | undefined;
+  /** The operation's cost rule; undefined for declarations (`in`, `weight`, `cache`) and untyped values. */
+  rule: CostRule | undefined;
   /** Operand value indices in the block (−1 for an unknown name). */
   args: number[];
   dtype: number;
@@ -65,8 +58,13 @@ export interface BlockPlan {
 
 const blockPlans = new WeakMap<CheckedBlock, BlockPlan>();
 
-const KEEPS_DTYPE = new Set(['all_gather', 'all_to_all', 'slice', 'reduce_scatter', 'all_reduce']);
-const COLLECTIVES = new Set(['all_gather', 'reduce_scatter', 'all_reduce', 'all_to_all']);
+/** Where a value's bytes per element come from: its declaration, or its operation's dtype rule. */
+function dtypeSource(op: string): number {
+  if (op === 'weight') return D_WEIGHT;
+  if (op === 'cache') return D_KV;
+  const d = operation(op)?.dtype;
+  return d === 'kv' ? D_KV : d === 'operand' ? D_OPERAND : D_BF16;
+}
 
 export function blockPlan(block: CheckedBlock): BlockPlan {
   const hit = blockPlans.get(block);
@@ -74,18 +72,12 @@ export function blockPlan(block: CheckedBlock): BlockPlan {
   const byName = new Map<string, number>();
   block.values.forEach((v, i) => byName.set(v.name, i));
   const values: ValuePlan[] = block.values.map((v) => {
-    const decl = v.op === 'in' || v.op === 'weight' || v.op === 'cache';
-    const kind = decl ? K_DECL : !v.type ? K_UNTYPED
-      : v.op === 'einsum' ? K_EINSUM
-      : COLLECTIVES.has(v.op) ? K_COLLECTIVE
-      : v.op === 'slice' ? K_SLICE
-      : v.op === 'append' ? K_APPEND
-      : K_ELEMENTWISE;
+    const rule = v.type ? operation(v.op)?.cost : undefined;
     const args = v.args.map((a) => byName.get(a) ?? -1);
-    const dtype = v.op === 'weight' ? D_WEIGHT : v.op === 'cache' || v.op === 'append' ? D_KV : KEEPS_DTYPE.has(v.op) ? D_OPERAND : D_BF16;
+    const dtype = dtypeSource(v.op);
     const t = v.type;
     const flopDims: ValuePlan['flopDims'] = [];
-    if (kind === K_EINSUM) {
+    if (rule?.kind === 'roofline') {
       const seen = new Set<string>();
       for (const a of args) {
         const ta = a >= 0 ? block.values[a].type : undefined;
@@ -100,7 +92,7 @@ export function blockPlan(block: CheckedBlock): BlockPlan {
     }
     let reducePos = -1;
     let reduceAxes: string[] = [];
-    const reduced = v.op === 'softmax' ? 'T' : v.op === 'layernorm' ? 'E' : undefined;
+    const reduced = rule?.kind === 'elementwise' ? rule.normalises?.dim : undefined;
     if (reduced && args[0] >= 0) {
       const tIn = block.values[args[0]].type;
       if (tIn) {
@@ -111,8 +103,7 @@ export function blockPlan(block: CheckedBlock): BlockPlan {
     return {
       name: v.name,
       op: v.op,
-      kind,
-      collective: COLLECTIVES.has(v.op) ? (v.op as CollectiveKind) : undefined,
+      rule,
       args,
       dtype,
       letters: t ? t.dims.map((d) => letterCode(d.letter)) : [],
@@ -138,21 +129,12 @@ export function blockPlan(block: CheckedBlock): BlockPlan {
 // ---------------------------------------------------------------------------------------------
 // Per mesh: divisors and collective coefficients.
 
-/** A collective's time is affine in its volume D: t = a + b·D (cost-model.md §2, all kinds). */
-export interface Affine {
-  active: boolean;
-  a: number;
-  b: number;
-}
-
-const INACTIVE: Affine = { active: false, a: 0, b: 0 };
-
 export interface ValueMesh {
   /** Π axis sizes of each dim of the value's type. */
   divs: number[];
   flopDivs: number[];
   /** The value's collective (or its statistic all-reduce) as a + b·D. */
-  time: Affine;
+  time: CollectiveAffine;
   /** Divisor of the operand's reduced dim (softmax/layernorm). */
   reduceDiv: number;
   /** Π sizes of the collective's axes (a gathered weight counts 2/P under overlap). */
@@ -169,54 +151,6 @@ function product(axes: readonly string[], sizes: Map<string, number>): number {
   return n;
 }
 
-/** The affine coefficients of `kind` over `axes`: the same rules as collectives.ts. */
-export function collectiveAffine(kind: CollectiveKind, axes: readonly string[], mesh: MeshSpec): Affine {
-  const part = participatingAxes(axes, mesh);
-  if (part.length === 0) return INACTIVE;
-  const hw = mesh.hardware;
-  if (part.every((a) => a.topology === 'torus')) return torusAffine(kind, part, hw);
-  // Phases: each switch axis alone, the torus axes together at the first of them.
-  const phases: MeshAxis[][] = [];
-  let torusPhase: MeshAxis[] | undefined;
-  for (const a of part) {
-    if (a.topology === 'switch') phases.push([a]);
-    else if (torusPhase) torusPhase.push(a);
-    else { torusPhase = [a]; phases.push(torusPhase); }
-  }
-  const sizes = phases.map((ph) => ph.reduce((n, a) => n * a.size, 1));
-  let A = 0;
-  let B = 0;
-  for (let i = 0; i < phases.length; i++) {
-    let scale = 1;
-    if (kind === 'all_gather') for (let j = i + 1; j < phases.length; j++) scale /= sizes[j];
-    if (kind === 'reduce_scatter') for (let j = 0; j < i; j++) scale /= sizes[j];
-    const ph = phases[i];
-    if (ph[0].topology === 'switch') {
-      A += hw.collective_latency;
-      B += (scale * (sizes[i] - 1)) / sizes[i] / (ph[0].link_bw * hw.link_eff);
-    } else {
-      const t = torusAffine(kind, ph, hw);
-      A += t.a;
-      B += scale * t.b;
-    }
-  }
-  return { active: true, a: A, b: B };
-}
-
-function torusAffine(kind: CollectiveKind, axes: readonly MeshAxis[], hw: HardwareSpec): Affine {
-  let h = 0;
-  for (const a of axes) h += hops(a);
-  const a = hw.collective_latency * h;
-  if (kind === 'all_to_all') {
-    let worst = 0;
-    for (const x of axes) worst = Math.max(worst, x.size / (4 * axisBandwidth(x, hw)));
-    return { active: true, a, b: worst };
-  }
-  let bw = 0;
-  let P = 1;
-  for (const x of axes) { bw += axisBandwidth(x, hw); P *= x.size; }
-  return { active: true, a, b: (P - 1) / P / bw };
-}
 
 const meshPlans = new WeakMap<BlockPlan, Map<string, MeshPlan>>();
 
@@ -224,6 +158,16 @@ const meshPlans = new WeakMap<BlockPlan, Map<string, MeshPlan>>();
 export function meshKey(mesh: MeshSpec): string {
   const hw = mesh.hardware;
   return `${hw.collective_latency}|${hw.link_eff}|${mesh.axes.map((a) => `${a.name}${a.size}${a.topology[0]}${a.wrap ? 'w' : ''}${a.link_bw}`).join(',')}`;
+}
+
+/** The affine terms of a value's collective, or of a normalising op's statistic collective. */
+function collectiveTerms(v: ValuePlan, mesh: MeshSpec): CollectiveAffine {
+  const rule = v.rule;
+  if (rule?.kind === 'collective') return collectiveAffine(rule.collective, v.axes, mesh);
+  if (rule?.kind === 'elementwise' && rule.normalises) {
+    return v.reducePos >= 0 ? collectiveAffine(rule.normalises.statistic, v.reduceAxes, mesh) : NO_COLLECTIVE;
+  }
+  return NO_COLLECTIVE;
 }
 
 export function meshPlan(plan: BlockPlan, mesh: MeshSpec, key: string): MeshPlan {
@@ -235,9 +179,7 @@ export function meshPlan(plan: BlockPlan, mesh: MeshSpec, key: string): MeshPlan
   const values: ValueMesh[] = plan.values.map((v) => ({
     divs: v.dimAxes.map((axes) => product(axes, sizes)),
     flopDivs: v.flopDims.map((d) => product(d.axes, sizes)),
-    time: v.kind === K_COLLECTIVE && v.collective ? collectiveAffine(v.collective, v.axes, mesh)
-      : v.reducePos >= 0 ? collectiveAffine('all_reduce', v.reduceAxes, mesh)
-      : INACTIVE,
+    time: collectiveTerms(v, mesh),
     reduceDiv: product(v.reduceAxes, sizes),
     axesProduct: product(v.axes, sizes),
   }));
@@ -271,6 +213,8 @@ export interface SeqEntry {
   lastUse: number;
   /** A collective of a stored weight (or of such a gather): a gathered weight, for activations. */
   gatheredWeight: boolean;
+  /** A fused parallel-block statement: the attention member's value index (its ffn member is `value`); −1 otherwise. */
+  fusedAttention: number;
 }
 
 export interface SequencePlan {
@@ -332,15 +276,15 @@ function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f
   const order: { part: number; value: number; alsoA?: number; alsoF?: number }[] = [];
   parts.forEach((p, part) => {
     p.values.forEach((v, i) => {
-      if (v.kind === K_DECL || v.kind === K_UNTYPED) return;
+      if (!v.rule) return;
       if (part === 0 && fusedA.has(i)) {
         const x = fusedA.get(i)!;
-        if (x.kind !== 'reduce_scatter') order.push({ part: 1, value: x.f, alsoA: i });
+        if (x.kind !== 'output-scatter') order.push({ part: 1, value: x.f, alsoA: i });
         return;
       }
       if (part === 1 && fusedF.has(i)) {
         const x = fusedF.get(i)!;
-        if (x.kind === 'reduce_scatter') order.push({ part: 1, value: i, alsoA: x.a });
+        if (x.kind === 'output-scatter') order.push({ part: 1, value: i, alsoA: x.a });
         return;
       }
       order.push({ part, value: i });
@@ -382,11 +326,12 @@ function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f
       firstOperand: first >= 0 ? ref(o.part, first) : -1,
       consumerEinsum: -1,
       producerEinsum: -1,
-      isEinsum: v.kind === K_EINSUM,
-      isCollective: v.kind === K_COLLECTIVE,
-      isAppend: v.kind === K_APPEND,
+      isEinsum: v.rule?.kind === 'roofline',
+      isCollective: v.rule?.kind === 'collective',
+      isAppend: v.rule?.kind === 'cache-write',
       lastUse: idx,
       gatheredWeight: false,
+      fusedAttention: o.alsoA ?? -1,
     });
   });
   // Liveness and overlap partners.

@@ -4,6 +4,7 @@
 import type { CheckedBlock, CheckedValue, Dtype, MeshSpec, ModelSpec, Phase, WorkloadSpec } from '../check/resolved';
 import { DTYPE_BYTES } from '../check/resolved';
 import type { ShardType } from '../check/shardType';
+import { operation } from '../ops/index';
 
 /** The sizes every dim letter takes in one forward pass. */
 export interface PassSizes {
@@ -96,12 +97,10 @@ export function bytesPerElement(dtype: Dtype): number {
   return DTYPE_BYTES[dtype];
 }
 
-const KEEPS_OPERAND_DTYPE = new Set(['all_gather', 'all_to_all', 'slice', 'reduce_scatter', 'all_reduce']);
-
 /**
- * The dtype of every value of a block (cost-model.md §1): weights at the model's `weights`
- * dtype, caches and `append` results at `kv`, collectives and `slice` keep their operand's,
- * everything computed (einsum, elementwise, normalising) is bf16, and so is the block input.
+ * The dtype of every value of a block: weights at the model's `weights` dtype, caches at `kv`,
+ * and each statement by its operation's dtype rule (ops/table.ts): computed values are bf16,
+ * data movement keeps its operand's, cache updates are at `kv`. The block input is bf16.
  */
 export function valueDtypes(block: CheckedBlock, model: ModelSpec): Map<string, Dtype> {
   // Cached per block and (weights, kv) dtype pair: checked blocks are shared by many layouts.
@@ -120,7 +119,9 @@ const dtypeCache = new WeakMap<CheckedBlock, Map<string, Map<string, Dtype>>>();
 
 function dtypeOf(v: CheckedValue, model: ModelSpec, known: Map<string, Dtype>): Dtype {
   if (v.op === 'weight') return model.weights;
-  if (v.op === 'cache' || v.op === 'append') return model.kv;
-  if (KEEPS_OPERAND_DTYPE.has(v.op)) return known.get(v.args[0]) ?? 'bf16';
+  if (v.op === 'cache') return model.kv;
+  const rule = operation(v.op)?.dtype;
+  if (rule === 'kv') return model.kv;
+  if (rule === 'operand') return known.get(v.args[0]) ?? 'bf16';
   return 'bf16';
 }

@@ -1,81 +1,10 @@
-// Sums of op figures and the overlap rule (cost-model.md §3): with `overlap = collective_einsum`
-// each collective runs under one einsum (Looped CollectiveEinsum, Pope §3.5), and the pair takes
-// max(t_einsum, Σ t_collectives) instead of the sum.
+// Sums of figures. The overlap rule itself (each collective under one einsum, Pope §3.5) is
+// applied where the statements are summed, in numeric.ts.
 
-import { isCollective } from './collectives';
-import type { Bound, OpCost, Totals } from './types';
-
-export type Overlap = 'none' | 'collective_einsum';
-
-export interface OverlapGroup {
-  einsum: string;
-  collectives: string[];
-  time_s: number;
-}
+import type { Bound, Totals } from './types';
 
 export function emptyTotals(): Totals {
   return { time_s: 0, flops: 0, comm_bytes: 0, compute_s: 0, memory_s: 0, comm_s: 0, byBound: { compute: 0, memory: 0, comm: 0 } };
-}
-
-/**
- * Pair each collective with the einsum that consumes its result, or else with the einsum that
- * produced its operand. Returns einsum index → collective indices.
- */
-export function pairCollectives(ops: readonly OpCost[]): Map<number, number[]> {
-  const groups = new Map<number, number[]>();
-  const definedAt = new Map<string, number>();
-  ops.forEach((o, i) => definedAt.set(o.id, i));
-  for (let i = 0; i < ops.length; i++) {
-    const c = ops[i];
-    if (!isCollective(c.op) || c.time.value === 0) continue;
-    let partner = -1;
-    for (let j = i + 1; j < ops.length; j++) {
-      if (ops[j].op === 'einsum' && ops[j].uses.includes(c.id)) { partner = j; break; }
-    }
-    if (partner < 0) {
-      const p = c.uses.length ? definedAt.get(c.uses[0]) : undefined;
-      if (p !== undefined && ops[p].op === 'einsum') partner = p;
-    }
-    if (partner < 0) continue;
-    const list = groups.get(partner) ?? [];
-    list.push(i);
-    groups.set(partner, list);
-  }
-  return groups;
-}
-
-/** Totals of a list of ops run in order, with or without overlap. */
-export function sumOps(ops: readonly OpCost[], overlap: Overlap): { totals: Totals; groups: OverlapGroup[] } {
-  const t = emptyTotals();
-  for (const o of ops) {
-    t.flops += o.flops.value;
-    t.comm_bytes += o.comm_bytes.value;
-    t.compute_s += o.t_compute.value;
-    t.memory_s += o.t_memory.value;
-    t.comm_s += o.t_comm.value;
-  }
-  const groups: OverlapGroup[] = [];
-  const paired = new Set<number>();
-  if (overlap === 'collective_einsum') {
-    for (const [e, cs] of pairCollectives(ops)) {
-      const te = ops[e].time.value;
-      const tc = cs.reduce((s, i) => s + ops[i].time.value, 0);
-      const time = Math.max(te, tc);
-      t.time_s += time;
-      // The group's latency belongs to whichever side it waits for.
-      const bound: Bound = tc >= te ? 'comm' : ops[e].bound;
-      t.byBound[bound] += time;
-      paired.add(e);
-      for (const i of cs) paired.add(i);
-      groups.push({ einsum: ops[e].id, collectives: cs.map((i) => ops[i].id), time_s: time });
-    }
-  }
-  ops.forEach((o, i) => {
-    if (paired.has(i)) return;
-    t.time_s += o.time.value;
-    t.byBound[o.bound] += o.time.value;
-  });
-  return { totals: t, groups };
 }
 
 /** A copy of `t`'s sums (explicit fields: object spread is slow on hot paths). */
@@ -101,8 +30,4 @@ export function dominantBound(byBound: Record<Bound, number>): Bound {
   if (byBound.comm >= byBound.memory && byBound.comm >= byBound.compute) return 'comm';
   if (byBound.memory >= byBound.compute) return 'memory';
   return 'compute';
-}
-
-export function opTotals(o: OpCost): Totals {
-  return sumOps([o], 'none').totals;
 }

@@ -78,8 +78,6 @@ export interface PassCost {
   totals: Totals;
   bound: Bound;
   activationBytes: number;
-  /** The fast path's own per-layer figures (the tests compare them with `layer`). */
-  fast?: { layerTime: number; layerActivationBytes: number; unembedTime: number };
 }
 
 export interface PhaseCost {

@@ -1,31 +1,20 @@
 // The built-in ffn/attention pairs a layout could use instead (for the `better-layout` hint and
-// for search): Pope Fig. 2's ffn layouts with Fig. 5's attention shardings.
+// for search): Pope Fig. 2's ffn layouts with Fig. 5's attention shardings, as the prelude marks
+// them (prelude/builtins.ts).
 
 import type { Phase, ResolvedLayout } from '../check/resolved';
+import type { BlockPair } from '../check/variantBuilder';
+import { preludeBuiltins } from '../prelude/builtins';
 
-/** Built-in ffn blocks, in the order the paper introduces them. */
-export const BUILTIN_FFNS = ['ws1d', 'ws2d', 'wg_x', 'wg_xy', 'wg_xyz'] as const;
+export type { BlockPair };
 
-export const FFN_TITLES: Record<string, string> = {
-  ws1d: '1D weight-stationary',
-  ws2d: '2D weight-stationary',
-  wg_x: 'X-weight-gathered',
-  wg_xy: 'XY-weight-gathered',
-  wg_xyz: 'XYZ-weight-gathered',
-};
-
-export interface BlockPair {
-  ffn: string;
-  attention: string;
-}
-
-/** Every built-in pair: each ffn with `heads` and `batch` attention (wg_xyz has only `batch`). */
+/**
+ * Every built-in pair: each built-in ffn with each attention sharding the prelude has a family
+ * for (`heads` then `batch`; wg_xyz has only `batch`), ffns in the paper's order.
+ */
 export function builtinPairs(): BlockPair[] {
   const out: BlockPair[] = [];
-  for (const ffn of BUILTIN_FFNS) {
-    if (ffn !== 'wg_xyz') out.push({ ffn, attention: 'heads' });
-    out.push({ ffn, attention: 'batch' });
-  }
+  for (const ffn of preludeBuiltins().ffns) for (const attention of ffn.attention) out.push({ ffn: ffn.name, attention });
   return out;
 }
 

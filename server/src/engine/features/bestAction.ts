@@ -8,7 +8,7 @@
 // (with progress and cancel) and then replaces the declaration with the best candidate, keeping
 // the layout's name so references to it stay valid.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import { contains } from './locate';
 import { BEST_COMMAND } from './costHints';
 

@@ -2,7 +2,7 @@
 // surrounding program — insert the collective a partial sum or a sharding mismatch is missing,
 // add a missing field with its schema example — and the refactor "write the inferred type".
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { Diagnostic } from '../diagnostics';
 import type { BlockDecl, Ident, LetStmt, RecordDecl, Span } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';

@@ -4,16 +4,18 @@
 // cursor (so it works while the line is still unparseable) plus the declaration around it.
 
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-types';
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { BlockDecl, Decl, RecordDecl, RecordKind } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
-import { OPS, COLLECTIVE_OPS } from '../check/blocks';
+import { allOperations, operation } from '../ops/index';
 import { DIM_MEANING, formatType } from '../check/shardType';
 import { FIELDS, PHASE_FIELDS, DTYPES, type FieldSpec } from '../check/schema';
 import type { QuantityKind } from '../check/units';
 import { declAt, fieldListAt, type FieldOwner } from './locate';
 import { usesOfBlock } from './costs';
 import { origin } from './declarations';
+import { preludeBuiltins } from '../prelude/builtins';
+import { ATTENTION_SHARDINGS, familyOfMember, NO_ATTENTION } from '../prelude/names';
 
 const DECLARATION_SNIPPETS: Record<string, string> = {
   hardware: 'hardware ${1:name} {\n  flops = ${2:275 TFLOP/s}\n  hbm = ${3:32 GiB}\n  hbm_bw = ${4:1.2 TB/s}\n  link_bw = ${5:45 GB/s}\n}',
@@ -85,13 +87,20 @@ const KIND_ICON: Record<RecordKind | 'block', CompletionItemKind> = {
   block: CompletionItemKind.Function,
 };
 
-/** Names in scope of one namespace, the file's own first, then the built-ins. */
+/**
+ * Names in scope of one namespace: the file's own first, then the built-in ffn layouts with their
+ * titles in the prelude's order (ws1d, ws2d, …), then the other built-ins.
+ */
 function namesOf(analysis: Analysis, kind: RecordKind | 'block', blockKind?: string): CompletionItem[] {
   const map: ReadonlyMap<string, Decl> = kind === 'block' ? analysis.scope.block : analysis.scope[kind];
+  const layouts = kind === 'block' ? preludeBuiltins().ffns : [];
   const out: CompletionItem[] = [];
   for (const [name, decl] of map) {
     if (blockKind && decl.kind !== blockKind) continue;
-    out.push({ label: name, kind: KIND_ICON[kind], detail: `${decl.kind} — ${origin(analysis, decl)}`, sortText: `${decl.source.isPrelude ? '1' : '0'}${name}` });
+    const layout = decl.source.isPrelude && decl.kind === 'ffn' ? layouts.findIndex((f) => f.name === name) : -1;
+    const title = layout >= 0 ? `${layouts[layout].title}, ` : '';
+    const sortText = !decl.source.isPrelude ? `0${name}` : layout >= 0 ? `1${layout}` : `2${name}`;
+    out.push({ label: name, kind: KIND_ICON[kind], detail: `${decl.kind} — ${title}${origin(analysis, decl)}`, sortText });
   }
   return out;
 }
@@ -147,10 +156,10 @@ function valueCompletions(analysis: Analysis, spec: FieldSpec, decl: RecordDecl)
     case 'ref':
       return namesOf(analysis, t.kind);
     case 'block': {
-      const builtins = t.kind === 'attention' ? ['heads', 'batch', 'none'].map((v) => ({ label: v, kind: CompletionItemKind.Keyword, detail: 'built-in attention matching the ffn' })) : [];
+      const builtins = t.kind === 'attention' ? [...ATTENTION_SHARDINGS, NO_ATTENTION].map((v) => ({ label: v, kind: CompletionItemKind.Keyword, detail: 'built-in attention matching the ffn' })) : [];
       const blocks = namesOf(analysis, 'block', t.kind);
       // `ws2d_batch` names the family whose member (`_mqa`, `_gqa`, `_mha`) the model's K picks.
-      const families = [...new Set(blocks.map((b) => /^(.+)_(mqa|gqa|mha)$/.exec(b.label)?.[1]).filter((f): f is string => !!f))];
+      const families = [...new Set(blocks.map((b) => familyOfMember(b.label)).filter((f): f is string => !!f))];
       const familyItems = families.map((f) => ({ label: f, kind: CompletionItemKind.Function, detail: `${t.kind} family: the member matching the model's K`, sortText: `1${f}` }));
       return [...builtins, ...familyItems, ...blocks];
     }
@@ -211,9 +220,9 @@ function blockCompletions(analysis: Analysis, block: BlockDecl, before: string, 
   // Inside an operation's parentheses: earlier values, or axes for a collective's last argument.
   const callMatch = /=\s*(\w+)\s*\(([^)]*)$/.exec(before);
   if (callMatch) {
-    const spec = OPS[callMatch[1]];
+    const spec = operation(callMatch[1]);
     const argIndex = callMatch[2].split(',').length - 1;
-    if (spec && spec.axes && argIndex >= spec.values) {
+    if (spec && spec.takesAxes && argIndex >= spec.operands) {
       const { axes, detail } = blockAxes(analysis, block);
       return axisLetters(axes, detail);
     }
@@ -233,13 +242,14 @@ function blockCompletions(analysis: Analysis, block: BlockDecl, before: string, 
 }
 
 function operations(): CompletionItem[] {
-  return Object.entries(OPS).map(([name, spec]) => {
+  return allOperations().map((spec) => {
+    const name = spec.name;
     const params = spec.signature.replace(/^[^(]*\(|\).*$/g, '').split(',').map((p) => p.trim());
     const args = params.map((p, i) => `\${${i + 1}:${p}}`).join(', ');
     const annotation = spec.annotationRequired ? ` : \${${params.length + 1}:TYPE}` : '';
     return {
       label: name,
-      kind: COLLECTIVE_OPS.has(name) ? CompletionItemKind.Event : CompletionItemKind.Function,
+      kind: spec.class === 'collective' ? CompletionItemKind.Event : CompletionItemKind.Function,
       detail: spec.signature,
       documentation: spec.doc,
       insertText: `${name}(${args})${annotation}`,

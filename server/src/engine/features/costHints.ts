@@ -2,7 +2,7 @@
 // memory per chip against HBM, then Compare and Explain, and Sweep and Best for a layout that resolves) and inlay hints on block statements
 // (the inferred type where none is written; the op's time or communication volume at line end).
 
-import { EDITOR_LIMITS, type Analysis } from '../index';
+import { EDITOR_LIMITS, type Analysis } from '../analysis';
 import type { Span } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 import { formatType } from '../check/shardType';
@@ -87,7 +87,7 @@ export function inlayHints(analysis: Analysis, range: Span, settings: FeatureSet
       const type = checked?.byName.get(stmt.name.text)?.type;
       if (!stmt.annotation && type) out.push({ offset: stmt.end, label: `: ${formatType(type, order)}`, kind: 'type', tooltip: 'inferred type' });
       if (!use) continue;
-      const op = opCost(use, stmt.name.text, settings.decodeContext);
+      const op = opCost(analysis, use, stmt.name.text, settings.decodeContext);
       if (!op) continue;
       const where = `${use.layout.name} · ${use.phase}`;
       if (detail === 'time') out.push({ offset: stmt.end, label: `${formatSeconds(op.time.value)} ${op.bound}`, kind: 'cost', tooltip: `time of this op per layer in ${where}` });

@@ -2,7 +2,7 @@
 // lenses and inlay hints ask "what does this op / layout cost?" through these functions, so a
 // change in the cost model's surface is absorbed here.
 
-import { cachedCost, type Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { BlockDecl } from '../syntax/ast';
 import type { CheckedBlock, Phase, ResolvedLayout } from '../check/resolved';
 import { PHASES } from '../check/resolved';
@@ -21,18 +21,18 @@ export interface BlockUse {
   block: CheckedBlock;
 }
 
-// `analyze` costs a file's layouts through the engine's cost cache; features ask the same cache,
+// `analyze` costs a file's layouts through its service's cost cache; features ask the same cache,
 // so a hover never costs a layout twice. That cache is keyed by the layout's whole configuration
 // (a string built per lookup), so the answer is also kept per ResolvedLayout object: an inlay-hint
 // request asks once per statement. A failure is remembered and shown as "not costed".
 const known = new WeakMap<ResolvedLayout, LayoutCost | null>();
 
 /** The layout's cost, or undefined when the cost model fails on it. */
-export function layoutCost(layout: ResolvedLayout): LayoutCost | undefined {
+export function layoutCost(analysis: Analysis, layout: ResolvedLayout): LayoutCost | undefined {
   let cost = known.get(layout);
   if (cost === undefined) {
     try {
-      cost = cachedCost(layout);
+      cost = analysis.costOf(layout);
     } catch {
       cost = null;
     }
@@ -66,8 +66,8 @@ function blockCostOf(pass: PassCost, role: BlockRole): BlockCost | null {
 }
 
 /** The cost of one statement of a block in one use (before fusion, so every statement has one). */
-export function opCost(use: BlockUse, valueName: string, decode: DecodeContext): OpCost | undefined {
-  const cost = layoutCost(use.layout);
+export function opCost(analysis: Analysis, use: BlockUse, valueName: string, decode: DecodeContext): OpCost | undefined {
+  const cost = layoutCost(analysis, use.layout);
   if (!cost) return undefined;
   const block = blockCostOf(phasePass(cost, use.phase, decode), use.role);
   return block?.ops.find((o) => o.name === valueName);
@@ -85,7 +85,7 @@ export function variantResolver(analysis: Analysis): VariantResolver {
  * value is the layout's findings (out-of-memory, comm-bound, memory-bound, better-layout).
  */
 export function* costFindingsSearch(analysis: Analysis, layout: ResolvedLayout): Generator<void, Diagnostic[]> {
-  const cost = layoutCost(layout);
+  const cost = layoutCost(analysis, layout);
   if (!cost) return [];
   // Memoised per phase, so the final costDiagnostics call reuses what the steps resolved.
   const variants = builtinVariants(layout, variantResolver(analysis));
@@ -94,11 +94,11 @@ export function* costFindingsSearch(analysis: Analysis, layout: ResolvedLayout):
     yield;
     for (const alternative of alternatives) {
       // Warms the engine's cost cache; the final call then only looks the figures up.
-      tryOr(() => cachedCost(alternative.layout), undefined);
+      tryOr(() => analysis.costOf(alternative.layout), undefined);
       yield;
     }
   }
-  return tryOr(() => costDiagnostics(layout, cost, variants, cachedCost).filter((d) => d.source === analysis.source), []);
+  return tryOr(() => costDiagnostics(layout, cost, variants, analysis.costOf).filter((d) => d.source === analysis.source), []);
 }
 
 function tryOr<T>(f: () => T, fallback: T): T {
@@ -117,6 +117,6 @@ export function reportOf(analysis: Analysis): ReportJson {
 /** `shardlens explain` for one layout of the file, as text; undefined when it is not costed. */
 export function explanationOf(analysis: Analysis, layoutName: string, phase?: Phase): string | undefined {
   const layout = analysis.layouts.find((l) => l.name === layoutName);
-  const cost = layout && layoutCost(layout);
+  const cost = layout && layoutCost(analysis, layout);
   return cost ? renderExplain(explainLayout(cost, phase ? { phase } : {})) : undefined;
 }

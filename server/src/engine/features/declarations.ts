@@ -1,7 +1,7 @@
 // Finding declarations and block values by the spans that refs point at. Shared by hover,
 // navigation and rename.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { BlockDecl, Decl, File, Ident, SourceFile, Span, Stmt } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 

@@ -4,7 +4,7 @@
 // A block with a syntax error inside, or with two statements on one line, is left alone; record
 // declarations are left as their authors wrote them.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { BlockDecl, DeclStmt, LetStmt, Span } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 

@@ -2,16 +2,17 @@
 // achieves, what a name or quantity means. Every figure comes from the cost model's explained
 // values, so the hover can show the formula with the values put in.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { BlockDecl, Decl, Ident, LetStmt, RecordDecl, Span, Stmt } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
-import { OPS, COLLECTIVE_OPS } from '../check/blocks';
+import { operation } from '../ops/index';
 import { DIM_MEANING, formatAxes, formatType, type ShardType } from '../check/shardType';
 import { fieldSpec, PHASE_FIELDS, type FieldSpec } from '../check/schema';
 import { evalQuantity, KIND_NAME } from '../check/units';
 import type { ResolvedLayout } from '../check/resolved';
-import { substitute, type Explained } from '../cost/explained';
+import type { Explained } from '../cost/explained';
 import { axisSizes, bytesPerElement, localExtent, passSizes, valueDtypes, type PassSizes } from '../cost/sizes';
+import { figureEquation, figureText } from '../report/figure';
 import { formatBytes, formatPercent, formatSeconds, formatValue, formatFlops, sig } from '../report/format';
 import { layoutCost, opCost, phasePass, usesOfBlock, type BlockUse } from './costs';
 import { docComment, locate, type FieldOwner, type Located } from './locate';
@@ -87,7 +88,7 @@ function declHover(analysis: Analysis, decl: Decl, settings: FeatureSettings): s
   const doc = file ? docComment(decl, file.comments) : '';
   if (decl.kind === 'layout') {
     const layout = analysis.layouts.find((l) => l.decl === decl);
-    if (layout) parts.push(layoutTable(layout, settings));
+    if (layout) parts.push(layoutTable(analysis, layout, settings));
     else {
       const u = analysis.uncostable.find((l) => l.decl === decl);
       if (u) parts.push(`Not costed: ${u.reason}`);
@@ -123,8 +124,8 @@ function blockSummary(analysis: Analysis, decl: BlockDecl): string {
 }
 
 /** The layout's headline figures, as the report prints them (cli.md `report`). */
-export function layoutTable(layout: ResolvedLayout, settings: FeatureSettings): string {
-  const cost = layoutCost(layout);
+export function layoutTable(analysis: Analysis, layout: ResolvedLayout, settings: FeatureSettings): string {
+  const cost = layoutCost(analysis, layout);
   if (!cost) return 'The cost model could not cost this layout.';
   const p = cost.prefill;
   const d = cost.decode;
@@ -202,11 +203,11 @@ function valueHover(analysis: Analysis, def: ValueDef, settings: FeatureSettings
   const parts = ['```shard\n' + statementText(def) + '\n```'];
   if (type) parts.push(`type \`${formatType(type)}\`${def.stmt.kind === 'let' && !def.stmt.annotation ? ' (inferred)' : ''}`);
   if (def.stmt.kind === 'let') {
-    const spec = OPS[def.stmt.op.text];
+    const spec = operation(def.stmt.op.text);
     if (spec) parts.push(`\`${spec.signature}\` — ${spec.doc}`);
   }
   const uses = usesOfBlock(analysis, def.block);
-  for (const use of uses.slice(0, MAX_USES)) parts.push(useSection(def, type, use, settings));
+  for (const use of uses.slice(0, MAX_USES)) parts.push(useSection(analysis, def, type, use, settings));
   if (uses.length > MAX_USES) parts.push(`…and ${uses.length - MAX_USES} more uses`);
   if (!uses.length) parts.push('_No layout in this file uses this block, so it is not costed._');
   return parts.join('\n\n');
@@ -237,13 +238,12 @@ function localShape(type: ShardType, use: BlockUse, sizes: PassSizes): { text: s
   return { text: parts.join(' × '), elements };
 }
 
-/** `formula = values put in = result`, without repeating a step that says the same thing. */
+/** `formula = values put in = result`, as `shardlens explain` prints it. */
 function explain(e: Explained): string {
-  const steps = [e.formula, substitute(e, formatValue), formatValue(e.value, e.unit)];
-  return steps.filter((step, i) => i === 0 || step !== steps[i - 1]).join(' = ');
+  return figureEquation(figureText(e));
 }
 
-function useSection(def: ValueDef, type: ShardType | undefined, use: BlockUse, settings: FeatureSettings): string {
+function useSection(analysis: Analysis, def: ValueDef, type: ShardType | undefined, use: BlockUse, settings: FeatureSettings): string {
   const sizes = sizesFor(use, settings);
   const header = `**${use.layout.name}** · ${use.phase}${use.phase === 'decode' ? ` (${settings.decodeContext} step, T = ${count(sizes.T)})` : ''} · ${use.role} on \`${use.layout.mesh.name}\``;
   const lines = [header];
@@ -253,9 +253,9 @@ function useSection(def: ValueDef, type: ShardType | undefined, use: BlockUse, s
     const bytes = shape.elements * bytesPerElement(dtype);
     lines.push(`per chip: ${shape.text} → ${formatBytes(bytes)} (${dtype})`);
   }
-  const op = opCost(use, def.name.text, settings.decodeContext);
+  const op = opCost(analysis, use, def.name.text, settings.decodeContext);
   if (op && def.stmt.kind === 'let') {
-    const collective = COLLECTIVE_OPS.has(op.op) || op.comm_bytes.value > 0;
+    const collective = operation(op.op)?.class === 'collective' || op.comm_bytes.value > 0;
     if (collective) {
       lines.push(`time **${formatSeconds(op.time.value)}** (${op.bound}-bound)`);
       lines.push(`volume D: ${explain(op.comm_bytes)}`);

@@ -1,8 +1,9 @@
 // What the cursor is on. Hover, definition, rename and semantic features all start from "which
 // syntax node is at this offset, and what does it mean here", answered once in this file.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { SymbolRef } from '../check/checker';
+import { isBuiltinMark } from '../prelude/builtins';
 import type {
   AxisRef,
   BlockDecl,
@@ -161,13 +162,12 @@ export function docComment(decl: Decl, comments: readonly Span[]): string {
     if (!/^[ \t]*\r?\n[ \t]*$/.test(between)) break;
     const lineStart = text.lastIndexOf('\n', c.start - 1) + 1;
     if (text.slice(lineStart, c.start).trim() !== '') break; // a trailing comment of the previous line
-    lines.unshift(text.slice(c.start, c.end).replace(/^#\s?/, ''));
+    const line = text.slice(c.start, c.end).replace(/^#\s?/, '');
     cursor = c.start;
     // A separator line of dashes ends the documentation block.
-    if (/^-{5,}$/.test(lines[0].trim())) {
-      lines.shift();
-      break;
-    }
+    if (/^-{5,}$/.test(line.trim())) break;
+    // A built-in mark (`# @builtin "Title"`) is data for the engine, not documentation.
+    if (!isBuiltinMark(line)) lines.unshift(line);
   }
   return lines.join('\n').trim();
 }

@@ -2,7 +2,7 @@
 // same question — which declaration does the name under the cursor stand for — and then collect
 // every span that resolves to it from `analysis.refs`.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { SymbolKind } from '../check/checker';
 import type { SourceFile, Span } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';

@@ -1,7 +1,7 @@
 // Folding ranges (declarations, nested records, comment runs) and selection ranges (word →
 // type or call → statement or field → declaration body → declaration).
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { Span } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 import { contains, fieldLists } from './locate';

@@ -2,10 +2,10 @@
 // are mesh axes, which calls are collectives and which are einsums, where partial sums and units
 // are. Encoded in the LSP's relative five-integer form.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { Span, TypeExpr } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
-import { COLLECTIVE_OPS, OPS } from '../check/blocks';
+import { operation } from '../ops/index';
 import { fieldLists } from './locate';
 
 /** Token types; the custom ones (dimension, axis, …) fall back to standard types in the client. */
@@ -53,10 +53,9 @@ export function semanticTokens(analysis: Analysis): number[] {
       for (const stmt of decl.stmts) {
         if (stmt.kind === 'let') {
           add(stmt.name, 'variable', bit('declaration'));
-          const op = stmt.op.text;
-          add(stmt.op, op === 'einsum' ? 'einsum' : COLLECTIVE_OPS.has(op) ? 'collective' : 'function', OPS[op] ? bit('defaultLibrary') : 0);
-          const spec = OPS[op];
-          stmt.args.forEach((arg, i) => add(arg, spec?.axes && i >= spec.values ? 'axis' : 'variable'));
+          const spec = operation(stmt.op.text);
+          add(stmt.op, spec?.class ?? 'function', spec ? bit('defaultLibrary') : 0);
+          stmt.args.forEach((arg, i) => add(arg, spec?.takesAxes && i >= spec.operands ? 'axis' : 'variable'));
           if (stmt.annotation) addType(stmt.annotation);
         } else if (stmt.kind === 'out') {
           if (stmt.name) add(stmt.name, 'variable');

@@ -1,8 +1,8 @@
 // Signature help for operations: which operation's parentheses the cursor is in, and which
 // argument it is on. Read from the text of the current line, so it works mid-edit.
 
-import type { Analysis } from '../index';
-import { OPS } from '../check/blocks';
+import type { Analysis } from '../analysis';
+import { operation } from '../ops/index';
 
 export interface SignatureInfo {
   label: string;
@@ -19,7 +19,7 @@ export function signatureAt(analysis: Analysis, offset: number): SignatureInfo |
   const before = text.slice(Math.max(lineStart, offset - 400), offset);
   const m = /(\w+)\s*\(([^()]*)$/.exec(before);
   if (!m) return undefined;
-  const spec = OPS[m[1]];
+  const spec = operation(m[1]);
   if (!spec) return undefined;
   const inner = spec.signature.slice(spec.signature.indexOf('(') + 1, spec.signature.indexOf(')'));
   const parameters = inner.split(',').map((p) => p.trim());

@@ -5,7 +5,7 @@ import { SymbolKind } from 'vscode-languageserver-types';
 import type { Decl, File, Span } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 import { formatType } from '../check/shardType';
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 
 export interface OutlineSymbol {
   name: string;

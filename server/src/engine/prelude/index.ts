@@ -9,8 +9,9 @@ import ffn from './ffn.shard';
 import attention from './attention.shard';
 import unembed from './unembed.shard';
 
-/** The URI scheme under which prelude files are shown (read-only) in editors. */
-export const PRELUDE_SCHEME = 'shardlens-prelude';
+import { PRELUDE_SCHEME } from './scheme';
+
+export { PRELUDE_SCHEME };
 
 export const PRELUDE_FILES: readonly SourceFile[] = [
   { uri: `${PRELUDE_SCHEME}:/hardware.shard`, text: hardware, isPrelude: true },
@@ -19,6 +20,3 @@ export const PRELUDE_FILES: readonly SourceFile[] = [
   { uri: `${PRELUDE_SCHEME}:/attention.shard`, text: attention, isPrelude: true },
   { uri: `${PRELUDE_SCHEME}:/unembed.shard`, text: unembed, isPrelude: true },
 ];
-
-/** The names of the built-in ffn blocks, in the order used to pick a default unembedding. */
-export const BUILTIN_FFNS = ['ws2d', 'ws1d', 'wg_x', 'wg_xy', 'wg_xyz'] as const;

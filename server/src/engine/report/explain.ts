@@ -2,27 +2,16 @@
 // returns structured lines (hovers and the webview use them); `renderExplain` prints them.
 
 import type { Phase } from '../check/resolved';
-import { substitute, type Explained } from '../cost/explained';
+import type { Explained } from '../cost/explained';
 import type { LayoutCost, OpCost, PassCost } from '../cost/types';
+import { figureEquation, figureInputNotes, figureText, type FigureText } from './figure';
 import { formatValue } from './format';
 
-export interface ExplainInput {
-  name: string;
-  value: string;
-  note?: string;
-}
+export type { ExplainInput } from './figure';
 
-export interface ExplainLine {
+export interface ExplainLine extends FigureText {
   /** What the figure is: `decode latency`, `ffn.a t_comm`. */
   label: string;
-  /** The figure in human units. */
-  value: string;
-  /** The raw value in SI units. */
-  raw: number;
-  formula: string;
-  /** The formula with the inputs put in. */
-  substituted: string;
-  inputs: ExplainInput[];
   /** Nesting level for display (0 = heading figure). */
   depth: number;
 }
@@ -38,15 +27,7 @@ export interface Explanation {
 }
 
 export function explainFigure(label: string, e: Explained, depth = 0): ExplainLine {
-  return {
-    label,
-    value: formatValue(e.value, e.unit),
-    raw: e.value,
-    formula: e.formula,
-    substituted: substitute(e, formatValue),
-    inputs: Object.entries(e.inputs).map(([name, i]) => (i.note ? { name, value: formatValue(i.value, i.unit), note: i.note } : { name, value: formatValue(i.value, i.unit) })),
-    depth,
-  };
+  return { label, ...figureText(e), depth };
 }
 
 function opKey(o: OpCost): string {
@@ -172,10 +153,8 @@ export function renderExplain(ex: Explanation): string {
     out.push(s.title);
     for (const l of s.lines) {
       const pad = '  '.repeat(l.depth + 1);
-      const eq = l.substituted === l.formula ? `${l.formula}` : `${l.formula} = ${l.substituted}`;
-      out.push(`${pad}${l.label}: ${eq} = ${l.value}`);
-      const notes = l.inputs.filter((i) => i.note);
-      for (const i of notes) out.push(`${pad}    ${i.name} = ${i.value}  (${i.note})`);
+      out.push(`${pad}${l.label}: ${figureEquation(l)}`);
+      for (const note of figureInputNotes(l)) out.push(`${pad}    ${note}`);
     }
   }
   return out.join('\n') + '\n';

@@ -42,6 +42,14 @@ export function formatBytes(b: number, opts: { binary?: boolean } = {}): string 
   return `${sig(b)} B`;
 }
 
+/**
+ * A file's size where the editor's size limit is stated: MB to one decimal from 0.1 MB up, and
+ * below that in kB or bytes, so that a small file or limit never reads "0.0 MB".
+ */
+export function formatFileSize(bytes: number): string {
+  return bytes >= 1e5 ? `${(bytes / 1e6).toFixed(1)} MB` : formatBytes(bytes, { binary: false });
+}
+
 export function formatRate(bps: number): string {
   return `${formatBytes(bps, { binary: false })}/s`;
 }

@@ -6,4 +6,6 @@ export type { ReportJson, ReportOptions, JsonLayout, JsonPhase, JsonOp, JsonMemo
 export { renderReport, renderCompare } from './text';
 export { explainLayout, explainFigure, renderExplain } from './explain';
 export type { Explanation, ExplainLine, ExplainInput } from './explain';
+export { figureText, figureEquation, figureInputNotes } from './figure';
+export type { FigureText } from './figure';
 export * from './format';

@@ -1,7 +1,7 @@
 // The `report --json` object of cli.md: one entry per layout, plain SI numbers, never NaN or
 // Infinity. Built from an Analysis; the CLI prints it, the webview reads it.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { ResolvedLayout, UncostableLayout } from '../check/resolved';
 import { normalizeDiagnostics, type Diagnostic } from '../diagnostics';
 import { LineIndex, type PositionRange } from '../syntax/lineIndex';

@@ -20,11 +20,12 @@
 // N configurations are known, cells whose bound is worse are skipped. The top N are then costed
 // in full (costLayout) and checked for memory; those figures are what is returned.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { Dtype, Phase, ResolvedLayout } from '../check/resolved';
 import { DTYPE_BYTES } from '../check/resolved';
-import { builtinPairs, BUILTIN_FFNS } from '../cost/index';
-import { MAX_SEARCH_CONFIGS, SearchTooLarge, throwIfCancelled, type PhaseBlocks } from './common';
+import { builtinFfnNames, builtinPairs } from '../cost/index';
+import { NO_ATTENTION } from '../prelude/names';
+import { MAX_SEARCH_CONFIGS, SearchTooLarge, throwIfCancelled, type BlockPair } from './common';
 import { meshFactorizations } from './meshes';
 import { layoutSnippet } from './snippet';
 import { latencyBound } from './bestBound';
@@ -34,8 +35,8 @@ import { ALL_DTYPES, objectiveOf, requestTokens, workloadsFor, type BestOptions,
 export { ALL_DTYPES } from './bestTypes';
 export type { BestCandidate, BestOptions, BestResult, Objective } from './bestTypes';
 
-function defaultPairs(layout: ResolvedLayout, phase: Phase): PhaseBlocks[] {
-  if (layout[phase].attention === null) return BUILTIN_FFNS.map((ffn) => ({ ffn, attention: 'none' }));
+function defaultPairs(layout: ResolvedLayout, phase: Phase): BlockPair[] {
+  if (layout[phase].attention === null) return builtinFfnNames().map((ffn) => ({ ffn, attention: NO_ATTENTION }));
   return builtinPairs();
 }
 

@@ -2,15 +2,15 @@
 // decode passes are costed once per block pair and combined; the combinations that could still
 // enter the list are costed in full and checked against the constraints (see best.ts).
 
-import type { Analysis } from '../index';
-import { resolveLayoutVariant } from '../index';
+import type { Analysis } from '../analysis';
+import { resolveLayoutVariant } from '../analysis';
 import type { Phase, ResolvedLayout } from '../check/resolved';
 import { costLayout } from '../cost/index';
 import { costPass } from '../cost/pass';
 import { cacheConversion } from '../cost/cacheConversion';
 import { costMemory } from '../cost/memory';
 import { passSizes } from '../cost/sizes';
-import type { PhaseBlocks } from './common';
+import type { BlockPair } from './common';
 import { compareShapesForTie, meshOfShape, shapeName } from './meshes';
 import { DTYPE_ORDER, objectiveOf, requestTokens, workloadsFor, type BestResult, type Cell, type Objective, type Ranked } from './bestTypes';
 
@@ -35,7 +35,7 @@ function compareRanked(a: Ranked, b: Ranked): number {
     || `${a.prefill.ffn} ${a.prefill.attention} ${a.decode.ffn} ${a.decode.attention}`.localeCompare(`${b.prefill.ffn} ${b.prefill.attention} ${b.decode.ffn} ${b.decode.attention}`);
 }
 
-export function evaluateCell(analysis: Analysis, layout: ResolvedLayout, cell: Cell, pairs: Record<Phase, PhaseBlocks[]>, ctx: CellContext): void {
+export function evaluateCell(analysis: Analysis, layout: ResolvedLayout, cell: Cell, pairs: Record<Phase, BlockPair[]>, ctx: CellContext): void {
   const dtype = cell.dtypes[0];
   const w = workloadsFor(layout, cell.batch);
   const mesh = meshOfShape(layout.mesh.hardware, cell.shape, `${layout.mesh.name}_${shapeName(cell.shape)}`);

@@ -30,12 +30,18 @@ export function renderBestText(result: BestResult): string {
   return `${head}\n${table}\n\nTo use one, paste its text under your file:\n\n${texts}`;
 }
 
-function candidateJson(c: BestCandidate): object {
+/** A candidate as `best --json` prints it. */
+export type BestCandidateJson = Omit<BestCandidate, 'cost' | 'layout'>;
+
+/** The `best --json` object. */
+export type BestJson = Omit<BestResult, 'candidates'> & { version: 1; candidates: BestCandidateJson[] };
+
+function candidateJson(c: BestCandidate): BestCandidateJson {
   const { cost: _cost, layout: _layout, ...rest } = c;
   return rest;
 }
 
-export function bestJson(result: BestResult): object {
+export function bestJson(result: BestResult): BestJson {
   return { version: 1, ...result, candidates: result.candidates.map(candidateJson) };
 }
 

@@ -3,7 +3,7 @@
 
 import type { Dtype, Phase, ResolvedLayout, WorkloadSpec } from '../check/resolved';
 import type { LayoutCost } from '../cost/types';
-import type { PhaseBlocks, RunControl } from './common';
+import type { BlockPair, RunControl } from './common';
 import type { AxisRule, MeshShape } from './meshes';
 
 export type Objective = 'latency' | 'cost';
@@ -24,7 +24,7 @@ export interface BestOptions extends RunControl {
   requireFit?: boolean;
   rule?: AxisRule;
   /** Block pairs per phase; default every built-in pair (ffn with `none` when the layout has no attention). */
-  pairs?: Partial<Record<Phase, readonly PhaseBlocks[]>>;
+  pairs?: Partial<Record<Phase, readonly BlockPair[]>>;
   /**
    * Skip cells by the lower bound (default: on for the built-in pairs, whose blocks all hold the
    * model's weights, as the bound assumes; off when `pairs` is given). `false` costs everything.
@@ -39,8 +39,8 @@ export interface BestCandidate {
   mesh: string;
   weights: Dtype;
   workload: { prefill: WorkloadSpec; decode: WorkloadSpec };
-  prefill: PhaseBlocks;
-  decode: PhaseBlocks;
+  prefill: BlockPair;
+  decode: BlockPair;
   latency_s: number;
   prefill_latency_s: number;
   decode_latency_s: number;

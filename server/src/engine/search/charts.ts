@@ -1,12 +1,13 @@
 // ECharts options for the search views, in the style of ../charts: plain option objects (no
 // functions, so they serialise to the webview and render to SVG on the server), colours passed
-// in. Two charts:
+// in. Registered, with the compare charts, in ../charts/registry.ts. Two charts:
 //   sweepChartOption      Pope Fig. 1: cost against latency, log–log, one series per layout,
 //                         its Pareto frontier drawn as a line, each point labelled C·B.
 //   crossoverChartOption  Pope Fig. 3: FFN communication volume against tokens per batch,
 //                         log–log, one line per layout, the min-volume envelope dashed, the
 //                         switch points marked.
 
+import type { EChartsOption, LegendComponentOption, LineSeriesOption, ScatterSeriesOption } from 'echarts';
 import type { ChartTheme } from '../charts/types';
 import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
 import type { Phase } from '../check/resolved';
@@ -14,7 +15,7 @@ import type { CrossoverResult } from './crossover';
 import { volumeAt } from './crossover';
 import type { SweepResult } from './sweep';
 
-function baseOption(theme: ChartTheme, title: string) {
+function baseOption(theme: ChartTheme, title: string): EChartsOption & { legend: LegendComponentOption } {
   return {
     backgroundColor: theme.background,
     textStyle: { color: theme.foreground, fontFamily: theme.fontFamily },
@@ -25,12 +26,13 @@ function baseOption(theme: ChartTheme, title: string) {
   };
 }
 
+/** A log-scale axis, x or y. */
 function logAxis(theme: ChartTheme, name: string, nameGap = 32) {
   return {
-    type: 'log',
+    type: 'log' as const,
     logBase: 10,
     name,
-    nameLocation: 'middle',
+    nameLocation: 'middle' as const,
     nameGap,
     nameTextStyle: { color: theme.mutedForeground },
     axisLine: { lineStyle: { color: theme.mutedForeground } },
@@ -51,8 +53,8 @@ export function seriesColors(theme: ChartTheme): string[] {
  * Pope Fig. 1 for one phase. x: latency (decode: ms per generated token; prefill: s), y: cost
  * in chip-ms per token. Points that do not fit in memory are left out.
  */
-export function sweepChartOption(results: readonly SweepResult[], phase: Phase, theme: ChartTheme, colors: readonly string[]): object {
-  const series: object[] = [];
+export function sweepChartOption(results: readonly SweepResult[], phase: Phase, theme: ChartTheme, colors: readonly string[]): EChartsOption & { legend: LegendComponentOption } {
+  const series: (ScatterSeriesOption | LineSeriesOption)[] = [];
   const decode = phase === 'decode';
   const xOf = (latency: number) => (decode ? latency * 1e3 : latency);
   results.forEach((r, k) => {
@@ -65,7 +67,7 @@ export function sweepChartOption(results: readonly SweepResult[], phase: Phase, 
       return [{
         name: tooltip,
         value: [xOf(p.latency_s), p.cost_chip_s_per_token * 1e3],
-        label: { show: p.onFrontier, formatter: label, position: 'top', color: theme.foreground, fontSize: 10 },
+        label: { show: p.onFrontier, formatter: label, position: 'top' as const, color: theme.foreground, fontSize: 10 },
         itemStyle: { opacity: p.onFrontier ? 1 : 0.45 },
       }];
     });
@@ -95,7 +97,7 @@ export function sweepChartOption(results: readonly SweepResult[], phase: Phase, 
 }
 
 /** Pope Fig. 3: volume per chip of one FFN layer against tokens per batch, log–log. */
-export function crossoverChartOption(result: CrossoverResult, theme: ChartTheme, colors: readonly string[], options: { points?: number } = {}): object {
+export function crossoverChartOption(result: CrossoverResult, theme: ChartTheme, colors: readonly string[], options: { points?: number } = {}): EChartsOption {
   const { min_tokens: lo, max_tokens: hi } = result.range;
   const n = options.points ?? 64;
   // Log-spaced samples plus every switch point, so the envelope's corners are drawn exactly.
@@ -107,7 +109,7 @@ export function crossoverChartOption(result: CrossoverResult, theme: ChartTheme,
   const smallest = Math.min(...result.lines.flatMap((l) => [volumeAt(l, lo), volumeAt(l, hi)]).filter((v) => v > 0), 1e9);
   const [unit, scale] = ([['GB', 1e9], ['MB', 1e6], ['kB', 1e3], ['B', 1]] as const).find(([, k]) => smallest / k >= 0.01) ?? ['B', 1];
   const gb = (bytes: number) => bytes / scale;
-  const series: object[] = result.lines.map((line, k) => ({
+  const series: LineSeriesOption[] = result.lines.map((line, k): LineSeriesOption => ({
     name: line.ffn,
     type: 'line',
     symbol: 'none',
@@ -148,4 +150,15 @@ export function crossoverChartOption(result: CrossoverResult, theme: ChartTheme,
     yAxis: logAxis(theme, `volume per chip, one layer (${unit})`, 72),
     series,
   };
+}
+
+/**
+ * Pope Fig. 1 as the editor and `sweep --html` draw it: one layout in its phase's colour, several
+ * in distinct colours.
+ */
+export function sweepChart(results: readonly SweepResult[], phase: Phase, theme: ChartTheme): EChartsOption {
+  const colors = results.length === 1 ? [theme.phase[phase]] : seriesColors(theme);
+  const option = sweepChartOption(results, phase, theme, colors);
+  // Two legend entries per layout wrap onto rows that cover the x-axis name; one scrolling row does not.
+  return results.length > 1 ? { ...option, legend: { ...option.legend, type: 'scroll' } } : option;
 }

@@ -2,9 +2,10 @@
 // worker call the same functions), and re-resolving a layout with other blocks, sizes, mesh or
 // weight dtype through the checker, so a candidate is never costed unless the checker accepts it.
 
-import type { Analysis } from '../index';
-import { resolveLayoutVariant } from '../index';
-import type { Dtype, MeshSpec, Phase, ResolvedLayout, WorkloadSpec } from '../check/resolved';
+import type { Analysis } from '../analysis';
+import { resolveLayoutVariant } from '../analysis';
+import { PHASES, type Dtype, type MeshSpec, type Phase, type ResolvedLayout, type WorkloadSpec } from '../check/resolved';
+import type { BlockPair } from '../check/variantBuilder';
 
 /** Set `cancelled` from outside (another task, a worker message); searches check it in their loops. */
 export interface Cancellation {
@@ -45,11 +46,7 @@ export function throwIfCancelled(cancel: Cancellation | undefined): void {
   if (cancel?.cancelled) throw new SearchCancelled();
 }
 
-/** An ffn block and an attention block (`none`, `heads`, `batch` or a block name) for one phase. */
-export interface PhaseBlocks {
-  ffn: string;
-  attention: string;
-}
+export type { BlockPair };
 
 /** What to change in a layout; anything left out stays as the layout has it. */
 export interface LayoutChange {
@@ -58,7 +55,7 @@ export interface LayoutChange {
   batch?: number;
   /** Whole per-phase workloads; applied before `batch`. */
   workload?: Partial<Record<Phase, WorkloadSpec>>;
-  blocks?: Partial<Record<Phase, PhaseBlocks>>;
+  blocks?: Partial<Record<Phase, BlockPair>>;
   weights?: Dtype;
   /**
    * The phases whose blocks must fit the new mesh and sizes (default both). A measurement or a
@@ -70,7 +67,7 @@ export interface LayoutChange {
 }
 
 /** The blocks a resolved phase uses, by the names the checker resolves back to the same blocks. */
-export function phaseBlocksOf(layout: ResolvedLayout, phase: Phase): PhaseBlocks {
+export function phaseBlocksOf(layout: ResolvedLayout, phase: Phase): BlockPair {
   const spec = layout[phase];
   return { ffn: spec.ffn.name, attention: spec.attention ? spec.attention.name : 'none' };
 }
@@ -84,14 +81,14 @@ export function layoutVariant(analysis: Analysis, layout: ResolvedLayout, change
   const model = change.weights && change.weights !== layout.model.weights ? { ...layout.model, weights: change.weights } : layout.model;
   const base: ResolvedLayout = model === layout.model ? layout : { ...layout, model };
   const workload: Partial<Record<Phase, WorkloadSpec>> = {};
-  for (const phase of ['prefill', 'decode'] as const) {
+  for (const phase of PHASES) {
     let w = change.workload?.[phase] ?? layout[phase].workload;
     if (change.batch !== undefined) w = { ...w, batch: change.batch };
     workload[phase] = w;
   }
   const options = { mesh: change.mesh, workload };
-  const phases = change.only ? [change.only] : (['prefill', 'decode'] as const);
-  const choice: Partial<Record<Phase, PhaseBlocks>> = {};
+  const phases = change.only ? [change.only] : PHASES;
+  const choice: Partial<Record<Phase, BlockPair>> = {};
   for (const p of phases) choice[p] = change.blocks?.[p] ?? phaseBlocksOf(layout, p);
   const checked = resolveLayoutVariant(analysis, base, choice, options);
   if (!checked) return undefined;

@@ -6,9 +6,9 @@
 // and checked at a third. The switch points of the min-volume envelope are then exact integers:
 // the first token count at which the next layout moves no more than the current one.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { ResolvedLayout } from '../check/resolved';
-import { BUILTIN_FFNS, costLayout, isCollective } from '../cost/index';
+import { builtinFfnNames, costLayout, isCollective } from '../cost/index';
 import { layoutVariant, throwIfCancelled, type RunControl } from './common';
 import { shapeName, type MeshShape } from './meshes';
 
@@ -83,7 +83,7 @@ function snap(x: number): number {
 export function crossover(analysis: Analysis, layout: ResolvedLayout, options: CrossoverOptions = {}): CrossoverResult {
   const kind = options.ffnKind ?? 'gelu';
   const base: ResolvedLayout = kind === 'gelu' && layout.model.ffn !== 'gelu' ? { ...layout, model: { ...layout.model, ffn: 'gelu' } } : layout;
-  const ffns = options.ffns ?? BUILTIN_FFNS;
+  const ffns = options.ffns ?? builtinFfnNames();
   const lines: VolumeLine[] = [];
   const skipped: { ffn: string; reason: string }[] = [];
   const chips = layout.mesh.chips;

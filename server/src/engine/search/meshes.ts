@@ -3,7 +3,7 @@
 // cubic shape (smallest spread between the largest and smallest axis, in powers of two), then
 // to the larger x, then to the larger y, so the choice never depends on enumeration order.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { HardwareSpec, MeshSpec, ResolvedLayout } from '../check/resolved';
 import { buildMesh } from '../check/records';
 import { costLayout } from '../cost/index';

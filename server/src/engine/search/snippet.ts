@@ -2,9 +2,9 @@
 // model when the weight dtype changes, and the layout. Names never collide with declarations
 // already in scope; the text only refers to names the file (or the prelude) already has.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { Dtype, ModelSpec, ResolvedLayout, WorkloadSpec } from '../check/resolved';
-import type { PhaseBlocks } from './common';
+import type { BlockPair } from './common';
 import type { MeshShape } from './meshes';
 
 export interface SnippetChoice {
@@ -12,8 +12,8 @@ export interface SnippetChoice {
   shape: MeshShape;
   weights: Dtype;
   workload: { prefill: WorkloadSpec; decode: WorkloadSpec };
-  prefill: PhaseBlocks;
-  decode: PhaseBlocks;
+  prefill: BlockPair;
+  decode: BlockPair;
   comment?: string;
 }
 
@@ -39,7 +39,7 @@ function fullModel(name: string, m: ModelSpec, weights: Dtype): string {
   ].join('\n');
 }
 
-function phaseLine(phase: 'prefill' | 'decode', blocks: PhaseBlocks, w: WorkloadSpec, shared: WorkloadSpec): string {
+function phaseLine(phase: 'prefill' | 'decode', blocks: BlockPair, w: WorkloadSpec, shared: WorkloadSpec): string {
   const sizes = (['batch', 'prompt', 'generate'] as const).filter((k) => w[k] !== shared[k]).map((k) => `${k} = ${w[k]}`);
   return `  ${phase} { ${[...sizes, `ffn = ${blocks.ffn}`, `attention = ${blocks.attention}`].join(', ')} }`;
 }

@@ -11,11 +11,11 @@
 // whose memory does not fit are kept only when none fits; such a point is marked and is never
 // on the frontier.
 
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { Bound } from '../cost/types';
-import type { Phase, ResolvedLayout } from '../check/resolved';
+import { PHASES, type Phase, type ResolvedLayout } from '../check/resolved';
 import { paretoFrontier } from './frontier';
-import { resolveLayoutVariant } from '../index';
+import { resolveLayoutVariant } from '../analysis';
 import { costLayout } from '../cost/index';
 import { compareShapesForTie, meshFactorizations, meshOfShape, shapeName, type AxisRule, type FactorizationTrial, type MeshShape } from './meshes';
 import { layoutVariant, MAX_SEARCH_CONFIGS, phaseBlocksOf, SearchTooLarge, throwIfCancelled, type RunControl } from './common';
@@ -113,7 +113,7 @@ function phaseTrials(analysis: Analysis, layout: ResolvedLayout, chips: number, 
       out.decode.push(trial);
     } else {
       const workload = { prefill: { ...layout.prefill.workload, batch }, decode: { ...layout.decode.workload, batch } };
-      for (const phase of ['prefill', 'decode'] as const) {
+      for (const phase of PHASES) {
         const alone = resolveLayoutVariant(analysis, layout, { [phase]: phaseBlocksOf(layout, phase) }, { mesh, workload });
         if (alone) out[phase].push({ shape, layout: alone, cost: costLayout(alone) });
       }

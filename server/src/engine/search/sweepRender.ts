@@ -2,7 +2,7 @@
 // frontier), the JSON object, and CSV (one row per point and phase). Pure: they return strings.
 
 import { formatPercent, formatSeconds, sig } from '../report/format';
-import type { Phase } from '../check/resolved';
+import { PHASES, type Phase } from '../check/resolved';
 import type { SweepPhasePoint, SweepResult } from './sweep';
 import { csvLine, textTable } from './table';
 
@@ -37,7 +37,10 @@ export function renderSweepText(result: SweepResult): string {
 }
 
 /** The JSON object (plain SI units, fractions as fractions, never NaN or Infinity). */
-export function sweepJson(result: SweepResult): object {
+/** The `sweep --json` object. */
+export type SweepJson = SweepResult & { version: 1 };
+
+export function sweepJson(result: SweepResult): SweepJson {
   return { version: 1, ...result };
 }
 
@@ -51,7 +54,7 @@ export function renderSweepCsv(results: SweepResult | readonly SweepResult[]): s
   const list = Array.isArray(results) ? results : [results as SweepResult];
   const lines = [SWEEP_CSV_COLUMNS.join(',')];
   for (const r of list) {
-    for (const phase of ['prefill', 'decode'] as const) {
+    for (const phase of PHASES) {
       for (const pt of r.points) {
         const p = pt[phase];
         if (!p) continue;

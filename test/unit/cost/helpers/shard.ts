@@ -1,5 +1,5 @@
 // Test helpers: cost `.shard` text through the real engine (parser, checker, cost model), and
-// read the paper's golden data from the shared folder (never copied into tests).
+// read the paper's golden data from the project's fixture (test/fixtures/paper, with its source note).
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -11,9 +11,9 @@ import type { LayoutCost, OpCost } from '../../../../server/src/engine/cost/type
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
-/** `../shared/data/pope2022.json`, relative to the repository root. */
+/** The paper's published figures: `test/fixtures/paper/pope2022.json` (source note beside it). */
 export function golden(): any {
-  return JSON.parse(readFileSync(resolve(REPO_ROOT, '../shared/data/pope2022.json'), 'utf8'));
+  return JSON.parse(readFileSync(resolve(REPO_ROOT, 'test/fixtures/paper/pope2022.json'), 'utf8'));
 }
 
 export interface Costed {

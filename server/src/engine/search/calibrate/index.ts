@@ -4,7 +4,7 @@
 // on the rows is measured: one that barely moves any prediction, or moves them the same way as
 // a more influential one, is not identifiable from these rows and keeps its value (with a note).
 
-import type { Analysis } from '../../index';
+import type { Analysis } from '../../analysis';
 import type { HardwareSpec, ResolvedLayout } from '../../check/resolved';
 import { costPass } from '../../cost/pass';
 import { passSizes } from '../../cost/sizes';

@@ -1,0 +1,207 @@
+// One analysis of a source text: parse it, check it against the prelude, cost its layouts. The
+// service (service.ts) runs it with its own prelude and cost cache; every feature reads the
+// Analysis it returns.
+
+import type { BlockDecl, File, SourceFile } from './syntax/ast';
+import { isBlockDecl } from './syntax/ast';
+import { parse } from './syntax/parser';
+import { normalizeDiagnostics, type Diagnostic } from './diagnostics';
+import { LineIndex } from './syntax/lineIndex';
+import type { CheckedBlock, MeshSpec, ResolvedLayout, UncostableLayout, WorkloadSpec } from './check/resolved';
+import { check, type CheckResult, type LayoutFieldSpans, type Scope, type SymbolRef, type VariantBuilder } from './check/checker';
+import { checkBlock } from './check/blocks';
+import { PRELUDE_FILES } from './prelude/index';
+import { costDiagnostics, builtinVariants, type LayoutCost } from './cost/index';
+import { formatFileSize } from './report/format';
+
+export interface Analysis {
+  source: SourceFile;
+  file: File;
+  lineIndex: LineIndex;
+  /** Diagnostics of the user's file, sorted and de-duplicated (spec §3). */
+  diagnostics: Diagnostic[];
+  /** Layouts that resolved and can be costed. */
+  layouts: ResolvedLayout[];
+  uncostable: UncostableLayout[];
+  /** Checked blocks of this file and of the prelude, by declaration. */
+  blocks: Map<BlockDecl, CheckedBlock>;
+  scope: Scope;
+  /** Every resolved use of a name (go to definition, references, rename). */
+  refs: SymbolRef[];
+  /** Where each layout wrote its ffn/attention fields. */
+  layoutSpans: Map<string, LayoutFieldSpans>;
+  /** Resolves variants of a layout (other built-in blocks, meshes or workloads). */
+  resolver: VariantBuilder;
+  prelude: readonly File[];
+  /** Cost of each costed layout, by name (layouts past the limit are not costed). */
+  costs: Map<string, LayoutCost>;
+  /**
+   * The cost of any layout of this analysis (or a variant of one), through the cost cache of the
+   * service that made it, so a hover, a hint and the next edit's analysis never cost it twice.
+   */
+  costOf(layout: ResolvedLayout): LayoutCost;
+}
+
+export interface AnalyzeOptions {
+  /** Cost the layouts (default true). The cost findings need it. */
+  cost?: boolean;
+  /** At most this many layouts are costed (editors keep edits fast; the CLI costs all). */
+  maxCostedLayouts?: number;
+  /** At most this many layouts get `better-layout` hints (each costs every built-in pair). */
+  maxHintLayouts?: number;
+  /** A file longer than this (in UTF-16 code units) is not analysed, only reported as too large. */
+  maxFileChars?: number;
+}
+
+/** Limits that keep the editor responsive (docs/performance.md). */
+export const EDITOR_LIMITS: Required<Omit<AnalyzeOptions, 'cost'>> = { maxCostedLayouts: 200, maxHintLayouts: 40, maxFileChars: 1_000_000 };
+
+export function sourceFromText(text: string, uri = '<stdin>'): SourceFile {
+  return { uri, text, isPrelude: false };
+}
+
+/** The prelude, parsed and its blocks checked: what every analysis is checked against. */
+export interface Prelude {
+  files: File[];
+  blocks: Map<BlockDecl, CheckedBlock>;
+}
+
+export function loadPrelude(): Prelude {
+  const files = PRELUDE_FILES.map((s) => parse(s));
+  const blocks = new Map<BlockDecl, CheckedBlock>();
+  for (const f of files) for (const d of f.decls) if (isBlockDecl(d)) blocks.set(d, checkBlock(d).block);
+  return { files, blocks };
+}
+
+/** Check the prelude as if it were a user file: every diagnostic it has (tests keep this empty). */
+export function checkPrelude(): Diagnostic[] {
+  const files = PRELUDE_FILES.map((s) => parse({ ...s }));
+  const result = check(files);
+  return normalizeDiagnostics(result.diagnostics);
+}
+
+/** What an analysis runs with: its service's prelude and cost cache. */
+export interface AnalysisContext {
+  prelude: Prelude;
+  costOf(layout: ResolvedLayout): LayoutCost;
+}
+
+export function runAnalysis(context: AnalysisContext, source: SourceFile, options: AnalyzeOptions = {}): Analysis {
+  const p = context.prelude;
+  if (options.maxFileChars !== undefined && source.text.length > options.maxFileChars) return tooLarge(context, source, options.maxFileChars);
+  const file = parse(source);
+  const result: CheckResult = check([...p.files, file], p.blocks);
+  const found = dropShadowedByUnknownAxis(result.diagnostics.filter((d) => d.source === source));
+  const costs = new Map<string, LayoutCost>();
+  if (options.cost !== false) found.push(...costLayouts(context, result, costs, options));
+  const diagnostics = normalizeDiagnostics(found);
+  // Line starts are computed when a front end first converts a position, not on every analysis.
+  let lineIndex: LineIndex | undefined;
+  return {
+    source,
+    file,
+    get lineIndex() {
+      return (lineIndex ??= new LineIndex(source.text));
+    },
+    diagnostics,
+    layouts: result.layouts,
+    uncostable: result.uncostable,
+    blocks: result.blocks,
+    scope: result.scope,
+    refs: result.refs,
+    layoutSpans: result.layoutSpans,
+    resolver: result.resolver,
+    prelude: p.files,
+    costs,
+    costOf: context.costOf,
+  };
+}
+
+function limitOn(layout: ResolvedLayout, message: string): Diagnostic {
+  return { code: 'limit', severity: 'warning', source: layout.decl.source, span: layout.decl.name, layout: layout.name, message };
+}
+
+/** Cost every resolved layout (up to the limits) and collect the cost findings. */
+function costLayouts(context: AnalysisContext, result: CheckResult, costs: Map<string, LayoutCost>, options: AnalyzeOptions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const maxCosted = options.maxCostedLayouts ?? Infinity;
+  const maxHints = options.maxHintLayouts ?? Infinity;
+  const resolve = (l: ResolvedLayout, blocks: { prefill?: { ffn: string; attention: string }; decode?: { ffn: string; attention: string } }) => result.resolver.variant(l, blocks);
+  result.layouts.forEach((layout, i) => {
+    if (i >= maxCosted) {
+      if (i === maxCosted) {
+        out.push(limitOn(layout, `only the first ${maxCosted} layouts are costed while editing; '${layout.name}' and the ${result.layouts.length - maxCosted - 1} after it are checked but not costed (\`shardlens report\` costs them all)`));
+      }
+      return;
+    }
+    try {
+      const cost = context.costOf(layout);
+      costs.set(layout.name, cost);
+      out.push(...costDiagnostics(layout, cost, i < maxHints ? builtinVariants(layout, resolve) : () => [], context.costOf));
+    } catch (e) {
+      // A cost-model failure must never take the editor down: report it on the layout instead.
+      out.push(limitOn(layout, `layout '${layout.name}' could not be costed: ${(e as Error).message}`));
+    }
+  });
+  return out;
+}
+
+/**
+ * Spec §3: an axis letter reported as `unknown-axis` gets no other diagnostic. Block-level checks
+ * run before any mesh is known, so their findings on such a letter's token are dropped here.
+ */
+function dropShadowedByUnknownAxis(list: Diagnostic[]): Diagnostic[] {
+  const unknown = list.filter((d) => d.code === 'unknown-axis');
+  if (!unknown.length) return list;
+  const text = (d: Diagnostic) => d.source.text.slice(d.span.start, d.span.end);
+  return list.filter((d) => {
+    if (d.code === 'unknown-axis') return true;
+    return !unknown.some((u) => u.source === d.source && d.span.start <= u.span.start && u.span.end <= d.span.end && !/\s/.test(text(d)));
+  });
+}
+
+/**
+ * The layout with other built-in (or file) blocks for some phases, optionally on another mesh or
+ * workload: the better-layout hint and the search use it. `undefined` when the choice does not
+ * resolve or does not fit the sizes (e.g. batch 1 split 64 ways).
+ */
+export function resolveLayoutVariant(
+  analysis: Analysis,
+  layout: ResolvedLayout,
+  choice: Partial<Record<'prefill' | 'decode', { ffn: string; attention: string }>>,
+  options: { mesh?: MeshSpec; workload?: Partial<Record<'prefill' | 'decode', WorkloadSpec>> } = {},
+): ResolvedLayout | undefined {
+  return analysis.resolver.variant(layout, choice, options.mesh, options.workload);
+}
+
+/** The analysis of a file past the size limit: nothing but one diagnostic that says so. */
+function tooLarge(context: AnalysisContext, source: SourceFile, limit: number): Analysis {
+  const p = context.prelude;
+  const file: File = { source, decls: [], errors: [], comments: [] };
+  const empty = check([...p.files, file], p.blocks);
+  const diagnostics: Diagnostic[] = [
+    {
+      code: 'limit',
+      severity: 'warning',
+      source,
+      span: { start: 0, end: Math.min(source.text.length, source.text.indexOf('\n') >= 0 ? source.text.indexOf('\n') : source.text.length) },
+      message: `this file is ${formatFileSize(source.text.length)}; the editor checks files up to ${formatFileSize(limit)}, so it is not checked here (run \`shardlens check\` on it)`,
+    },
+  ];
+  return {
+    source,
+    file,
+    lineIndex: new LineIndex(source.text),
+    diagnostics,
+    layouts: [],
+    uncostable: [],
+    blocks: empty.blocks,
+    scope: empty.scope,
+    refs: [],
+    layoutSpans: empty.layoutSpans,
+    resolver: empty.resolver,
+    prelude: p.files,
+    costs: new Map(),
+    costOf: context.costOf,
+  };
+}

@@ -1,0 +1,115 @@
+// Every chart shardlens draws, registered once: which view shows it, its headings, the size its
+// SVG is drawn at, and its builder from the view's input to an ECharts option. The editor's
+// webviews, the CLI's `--svg`/`--html` output and the tests all go through this table, so adding
+// a chart is one entry here plus a test (CONTRIBUTING.md).
+
+import type { EChartsOption } from 'echarts';
+import type { CrossoverResult } from '../search/crossover';
+import { crossoverChartOption, seriesColors, sweepChart } from '../search/charts';
+import type { SweepResult } from '../search/sweep';
+import { buildLatencyCostChart, buildLayerTimeChart, buildMemoryChart } from './options';
+import { LIGHT_THEME } from './theme';
+import type { ChartBuildOptions, ChartReport } from './types';
+
+/** What each view draws its charts from. */
+export interface ChartInputs {
+  /** Compare Layouts (`shardlens compare`): the slice of `report --json` the charts read. */
+  compare: ChartReport;
+  /** Show Sweep (`shardlens sweep --html`): one sweep per layout. */
+  sweep: readonly SweepResult[];
+  /** Show FFN Crossover (`shardlens crossover --svg`). */
+  crossover: CrossoverResult;
+}
+
+export type ChartView = keyof ChartInputs;
+
+export interface ChartDefinition<V extends ChartView> {
+  view: V;
+  /** Heading of the chart: over its figure in `compare --html`, on its card in the editor. */
+  title: string;
+  /** The editor card's heading when it differs from `title`. */
+  cardTitle?: string;
+  /** Size the SVG export draws at; the webview sizes to its container instead. */
+  width: number;
+  height: number;
+  build(input: ChartInputs[V], options: ChartBuildOptions): EChartsOption;
+}
+
+/** Ties each entry's builder to its view's input type. */
+const chart = <V extends ChartView>(definition: ChartDefinition<V>): ChartDefinition<V> => definition;
+
+/** The registry, each view's charts in display order. */
+export const CHARTS = {
+  'layer-time': chart({
+    view: 'compare',
+    title: 'Time per layer by category',
+    cardTitle: 'Time per layer: compute, memory, communication',
+    width: 860,
+    height: 480,
+    build: buildLayerTimeChart,
+  }),
+  memory: chart({ view: 'compare', title: 'Memory per chip against HBM', width: 860, height: 360, build: buildMemoryChart }),
+  'latency-cost': chart({
+    view: 'compare',
+    title: 'Latency against cost',
+    cardTitle: 'Latency against cost (lower left is better)',
+    width: 860,
+    height: 380,
+    build: buildLatencyCostChart,
+  }),
+  'sweep-decode': chart({
+    view: 'sweep',
+    title: 'Decode: cost against latency per generated token',
+    width: 760,
+    height: 480,
+    build: (results, o) => sweepChart(results, 'decode', o.theme ?? LIGHT_THEME),
+  }),
+  'sweep-prefill': chart({
+    view: 'sweep',
+    title: 'Prefill: cost against latency',
+    width: 760,
+    height: 480,
+    build: (results, o) => sweepChart(results, 'prefill', o.theme ?? LIGHT_THEME),
+  }),
+  crossover: chart({
+    view: 'crossover',
+    title: 'Communication volume per chip against tokens per batch',
+    width: 760,
+    height: 480,
+    build: (result, o) => crossoverChartOption(result, o.theme ?? LIGHT_THEME, seriesColors(o.theme ?? LIGHT_THEME)),
+  }),
+};
+
+export type ChartId = keyof typeof CHARTS;
+
+/** The ids of one view's charts. */
+export type ChartIdOf<V extends ChartView> = { [Id in ChartId]: (typeof CHARTS)[Id]['view'] extends V ? Id : never }[ChartId];
+
+/** A chart built for drawing: the registry entry's id, heading and size with its option. */
+export interface ChartSpec<Id extends ChartId = ChartId> {
+  id: Id;
+  title: string;
+  width: number;
+  height: number;
+  option: EChartsOption;
+}
+
+/** One view's chart ids, in display order. */
+export function chartIdsOf<V extends ChartView>(view: V): ChartIdOf<V>[] {
+  return (Object.keys(CHARTS) as ChartId[]).filter((id): id is ChartIdOf<V> => CHARTS[id].view === view);
+}
+
+/** The heading of a chart's card in the editor. */
+export function chartCardTitle(id: ChartId): string {
+  const definition: ChartDefinition<ChartView> = CHARTS[id];
+  return definition.cardTitle ?? definition.title;
+}
+
+/** Every chart of a view, built from the view's input, in display order. */
+export function buildCharts<V extends ChartView>(view: V, input: ChartInputs[V], options: ChartBuildOptions = {}): ChartSpec<ChartIdOf<V>>[] {
+  return chartIdsOf(view).map((id) => {
+    // The filter above picked the entries of `view`, whose builders take `ChartInputs[V]`.
+    const definition = CHARTS[id] as ChartDefinition<ChartView> as ChartDefinition<V>;
+    return { id, title: definition.title, width: definition.width, height: definition.height, option: definition.build(input, options) };
+  });
+}

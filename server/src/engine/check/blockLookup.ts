@@ -1,0 +1,89 @@
+// The blocks a layout's `ffn`, `attention` and (default) unembedding names resolve to, with the
+// built-in name conventions of spec §5 (prelude/names.ts): a built-in ffn name stands for its
+// swiglu variant on a swiglu model, `heads`/`batch` and family names pick the member for the
+// model's K, and a layout without `unembed` gets the first matching one of its ffn's and the
+// built-ins'. The layout resolver and the variant builder both look blocks up here.
+
+import type { BlockDecl } from '../syntax/ast';
+import { preludeBuiltins } from '../prelude/builtins';
+import { ATTENTION_SHARDINGS, attentionFamilyName, familyMemberName, K_CLASSES, kClassOf, NO_ATTENTION, swigluVariantName, unembedName, type AttentionSharding, type KClass } from '../prelude/names';
+import type { CheckedBlock, ModelSpec } from './resolved';
+
+/** What a phase's block names resolve to; an error says why one did not. */
+export interface FoundBlocks {
+  ffn?: BlockDecl;
+  /** null for `attention = none`. */
+  attention?: BlockDecl | null;
+  ffnError?: string;
+  attentionError?: string;
+}
+
+const isSharding = (name: string): name is AttentionSharding => (ATTENTION_SHARDINGS as readonly string[]).includes(name);
+
+export class BlockLookup {
+  private readonly unembedLists = new Map<string, CheckedBlock[]>();
+
+  constructor(
+    /** ffn, attention and unembed blocks share one namespace. */
+    private readonly scope: ReadonlyMap<string, BlockDecl>,
+    private readonly blocks: ReadonlyMap<BlockDecl, CheckedBlock>,
+  ) {}
+
+  /** The block declared under this name, of any kind. */
+  named(name: string): BlockDecl | undefined {
+    return this.scope.get(name);
+  }
+
+  /** The blocks a layout names for a phase. */
+  find(model: ModelSpec, ffnName: string, attName: string): FoundBlocks {
+    const out: FoundBlocks = {};
+    let ffn = this.scope.get(ffnName);
+    if (!ffn) out.ffnError = `no ffn block named \`${ffnName}\`; the built-in ones are ${preludeBuiltins().byPreference.join(', ')}`;
+    else if (ffn.kind !== 'ffn') out.ffnError = `\`${ffnName}\` is ${ffn.kind === 'attention' ? 'an attention' : 'an unembed'} block, not an ffn block`;
+    else {
+      // A built-in ffn name stands for its swiglu variant on a swiglu model.
+      if (ffn.source.isPrelude && model.ffn === 'swiglu') {
+        const sw = this.scope.get(swigluVariantName(ffnName));
+        if (sw && sw.kind === 'ffn' && sw.source.isPrelude) ffn = sw;
+      }
+      out.ffn = ffn;
+    }
+    if (attName === NO_ATTENTION) {
+      out.attention = null;
+      return out;
+    }
+    const kclass = kClassOf(model.dims);
+    const family = isSharding(attName) ? attentionFamilyName(ffnName, attName) : attName;
+    const exact = this.scope.get(family);
+    const member = this.scope.get(familyMemberName(family, kclass));
+    if (attName !== family && !exact && !member) {
+      const anyMember = (Object.keys(K_CLASSES) as KClass[]).some((k) => this.scope.has(familyMemberName(family, k)));
+      out.attentionError = anyMember
+        ? `no \`${familyMemberName(family, kclass)}\`: the ${attName}-sharded attention for ${ffnName} has no member for ${K_CLASSES[kclass]} models`
+        : `${ffnName} has no ${attName}-sharded attention (\`${family}\`)${attName === 'heads' ? '; use `attention = batch`' : ''}`;
+      return out;
+    }
+    const chosen = member && (!exact || exact.kind !== 'attention') ? member : exact;
+    if (!chosen) out.attentionError = `no attention block named \`${attName}\`; use ${[...ATTENTION_SHARDINGS, NO_ATTENTION].map((n) => `\`${n}\``).join(', ')} or the name of an attention block`;
+    else if (chosen.kind !== 'attention') out.attentionError = `\`${attName}\` is ${chosen.kind === 'ffn' ? 'an ffn' : 'an unembed'} block, not an attention block`;
+    else out.attention = chosen;
+    return out;
+  }
+
+  /**
+   * The unembed blocks a layout with this ffn may use by default, in order of preference: the
+   * ffn's own (`NAME_unembed`), then those of the built-in ffns (the `default` one first). Looked
+   * up once per ffn name.
+   */
+  unembedCandidates(ffnName: string): readonly CheckedBlock[] {
+    let list = this.unembedLists.get(ffnName);
+    if (list) return list;
+    list = [];
+    for (const c of [ffnName, ...preludeBuiltins().byPreference]) {
+      const u = this.scope.get(unembedName(c));
+      if (u && u.kind === 'unembed') list.push(this.blocks.get(u)!);
+    }
+    this.unembedLists.set(ffnName, list);
+    return list;
+  }
+}

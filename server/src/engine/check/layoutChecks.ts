@@ -1,0 +1,137 @@
+// What a block can only be checked for once a layout puts it on a mesh with a model and a
+// workload: every axis it names is an axis of the mesh (`unknown-axis`), and every sharded dim
+// splits evenly into its shards (`not-divisible`). `sizesFit` is the quick form of the second
+// for the variant builder, which only needs to know whether a variant can run.
+
+import type { Ident, RecordDecl, SourceFile, Span } from '../syntax/ast';
+import type { RelatedInfo, Severity } from '../diagnostics';
+import { axisLetterBit, axisRefsOf, NOT_AN_AXIS_BIT, usageOf } from './blocks';
+import type { Report } from './records';
+import type { BlockUsage, CheckedBlock, MeshSpec, ModelSpec, Phase, WorkloadSpec } from './resolved';
+
+/** Where a layout uses a block: the layout, the phase, and what the block runs with. */
+export interface BlockPlacement {
+  layout: RecordDecl;
+  phase: Phase;
+  model: ModelSpec;
+  mesh: MeshSpec;
+  workload: WorkloadSpec;
+  /** The layout's field value that names the block: findings on a block of another file land here. */
+  at: Ident;
+}
+
+/** unknown-axis and, with `checkSizes`, not-divisible for one block in one layout and phase. False on error. */
+export function checkBlockPlacement(report: Report, block: CheckedBlock, p: BlockPlacement, checkSizes = true): boolean {
+  const { layout: d, phase, model, mesh, workload, at } = p;
+  const usage = blockUsage(block);
+  const sameFile = block.decl.source === d.source;
+  let ok = true;
+  let meshMask = 0;
+  for (const a of mesh.axes) meshMask |= axisLetterBit(a.name);
+  // Where a finding goes: on the token in the layout's own file, else on the layout's block field.
+  const where = (span: Span): { source: SourceFile; span: Span } => (sameFile ? { source: block.decl.source, span } : { source: d.source, span: at });
+  const related = (): RelatedInfo[] => (sameFile ? [{ source: d.source, span: d.name, message: `in layout ${d.name.text}` }] : [{ source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` }]);
+  if (usage.axisMask & ~meshMask || meshMask & NOT_AN_AXIS_BIT) {
+    for (const a of axisRefsOf(block.decl)) {
+      if (meshAxisSize(mesh, a.letter) !== undefined) continue;
+      const w = where(a);
+      const meshAxes = mesh.axes.map((x) => x.name).join('');
+      report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
+      ok = false;
+    }
+  }
+  if (!checkSizes) return ok;
+  for (const set of usage.dimSets) {
+    const size = dimSize(set.letter, phase, model, workload);
+    if (size === undefined) continue;
+    let shards = 1;
+    for (const a of set.axes) shards *= meshAxisSize(mesh, a) ?? 1;
+    if (shards === 1 || (size >= shards && size % shards === 0)) continue;
+    const letter = set.letter;
+    const shardAxes = set.axes.filter((a) => meshAxisSize(mesh, a) !== undefined);
+    const axesText = shardAxes.join('');
+    const factors = shardAxes.map((a) => `${a} = ${meshAxisSize(mesh, a)}`).join(', ');
+    // No phase in the message: B, L and T sizes say which case it is, and a finding that holds
+    // in both phases is then reported once (spec §3).
+    let severity: Severity = 'warning';
+    let message: string;
+    if (size < shards) {
+      if (letter === 'H' || letter === 'K') {
+        message = `layout ${d.name.text}: ${letter} = ${size} is smaller than its ${shards} shards over ${axesText} (${factors}); each ${letter === 'H' ? 'head' : 'KV head'} is replicated ${shards / gcd(shards, size)}×`;
+      } else {
+        severity = 'error';
+        message = `layout ${d.name.text}: ${letter} = ${size} cannot be split ${shards} ways over ${axesText} (${factors}); shard ${letter} over fewer axes or make it at least ${shards}`;
+        ok = false;
+      }
+    } else {
+      const local = Math.ceil(size / shards);
+      const waste = (local * shards - size) / (local * shards);
+      message = `layout ${d.name.text}: ${letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${(waste * 100).toFixed(1)}%`;
+    }
+    // Every place the dim is written, in the layout's file; from another file, all would land
+    // on the one block field with one message, so it is said once.
+    for (const g of sameFile ? set.groups : set.groups.slice(0, 1)) {
+      const w = where(g.letterSpan);
+      report('not-divisible', w.source, w.span, message, undefined, related(), severity);
+    }
+  }
+  return ok;
+}
+
+/**
+ * True when every axis of every written type is on the mesh and every sharded dim (but H and K,
+ * which may be replicated) has at least as many elements as shards.
+ */
+export function sizesFit(block: CheckedBlock, mesh: MeshSpec, model: ModelSpec, workload: WorkloadSpec, phase: Phase): boolean {
+  for (const v of block.values) {
+    if (!v.type) continue;
+    for (const dim of v.type.dims) {
+      let shards = 1;
+      for (const a of dim.axes) {
+        const size = meshAxisSize(mesh, a);
+        if (size === undefined) return false;
+        shards *= size;
+      }
+      if (dim.letter === 'H' || dim.letter === 'K') continue;
+      const size = dimSize(dim.letter, phase, model, workload);
+      if (size !== undefined && size < shards) return false;
+    }
+  }
+  return true;
+}
+
+/** The size of a mesh axis, or undefined when the mesh has no such axis (a mesh has a few axes). */
+function meshAxisSize(mesh: MeshSpec, letter: string): number | undefined {
+  for (const a of mesh.axes) if (a.name === letter) return a.size;
+  return undefined;
+}
+
+/** The size of a dimension in a phase, at integer T for decode (cost-model.md §1). */
+function dimSize(letter: string, phase: Phase, model: ModelSpec, workload: WorkloadSpec): number | undefined {
+  switch (letter) {
+    case 'B':
+      return workload.batch;
+    case 'L':
+      return phase === 'prefill' ? workload.prompt : 1;
+    case 'T':
+      return phase === 'prefill' ? workload.prompt : workload.prompt + workload.generate;
+    case 'E':
+    case 'F':
+    case 'H':
+    case 'K':
+    case 'Q':
+    case 'V':
+      return model.dims[letter];
+  }
+  return undefined;
+}
+
+/** Every axis letter and sharded dim the block writes (checkBlock records it; built here otherwise). */
+function blockUsage(block: CheckedBlock): BlockUsage {
+  return (block.usage ??= usageOf(block.decl));
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}

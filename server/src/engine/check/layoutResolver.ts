@@ -1,0 +1,272 @@
+// Layouts: a layout's fields merged along its `= base` chain, its model, mesh and workload
+// resolved, and for each phase its blocks found and checked together: the residual stream they
+// share, the unembedding, and each block's axes and sizes on the layout's mesh. The result is
+// the ResolvedLayout the cost model reads, or the reason the layout cannot be costed.
+
+import type { BlockDecl, Field, Ident, RecordDecl, Span, Value } from '../syntax/ast';
+import { followBaseChain } from './baseChain';
+import type { BlockLookup } from './blockLookup';
+import { checkBlockPlacement, type BlockPlacement } from './layoutChecks';
+import { lookupRecord, readFields, unknownMessage, type FieldMap, type OnRef, type RecordFields, type RecordScope, type Report } from './records';
+import type { RecordResolver } from './recordResolver';
+import { PHASES, type CheckedBlock, type Phase, type PhaseSpec, type ResolvedLayout, type UncostableLayout, type WorkloadSpec } from './resolved';
+import { FIELDS, REQUIRED_FIELDS } from './schema';
+import { formatType, typesEqual } from './shardType';
+
+/** Where a layout's block fields were written, for layout-dependent diagnostics and quick fixes. */
+export interface LayoutFieldSpans {
+  ffn: Record<Phase, Span | undefined>;
+  attention: Record<Phase, Span | undefined>;
+  /** The whole `ffn = …` / `attention = …` fields (top level or in the phase record). */
+  ffnField: Record<Phase, Field | undefined>;
+  attentionField: Record<Phase, Field | undefined>;
+}
+
+/** The layout and phase being resolved, so that layout-dependent diagnostics carry them. */
+export interface CheckContext {
+  layout?: string;
+  phase?: Phase;
+}
+
+/** A layout's fields with its base chain merged: top-level fields, per-phase overrides, measured results. */
+interface LayoutFields {
+  top: FieldMap;
+  phases: Record<Phase, FieldMap>;
+  measured: FieldMap;
+}
+
+/** The fields that name a phase's blocks: required, but they may be given per phase instead. */
+const BLOCK_FIELDS: readonly string[] = FIELDS.layout.filter((f) => f.type.type === 'block').map((f) => f.name);
+
+export class LayoutResolver {
+  readonly layoutSpans = new Map<string, LayoutFieldSpans>();
+
+  constructor(
+    private readonly scope: RecordScope,
+    private readonly blocks: ReadonlyMap<BlockDecl, CheckedBlock>,
+    private readonly records: RecordResolver,
+    private readonly lookup: BlockLookup,
+    private readonly fields: RecordFields,
+    private readonly report: Report,
+    private readonly onRef: OnRef,
+    private readonly context: CheckContext,
+  ) {}
+
+  resolveLayout(d: RecordDecl): ResolvedLayout | UncostableLayout {
+    this.context.layout = d.name.text;
+    try {
+      return this.resolveLayoutIn(d);
+    } finally {
+      this.context.layout = undefined;
+      this.context.phase = undefined;
+    }
+  }
+
+  private resolveLayoutIn(d: RecordDecl): ResolvedLayout | UncostableLayout {
+    const fail = (reason: string, extra: Partial<UncostableLayout> = {}): UncostableLayout => ({ name: d.name.text, decl: d, reason, ...extra });
+    const lf = this.layoutFields(d);
+    if (!lf) return fail('its base layout could not be resolved');
+    const { top, phases, measured } = lf;
+    const missing = REQUIRED_FIELDS.layout.filter((k) => !top.has(k) && !(BLOCK_FIELDS.includes(k) && phases.prefill.has(k) && phases.decode.has(k)));
+    if (missing.length) {
+      const specs = FIELDS.layout;
+      this.report('missing-field', d.source, d.name, `layout ${d.name.text} is missing ${missing.map((m) => `\`${m}\``).join(', ')} (e.g. ${missing.map((m) => `${m} = ${specs.find((s) => s.name === m)!.example}`).join(', ')})`);
+    }
+    const model = top.has('model') ? this.records.modelValue(top.get('model')!.field, d.source) : undefined;
+    const mesh = top.has('mesh') ? this.records.meshValue(top.get('mesh')!.field, d.source) : undefined;
+    const workload = top.has('workload') ? this.records.workloadValue(top.get('workload')!.field, d.source) : undefined;
+    const names = { model: model?.name, mesh: mesh?.name };
+    if (!model || !mesh || !workload) return fail(!model ? 'its model could not be resolved' : !mesh ? 'its mesh could not be resolved' : 'its workload could not be resolved', names);
+
+    const spans: LayoutFieldSpans = { ffn: { prefill: undefined, decode: undefined }, attention: { prefill: undefined, decode: undefined }, ffnField: { prefill: undefined, decode: undefined }, attentionField: { prefill: undefined, decode: undefined } };
+    this.layoutSpans.set(d.name.text, spans);
+    const phaseSpecs: Partial<Record<Phase, PhaseSpec>> = {};
+    let blockProblem: string | undefined;
+    for (const phase of PHASES) {
+      const pm = phases[phase];
+      const ffnField = (pm.get('ffn') ?? top.get('ffn'))?.field;
+      const attField = (pm.get('attention') ?? top.get('attention'))?.field;
+      spans.ffn[phase] = ffnField?.value;
+      spans.attention[phase] = attField?.value;
+      spans.ffnField[phase] = ffnField;
+      spans.attentionField[phase] = attField;
+      const wl: WorkloadSpec = {
+        batch: pm.get('batch')?.num ?? workload.batch,
+        prompt: pm.get('prompt')?.num ?? workload.prompt,
+        generate: pm.get('generate')?.num ?? workload.generate,
+      };
+      if (!ffnField || !attField) {
+        blockProblem ??= `no ffn or attention for ${phase}`;
+        continue;
+      }
+      this.context.phase = phase;
+      const ps = this.phaseBlocks(d, { layout: d, phase, model, mesh, workload: wl }, ffnField, attField, top.get('unembed')?.field);
+      this.context.phase = undefined;
+      if (typeof ps === 'string') blockProblem ??= ps;
+      else phaseSpecs[phase] = ps;
+    }
+    if (blockProblem || !phaseSpecs.prefill || !phaseSpecs.decode) return fail(blockProblem ?? 'its blocks could not be resolved', names);
+    const overlap = (top.get('overlap')?.str as 'none' | 'collective_einsum' | undefined) ?? 'none';
+    return {
+      name: d.name.text,
+      decl: d,
+      model,
+      mesh,
+      workload,
+      prefill: phaseSpecs.prefill,
+      decode: phaseSpecs.decode,
+      unembed: phaseSpecs.decode.unembed,
+      overlap,
+      kvBudget: top.get('kv_budget')?.num,
+      measured: measured.size
+        ? {
+            prefill_s: measured.get('prefill')?.num,
+            decode_s: measured.get('decode')?.num,
+            decode_step_s: measured.get('decode_step')?.num,
+            prefill_mfu: measured.get('prefill_mfu')?.num,
+            decode_mfu: measured.get('decode_mfu')?.num,
+            source: measured.get('source')?.str as 'paper' | 'measured' | undefined,
+          }
+        : undefined,
+    };
+  }
+
+  /** Merged layout fields along the `= base` chain; phase records merge per field. */
+  private layoutFields(d: RecordDecl): LayoutFields | undefined {
+    const chain = followBaseChain(
+      d,
+      {
+        next: (l) => {
+          if (!l.base) return 'end';
+          const base = lookupRecord(this.scope, 'layout', l.base.text, l);
+          if (!base) this.report('unknown-name', l.source, l.base, unknownMessage('layout', l.base.text, this.scope));
+          else this.onRef(l.base, l.source, base);
+          return base;
+        },
+      },
+      this.report,
+    );
+    if (!chain) return undefined;
+    let merged: LayoutFields = { top: new Map(), phases: { prefill: new Map(), decode: new Map() }, measured: new Map() };
+    for (let i = chain.decls.length - 1; i >= 0; i--) merged = this.withOwnFields(chain.decls[i], merged, i < chain.decls.length - 1);
+    return merged;
+  }
+
+  /** A layout's own fields over its base's (a root layout starts from nothing). */
+  private withOwnFields(d: RecordDecl, base: LayoutFields, derived: boolean): LayoutFields {
+    const top: FieldMap = new Map(base.top);
+    // Measured results describe one configuration: a derived layout does not inherit them.
+    if (derived) top.delete('measured');
+    const phases: Record<Phase, FieldMap> = { prefill: new Map(base.phases.prefill), decode: new Map(base.phases.decode) };
+    const measured: FieldMap = new Map();
+    for (const [k, v] of this.fields.of(d)) {
+      if (k === 'measured') {
+        const value = v.field.value;
+        if (value.kind !== 'record') {
+          this.report('bad-value', d.source, value, '`measured` takes a block of results: `measured { prefill = 0.29 s, decode = 1.82 s }`');
+          continue;
+        }
+        top.set(k, v);
+        readFields('layout', value.fields, d.source, this.report, { measured: true }).forEach((mv, mk) => measured.set(mk, mv));
+        continue;
+      }
+      if (k === 'prefill' || k === 'decode') {
+        const value = v.field.value;
+        if (value.kind !== 'record') {
+          this.report('bad-value', d.source, value, `\`${k}\` takes a block of overrides: \`${k} { ffn = ws2d, attention = batch }\``);
+          continue;
+        }
+        const pm = readFields('layout', value.fields, d.source, this.report, { phase: true });
+        for (const [pk, pv] of pm) phases[k].set(pk, pv);
+      } else top.set(k, v);
+    }
+    return { top, phases, measured };
+  }
+
+  /** A phase's blocks, checked together on the layout's mesh; a string says why they cannot be costed. */
+  private phaseBlocks(d: RecordDecl, placement: Omit<BlockPlacement, 'at'>, ffnField: Field, attField: Field, unembedField: Field | undefined): PhaseSpec | string {
+    const { phase, model, mesh, workload } = placement;
+    const source = d.source;
+    const nameOf = (v: Value): Ident | undefined => (v.kind === 'name' ? v.name : undefined);
+    const ffnIdent = nameOf(ffnField.value);
+    const attIdent = nameOf(attField.value);
+    if (!ffnIdent || !attIdent) {
+      const bad = !ffnIdent ? ffnField.value : attField.value;
+      if (bad.kind !== 'missing') this.report('bad-value', source, bad, `\`${!ffnIdent ? 'ffn' : 'attention'}\` takes a block name`);
+      return 'a block field is not a name';
+    }
+    const found = this.lookup.find(model, ffnIdent.text, attIdent.text);
+    if (found.ffnError) this.report('unknown-name', source, ffnIdent, found.ffnError);
+    else if (found.ffn) this.onRef(ffnIdent, source, found.ffn);
+    if (found.attentionError) this.report('unknown-name', source, attIdent, found.attentionError);
+    else if (found.attention) this.onRef(attIdent, source, found.attention);
+    if (!found.ffn || found.attention === undefined) return 'its blocks could not be resolved';
+    const ffn = this.blocks.get(found.ffn)!;
+    const attention = found.attention ? this.blocks.get(found.attention)! : null;
+
+    // Residual stream: attention in/out must equal the ffn's.
+    let ok = true;
+    if (attention && ffn.input?.type && attention.input?.type && ffn.output?.type && attention.output?.type) {
+      const fin = ffn.input.type;
+      if (!typesEqual(fin, attention.input.type) || !typesEqual(ffn.output.type, attention.output.type)) {
+        const order = mesh.axes.map((a) => a.name);
+        this.report(
+          'type-mismatch',
+          source,
+          attIdent,
+          `layout ${d.name.text}: the residual stream must agree, but ${attention.name} reads ${formatType(attention.input.type, order)} and writes ${formatType(attention.output.type, order)} while ${ffn.name} reads ${formatType(fin, order)} and writes ${formatType(ffn.output.type, order)}`,
+          undefined,
+          [
+            { source: attention.decl.source, span: attention.decl.name, message: `${attention.name} is declared here` },
+            { source: ffn.decl.source, span: ffn.decl.name, message: `${ffn.name} is declared here` },
+          ],
+        );
+        ok = false;
+      }
+    }
+
+    // Unembedding: given, or the built-in one matching the ffn's residual type.
+    let unembed: CheckedBlock | null = null;
+    const residual = ffn.input?.type;
+    const unembedIdent = unembedField && nameOf(unembedField.value);
+    if (unembedIdent) {
+      const u = this.lookup.named(unembedIdent.text);
+      if (!u || u.kind !== 'unembed') {
+        this.report('unknown-name', source, unembedIdent, u ? `\`${unembedIdent.text}\` is an ${u.kind} block, not an unembed block` : `no unembed block named \`${unembedIdent.text}\``);
+        ok = false;
+      } else {
+        this.onRef(unembedIdent, source, u);
+        unembed = this.blocks.get(u)!;
+        const uin = unembed.input?.type;
+        if (uin && residual && !typesEqual(uin, residual)) {
+          const order = mesh.axes.map((a) => a.name);
+          this.report('type-mismatch', source, unembedIdent, `layout ${d.name.text}: ${unembed.name} reads ${formatType(uin, order)}, but ${ffn.name}'s residual stream is ${formatType(residual, order)}`, undefined, [
+            { source: unembed.decl.source, span: unembed.decl.name, message: `${unembed.name} is declared here` },
+          ]);
+          ok = false;
+        }
+      }
+    } else if (residual) {
+      for (const cb of this.lookup.unembedCandidates(ffnIdent.text)) {
+        if (cb.input?.type && typesEqual(cb.input.type, residual)) {
+          unembed = cb;
+          break;
+        }
+      }
+      if (!unembed) {
+        this.report('no-unembed', source, ffnIdent, `layout ${d.name.text}: no built-in unembedding reads ${ffn.name}'s residual type ${formatType(residual)}, so the unembedding is not costed; name one with \`unembed = …\``, undefined, undefined, 'information');
+      }
+    }
+
+    // Layout-dependent checks of each block: axes the mesh has, and sizes. A block with errors
+    // is not costed, but its axes are still checked against the mesh: a mistyped axis is
+    // reported as `unknown-axis` (and nothing else: the analysis drops the rest, see
+    // dropShadowedByUnknownAxis).
+    const placed = (block: CheckedBlock, at: Ident) => checkBlockPlacement(this.report, block, { ...placement, at }, block.ok) && block.ok;
+    if (!placed(ffn, ffnIdent)) ok = false;
+    if (attention && !placed(attention, attIdent)) ok = false;
+    if (unembed && !placed(unembed, unembedIdent ?? ffnIdent)) ok = false;
+    if (!ok) return 'its blocks have errors';
+    return { phase, workload, ffn, attention, unembed };
+  }
+}

@@ -1,0 +1,57 @@
+// Variants of a resolved layout: the same model with other blocks for some phases, optionally on
+// another mesh or with another workload. The better-layout hint and every search build them. A
+// variant is built from blocks already checked, without diagnostics: one that would not check
+// (blocks with errors, residual types that disagree, dims smaller than their shards) is none.
+
+import type { BlockDecl } from '../syntax/ast';
+import type { BlockLookup } from './blockLookup';
+import { sizesFit } from './layoutChecks';
+import { PHASES, type CheckedBlock, type MeshSpec, type Phase, type PhaseSpec, type ResolvedLayout, type WorkloadSpec } from './resolved';
+import { typesEqual } from './shardType';
+
+/** An ffn block and an attention block (`none`, `heads`, `batch` or a block name) for one phase, as a layout writes them. */
+export interface BlockPair {
+  ffn: string;
+  attention: string;
+}
+
+export class VariantBuilder {
+  constructor(
+    private readonly blocks: ReadonlyMap<BlockDecl, CheckedBlock>,
+    private readonly lookup: BlockLookup,
+  ) {}
+
+  /**
+   * The layout with the chosen blocks for some phases (the others keep theirs), on `meshOverride`
+   * and with `workloadOverride` where given; undefined when it would not check.
+   */
+  variant(layout: ResolvedLayout, choice: Partial<Record<Phase, BlockPair>>, meshOverride?: MeshSpec, workloadOverride?: Partial<Record<Phase, WorkloadSpec>>): ResolvedLayout | undefined {
+    const mesh = meshOverride ?? layout.mesh;
+    const phases: Partial<Record<Phase, PhaseSpec>> = {};
+    for (const phase of PHASES) {
+      const base = layout[phase];
+      const c = choice[phase];
+      const workload = workloadOverride?.[phase] ?? base.workload;
+      if (!c) {
+        phases[phase] = { ...base, workload };
+        continue;
+      }
+      const found = this.lookup.find(layout.model, c.ffn, c.attention);
+      if (!found.ffn || found.attention === undefined) return undefined;
+      const ffn = this.blocks.get(found.ffn)!;
+      const attention = found.attention ? this.blocks.get(found.attention)! : null;
+      if (!ffn.ok || (attention && !attention.ok)) return undefined;
+      if (attention && !(ffn.input?.type && attention.input?.type && typesEqual(ffn.input.type, attention.input.type))) return undefined;
+      let unembed: CheckedBlock | null = null;
+      for (const cb of this.lookup.unembedCandidates(c.ffn)) {
+        if (cb.ok && cb.input?.type && ffn.input?.type && typesEqual(cb.input.type, ffn.input.type)) {
+          unembed = cb;
+          break;
+        }
+      }
+      if (!sizesFit(ffn, mesh, layout.model, workload, phase) || (attention && !sizesFit(attention, mesh, layout.model, workload, phase))) return undefined;
+      phases[phase] = { phase, workload, ffn, attention, unembed };
+    }
+    return { ...layout, mesh, prefill: phases.prefill!, decode: phases.decode!, unembed: phases.decode!.unembed };
+  }
+}

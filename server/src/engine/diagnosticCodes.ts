@@ -1,0 +1,254 @@
+// Every diagnostic code, said once. The `DiagnosticCode` type, the default severity of a report,
+// the CLI's SARIF rules, the generated docs page (docs/diagnostics.md) and the one-fixture-per-code
+// test (test/unit/check/diagnosticFixtures.test.ts) all read this table, so adding a code is one
+// entry here plus its fixture pair.
+
+import type { Severity } from './diagnostics';
+
+export interface DiagnosticCodeInfo {
+  /** `spec`: a code of spec/language.md §3, which may never be renamed; `extra`: added by this project. */
+  origin: 'spec' | 'extra';
+  /**
+   * Who reports it: the checker (its fixtures are analysed without costing) or the cost model
+   * (its fixtures are costed).
+   */
+  reportedBy: 'checker' | 'cost model';
+  /** The severity it is reported with unless the reporter says otherwise. */
+  severity: Severity;
+  /** For the docs: when it is also reported with another severity. */
+  otherSeverity?: string;
+  /** One sentence: the SARIF rule's short description. */
+  summary: string;
+  /** For the docs: when it is reported. */
+  when: string;
+  /** For the docs: the range it lands on. */
+  range: string;
+}
+
+/** In the order SARIF lists its rules and the docs list the codes: spec §3's, then the extras. */
+export const DIAGNOSTIC_CODES = {
+  syntax: {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'The text cannot be parsed.',
+    when: 'unparseable text (the parser recovers and keeps checking the rest)',
+    range: 'the first unexpected token',
+  },
+  'unknown-name': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A model, mesh, hardware, workload, block or value that does not exist.',
+    when: 'a model, mesh, hardware, workload, block or value that does not exist',
+    range: 'the name',
+  },
+  'duplicate-name': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'The same name is declared twice in one namespace.',
+    when: 'the same name declared twice in one namespace',
+    range: "the later declaration's name",
+  },
+  'unknown-field': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A field that the declaration kind does not have.',
+    when: 'a field the declaration kind does not have',
+    range: 'the field name',
+  },
+  'missing-field': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A required field is absent.',
+    when: 'a required field is absent',
+    range: "the declaration's name",
+  },
+  'unknown-dim': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A dimension letter outside the standard set.',
+    when: 'a dimension letter outside the standard set',
+    range: 'the letter',
+  },
+  'duplicate-dim': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A dimension letter appears twice in one type.',
+    when: 'a letter twice in one type',
+    range: 'the second letter',
+  },
+  'unknown-axis': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: "An axis that the layout's mesh does not have.",
+    when: "an axis the layout's mesh does not have",
+    range: 'the axis letter',
+  },
+  'axis-reused': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'One mesh axis shards two dimensions of a tensor, or appears twice.',
+    when: 'one axis shards two dims of one tensor, or appears twice',
+    range: 'the repeated axis letter',
+  },
+  'sharding-mismatch': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'Einsum operands shard a shared dimension differently.',
+    when: 'einsum operands shard a shared dim differently',
+    range: 'the second operand',
+  },
+  'type-mismatch': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'An annotation differs from the inferred type, or combined values disagree.',
+    when: 'annotation ≠ inferred type; `add` of different types; attention and ffn disagree on the residual type',
+    range: "the annotation; or the layout's `attention` value",
+  },
+  partialsum: {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A partial sum is used where a complete value is needed, or reduced over the wrong axes.',
+    when: 'a non-linearity, `in`, `weight` or `out` that is a partial sum; a reduce_scatter/all_reduce over axes that are not partial',
+    range: 'the partial argument, name, or AXES',
+  },
+  'bad-collective': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A collective over axes the tensor does not (or already does) carry.',
+    when: 'all_gather/all_to_all/slice over axes the tensor does not (or already does) carry',
+    range: 'the AXES',
+  },
+  'missing-annotation': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'An einsum, reduce_scatter, all_to_all or slice without a type.',
+    when: 'einsum, reduce_scatter, all_to_all or slice without a type',
+    range: 'the `=`',
+  },
+  'bad-reduction': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A softmax without T or a layernorm without E.',
+    when: 'softmax without `T`, layernorm without `E`',
+    range: 'the operand',
+  },
+  'not-divisible': {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'warning',
+    otherSeverity: 'error for `B L T E F Q V` smaller than their shard count',
+    summary: 'A dimension size is not divisible by the number of shards over it.',
+    when: "a dim size not divisible by the product of its axes' sizes (message gives the padding waste); `H` or `K` smaller than their shard count are replicated (warning, the message gives the factor)",
+    range: "the dim's letter",
+  },
+  unit: {
+    origin: 'spec',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A quantity of the wrong kind, an unknown unit, or a count that is not a positive integer.',
+    when: 'a quantity of the wrong kind, an unknown unit, a count that is not a positive integer',
+    range: 'the quantity',
+  },
+  'out-of-memory': {
+    origin: 'spec',
+    reportedBy: 'cost model',
+    severity: 'error',
+    summary: "Weights, KV cache and activations per chip exceed the hardware's memory.",
+    when: "weights + KV cache + activations per chip exceed `hbm` for the layout's workload",
+    range: "the layout's name",
+  },
+  'comm-bound': {
+    origin: 'spec',
+    reportedBy: 'cost model',
+    severity: 'information',
+    summary: "Collectives take more than half of a phase's latency.",
+    when: "collectives are more than 50% of a phase's latency",
+    range: "the layout's name",
+  },
+  'memory-bound': {
+    origin: 'spec',
+    reportedBy: 'cost model',
+    severity: 'information',
+    summary: 'A phase is bound by memory bandwidth.',
+    when: "a phase's bound is `memory`",
+    range: "the layout's name",
+  },
+  'better-layout': {
+    origin: 'spec',
+    reportedBy: 'cost model',
+    severity: 'hint',
+    summary: 'A built-in block pair on the same mesh is at least 1.2x faster for a phase.',
+    when: 'a built-in ffn/attention pair on the same mesh is at least 1.2× faster for a phase',
+    range: "the layout's name",
+  },
+  'bad-value': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A field value of the wrong shape.',
+    when: 'an enum field outside its set (`topology = ring`), a name where a block of overrides goes, a base cycle',
+    range: 'the value',
+  },
+  'bad-call': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'An operation called with the wrong number or kind of arguments.',
+    when: 'an operation with the wrong number of arguments',
+    range: 'the extra argument, or the argument list',
+  },
+  'bad-block': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: "A block's structure is wrong (missing or repeated in/out).",
+    when: 'a block with no `in`/`out` or two of them, or one that starts from another',
+    range: 'the block name or the second keyword',
+  },
+  'no-unembed': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'information',
+    summary: "The layout's unembedding is not costed.",
+    when: 'no unembedding matches the layout\'s residual type (the contract\'s "information diagnostic on the layout\'s `ffn` value")',
+    range: "the layout's ffn value",
+  },
+  limit: {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A size limit was reached and some work was skipped.',
+    when: 'a size limit was reached (a `= base` chain longer than 64); or, as a warning, only the first 200 layouts of a file are costed while editing',
+    range: "the declaration's base, or the first layout not costed",
+  },
+} as const satisfies Record<string, DiagnosticCodeInfo>;
+
+/** A stable code: the spec's, or one this project adds (see DIAGNOSTIC_CODES). */
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** Every code, in the table's order. */
+export const ALL_DIAGNOSTIC_CODES = Object.keys(DIAGNOSTIC_CODES) as readonly DiagnosticCode[];
+
+export function diagnosticCodeInfo(code: DiagnosticCode): DiagnosticCodeInfo {
+  return DIAGNOSTIC_CODES[code];
+}
+
+/** True for a string that is one of the codes (for readers of fixtures and of other tools' output). */
+export function isDiagnosticCode(text: string): text is DiagnosticCode {
+  return Object.prototype.hasOwnProperty.call(DIAGNOSTIC_CODES, text);
+}

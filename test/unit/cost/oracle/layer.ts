@@ -1,0 +1,156 @@
+// TEST ORACLE: the explained cost path as it was before the operation table (commit 3b078e5),
+// kept only to check the one cost path against an independent reading of the same rules.
+
+// One layer of one pass: the attention block then the ffn block (serial), or both on the same
+// input with the parallel-block fusions (cost-model.md §3, language.md §2.2).
+
+import type { CheckedBlock, MeshSpec, ModelSpec, PhaseSpec } from '../../../../server/src/engine/check/resolved';
+import { peakActivationBytes } from './activations';
+import { findFusions } from '../../../../server/src/engine/cost/fusion';
+import { blockContext, costValue, localBytes, type BlockContext } from './ops';
+import type { PassSizes } from '../../../../server/src/engine/cost/sizes';
+import { sumOps, type Overlap } from './totals';
+import type { BlockCost, LayerCost, OpCost, Totals } from '../../../../server/src/engine/cost/types';
+
+export const LAYER_INPUT = 'layer.in';
+
+interface CostedBlock {
+  ctx: BlockContext;
+  cost: BlockCost;
+}
+
+/** Cost each statement of a block, in order; `inputId` is the graph id its `in` stands for. */
+export function costBlock(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, overlap: Overlap, inputId: string): CostedBlock {
+  const idOf = valueIds(block, role, inputId);
+  const ctx = blockContext(role, block, sizes, mesh, model, idOf);
+  const ops: OpCost[] = [];
+  for (const v of block.values) {
+    const c = costValue(v, ctx);
+    if (c) ops.push(c);
+  }
+  const { totals } = sumOps(ops, overlap);
+  const cost: BlockCost = blockCost(totals, role, block.name, ops);
+  return { ctx, cost };
+}
+
+export function blockCost(t: Totals, role: BlockCost['role'], block: string, ops: OpCost[]): BlockCost {
+  return {
+    role, block, ops,
+    time_s: t.time_s, flops: t.flops, comm_bytes: t.comm_bytes, compute_s: t.compute_s, memory_s: t.memory_s, comm_s: t.comm_s,
+    byBound: t.byBound,
+  };
+}
+
+// Graph ids (`ffn.b`) of a block's values, cached per (block, role, input id): building the
+// strings once per block, not once per op per costing, matters when thousands of layouts share
+// the built-in blocks.
+const idCache = new WeakMap<CheckedBlock, Map<string, Map<string, string>>>();
+
+function valueIds(block: CheckedBlock, role: string, inputId: string): (name: string) => string {
+  let byKey = idCache.get(block);
+  if (!byKey) idCache.set(block, (byKey = new Map()));
+  const key = `${role}|${inputId}`;
+  let ids = byKey.get(key);
+  if (!ids) {
+    ids = new Map();
+    const inName = block.input?.name;
+    for (const v of block.values) ids.set(v.name, v.name === inName ? inputId : `${role}.${v.name}`);
+    byKey.set(key, ids);
+  }
+  const known = ids;
+  return (name) => known.get(name) ?? `${role}.${name}`;
+}
+
+function storedIds(block: CheckedBlock, ctx: BlockContext): string[] {
+  return block.values.filter((v) => v.op === 'weight' || v.op === 'cache').map((v) => ctx.idOf(v.name));
+}
+
+function inputBytes(costed: CostedBlock): number {
+  const inp = costed.ctx.block.input;
+  return inp?.type ? localBytes(inp.name, inp.type, costed.ctx) : 0;
+}
+
+export function costLayer(phase: PhaseSpec, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, overlap: Overlap): LayerCost {
+  const attnBlock = phase.attention;
+  const parallel = model.block === 'parallel' && attnBlock !== null;
+  const attention = attnBlock ? costBlock('attention', attnBlock, sizes, mesh, model, overlap, LAYER_INPUT) : null;
+  const attnOutId = attention && attnBlock?.output ? attention.ctx.idOf(attnBlock.output.name) : undefined;
+  const ffnInputId = attention && !parallel && attnOutId ? attnOutId : LAYER_INPUT;
+  const ffn = costBlock('ffn', phase.ffn, sizes, mesh, model, overlap, ffnInputId);
+
+  let ops: OpCost[];
+  if (parallel && attention && attnBlock) {
+    ops = fuseParallel(attention, ffn, attnBlock, phase.ffn);
+  } else {
+    ops = [...(attention?.cost.ops ?? []), ...ffn.cost.ops];
+  }
+  const { totals, groups } = sumOps(ops, overlap);
+
+  const stored = new Set<string>([...storedIds(phase.ffn, ffn.ctx), ...(attention && attnBlock ? storedIds(attnBlock, attention.ctx) : [])]);
+  const liveToEnd = new Set<string>();
+  if (!parallel && attnOutId) liveToEnd.add(attnOutId);
+  const activationBytes = peakActivationBytes({
+    ops,
+    pinned: new Map([[LAYER_INPUT, inputBytes(attention ?? ffn)]]),
+    stored,
+    liveToEnd,
+    overlap,
+    axisSizes: ffn.ctx.axisSizes,
+  });
+  return {
+    time_s: totals.time_s, flops: totals.flops, comm_bytes: totals.comm_bytes, compute_s: totals.compute_s, memory_s: totals.memory_s, comm_s: totals.comm_s,
+    byBound: totals.byBound,
+    ops,
+    blocks: { ffn: ffn.cost, attention: attention?.cost ?? null },
+    overlapGroups: groups,
+    activationBytes,
+  };
+}
+
+/**
+ * The layer's op list under `block = parallel`: fused statements once (as `layer` ops, at the
+ * attention's position for the layernorm and the gather, at the ffn's for the output
+ * reduce_scatter), every value id of a fused member renamed to the fused op's id.
+ */
+function fuseParallel(attention: CostedBlock, ffn: CostedBlock, attnBlock: CheckedBlock, ffnBlock: CheckedBlock): OpCost[] {
+  const pairs = findFusions(attnBlock, ffnBlock);
+  const alias = new Map<string, string>();
+  const fusedAt = new Map<string, OpCost>(); // member id → fused op
+  const skip = new Set<string>();
+  for (const p of pairs) {
+    const aId = attention.ctx.idOf(p.attention.name);
+    const fId = ffn.ctx.idOf(p.ffn.name);
+    const name = p.attention.name === p.ffn.name ? p.ffn.name : `${p.attention.name}+${p.ffn.name}`;
+    const id = `layer.${name}`;
+    const base = ffn.cost.ops.find((o) => o.id === fId);
+    const twin = attention.cost.ops.find((o) => o.id === aId);
+    if (!base || !twin) continue;
+    alias.set(aId, id);
+    alias.set(fId, id);
+    // The fused op reads what both members read (both partial sums, for the output scatter).
+    const uses = [...new Set([...base.uses, ...twin.uses])];
+    const fused = withChanges(base, { role: 'layer', name, id, uses, fused: [`attention.${p.attention.name}`, `ffn.${p.ffn.name}`] });
+    if (p.kind === 'output-scatter') { fusedAt.set(fId, fused); skip.add(aId); }
+    else { fusedAt.set(aId, fused); skip.add(fId); }
+  }
+  const rename = (o: OpCost): OpCost => {
+    const uses = o.uses.map((u) => alias.get(u) ?? u);
+    return uses.some((u, i) => u !== o.uses[i]) ? withChanges(o, { uses }) : o;
+  };
+  const out: OpCost[] = [];
+  for (const o of [...attention.cost.ops, ...ffn.cost.ops]) {
+    if (skip.has(o.id)) continue;
+    const f = fusedAt.get(o.id);
+    out.push(rename(f ?? o));
+  }
+  return out;
+}
+
+/** A copy of an op with some identity fields changed (explicit fields, one object shape). */
+function withChanges(o: OpCost, c: { role?: OpCost['role']; name?: string; id?: string; uses: string[]; fused?: string[] }): OpCost {
+  return {
+    role: c.role ?? o.role, name: c.name ?? o.name, op: o.op, axes: o.axes, type: o.type, fused: c.fused ?? o.fused,
+    flops: o.flops, bytes: o.bytes, comm_bytes: o.comm_bytes, t_compute: o.t_compute, t_memory: o.t_memory, t_comm: o.t_comm,
+    time: o.time, bound: o.bound, id: c.id ?? o.id, uses: c.uses, resultBytes: o.resultBytes,
+  };
+}
