@@ -210,7 +210,8 @@ for (const bench of benches) {
     const b = stats(values('B'));
     const change = a && b && a.median ? (b.median - a.median) / a.median : null;
     // "Within spread": the candidate's median moved by less than the larger run-to-run range of the two.
-    const within = change === null ? '' : Math.abs(change) <= Math.max(a.spread, b.spread) ? 'yes' : change > 0 ? '**slower**' : 'faster';
+    const [worse, better] = unit === 'MB' ? ['**larger**', 'smaller'] : ['**slower**', 'faster'];
+    const within = change === null ? '' : Math.abs(change) <= Math.max(a.spread, b.spread) ? 'yes' : change > 0 ? worse : better;
     rows.push({ bench, name, unit, a, b, change, within });
   }
 }

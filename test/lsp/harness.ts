@@ -39,6 +39,10 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   /** Spawn this command instead of running the server in process. */
   spawn?: { command: string; args: string[] };
+  /** Sent as `initializationOptions` with `initialize`. */
+  initializationOptions?: unknown;
+  /** Whether the client says it answers workspace/configuration (it does by default). */
+  answersConfiguration?: boolean;
 }
 
 /** How many publishes per document the test client remembers. */
@@ -75,12 +79,13 @@ export class TestClient {
     connection.listen();
   }
 
-  async initialize(): Promise<InitializeResult> {
+  async initialize(options: ClientOptions = {}): Promise<InitializeResult> {
     this.initializeResult = await this.connection.sendRequest('initialize', {
       processId: null,
       rootUri: null,
+      ...(options.initializationOptions !== undefined ? { initializationOptions: options.initializationOptions } : {}),
       capabilities: {
-        workspace: { configuration: true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
+        workspace: { configuration: options.answersConfiguration ?? true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
         textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } },
       },
     });
@@ -156,7 +161,7 @@ export async function startInMemory(options: ClientOptions = {}): Promise<TestCl
   const server = createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
   startServer(server);
   const client = new TestClient(createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer)), options.settings ?? {});
-  await client.initialize();
+  await client.initialize(options);
   return client;
 }
 
@@ -164,7 +169,7 @@ export async function startInMemory(options: ClientOptions = {}): Promise<TestCl
 export async function startProcess(command: string, args: string[], options: ClientOptions = {}): Promise<TestClient> {
   const child = spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const client = new TestClient(createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)), options.settings ?? {}, child);
-  await client.initialize();
+  await client.initialize(options);
   return client;
 }
 
@@ -172,6 +177,6 @@ export async function startProcess(command: string, args: string[], options: Cli
 export async function startForked(modulePath: string, options: ClientOptions = {}): Promise<TestClient> {
   const child = fork(modulePath, ['--node-ipc'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
   const client = new TestClient(createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child)), options.settings ?? {}, child);
-  await client.initialize();
+  await client.initialize(options);
   return client;
 }

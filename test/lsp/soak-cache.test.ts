@@ -1,5 +1,5 @@
-// Memory soak, engine side (issue 7): the cost cache keeps each costing for later edits; what it
-// keeps must be the costing, not the text it was computed from. A 0.9 MB file (mostly comments)
+// Memory soak, engine side (issue 7): a service's cost cache keeps each costing for later edits;
+// what it keeps must be the costing, not the text it was computed from. A 0.9 MB file (mostly comments)
 // goes through 40 versions, each with one layout whose block differs (one new cached costing per
 // version). If each cached entry retained its version's source text, the heap would grow by about
 // the file's size per version; the costing itself is tens of kilobytes.
@@ -7,7 +7,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { analyze, EDITOR_LIMITS, sourceFromText } from '../../server/src/engine/index';
+import { createShardService, EDITOR_LIMITS, sourceFromText } from '../../server/src/engine/index';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -49,10 +49,11 @@ describe('soak: cached costings do not keep old versions of the text alive', () 
     const versions = 40;
     // A seed that no other test uses, so every costing below is new to the cache.
     const base = 1_000_000 + Math.floor(Math.random() * 1e9);
-    analyze(sourceFromText(HEAD + block(base) + padding), EDITOR_LIMITS);
+    const service = createShardService();
+    service.analyze(sourceFromText(HEAD + block(base) + padding), EDITOR_LIMITS);
     const before = heapMb();
     for (let v = 1; v <= versions; v++) {
-      const a = analyze(sourceFromText(HEAD + block(base + v) + padding), EDITOR_LIMITS);
+      const a = service.analyze(sourceFromText(HEAD + block(base + v) + padding), EDITOR_LIMITS);
       expect(a.costs.size).toBe(1);
     }
     const perVersion = (heapMb() - before) / versions;

@@ -7,31 +7,24 @@ import { isBlockDecl } from './syntax/ast';
 import { parse } from './syntax/parser';
 import { normalizeDiagnostics, type Diagnostic } from './diagnostics';
 import { LineIndex } from './syntax/lineIndex';
-import type { CheckedBlock, MeshSpec, ResolvedLayout, UncostableLayout, WorkloadSpec } from './check/resolved';
-import { check, type CheckResult, type LayoutFieldSpans, type Scope, type SymbolRef, type VariantBuilder } from './check/checker';
+import type { CheckedBlock, MeshSpec, ResolvedLayout, WorkloadSpec } from './check/resolved';
+import { check, type CheckResult } from './check/checker';
 import { checkBlock } from './check/blocks';
 import { PRELUDE_FILES } from './prelude/index';
 import { costDiagnostics, builtinVariants, type LayoutCost } from './cost/index';
 import { formatFileSize } from './report/format';
 
-export interface Analysis {
+/**
+ * What the checker found (the layouts that resolved and the ones that cannot be costed, checked
+ * blocks of the file and the prelude, scope, every resolved use of a name, where each layout wrote
+ * its fields, the variant builder), plus the file and its costs.
+ */
+export interface Analysis extends Omit<CheckResult, 'diagnostics'> {
   source: SourceFile;
   file: File;
   lineIndex: LineIndex;
-  /** Diagnostics of the user's file, sorted and de-duplicated (spec §3). */
+  /** Diagnostics of the user's file, sorted and de-duplicated (spec §3), with the cost findings. */
   diagnostics: Diagnostic[];
-  /** Layouts that resolved and can be costed. */
-  layouts: ResolvedLayout[];
-  uncostable: UncostableLayout[];
-  /** Checked blocks of this file and of the prelude, by declaration. */
-  blocks: Map<BlockDecl, CheckedBlock>;
-  scope: Scope;
-  /** Every resolved use of a name (go to definition, references, rename). */
-  refs: SymbolRef[];
-  /** Where each layout wrote its ffn/attention fields. */
-  layoutSpans: Map<string, LayoutFieldSpans>;
-  /** Resolves variants of a layout (other built-in blocks, meshes or workloads). */
-  resolver: VariantBuilder;
   prelude: readonly File[];
   /** Cost of each costed layout, by name (layouts past the limit are not costed). */
   costs: Map<string, LayoutCost>;

@@ -47,7 +47,7 @@ export { formatBytes, formatPercent, formatSeconds, sig } from './report/format'
 export type { Explanation, JsonDiagnostic, JsonLayout, JsonPhase, ReportJson, ReportOptions } from './report/index';
 
 // ---- searches ----
-export { chipsAround, pickLayout, PickLayoutError } from './searchJob';
+export { pickLayout, PickLayoutError } from './searchJob';
 export type { SearchJob, SearchKind, SearchOutcome } from './searchJob';
 export {
   ALL_DTYPES,

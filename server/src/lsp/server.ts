@@ -45,6 +45,7 @@ export function startServer(connection: Connection): void {
     client.codeLensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
     client.inlayHintRefresh = !!caps.workspace?.inlayHint?.refreshSupport;
     client.semanticTokensRefresh = !!caps.workspace?.semanticTokens?.refreshSupport;
+    settings.initialized(params.initializationOptions);
     return {
       serverInfo: { name: 'shardlens' },
       capabilities: {

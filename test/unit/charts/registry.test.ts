@@ -19,8 +19,10 @@ import { sweep } from '../../../server/src/engine/search/sweep';
 import { analyzed, readRepoFile } from '../search/helpers';
 import { sampleReport } from './reportFixture';
 
+type ViewInputs = { [V in ChartView]: ChartInputs[V] };
+
 /** One input per view: the compiler asks for a new one when a view is added. */
-function inputs(): { [V in ChartView]: ChartInputs[V] } {
+function inputs(): ViewInputs {
   const { analysis, layout } = analyzed(readRepoFile('examples/palm62b.shard'));
   return {
     compare: sampleReport(),
@@ -35,6 +37,9 @@ function inputs(): { [V in ChartView]: ChartInputs[V] } {
 const VIEWS = [...new Set(Object.values(CHARTS).map((c) => c.view))];
 const IDS = Object.keys(CHARTS) as ChartId[];
 
+const specsOf = <V extends ChartView>(view: V, input: ViewInputs) => buildCharts(view, input[view]);
+const svgsOf = <V extends ChartView>(view: V, input: ViewInputs) => renderChartsToSvg(view, input[view]);
+
 describe('chart registry', () => {
   const input = inputs();
 
@@ -47,7 +52,7 @@ describe('chart registry', () => {
 
   it('builds every chart of every view with series from the input', () => {
     for (const view of VIEWS) {
-      const specs = buildCharts(view, input[view] as never);
+      const specs = specsOf(view, input);
       expect(specs.map((s) => s.id)).toEqual(chartIdsOf(view));
       for (const spec of specs) {
         expect(spec.title, spec.id).toBe(CHARTS[spec.id].title);
@@ -59,8 +64,8 @@ describe('chart registry', () => {
 
   it('draws every chart to a standalone SVG at its registered size', () => {
     for (const view of VIEWS) {
-      for (const chart of renderChartsToSvg(view, input[view] as never)) {
-        const { width, height } = CHARTS[chart.id as ChartId];
+      for (const chart of svgsOf(view, input)) {
+        const { width, height } = CHARTS[chart.id];
         expect(chart.fileName).toBe(`${chart.id}.svg`);
         expect(chart.svg.startsWith('<svg'), chart.id).toBe(true);
         expect(chart.svg).toContain(`width="${width}" height="${height}"`);

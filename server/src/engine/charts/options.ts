@@ -22,9 +22,6 @@ import {
   type TimeCategory,
 } from './types';
 
-// Kept where the client has imported it from until it moves behind the engine entry.
-export type { DecodeContext };
-
 export const PHASES: readonly PhaseName[] = ['prefill', 'decode'];
 export const TIME_CATEGORIES: readonly TimeCategory[] = ['compute', 'memory', 'comm'];
 export const TIME_CATEGORY_LABEL: Record<TimeCategory, string> = {

@@ -16,13 +16,15 @@ export interface BlockPlacement {
   model: ModelSpec;
   mesh: MeshSpec;
   workload: WorkloadSpec;
-  /** The layout's field value that names the block: findings on a block of another file land here. */
-  at: Ident;
 }
 
-/** unknown-axis and, with `checkSizes`, not-divisible for one block in one layout and phase. False on error. */
-export function checkBlockPlacement(report: Report, block: CheckedBlock, p: BlockPlacement, checkSizes = true): boolean {
-  const { layout: d, phase, model, mesh, workload, at } = p;
+/**
+ * unknown-axis and, with `checkSizes`, not-divisible for one block in one layout and phase; `at`
+ * is the layout's field value that names the block, where findings on a block of another file
+ * land. False on error.
+ */
+export function checkBlockPlacement(report: Report, block: CheckedBlock, p: BlockPlacement, at: Ident, checkSizes = true): boolean {
+  const { layout: d, phase, model, mesh, workload } = p;
   const usage = blockUsage(block);
   const sameFile = block.decl.source === d.source;
   let ok = true;

@@ -4,7 +4,7 @@
 // the ResolvedLayout the cost model reads, or the reason the layout cannot be costed.
 
 import type { BlockDecl, Field, Ident, RecordDecl, Span, Value } from '../syntax/ast';
-import { followBaseChain } from './baseChain';
+import { followBaseChain, type BaseChainRules } from './baseChain';
 import type { BlockLookup } from './blockLookup';
 import { checkBlockPlacement, type BlockPlacement } from './layoutChecks';
 import { lookupRecord, readFields, unknownMessage, type FieldMap, type OnRef, type RecordFields, type RecordScope, type Report } from './records';
@@ -131,33 +131,32 @@ export class LayoutResolver {
     };
   }
 
+  /** How a layout follows its base: to the layout of that name. */
+  private readonly layoutChain: BaseChainRules<LayoutFields> = {
+    next: (l) => {
+      if (!l.base) return 'end';
+      const base = lookupRecord(this.scope, 'layout', l.base.text, l);
+      if (!base) this.report('unknown-name', l.source, l.base, unknownMessage('layout', l.base.text, this.scope));
+      else this.onRef(l.base, l.source, base);
+      return base;
+    },
+  };
+
   /** Merged layout fields along the `= base` chain; phase records merge per field. */
   private layoutFields(d: RecordDecl): LayoutFields | undefined {
-    const chain = followBaseChain(
-      d,
-      {
-        next: (l) => {
-          if (!l.base) return 'end';
-          const base = lookupRecord(this.scope, 'layout', l.base.text, l);
-          if (!base) this.report('unknown-name', l.source, l.base, unknownMessage('layout', l.base.text, this.scope));
-          else this.onRef(l.base, l.source, base);
-          return base;
-        },
-      },
-      this.report,
-    );
+    const chain = followBaseChain(d, this.layoutChain, this.report);
     if (!chain) return undefined;
-    let merged: LayoutFields = { top: new Map(), phases: { prefill: new Map(), decode: new Map() }, measured: new Map() };
-    for (let i = chain.decls.length - 1; i >= 0; i--) merged = this.withOwnFields(chain.decls[i], merged, i < chain.decls.length - 1);
+    let merged: LayoutFields | undefined;
+    for (let i = chain.decls.length - 1; i >= 0; i--) merged = this.withOwnFields(chain.decls[i], merged);
     return merged;
   }
 
-  /** A layout's own fields over its base's (a root layout starts from nothing). */
-  private withOwnFields(d: RecordDecl, base: LayoutFields, derived: boolean): LayoutFields {
-    const top: FieldMap = new Map(base.top);
+  /** A layout's own fields over its base's (a root layout has none). */
+  private withOwnFields(d: RecordDecl, base: LayoutFields | undefined): LayoutFields {
+    const top: FieldMap = new Map(base?.top);
     // Measured results describe one configuration: a derived layout does not inherit them.
-    if (derived) top.delete('measured');
-    const phases: Record<Phase, FieldMap> = { prefill: new Map(base.phases.prefill), decode: new Map(base.phases.decode) };
+    if (base) top.delete('measured');
+    const phases: Record<Phase, FieldMap> = { prefill: new Map(base?.phases.prefill), decode: new Map(base?.phases.decode) };
     const measured: FieldMap = new Map();
     for (const [k, v] of this.fields.of(d)) {
       if (k === 'measured') {
@@ -184,7 +183,7 @@ export class LayoutResolver {
   }
 
   /** A phase's blocks, checked together on the layout's mesh; a string says why they cannot be costed. */
-  private phaseBlocks(d: RecordDecl, placement: Omit<BlockPlacement, 'at'>, ffnField: Field, attField: Field, unembedField: Field | undefined): PhaseSpec | string {
+  private phaseBlocks(d: RecordDecl, placement: BlockPlacement, ffnField: Field, attField: Field, unembedField: Field | undefined): PhaseSpec | string {
     const { phase, model, mesh, workload } = placement;
     const source = d.source;
     const nameOf = (v: Value): Ident | undefined => (v.kind === 'name' ? v.name : undefined);
@@ -262,7 +261,7 @@ export class LayoutResolver {
     // is not costed, but its axes are still checked against the mesh: a mistyped axis is
     // reported as `unknown-axis` (and nothing else: the analysis drops the rest, see
     // dropShadowedByUnknownAxis).
-    const placed = (block: CheckedBlock, at: Ident) => checkBlockPlacement(this.report, block, { ...placement, at }, block.ok) && block.ok;
+    const placed = (block: CheckedBlock, at: Ident) => checkBlockPlacement(this.report, block, placement, at, block.ok) && block.ok;
     if (!placed(ffn, ffnIdent)) ok = false;
     if (attention && !placed(attention, attIdent)) ok = false;
     if (unembed && !placed(unembed, unembedIdent ?? ffnIdent)) ok = false;

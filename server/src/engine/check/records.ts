@@ -147,6 +147,10 @@ export function mergedFields(
   report: Report,
   onRef: OnRef,
 ): FieldMap | undefined {
+  // A layout file names the same model and workload hundreds of times: a chain merged before is
+  // returned as it is (a stored chain is never longer than the limit).
+  const known = fields.merged.get(decl);
+  if (known) return known.value;
   const chain = followBaseChain<FieldMap>(
     decl,
     {

@@ -119,18 +119,19 @@ export function opFigures(i: number, f: BlockFigures): OpCost {
       const tm = parts.tMemory.value;
       const affine = f.meshPlan.values[i].time;
       const a0 = v.args.length ? v.args[0] : -1;
-      if (v.reducePos < 0 || !affine.active || a0 < 0) {
+      const norm = rule.normalises;
+      if (!norm || v.reducePos < 0 || !affine.active || a0 < 0) {
         parts.time = withOverhead(row(F_TIME), 't_memory', tm, oh, () => ({ t_memory: input(tm, 's') }), parts.tMemory);
         parts.axes = '';
         break;
       }
-      // Over a sharded reduction dim, the fp32 statistics (two per row: sum and sum of squares,
-      // or max and sum) are all-reduced over that dim's axes as part of the op.
+      // Over a sharded reduction dim, the fp32 statistics of each row are all-reduced over that
+      // dim's axes as part of the op.
       const tIn = f.block.values[a0].type!;
       const elements = f.rows[a0 * STRIDE + F_ELEMENTS];
       const letter = LETTERS[f.plan.values[a0].letters[v.reducePos]];
       const ext = extent(f.plan.values[a0].letters[v.reducePos], f.meshPlan.values[i].reduceDiv, sizesArray(f.sizes), f.sizes.realT);
-      parts.comm = explained(row(F_COMM), 'B', '2 × 2·4 B·local elements / local extent of reduced dim', () => ({
+      parts.comm = explained(row(F_COMM), 'B', `2 × ${norm.statistics}·4 B·local elements / local extent of reduced dim`, () => ({
         'local elements': input(elements, 'elements', typeText(tIn, f)),
         'local extent of reduced dim': input(ext, 'elements', letter),
       }));

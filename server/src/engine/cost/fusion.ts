@@ -5,12 +5,19 @@
 
 import type { CheckedBlock, CheckedValue } from '../check/resolved';
 import { sameAxes, typesEqual } from '../check/shardType';
+import { costRule } from '../ops/index';
 
 export interface FusedPair {
   attention: CheckedValue;
   ffn: CheckedValue;
   /** Which of the three fusions this is: the shared layernorm, the input gather, the output scatter. */
   kind: 'shared-norm' | 'input-gather' | 'output-scatter';
+}
+
+/** A layer normalisation (layernorm, rmsnorm): normalises over E. */
+function normalisesOverE(op: string): boolean {
+  const rule = costRule(op);
+  return rule?.kind === 'elementwise' && rule.normalises?.dim === 'E';
 }
 
 function firstOp(block: CheckedBlock): CheckedValue | undefined {
@@ -32,7 +39,7 @@ export function findFusions(attention: CheckedBlock, ffn: CheckedBlock): FusedPa
   const fFirst = firstOp(ffn);
   let aNorm: string | undefined;
   let fNorm: string | undefined;
-  if (aFirst && fFirst && aFirst.op === 'layernorm' && fFirst.op === 'layernorm' && aFirst.args[0] === aIn && fFirst.args[0] === fIn) {
+  if (aFirst && fFirst && aFirst.op === fFirst.op && normalisesOverE(aFirst.op) && aFirst.args[0] === aIn && fFirst.args[0] === fIn) {
     out.push({ attention: aFirst, ffn: fFirst, kind: 'shared-norm' });
     aNorm = aFirst.name;
     fNorm = fFirst.name;

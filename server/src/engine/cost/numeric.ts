@@ -122,9 +122,9 @@ export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, me
         r[o + F_HBM] = b;
         r[o + F_TMEMORY] = tm;
         if (rule.normalises && v.reducePos >= 0 && m.time.active && a0 >= 0) {
-          // Two fp32 statistics per row of the reduced dim, combined across its shards.
+          // The fp32 statistics of each row of the reduced dim, combined across its shards.
           const ext = extent(plan.values[a0].letters[v.reducePos], m.reduceDiv, size, realT);
-          const statistics = (2 * 4 * r[a0 * STRIDE + F_ELEMENTS]) / ext;
+          const statistics = (rule.normalises.statistics * 4 * r[a0 * STRIDE + F_ELEMENTS]) / ext;
           const D = collectiveVolume(rule.normalises.statistic, statistics, statistics);
           const tc = m.time.a + m.time.b * D;
           r[o + F_COMM] = D;

@@ -1,13 +1,12 @@
-// The one place where editor features reach into the cost model and the report builder. Hovers,
-// lenses and inlay hints ask "what does this op / layout cost?" through these functions, so a
-// change in the cost model's surface is absorbed here.
+// The one place where editor features reach into the cost model. Hovers, lenses and inlay hints
+// ask "what does this op / layout cost?" through these functions, so a change in the cost
+// model's surface is absorbed here.
 
 import type { Analysis } from '../analysis';
 import type { BlockDecl } from '../syntax/ast';
 import type { CheckedBlock, Phase, ResolvedLayout } from '../check/resolved';
 import { PHASES } from '../check/resolved';
 import { costDiagnostics, builtinVariants, type VariantResolver, type BlockCost, type LayoutCost, type OpCost, type PassCost } from '../cost/index';
-import { buildReport, explainLayout, renderExplain, type ReportJson } from '../report/index';
 import type { Diagnostic } from '../diagnostics';
 import type { DecodeContext } from './settings';
 
@@ -107,16 +106,4 @@ function tryOr<T>(f: () => T, fallback: T): T {
   } catch {
     return fallback;
   }
-}
-
-/** The `report --json` object (cli.md) for the webview and the status bar. */
-export function reportOf(analysis: Analysis): ReportJson {
-  return buildReport(analysis, { resolveVariant: variantResolver(analysis) });
-}
-
-/** `shardlens explain` for one layout of the file, as text; undefined when it is not costed. */
-export function explanationOf(analysis: Analysis, layoutName: string, phase?: Phase): string | undefined {
-  const layout = analysis.layouts.find((l) => l.name === layoutName);
-  const cost = layout && layoutCost(analysis, layout);
-  return cost ? renderExplain(explainLayout(cost, phase ? { phase } : {})) : undefined;
 }

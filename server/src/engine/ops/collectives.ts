@@ -2,7 +2,7 @@
 // argument and, for each, the collective kind and per-chip volume D that cost it (Pope App. A.1).
 
 import { type ShardType, formatType, shardsOver } from '../check/shardType';
-import type { CollectiveDef, OperationDef, TypingContext } from './operation';
+import { defineOperation, type CollectiveDef, type TypingContext } from './operation';
 import { markReported, notPartialOver, placeAxes, related, withoutAxes } from './typing';
 
 function inferAllGather(ctx: TypingContext): ShardType | undefined {
@@ -60,67 +60,17 @@ export const SCATTER: CollectiveDef = { kind: 'reduce_scatter', volume: 'input',
 export const REDUCE: CollectiveDef = { kind: 'all_reduce', volume: 'twice-input', acrossPhases: 'constant', torus: 'ring' };
 export const EXCHANGE: CollectiveDef = { kind: 'all_to_all', volume: 'input', acrossPhases: 'constant', torus: 'slowest-ring' };
 
-export const ALL_GATHER: OperationDef = {
-  name: 'all_gather',
-  operands: 1,
-  takesAxes: true,
-  annotationRequired: false,
-  signature: 'all_gather(t, AXES)',
-  doc: 'gather t over AXES: the result is replicated over them',
-  class: 'collective',
-  type: inferAllGather,
-  cost: { kind: 'collective', collective: GATHER },
-  dtype: 'operand',
-};
+export const ALL_GATHER = defineOperation('all_gather(t, AXES)', 'collective', inferAllGather, { kind: 'collective', collective: GATHER }, 'operand',
+  'gather t over AXES: the result is replicated over them');
 
-export const REDUCE_SCATTER: OperationDef = {
-  name: 'reduce_scatter',
-  operands: 1,
-  takesAxes: true,
-  annotationRequired: true,
-  signature: 'reduce_scatter(t, AXES) : TYPE',
-  doc: 'sum the partialsum axes AXES and scatter the result over them; the annotation says which dim receives AXES',
-  class: 'collective',
-  type: inferReduceScatter,
-  cost: { kind: 'collective', collective: SCATTER },
-  dtype: 'operand',
-};
+export const REDUCE_SCATTER = defineOperation('reduce_scatter(t, AXES) : TYPE', 'collective', inferReduceScatter, { kind: 'collective', collective: SCATTER }, 'operand',
+  'sum the partialsum axes AXES and scatter the result over them; the annotation says which dim receives AXES');
 
-export const ALL_REDUCE: OperationDef = {
-  name: 'all_reduce',
-  operands: 1,
-  takesAxes: true,
-  annotationRequired: false,
-  signature: 'all_reduce(t, AXES)',
-  doc: 'sum the partialsum axes AXES; the result is replicated over them',
-  class: 'collective',
-  type: inferAllReduce,
-  cost: { kind: 'collective', collective: REDUCE },
-  dtype: 'operand',
-};
+export const ALL_REDUCE = defineOperation('all_reduce(t, AXES)', 'collective', inferAllReduce, { kind: 'collective', collective: REDUCE }, 'operand',
+  'sum the partialsum axes AXES; the result is replicated over them');
 
-export const ALL_TO_ALL: OperationDef = {
-  name: 'all_to_all',
-  operands: 1,
-  takesAxes: true,
-  annotationRequired: true,
-  signature: 'all_to_all(t, AXES) : TYPE',
-  doc: 'move AXES from one dim to another; the annotation says where',
-  class: 'collective',
-  type: inferAllToAll,
-  cost: { kind: 'collective', collective: EXCHANGE },
-  dtype: 'operand',
-};
+export const ALL_TO_ALL = defineOperation('all_to_all(t, AXES) : TYPE', 'collective', inferAllToAll, { kind: 'collective', collective: EXCHANGE }, 'operand',
+  'move AXES from one dim to another; the annotation says where');
 
-export const SLICE: OperationDef = {
-  name: 'slice',
-  operands: 1,
-  takesAxes: true,
-  annotationRequired: true,
-  signature: 'slice(t, AXES) : TYPE',
-  doc: 'keep this chip\'s part of a tensor replicated over AXES (no communication)',
-  class: 'collective',
-  type: inferSlice,
-  cost: { kind: 'local' },
-  dtype: 'operand',
-};
+export const SLICE = defineOperation('slice(t, AXES) : TYPE', 'collective', inferSlice, { kind: 'local' }, 'operand',
+  'keep this chip\'s part of a tensor replicated over AXES (no communication)');

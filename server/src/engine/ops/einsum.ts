@@ -3,7 +3,7 @@
 
 import type { CheckedValue } from '../check/resolved';
 import { type ShardDim, type ShardType, dimOf, formatAxes, formatType, hasDim } from '../check/shardType';
-import type { OperationDef, TypingContext } from './operation';
+import { defineOperation, type TypingContext } from './operation';
 import { related, sameSet } from './typing';
 
 /** A dim's letter with K read as H when an einsum matches grouped KV heads to query heads. */
@@ -157,15 +157,5 @@ function describeAxisUse(t: ShardType, axes: string[]): string {
   return uses.join('; ');
 }
 
-export const EINSUM: OperationDef = {
-  name: 'einsum',
-  operands: 2,
-  takesAxes: false,
-  annotationRequired: true,
-  signature: 'einsum(a, b) : TYPE',
-  doc: 'matrix multiply; letters absent from the result are contracted and their axes become partialsum axes',
-  class: 'einsum',
-  type: inferEinsum,
-  cost: { kind: 'roofline' },
-  dtype: 'computed',
-};
+export const EINSUM = defineOperation('einsum(a, b) : TYPE', 'einsum', inferEinsum, { kind: 'roofline' }, 'computed',
+  'matrix multiply; letters absent from the result are contracted and their axes become partialsum axes');

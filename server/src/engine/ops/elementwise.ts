@@ -2,7 +2,7 @@
 // their operand's type, and HBM-bound costs.
 
 import { type ShardType, DIM_MEANING, formatType, hasDim, typesEqual } from '../check/shardType';
-import type { OperationDef, TypingContext } from './operation';
+import { defineOperation, type OperationDef, type TypingContext } from './operation';
 import { noPartial, related } from './typing';
 import { REDUCE } from './collectives';
 
@@ -57,84 +57,28 @@ function inferNormalise(op: string, need: 'T' | 'E', ctx: TypingContext): ShardT
 
 /** A non-linearity of one complete (not partial-sum) operand. */
 function nonLinearity(name: string, doc: string): OperationDef {
-  return {
-    name,
-    operands: 1,
-    takesAxes: false,
-    annotationRequired: false,
-    signature: `${name}(t)`,
-    doc,
-    class: 'function',
-    type: (ctx) => (noPartial(ctx, 0, `\`${name}\` is a non-linearity`) ? ctx.types[0] : undefined),
-    cost: { kind: 'elementwise' },
-    dtype: 'computed',
-  };
+  const type = (ctx: TypingContext) => (noPartial(ctx, 0, `\`${name}\` is a non-linearity`) ? ctx.types[0] : undefined);
+  return defineOperation(`${name}(t)`, 'function', type, { kind: 'elementwise' }, 'computed', doc);
 }
 
-export const APPEND: OperationDef = {
-  name: 'append',
-  operands: 2,
-  takesAxes: false,
-  annotationRequired: false,
-  signature: 'append(cache, t)',
-  doc: 'append the new keys or values t (L in place of T) to a KV cache',
-  class: 'function',
-  type: inferAppend,
-  cost: { kind: 'cache-write' },
-  dtype: 'kv',
-};
+/** A normalisation over `dim` keeping `statistics` fp32 numbers per row. */
+function normalisation(name: string, dim: 'T' | 'E', statistics: number, doc: string): OperationDef {
+  const type = (ctx: TypingContext) => inferNormalise(name, dim, ctx);
+  return defineOperation(`${name}(t)`, 'function', type, { kind: 'elementwise', normalises: { dim, statistics, statistic: REDUCE } }, 'computed', doc);
+}
+
+export const APPEND = defineOperation('append(cache, t)', 'function', inferAppend, { kind: 'cache-write' }, 'kv',
+  'append the new keys or values t (L in place of T) to a KV cache');
 
 export const GELU = nonLinearity('gelu', 'elementwise GeLU');
 export const SILU = nonLinearity('silu', 'elementwise SiLU');
 
-export const SWIGLU: OperationDef = {
-  name: 'swiglu',
-  operands: 2,
-  takesAxes: false,
-  annotationRequired: false,
-  signature: 'swiglu(gate, up)',
-  doc: 'SiLU(gate) × up, elementwise',
-  class: 'function',
-  type: (ctx) => inferElementwise2('swiglu', ctx),
-  cost: { kind: 'elementwise' },
-  dtype: 'computed',
-};
+export const SWIGLU = defineOperation('swiglu(gate, up)', 'function', (ctx) => inferElementwise2('swiglu', ctx), { kind: 'elementwise' }, 'computed', 'SiLU(gate) × up, elementwise');
 
-export const ADD: OperationDef = {
-  name: 'add',
-  operands: 2,
-  takesAxes: false,
-  annotationRequired: false,
-  signature: 'add(a, b)',
-  doc: 'elementwise sum',
-  class: 'function',
-  type: (ctx) => inferElementwise2('add', ctx),
-  cost: { kind: 'elementwise' },
-  dtype: 'computed',
-};
+export const ADD = defineOperation('add(a, b)', 'function', (ctx) => inferElementwise2('add', ctx), { kind: 'elementwise' }, 'computed', 'elementwise sum');
 
-export const SOFTMAX: OperationDef = {
-  name: 'softmax',
-  operands: 1,
-  takesAxes: false,
-  annotationRequired: false,
-  signature: 'softmax(t)',
-  doc: 'softmax over T',
-  class: 'function',
-  type: (ctx) => inferNormalise('softmax', 'T', ctx),
-  cost: { kind: 'elementwise', normalises: { dim: 'T', statistic: REDUCE } },
-  dtype: 'computed',
-};
+export const SOFTMAX = normalisation('softmax', 'T', 2, 'softmax over T');
 
-export const LAYERNORM: OperationDef = {
-  name: 'layernorm',
-  operands: 1,
-  takesAxes: false,
-  annotationRequired: false,
-  signature: 'layernorm(t)',
-  doc: 'layer normalisation over E',
-  class: 'function',
-  type: (ctx) => inferNormalise('layernorm', 'E', ctx),
-  cost: { kind: 'elementwise', normalises: { dim: 'E', statistic: REDUCE } },
-  dtype: 'computed',
-};
+export const LAYERNORM = normalisation('layernorm', 'E', 2, 'layer normalisation over E');
+
+export const RMSNORM = normalisation('rmsnorm', 'E', 1, 'RMS normalisation over E (no mean subtracted: one statistic per row)');

@@ -50,7 +50,18 @@ export type CostRule =
   | { readonly kind: 'collective'; readonly collective: CollectiveDef }
   | { readonly kind: 'local' }
   | { readonly kind: 'cache-write' }
-  | { readonly kind: 'elementwise'; readonly normalises?: { readonly dim: 'T' | 'E'; readonly statistic: CollectiveDef } };
+  | { readonly kind: 'elementwise'; readonly normalises?: Normalisation };
+
+/**
+ * A normalising operation's reduction: the dim it normalises over, how many fp32 statistics it
+ * keeps per row (max and sum for softmax, mean and variance for layernorm, the mean square for
+ * rmsnorm), and the collective that combines them when that dim is sharded.
+ */
+export interface Normalisation {
+  readonly dim: 'T' | 'E';
+  readonly statistics: number;
+  readonly statistic: CollectiveDef;
+}
 
 /**
  * The dtype of an operation's result: computed values are bf16; data movement keeps its first
@@ -100,4 +111,27 @@ export interface OperationDef {
   readonly type: (ctx: TypingContext, value: CheckedValue) => ShardType | undefined;
   readonly cost: CostRule;
   readonly dtype: ResultDtype;
+}
+
+/**
+ * An operation from its signature as users see it: `all_gather(t, AXES)`, `einsum(a, b) : TYPE`.
+ * The name, the number of operands, whether it takes AXES and whether it needs an annotation are
+ * read from the signature, so they cannot disagree with what completion and hovers show.
+ */
+export function defineOperation(signature: string, cls: OperationClass, type: OperationDef['type'], cost: CostRule, dtype: ResultDtype, doc: string): OperationDef {
+  const open = signature.indexOf('(');
+  const params = signature.slice(open + 1, signature.indexOf(')')).split(',').map((p) => p.trim());
+  const takesAxes = params[params.length - 1] === 'AXES';
+  return {
+    name: signature.slice(0, open),
+    operands: params.length - (takesAxes ? 1 : 0),
+    takesAxes,
+    annotationRequired: signature.endsWith(': TYPE'),
+    signature,
+    doc,
+    class: cls,
+    type,
+    cost,
+    dtype,
+  };
 }
