@@ -20,86 +20,56 @@ const WEBVIEW = '^client/webview/';
 /** VS Code's API and the language server and client runtimes (their type-only packages are fine). */
 const VSCODE_RUNTIME = '^node_modules/(@types/)?vscode(-languageclient|-languageserver|-jsonrpc)?/|^vscode(-languageclient|-languageserver|-jsonrpc)?(/|$)';
 
+/** Node built-ins, `node:fs` and `fs` alike. */
+const NODE_BUILTINS = { dependencyTypes: ['core'] };
+
+/** A rule that fails the lint: no module matching `from` may import one matching `to`. */
+const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from: { path: from }, to });
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    {
-      name: 'engine-imports-front-end',
-      comment: 'The engine is the bottom layer: the language server, CLI, protocol and client build on it, never the other way.',
-      severity: 'error',
-      from: { path: ENGINE },
-      to: { path: `${NODE_FRONT_ENDS}|${PROTOCOL}|^client/` },
-    },
-    {
-      name: 'engine-imports-node',
-      comment: 'The engine runs in the webview bundles too: no Node built-ins (node:fs, path, …).',
-      severity: 'error',
-      from: { path: ENGINE },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'engine-imports-vscode',
-      comment: 'The engine knows nothing of VS Code or the LSP runtime; type-only packages such as vscode-languageserver-types may stay.',
-      severity: 'error',
-      from: { path: ENGINE },
-      to: { path: VSCODE_RUNTIME },
-    },
-    {
-      name: 'protocol-imports-beyond-engine-entry',
-      comment: 'The protocol is shared by client, server and webviews: it may name the engine entry’s types, nothing else of the repository.',
-      severity: 'error',
-      from: { path: PROTOCOL },
-      to: { path: '^(server/src|client)/', pathNot: `${PROTOCOL}|${ENGINE_ENTRY}` },
-    },
-    {
-      name: 'protocol-imports-node',
-      comment: 'The protocol is bundled into the webviews too: no Node built-ins.',
-      severity: 'error',
-      from: { path: PROTOCOL },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'front-end-imports-engine-internals',
-      comment: 'The language server, the CLI and their shared code use the engine through its entry (server/src/engine/index.ts) only.',
-      severity: 'error',
-      from: { path: NODE_FRONT_ENDS },
-      to: { path: ENGINE, pathNot: ENGINE_ENTRY },
-    },
-    {
-      name: 'front-end-imports-client',
-      comment: 'The language server and the CLI do not depend on the VS Code extension.',
-      severity: 'error',
-      from: { path: NODE_FRONT_ENDS },
-      to: { path: '^client/' },
-    },
-    {
-      name: 'client-imports-beyond-protocol',
-      comment: 'The extension’s client code talks to the language server; of the repository it imports only the shared protocol.',
-      severity: 'error',
-      from: { path: CLIENT },
-      to: { path: '^(server/src|client/webview)/', pathNot: PROTOCOL },
-    },
-    {
-      name: 'webview-imports-beyond-entry-and-protocol',
-      comment: 'The webview scripts draw with the engine entry’s chart builders and speak the protocol; nothing else of the repository.',
-      severity: 'error',
-      from: { path: WEBVIEW },
-      to: { path: '^(server/src|client/src)/', pathNot: `${PROTOCOL}|${ENGINE_ENTRY}` },
-    },
-    {
-      name: 'webview-imports-node',
-      comment: 'The webview scripts run in a browser: no Node built-ins, no VS Code extension API.',
-      severity: 'error',
-      from: { path: WEBVIEW },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'webview-imports-vscode',
-      comment: 'The webview scripts run in a browser: the VS Code extension API is not there.',
-      severity: 'error',
-      from: { path: WEBVIEW },
-      to: { path: VSCODE_RUNTIME },
-    },
+    forbid(
+      'engine-imports-front-end',
+      'The engine is the bottom layer: the language server, CLI, protocol and client build on it, never the other way.',
+      ENGINE,
+      { path: `${NODE_FRONT_ENDS}|${PROTOCOL}|^client/` },
+    ),
+    forbid('engine-imports-node', 'The engine runs in the webview bundles too: no Node built-ins (node:fs, path, …).', ENGINE, NODE_BUILTINS),
+    forbid(
+      'engine-imports-vscode',
+      'The engine knows nothing of VS Code or the LSP runtime; type-only packages such as vscode-languageserver-types may stay.',
+      ENGINE,
+      { path: VSCODE_RUNTIME },
+    ),
+    forbid(
+      'protocol-imports-beyond-engine-entry',
+      'The protocol is shared by client, server and webviews: it may name the engine entry’s types, nothing else of the repository.',
+      PROTOCOL,
+      { path: '^(server/src|client)/', pathNot: `${PROTOCOL}|${ENGINE_ENTRY}` },
+    ),
+    forbid('protocol-imports-node', 'The protocol is bundled into the webviews too: no Node built-ins.', PROTOCOL, NODE_BUILTINS),
+    forbid(
+      'front-end-imports-engine-internals',
+      'The language server, the CLI and their shared code use the engine through its entry (server/src/engine/index.ts) only.',
+      NODE_FRONT_ENDS,
+      { path: ENGINE, pathNot: ENGINE_ENTRY },
+    ),
+    forbid('front-end-imports-client', 'The language server and the CLI do not depend on the VS Code extension.', NODE_FRONT_ENDS, { path: '^client/' }),
+    forbid(
+      'client-imports-beyond-protocol',
+      'The extension’s client code talks to the language server; of the repository it imports only the shared protocol.',
+      CLIENT,
+      { path: '^(server/src|client/webview)/', pathNot: PROTOCOL },
+    ),
+    forbid(
+      'webview-imports-beyond-entry-and-protocol',
+      'The webview scripts draw with the engine entry’s chart builders and speak the protocol; nothing else of the repository.',
+      WEBVIEW,
+      { path: '^(server/src|client/src)/', pathNot: `${PROTOCOL}|${ENGINE_ENTRY}` },
+    ),
+    forbid('webview-imports-node', 'The webview scripts run in a browser: no Node built-ins.', WEBVIEW, NODE_BUILTINS),
+    forbid('webview-imports-vscode', 'The webview scripts run in a browser: the VS Code extension API is not there.', WEBVIEW, { path: VSCODE_RUNTIME }),
   ],
   options: {
     // Type-only imports are dependencies too (see above).

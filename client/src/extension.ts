@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageclient/node';
 import { COMPARE_VIEW_TYPE } from '../../server/src/protocol/compareView';
 import { LAYOUT_NAME } from '../../server/src/protocol/messageChecks';
-import { COMPARE_COMMAND, EXPLAIN_COMMAND, ExplainRequest, PRELUDE_SCHEME, PreludeTextRequest, type DecodeContext } from '../../server/src/protocol/requests';
+import { ExplainRequest, PRELUDE_SCHEME, PreludeTextRequest, type DecodeContext } from '../../server/src/protocol/requests';
 import { SERVER_NODE_OPTIONS } from '../../server/src/protocol/serverProcess';
 import { ComparePanel, comparePanelSerializer, type ComparePanelServices } from './comparePanel';
 import { LayoutLocator } from './layouts';
@@ -185,7 +185,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
 
-    vscode.commands.registerCommand(COMPARE_COMMAND, async (...args: unknown[]) => {
+    vscode.commands.registerCommand('shardlens.compareLayouts', async (...args: unknown[]) => {
       const { docArg, layout } = commandTarget(args);
       const document = await targetDocument(docArg);
       if (!document) {
@@ -195,7 +195,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await ComparePanel.createOrShow(services, document, layout);
     }),
 
-    vscode.commands.registerCommand(EXPLAIN_COMMAND, async (...args: unknown[]) => {
+    vscode.commands.registerCommand('shardlens.explainLayout', async (...args: unknown[]) => {
       const { docArg, layout: given } = commandTarget(args);
       const document = await targetDocument(docArg);
       if (!document) {

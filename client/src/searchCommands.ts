@@ -14,13 +14,13 @@ import { LSPErrorCodes, ResponseError, WorkDoneProgress, type LanguageClient, ty
 import { MAX_SWEEP_LAYOUTS, type ChartKind } from '../../server/src/protocol/chartView';
 import { formatSeconds, readDuration } from '../../server/src/protocol/durations';
 import { LAYOUT_NAME } from '../../server/src/protocol/messageChecks';
-import { BEST_COMMAND, BestRequest, CrossoverRequest, SWEEP_COMMAND, SweepRequest, type BestWireCandidate, type BestWireResult, type CrossoverResult, type SweepResult } from '../../server/src/protocol/requests';
+import { BestRequest, CrossoverRequest, SweepRequest, type BestWireCandidate, type BestWireResult, type CrossoverResult, type SweepResult } from '../../server/src/protocol/requests';
 import { ChartPanel, type ChartPanelServices } from './chartPanel';
 import type { LayoutLocator } from './layouts';
 
-export const SHOW_SWEEP = SWEEP_COMMAND;
+export const SHOW_SWEEP = 'shardlens.showSweep';
 export const SHOW_CROSSOVER = 'shardlens.showCrossover';
-export const FIND_BEST = BEST_COMMAND;
+export const FIND_BEST = 'shardlens.findBestLayout';
 
 /** How many halvings and doublings of the layout's chip count Show Sweep spans (Pope Fig. 1 spans several). */
 const SWEEP_CHIPS_AROUND = 2;

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { COMPARE_COMMAND, LayoutStatusRequest, type DecodeContext, type LayoutStatus } from '../../server/src/protocol/requests';
+import { LayoutStatusRequest, type DecodeContext, type LayoutStatus } from '../../server/src/protocol/requests';
 
 const UPDATE_DELAY_MS = 200;
 
@@ -76,7 +76,7 @@ export class LayoutStatusBar implements vscode.Disposable {
       tooltip.appendMarkdown('Click to compare layouts.');
       this.item.tooltip = tooltip;
     }
-    this.item.command = { title: 'Compare Layouts', command: COMPARE_COMMAND, arguments: [name] };
+    this.item.command = { title: 'Compare Layouts', command: 'shardlens.compareLayouts', arguments: [name] };
     this.item.show();
   }
 

@@ -51,6 +51,16 @@ const show = (v) => {
   return s.length > 160 ? `${s.slice(0, 157)}...` : s;
 };
 
+/** Two long strings (messages) shown around their first differing character, so the change is visible. */
+function stringDifference(a, b) {
+  if (a.length <= 120 && b.length <= 120) return `${show(a)} → ${show(b)}`;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  const from = Math.max(0, i - 50);
+  const cut = (t) => `${from ? '…' : ''}${t.slice(from, i + 70)}${t.length > i + 70 ? '…' : ''}`;
+  return `(from character ${i + 1}) ${JSON.stringify(cut(a))} → ${JSON.stringify(cut(b))}`;
+}
+
 const closeEnough = (a, b, tol) => typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b));
 
 /**
@@ -61,6 +71,10 @@ function differences(a, b, path, out, tol = 0, limit = maxFields) {
   if (out.length >= limit) return out;
   if (a === b || closeEnough(a, b, tol)) return out;
   const kind = (v) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
+  if (typeof a === 'string' && typeof b === 'string') {
+    out.push(`${path}: ${stringDifference(a, b)}`);
+    return out;
+  }
   if (kind(a) !== kind(b) || (kind(a) !== 'object' && kind(a) !== 'array')) {
     out.push(`${path || '(root)'}: ${show(a)} → ${show(b)}`);
     return out;
@@ -148,8 +162,9 @@ for (const name of [...base].filter((f) => cand.has(f)).sort()) {
 
 const runInfo = (dir) => (existsSync(join(dir, 'run.json')) ? JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) : {});
 const [ra, rb] = [runInfo(baseDir), runInfo(candDir)];
-console.log(`baseline:  ${baseDir}  (${ra.cli ?? '?'}, ${ra.commit?.head?.slice(0, 7) ?? '?'}${ra.commit?.changedFiles ? ` + ${ra.commit.changedFiles} changed files` : ''})`);
-console.log(`candidate: ${candDir}  (${rb.cli ?? '?'}, ${rb.commit?.head?.slice(0, 7) ?? '?'}${rb.commit?.changedFiles ? ` + ${rb.commit.changedFiles} changed files` : ''})`);
+const origin = (r) => `${r.cli ?? '?'}, ${r.commit?.head?.slice(0, 7) ?? 'no git tree'}${r.commit?.changedFiles ? ` + ${r.commit.changedFiles} changed files` : ''}${r.label ? `, ${r.label}` : ''}`;
+console.log(`baseline:  ${baseDir}  (${origin(ra)})`);
+console.log(`candidate: ${candDir}  (${origin(rb)})`);
 if (ra.corpus && rb.corpus && ra.corpus !== rb.corpus) console.log(`WARNING: the two runs read different corpora (${ra.corpus} vs ${rb.corpus})`);
 if (inputsDiffer) console.log(`WARNING: ${inputsDiffer} input files differ between the runs (SHA-256 in *.meta.json): regenerate neither, rerun both on one corpus`);
 console.log(`${same} outputs identical, ${differing.length} differ, ${onlyBase.length} only in the baseline, ${onlyCand.length} only in the candidate`);

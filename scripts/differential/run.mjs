@@ -2,7 +2,7 @@
 // Runs one build's CLI over every .shard file of a corpus (see generate.mjs) and writes what it
 // printed, so that two builds can be compared file by file with compare.mjs.
 //
-//   node scripts/differential/run.mjs --cli PATH/dist/cli.js [--corpus DIR] --out DIR [--jobs N] [--explain]
+//   node scripts/differential/run.mjs --cli PATH/dist/cli.js [--corpus DIR] --out DIR [--jobs N] [--explain] [--label TEXT]
 //
 // For each corpus file F (a path relative to the corpus, which is also the working directory, so
 // the `file` fields in the output are the same whichever build runs), writes under --out:
@@ -10,7 +10,8 @@
 //   F.check.json    stdout of `check --format json F`
 //   F.meta.json     exit status and stderr of each command, and the input's SHA-256
 //   F.explain.txt   with --explain, for files under examples/: `explain --layout L F` for every L
-// and run.json (the CLI, its build's git commit if it has one, the time taken).
+// and run.json (the CLI, its build's git commit if it has one, --label, e.g. the commit a copied
+// bundle was built from, and the time taken).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,6 +27,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string' },
     jobs: { type: 'string', default: '1' },
     explain: { type: 'boolean', default: false },
+    label: { type: 'string' },
   },
 });
 if (!opts.cli || !opts.out) {
@@ -113,7 +115,7 @@ async function worker() {
 await Promise.all(Array.from({ length: jobs }, worker));
 if (process.stderr.isTTY) process.stderr.write('\n');
 const seconds = (performance.now() - started) / 1000;
-const run = { cli, commit: commitOf(cli), corpus, files: files.length, explain: opts.explain, seconds: Number(seconds.toFixed(1)), loadBefore, loadAfter: loadavg(), date: new Date().toISOString() };
+const run = { cli, label: opts.label ?? null, commit: commitOf(cli), corpus, files: files.length, explain: opts.explain, seconds: Number(seconds.toFixed(1)), loadBefore, loadAfter: loadavg(), date: new Date().toISOString() };
 writeFileSync(join(out, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
 console.log(`${files.length} files in ${seconds.toFixed(0)} s with ${cli} → ${out}`);
 if (crashed.length) console.log(`exit status above 1 or a signal (usage error or crash) on ${crashed.length}: ${crashed.slice(0, 10).join(', ')}`);

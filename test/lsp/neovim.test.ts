@@ -16,8 +16,11 @@ const FIXTURES = path.join(ROOT, 'test/fixtures/editors');
 /** The file Neovim opens: one `unknown-name` error, on `tpu_v9`. */
 const SHARD_FILE = path.join(FIXTURES, 'one-error.shard');
 const SHARD_TEXT = readFileSync(SHARD_FILE, 'utf8');
-/** What the driver hovers, and what the hover must name. */
+/** The line with the error; the comments above it name `tpu_v9` too. */
+const ERROR_LINE = 'mesh typo = tpu_v9';
+/** What the hover must name, and where the driver hovers it (the mesh, not the comment above). */
 const HOVERED = 'tpu_v4';
+const HOVER_AT = `${HOVERED} {`;
 /** The line whose inlay hint is a time once the documented `inlayHints.detail = 'time'` applies. */
 const COLLECTIVE_LINE = 'a = all_gather';
 /** How long the driver waits for each answer inside Neovim, and the test for all of Neovim. */
@@ -94,7 +97,7 @@ async function runNeovim(name: string, config: string): Promise<NeovimResult> {
     XDG_CACHE_HOME: path.join(home, 'cache'),
     SHARDLENS_NVIM_RESULT: resultFile,
     SHARDLENS_NVIM_WAIT_MS: String(NVIM_WAIT_MS),
-    SHARDLENS_NVIM_HOVER: HOVERED,
+    SHARDLENS_NVIM_HOVER: HOVER_AT,
   };
   const args = ['--headless', '--clean', '-n', '-u', init, '-c', `luafile ${path.join(FIXTURES, 'neovim-driver.lua')}`, SHARD_FILE];
   const run = await new Promise<{ failure: string; output: string }>((resolve) => {
@@ -124,7 +127,7 @@ function expectAWorkingServer(result: NeovimResult): void {
   expect(result.clients).toContain('shardlens');
   expect(result.diagnostics_arrived).toBe(true);
   expect(result.diagnostics).toContainEqual(
-    expect.objectContaining({ line: positionOf(SHARD_TEXT, 'tpu_v9').line, severity: NVIM_SEVERITY_ERROR, code: 'unknown-name', source: 'shardlens' }),
+    expect.objectContaining({ line: positionOf(SHARD_TEXT, ERROR_LINE).line, severity: NVIM_SEVERITY_ERROR, code: 'unknown-name', source: 'shardlens' }),
   );
   expect(JSON.stringify(result.hover?.contents)).toContain(`\`${HOVERED}\``);
   // The configuration asks for `inlayHints.detail = 'time'`: the collective's time shows.

@@ -244,10 +244,6 @@ export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 /** Every code, in the table's order. */
 export const ALL_DIAGNOSTIC_CODES = Object.keys(DIAGNOSTIC_CODES) as readonly DiagnosticCode[];
 
-export function diagnosticCodeInfo(code: DiagnosticCode): DiagnosticCodeInfo {
-  return DIAGNOSTIC_CODES[code];
-}
-
 /** True for a string that is one of the codes (for readers of fixtures and of other tools' output). */
 export function isDiagnosticCode(text: string): text is DiagnosticCode {
   return Object.prototype.hasOwnProperty.call(DIAGNOSTIC_CODES, text);

@@ -25,11 +25,10 @@ export { PRELUDE_SCHEME } from './prelude/scheme';
 export type { Dtype, Phase, ResolvedLayout, UncostableLayout } from './check/resolved';
 export type { LayoutCost } from './cost/index';
 
-// ---- editor features: settings, results, the commands code lenses and actions run ----
+// ---- editor features: settings and results ----
 export { DEFAULT_SETTINGS, settingsFromConfiguration } from './features/settings';
 export type { DecodeContext, FeatureSettings, HintSeverity, InlayDetail } from './features/settings';
 export { TOKEN_MODIFIERS, TOKEN_TYPES } from './features/semanticTokens';
-export { BEST_COMMAND, COMPARE_COMMAND, EXPLAIN_COMMAND, SWEEP_COMMAND } from './features/costHints';
 export type { InlayPlan, LensPlan } from './features/costHints';
 export type { HoverResult } from './features/hover';
 export type { SignatureInfo } from './features/signatureHelp';

@@ -10,8 +10,6 @@ import type { BestCandidate, BestResult, CrossoverResult, DecodeContext, Dtype, 
 export type { CrossoverResult, DecodeContext, JsonLayout, LayoutStatus, Objective, PhaseStatus, ReportJson, SweepResult } from '../engine/index';
 /** The URI scheme of the built-in (prelude) files that go-to-definition leads to. */
 export { PRELUDE_SCHEME } from '../engine/index';
-/** The commands the server's code lenses and code actions run; the client registers them. */
-export { BEST_COMMAND, COMPARE_COMMAND, EXPLAIN_COMMAND, SWEEP_COMMAND } from '../engine/index';
 
 export interface UriParams {
   uri: string;

@@ -48,9 +48,10 @@ it('a wrong-kind or unknown unit is reported on the whole quantity', () => {
 });
 
 // Spec §3: "unknown-axis: an axis the layout's mesh does not have … An axis letter reported as
-// unknown-axis gets no other diagnostic." A block with any block-level error is skipped by the
-// layout checks (checker.ts phaseBlocks: `if (!block.ok) continue`), so a mistyped axis (`w` for
-// `z`) is reported only as bad-collective and never as unknown-axis.
+// unknown-axis gets no other diagnostic." A block with a block-level error once skipped the
+// layout checks entirely, so a mistyped axis (`w` for `z`) was reported only as bad-collective and
+// never as unknown-axis; now its axes are still checked against the mesh (layoutResolver.ts
+// phaseBlocks) and only the size checks are skipped.
 it('an axis the mesh lacks is unknown-axis, and only that, in a block with an error', () => {
   const text = `${POD}ffn mine {
   in h : BLE_xyz

@@ -3,14 +3,13 @@
 // everywhere and see neither Node nor the DOM; the webviews see the DOM and not Node; the server
 // and the extension's client see Node and not the DOM. Every source file belongs to one layer.
 
-import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const TSC = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
 
 interface Layer {
   config: string;
@@ -26,11 +25,20 @@ const LAYERS: Layer[] = [
   { config: 'tsconfig.webview.json', node: false, dom: true },
 ];
 
-function tsc(args: string[]): string {
-  const run = spawnSync(process.execPath, [TSC, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`tsc ${args.join(' ')} failed:\n${run.stdout}${run.stderr}`);
-  return run.stdout;
+/** A tsconfig as tsc reads it: options, its own files (repository-relative) and references. */
+function readConfig(config: string): ts.ParsedCommandLine {
+  const host: ts.ParseConfigFileHost = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
+  };
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(REPO_ROOT, config), {}, host);
+  if (!parsed) throw new Error(`cannot read ${config}`);
+  return parsed;
 }
+
+const repoPath = (file: string) => relative(REPO_ROOT, file).split('\\').join('/');
 
 function sourcesUnder(dir: string): string[] {
   return readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' })
@@ -42,7 +50,9 @@ describe('layer tsconfigs', () => {
   it.each(LAYERS)('$config: Node types $node, DOM $dom', ({ config, node, dom }) => {
     // The whole program, dependencies' declarations included: a package that references Node's
     // types would bring them into a layer whose own config leaves them out.
-    const files = tsc(['-p', config, '--listFilesOnly']).split('\n');
+    const parsed = readConfig(config);
+    const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, projectReferences: parsed.projectReferences });
+    const files = program.getSourceFiles().map((f) => f.fileName);
     expect(files.some((f) => f.includes('/node_modules/@types/node/')), 'Node types').toBe(node);
     expect(files.some((f) => f.endsWith('/typescript/lib/lib.dom.d.ts')), 'DOM types').toBe(dom);
   }, 60_000);
@@ -50,15 +60,10 @@ describe('layer tsconfigs', () => {
   it('put every source file in exactly one layer, and the root builds them all', () => {
     const owners = new Map<string, string[]>();
     for (const layer of LAYERS) {
-      const shown = JSON.parse(tsc(['--showConfig', '-p', layer.config])) as { files: string[] };
-      for (const f of shown.files) {
-        const path = relative(REPO_ROOT, resolve(REPO_ROOT, f)).split('\\').join('/');
-        if (path.endsWith('.ts') && !path.startsWith('types/')) owners.set(path, [...(owners.get(path) ?? []), layer.config]);
-      }
+      for (const file of readConfig(layer.config).fileNames.map(repoPath)) owners.set(file, [...(owners.get(file) ?? []), layer.config]);
     }
-    const sources = [...sourcesUnder('server/src'), ...sourcesUnder('client')];
-    for (const source of sources) expect(owners.get(source), source).toHaveLength(1);
-    const root = JSON.parse(tsc(['--showConfig', '-p', 'tsconfig.json'])) as { references: { path: string }[] };
-    expect(root.references.map((r) => r.path.replace(/^\.\//, '')).sort()).toEqual(LAYERS.map((l) => l.config).sort());
-  }, 60_000);
+    for (const source of [...sourcesUnder('server/src'), ...sourcesUnder('client')]) expect(owners.get(source), source).toHaveLength(1);
+    const references = readConfig('tsconfig.json').projectReferences ?? [];
+    expect(references.map((r) => repoPath(r.path)).sort()).toEqual(LAYERS.map((l) => l.config).sort());
+  });
 });

@@ -6,7 +6,7 @@
 
 import type { BlockDecl } from '../syntax/ast';
 import { preludeBuiltins } from '../prelude/builtins';
-import { ATTENTION_SHARDINGS, attentionFamilyName, familyMemberName, K_CLASSES, kClassOf, NO_ATTENTION, swigluVariantName, unembedName, type AttentionSharding, type KClass } from '../prelude/names';
+import { ATTENTION_SHARDINGS, attentionFamilyName, familyMemberName, K_CLASS_NAMES, K_CLASSES, kClassOf, NO_ATTENTION, swigluVariantName, unembedName, type AttentionSharding } from '../prelude/names';
 import type { CheckedBlock, ModelSpec } from './resolved';
 
 /** What a phase's block names resolve to; an error says why one did not. */
@@ -57,7 +57,7 @@ export class BlockLookup {
     const exact = this.scope.get(family);
     const member = this.scope.get(familyMemberName(family, kclass));
     if (attName !== family && !exact && !member) {
-      const anyMember = (Object.keys(K_CLASSES) as KClass[]).some((k) => this.scope.has(familyMemberName(family, k)));
+      const anyMember = K_CLASS_NAMES.some((k) => this.scope.has(familyMemberName(family, k)));
       out.attentionError = anyMember
         ? `no \`${familyMemberName(family, kclass)}\`: the ${attName}-sharded attention for ${ffnName} has no member for ${K_CLASSES[kclass]} models`
         : `${ffnName} has no ${attName}-sharded attention (\`${family}\`)${attName === 'heads' ? '; use `attention = batch`' : ''}`;

@@ -208,7 +208,7 @@ export class RecordResolver {
       }
     }
     // The meshes above a failure share it, so that none reports it again.
-    for (const m of [d, ...walked]) if (!this.meshParts.has(m)) this.meshParts.set(m, null);
+    for (const m of walked) if (!this.meshParts.has(m)) this.meshParts.set(m, null);
     return parts?.value;
   }
 

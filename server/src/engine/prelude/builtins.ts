@@ -10,7 +10,7 @@
 import type { File } from '../syntax/ast';
 import { parse } from '../syntax/parser';
 import { PRELUDE_FILES } from './index';
-import { ATTENTION_SHARDINGS, attentionFamilyName, familyMemberName, K_CLASSES, type AttentionSharding, type KClass } from './names';
+import { ATTENTION_SHARDINGS, attentionFamilyName, familyMemberName, K_CLASS_NAMES, type AttentionSharding } from './names';
 
 export interface BuiltinFfn {
   name: string;
@@ -47,7 +47,7 @@ export function readBuiltins(files: readonly File[]): PreludeBuiltins {
   const defaults: string[] = [];
   const blockNames = new Set<string>();
   for (const f of files) for (const d of f.decls) blockNames.add(d.name.text);
-  const hasFamily = (family: string) => blockNames.has(family) || (Object.keys(K_CLASSES) as KClass[]).some((k) => blockNames.has(familyMemberName(family, k)));
+  const hasFamily = (family: string) => blockNames.has(family) || K_CLASS_NAMES.some((k) => blockNames.has(familyMemberName(family, k)));
   for (const file of files) {
     const text = file.source.text;
     let c = 0;

@@ -20,6 +20,9 @@ export const K_CLASSES: Readonly<Record<KClass, string>> = {
   mha: 'multihead (K = H)',
 };
 
+/** The classes of K, in the order messages list them. */
+export const K_CLASS_NAMES = Object.keys(K_CLASSES) as readonly KClass[];
+
 export function kClassOf(dims: { K: number; H: number }): KClass {
   return dims.K === 1 ? 'mqa' : dims.K === dims.H ? 'mha' : 'gqa';
 }
