@@ -12,6 +12,8 @@ import { check, type CheckResult } from './check/checker';
 import { checkBlock } from './check/blocks';
 import { PRELUDE_FILES } from './prelude/index';
 import { costDiagnostics, builtinVariants, type LayoutCost } from './cost/index';
+import { BetterLayoutMemo } from './cost/diagnostics';
+import { configurationKey } from './costCache';
 import { formatFileSize } from './report/format';
 
 /**
@@ -114,12 +116,19 @@ function limitOn(layout: ResolvedLayout, message: string): Diagnostic {
   return { code: 'limit', severity: 'warning', source: layout.decl.source, span: layout.decl.name, layout: layout.name, message };
 }
 
-/** Cost every resolved layout (up to the limits) and collect the cost findings. */
+/**
+ * Cost every resolved layout (up to the limits) and collect the cost findings. A configuration
+ * that recurs (a sweep file repeats a few configurations thousands of times) is costed and
+ * searched once: its cost is kept here by configuration, whatever the service's cache evicts
+ * meanwhile, and the better-layout memo keeps what its search found.
+ */
 function costLayouts(context: AnalysisContext, result: CheckResult, costs: Map<string, LayoutCost>, options: AnalyzeOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
   const maxCosted = options.maxCostedLayouts ?? Infinity;
   const maxHints = options.maxHintLayouts ?? Infinity;
   const resolve = (l: ResolvedLayout, blocks: { prefill?: { ffn: string; attention: string }; decode?: { ffn: string; attention: string } }) => result.resolver.variant(l, blocks);
+  const costedConfigurations = new Map<string, LayoutCost>();
+  const searched = new BetterLayoutMemo(configurationKey);
   result.layouts.forEach((layout, i) => {
     if (i >= maxCosted) {
       if (i === maxCosted) {
@@ -128,9 +137,13 @@ function costLayouts(context: AnalysisContext, result: CheckResult, costs: Map<s
       return;
     }
     try {
-      const cost = context.costOf(layout);
+      const configuration = configurationKey(layout);
+      const same = costedConfigurations.get(configuration);
+      const cost = same ? { ...same, layout: layout.name } : context.costOf(layout);
+      if (!same) costedConfigurations.set(configuration, cost);
       costs.set(layout.name, cost);
-      out.push(...costDiagnostics(layout, cost, i < maxHints ? builtinVariants(layout, resolve) : () => [], context.costOf));
+      if (i < maxHints) out.push(...costDiagnostics(layout, cost, builtinVariants(layout, resolve), context.costOf, searched));
+      else out.push(...costDiagnostics(layout, cost));
     } catch (e) {
       // A cost-model failure must never take the editor down: report it on the layout instead.
       out.push(limitOn(layout, `layout '${layout.name}' could not be costed: ${(e as Error).message}`));

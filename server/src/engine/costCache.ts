@@ -1,6 +1,7 @@
-// The costs of layouts, kept by everything a layout's figures depend on, so that re-analysing a
-// file after an edit, and the `better-layout` variants (all built-in blocks), cost each
-// configuration once. One cache belongs to one service (service.ts); nothing here is global.
+// The costs of layouts, kept by everything a layout's figures depend on (its configuration, not
+// its name), so that re-analysing a file after an edit, the `better-layout` variants (all built-in
+// blocks) and the many identical layouts of a sweep file cost each configuration once. One cache
+// belongs to one service (service.ts); nothing here is global.
 //
 // A LayoutCost computes some figures lazily from its layout, so it keeps that layout's source
 // text alive: the cache therefore holds entries of at most MAX_CACHED_SOURCES texts (the least
@@ -24,11 +25,30 @@ function blockKey(b: CheckedBlock | null): string {
   return b.isPrelude ? `prelude:${b.name}` : `${b.name}:${b.decl.source.text.slice(b.decl.start, b.decl.end)}`;
 }
 
-function layoutKey(l: ResolvedLayout): string {
-  const { origin: _m, ...model } = l.model;
-  const { origin: _h, ...hardware } = l.mesh.hardware;
-  const phase = (p: ResolvedLayout['prefill']) => [p.workload, blockKey(p.ffn), blockKey(p.attention), blockKey(p.unembed)];
-  return JSON.stringify([l.name, model, hardware, l.mesh.name, l.mesh.axes, phase(l.prefill), phase(l.decode), l.overlap, l.kvBudget ?? null]);
+// A layout's configuration is asked for several times (its cost, its better-layout search, its
+// report entry), so it is built once per resolved layout.
+const configurations = new WeakMap<ResolvedLayout, string>();
+
+/**
+ * Everything a layout's cost, cost findings and report figures depend on, as one string: its
+ * model, hardware, mesh, workloads, blocks, overlap and KV budget. Two layouts with the same
+ * configuration differ only in their name, their place in the file and their `measured` results.
+ */
+export function configurationKey(l: ResolvedLayout): string {
+  let key = configurations.get(l);
+  if (key === undefined) {
+    const { origin: _m, ...model } = l.model;
+    const { origin: _h, ...hardware } = l.mesh.hardware;
+    const phase = (p: ResolvedLayout['prefill']) => [p.workload, blockKey(p.ffn), blockKey(p.attention), blockKey(p.unembed)];
+    key = JSON.stringify([model, hardware, l.mesh.name, l.mesh.axes, l.workload, phase(l.prefill), phase(l.decode), blockKey(l.unembed), l.overlap, l.kvBudget ?? null]);
+    configurations.set(l, key);
+  }
+  return key;
+}
+
+/** The cost of one configuration under the name of the layout that asked for it. */
+function named(cost: LayoutCost, name: string): LayoutCost {
+  return cost.layout === name ? cost : { ...cost, layout: name };
 }
 
 export class CostCache {
@@ -40,14 +60,14 @@ export class CostCache {
 
   /** costLayout through the cache. */
   cost(layout: ResolvedLayout): LayoutCost {
-    const key = layoutKey(layout);
+    const key = configurationKey(layout);
     const hit = this.entries.get(key);
     if (hit) {
       // Refresh its place in the LRU order, and its text's.
       this.entries.delete(key);
       this.entries.set(key, hit);
       this.touchSource(hit.source);
-      return hit.cost;
+      return named(hit.cost, layout.name);
     }
     const cost = costLayout(layout);
     const source = layout.decl.source;

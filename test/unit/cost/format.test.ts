@@ -54,7 +54,7 @@ model m { layers = 1, E = 1024, F = 4096, H = 16, K = 1, Q = 64, V = 1024, ffn =
 layout l { model = m, mesh = pod, workload { batch = 64, prompt = 128, generate = 8 }, ffn = ws2d, attention = none }`);
     const b = op(cost.prefill.pass.layer.ops, 'ffn.b');
     expect(b.time.formula).toBe('max(t_compute, t_memory) + op_overhead');
-    expect(b.time.value).toBeCloseTo(Math.max(b.t_compute.value, b.t_memory.value) + 5e-6, 15);
+    expect(b.time.value).toBeCloseTo(Math.max(b.computeTime.value, b.memoryTime.value) + 5e-6, 15);
     const ex = explainLayout(cost, { phase: 'prefill', op: 'ffn.a' });
     const time = ex.sections[0].lines.find((l) => l.label.startsWith('time'))!;
     expect(time.substituted).toMatch(/µs \+ 5 µs$/);

@@ -34,12 +34,12 @@ layout l { model = small, mesh = m, workload { batch = ${B}, prompt = ${L}, gene
     // a = all_gather(n, yz) : BLE_x — D is the per-chip output.
     const Da = B * L * (E / 2) * 2;
     const a = op(ops, 'ffn.a');
-    expect(a.comm_bytes.value).toBe(Da);
+    expect(a.commBytes.value).toBe(Da);
     expect(a.time.value).toBeCloseTo(alpha * (3 + 7) + (Da * 31) / 32 / (link + link) + overhead, 15);
     // c = reduce_scatter(b, x) : BLF_xyz — D is the per-chip input BLF_yz.
     const Dc = B * L * (F / 32) * 2;
     const c = op(ops, 'ffn.c');
-    expect(c.comm_bytes.value).toBe(Dc);
+    expect(c.commBytes.value).toBe(Dc);
     expect(c.time.value).toBeCloseTo(alpha * 1 + (Dc * 1) / 2 / link + overhead, 15);
     // b = einsum(a, w_in): 2·B·L·(E/2)·(F/32) FLOPs; bytes of a, w_in, b.
     const b = op(ops, 'ffn.b');
@@ -51,7 +51,7 @@ layout l { model = small, mesh = m, workload { batch = ${B}, prompt = ${L}, gene
     // n = layernorm(h) over E sharded 64 ways: the fp32 statistics are all-reduced over xyz.
     const n = op(ops, 'ffn.n');
     const statIn = 2 * 4 * (B * L * (E / 64)) / (E / 64);
-    expect(n.comm_bytes.value).toBe(2 * statIn);
+    expect(n.commBytes.value).toBe(2 * statIn);
     const tStat = alpha * (1 + 3 + 7) + (2 * statIn * 63) / 64 / (3 * link);
     const tMem = (2 * B * L * (E / 64) * 2) / 1.2e12;
     expect(n.time.value).toBeCloseTo(tMem + tStat + overhead, 15);
@@ -77,7 +77,7 @@ layout l { model = mq, mesh = m, workload { batch = 64, prompt = 16, generate = 
     expect(q.op).toBe('all_to_all');
     // Input BLH_xyz Q at decode (L = 1): 64·1·(64/64)·64 elements, bf16.
     const D = 64 * 1 * 1 * 64 * 2;
-    expect(q.comm_bytes.value).toBe(D);
+    expect(q.commBytes.value).toBe(D);
     expect(q.time.value).toBeCloseTo((D * 8) / (4 * 45e9), 15);
   });
 });
@@ -95,7 +95,7 @@ layout l { model = small, mesh = dgx, workload { batch = ${B}, prompt = ${L}, ge
     // all_gather(n, xyz): y and z have size 1 and take no part.
     const a = op(ops, 'ffn.a');
     expect(a.axes).toBe('xyz');
-    expect(a.comm_bytes.value).toBe(D);
+    expect(a.commBytes.value).toBe(D);
     expect(a.time.value).toBeCloseTo(alpha + (D * 7) / 8 / nv, 15);
     const y = op(ops, 'ffn.y');
     expect(y.time.value).toBeCloseTo(alpha + (D * 7) / 8 / nv, 15);
@@ -193,12 +193,12 @@ layout l { model = q, mesh = pod, workload { batch = 64, prompt = 128, generate 
       expect(ws.memory.weights.value).toBe(layers * 2 * (E / 4) * (F / 16) * per + (E / 4) * (V / 16) * per);
       const b = op(ws.decode.pass.layer.ops, 'ffn.b');
       expect(b.bytes.value).toBe(64 * (E / 4) * 2 + (E / 4) * (F / 16) * per + 64 * (F / 16) * 2);
-      expect(b.t_compute.value).toBe(op(bf.decode.pass.layer.ops, 'ffn.b').t_compute.value);
+      expect(b.computeTime.value).toBe(op(bf.decode.pass.layer.ops, 'ffn.b').computeTime.value);
       // Weight-gathered: the weight is gathered in its stored dtype.
       const wg = costShard(src(w, 'wg_x')).cost;
       const gathers = wg.prefill.pass.layer.ops.filter((o) => o.op === 'all_gather' && o.uses.some((u) => /\.w_(in|out)$/.test(u)));
       expect(gathers).toHaveLength(2);
-      for (const g of gathers) expect(g.comm_bytes.value).toBe(E * (F / 16) * per);
+      for (const g of gathers) expect(g.commBytes.value).toBe(E * (F / 16) * per);
     });
   }
 });
@@ -223,14 +223,14 @@ layout l { model = p, mesh = pod, workload { batch = 64, prompt = 128, generate 
       ]);
       // Each fused statement runs once: the attention's copy disappears.
       const saved = times(s.ops, 'attention.n', 'attention.a', 'attention.y').reduce((x, y) => x + y, 0);
-      expect(p.time_s).toBeCloseTo(s.time_s - saved, 15);
-      const savedComm = ['attention.n', 'attention.a', 'attention.y'].reduce((x, k) => x + op(s.ops, k).comm_bytes.value, 0);
-      expect(p.comm_bytes).toBeCloseTo(s.comm_bytes - savedComm, 6);
+      expect(p.time).toBeCloseTo(s.time - saved, 15);
+      const savedComm = ['attention.n', 'attention.a', 'attention.y'].reduce((x, k) => x + op(s.ops, k).commBytes.value, 0);
+      expect(p.commBytes).toBeCloseTo(s.commBytes - savedComm, 6);
       // blocks are the totals before fusion.
-      expect(p.blocks.ffn.time_s).toBeCloseTo(s.blocks.ffn.time_s, 15);
-      expect(p.blocks.attention!.time_s).toBeCloseTo(s.blocks.attention!.time_s, 15);
+      expect(p.blocks.ffn.time).toBeCloseTo(s.blocks.ffn.time, 15);
+      expect(p.blocks.attention!.time).toBeCloseTo(s.blocks.attention!.time, 15);
       // A fused op's D is that of one operand.
-      expect(op(p.ops, 'layer.a').comm_bytes.value).toBe(op(s.ops, 'ffn.a').comm_bytes.value);
+      expect(op(p.ops, 'layer.a').commBytes.value).toBe(op(s.ops, 'ffn.a').commBytes.value);
     }
   });
 });
@@ -259,16 +259,16 @@ layout l { model = small, mesh = pod, workload { batch = 64, prompt = 128, gener
     const off = costShard(body('none', 'ws2d')).cost.prefill.pass.layer;
     const on = costShard(body('collective_einsum', 'ws2d')).cost.prefill.pass.layer;
     const [n, a, b, c, d, e, f, y] = times(off.ops, 'ffn.n', 'ffn.a', 'ffn.b', 'ffn.c', 'ffn.d', 'ffn.e', 'ffn.f', 'ffn.y');
-    expect(off.time_s).toBeCloseTo(n + a + b + c + d + e + f + y, 15);
+    expect(off.time).toBeCloseTo(n + a + b + c + d + e + f + y, 15);
     // a feeds b; c reduces b's output (its consumer is gelu, so it pairs with its producer b);
     // e feeds f; y reduces f's output.
-    expect(on.time_s).toBeCloseTo(n + Math.max(b, a + c) + d + Math.max(f, e + y), 15);
+    expect(on.time).toBeCloseTo(n + Math.max(b, a + c) + d + Math.max(f, e + y), 15);
     expect(on.overlapGroups.map((g) => [g.einsum, g.collectives])).toEqual([
       ['ffn.b', ['ffn.a', 'ffn.c']],
       ['ffn.f', ['ffn.e', 'ffn.y']],
     ]);
     // The raw sums do not change with overlap.
-    expect(on.comm_s).toBe(off.comm_s);
+    expect(on.commTime).toBe(off.commTime);
   });
 
   it('activations: live ranges, gathered weights in full or as 2/P double-buffered chunks', () => {
@@ -303,11 +303,11 @@ layout l {
     // D: the per-chip prefill cache B T K/64 Q, bf16; all_to_all on a wrapped 4-ring: D·4/(4·90 GB/s).
     const D = B * prompt * (K / 64) * Q * 2;
     for (const o of conv.ops) {
-      expect(o.comm_bytes.value).toBe(D);
+      expect(o.commBytes.value).toBe(D);
       expect(o.time.value).toBeCloseTo((D * 4) / (4 * 90e9), 15);
     }
     const p = cost.prefill.pass;
-    expect(p.latency.value).toBeCloseTo(p.embed.time.value + layers * p.layer.time_s + (p.unembed?.time_s ?? 0) + layers * conv.time_s, 15);
+    expect(p.latency.value).toBeCloseTo(p.embed.time.value + layers * p.layer.time + (p.unembed?.time ?? 0) + layers * conv.time, 15);
     expect(cost.decode.pass.cacheConversion).toBeNull();
   });
 });
@@ -327,7 +327,7 @@ layout l { model = small, mesh = pod, workload { batch = ${B}, prompt = ${L}, ge
     expect(op(cost.decode.pass.unembed!.ops, 'unembed.b').flops.value).toBe(ub.flops.value);
     // Phase totals: raw sums × layers + embed + unembed.
     expect(p.totals.flops).toBe(p.layer.flops + p.unembed!.flops);
-    expect(p.latency.value).toBeCloseTo(p.embed.time.value + p.layer.time_s + p.unembed!.time_s, 15);
-    expect(p.totals.comm_s).toBeCloseTo(p.layer.comm_s + p.unembed!.comm_s, 15);
+    expect(p.latency.value).toBeCloseTo(p.embed.time.value + p.layer.time + p.unembed!.time, 15);
+    expect(p.totals.commTime).toBeCloseTo(p.layer.commTime + p.unembed!.commTime, 15);
   });
 });

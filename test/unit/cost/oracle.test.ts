@@ -41,8 +41,8 @@ function source(): string {
   return lines.join('\n');
 }
 
-const FIGURES = ['flops', 'bytes', 'comm_bytes', 't_compute', 't_memory', 't_comm', 'time'] as const;
-const SUMS = ['time_s', 'flops', 'comm_bytes', 'compute_s', 'memory_s', 'comm_s'] as const;
+const FIGURES = ['flops', 'bytes', 'commBytes', 'computeTime', 'memoryTime', 'commTime', 'time'] as const;
+const SUMS = ['time', 'flops', 'commBytes', 'computeTime', 'memoryTime', 'commTime'] as const;
 
 /** Every disagreement found, as text (one assertion at the end: thousands of `expect`s are slow). */
 const mismatches: string[] = [];
@@ -87,19 +87,19 @@ function checkPass(layout: ResolvedLayout, spec: PhaseSpec, p: PassCost, where: 
   if (spec.unembed) {
     const u = costBlock('unembed', spec.unembed, withSingleToken(p.sizes), layout.mesh, layout.model, layout.overlap, 'unembed.in');
     sameOps(p.unembed!.ops, u.cost.ops, `${where} unembed`);
-    close(p.unembed!.time_s, u.cost.time_s, `${where} unembed time`);
+    close(p.unembed!.time, u.cost.time, `${where} unembed time`);
   }
   // The pass totals, rebuilt from the oracle's ops.
   const ref = emptyTotals();
-  ref.time_s += p.embed.time.value;
-  ref.memory_s += p.embed.t_memory.value;
+  ref.time += p.embed.time.value;
+  ref.memoryTime += p.embed.memoryTime.value;
   ref.byBound.memory += p.embed.time.value;
   addTotals(ref, sumOps(oracle.ops, layout.overlap).totals, layout.model.layers);
   if (p.unembed) addTotals(ref, p.unembed);
   if (p.cacheConversion) addTotals(ref, p.cacheConversion, layout.model.layers);
   for (const k of SUMS) close(p.totals[k], ref[k], `${where} pass ${k}`);
   for (const k of ['compute', 'memory', 'comm'] as const) close(p.totals.byBound[k], ref.byBound[k], `${where} pass ${k}-bound`);
-  close(p.latency.value, ref.time_s, `${where} latency`);
+  close(p.latency.value, ref.time, `${where} latency`);
 }
 
 describe('the one cost path = the oracle', () => {

@@ -44,18 +44,18 @@ layout l { model = small, mesh = m, workload { batch = ${B}, prompt = ${L}, gene
     expect(n.op).toBe('rmsnorm');
     // One statistic per row: 1·4 B × rows, where rows = local elements / local E extent.
     const statIn = (1 * 4 * (B * L * (E / 64))) / (E / 64);
-    expect(n.comm_bytes.value).toBe(2 * statIn);
+    expect(n.commBytes.value).toBe(2 * statIn);
     const tStat = alpha * (1 + 3 + 7) + (2 * statIn * 63) / 64 / (3 * link);
     const tMem = (2 * B * L * (E / 64) * 2) / 1.2e12;
     expect(n.time.value).toBeCloseTo(tMem + tStat, 15);
     expect(n.axes).toBe('xyz');
-    expect(n.comm_bytes.formula).toBe('2 × 1·4 B·local elements / local extent of reduced dim');
+    expect(n.commBytes.formula).toBe('2 × 1·4 B·local elements / local extent of reduced dim');
   });
 
   it('moves half the statistics of layernorm, and reads and writes the same bytes', () => {
     const rms = op(costShard(layout('rmsnorm')).cost.prefill.pass.layer.ops, 'ffn.n');
     const ln = op(costShard(layout('layernorm')).cost.prefill.pass.layer.ops, 'ffn.n');
-    expect(rms.comm_bytes.value * 2).toBe(ln.comm_bytes.value);
+    expect(rms.commBytes.value * 2).toBe(ln.commBytes.value);
     expect(rms.bytes.value).toBe(ln.bytes.value);
   });
 

@@ -53,7 +53,7 @@ describe('crossover (Pope Fig. 3)', () => {
           .replace('ffn = ws2d', `ffn = ${line.ffn}`).replace('attention = heads', 'attention = none');
         const a = analyzed(text);
         const ops = costLayout(a.layout()).prefill.pass.layer.blocks.ffn.ops;
-        const direct = ops.filter((o) => isCollective(o.op)).reduce((s, o) => s + o.comm_bytes.value, 0);
+        const direct = ops.filter((o) => isCollective(o.op)).reduce((s, o) => s + o.commBytes.value, 0);
         expect(volumeAt(line, batch * prompt)).toBe(direct);
       }
     }

@@ -3,7 +3,7 @@
 // reads, and the values a layout writes for `model`, `mesh` and `workload` (a name, a name with
 // overrides, or inline fields). Specs are built once per check and never changed once built.
 
-import type { Field, RecordDecl, RecordKind, SourceFile, Span } from '../syntax/ast';
+import type { Field, NameValue, RecordDecl, RecordKind, SourceFile, Span } from '../syntax/ast';
 import { followBaseChain, type ResolvedBase } from './baseChain';
 import { buildHardware, buildMesh, buildModel, buildWorkload, lookupRecord, mergedFields, readFields, unknownMessage, type FieldMap, type OnRef, type RecordFields, type RecordScope, type Report } from './records';
 import type { HardwareSpec, MeshSpec, ModelSpec, WorkloadSpec } from './resolved';
@@ -80,21 +80,10 @@ export class RecordResolver {
     let name = 'model';
     let decl: RecordDecl | undefined;
     if (v.kind === 'name') {
-      decl = this.scope.model.get(v.name.text);
-      if (!decl) {
-        this.report('unknown-name', source, v.name, unknownMessage('model', v.name.text, this.scope));
-        return undefined;
-      }
-      this.onRef(v.name, source, decl);
-      m = mergedFields(decl, this.scope, this.fields, this.report, this.onRef);
-      if (!m) return undefined;
+      const named = this.namedFields('model', v, source);
+      if (!named) return undefined;
+      ({ decl, fields: m } = named);
       name = v.name.text;
-      // A declared model's missing fields are reported on its declaration, not at every use.
-      if (!v.overrides && !REQUIRED_FIELDS.model.every((r) => m!.has(r))) return undefined;
-      if (v.overrides) {
-        m = new Map(m);
-        for (const [k, fv] of readFields('model', v.overrides, source, this.report)) m.set(k, fv);
-      }
     } else if (v.kind === 'record') {
       m = readFields('model', v.fields, source, this.report);
     } else {
@@ -144,18 +133,8 @@ export class RecordResolver {
     const v = f.value;
     let m: FieldMap | undefined;
     if (v.kind === 'name') {
-      const decl = this.scope.workload.get(v.name.text);
-      if (!decl) {
-        this.report('unknown-name', source, v.name, unknownMessage('workload', v.name.text, this.scope));
-        return undefined;
-      }
-      this.onRef(v.name, source, decl);
-      m = mergedFields(decl, this.scope, this.fields, this.report, this.onRef);
+      m = this.namedFields('workload', v, source)?.fields;
       if (!m) return undefined;
-      if (v.overrides) {
-        m = new Map(m);
-        for (const [k, fv] of readFields('workload', v.overrides, source, this.report)) m.set(k, fv);
-      } else if (!REQUIRED_FIELDS.workload.every((r) => m!.has(r))) return undefined; // reported on the declaration
     } else if (v.kind === 'record') {
       m = readFields('workload', v.fields, source, this.report);
     } else {
@@ -164,6 +143,26 @@ export class RecordResolver {
     }
     if (!this.requireFields(source, f.name, m, 'workload', v.kind === 'name' ? v.name.text : 'workload')) return undefined;
     return buildWorkload(m);
+  }
+
+  /**
+   * The fields of `NAME` or `NAME { overrides }` in a layout: the declaration's merged fields, the
+   * overrides on top. Undefined when the name is unknown (reported here), or when the declaration
+   * does not resolve or lacks required fields (reported on the declaration, not at every use).
+   */
+  private namedFields(kind: 'model' | 'workload', v: NameValue, source: SourceFile): { decl: RecordDecl; fields: FieldMap } | undefined {
+    const decl = this.scope[kind].get(v.name.text);
+    if (!decl) {
+      this.report('unknown-name', source, v.name, unknownMessage(kind, v.name.text, this.scope));
+      return undefined;
+    }
+    this.onRef(v.name, source, decl);
+    const merged = mergedFields(decl, this.scope, this.fields, this.report, this.onRef);
+    if (!merged) return undefined;
+    if (!v.overrides) return REQUIRED_FIELDS[kind].every((r) => merged.has(r)) ? { decl, fields: merged } : undefined;
+    const fields = new Map(merged);
+    for (const [k, fv] of readFields(kind, v.overrides, source, this.report)) fields.set(k, fv);
+    return { decl, fields };
   }
 
   /** `missing-field` for the required fields (schema.ts) `m` lacks; false when some are missing. */

@@ -66,10 +66,10 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
         fused: undefined,
         flops: ZERO_FLOPS,
         bytes: ZERO_BYTES,
-        comm_bytes: D,
-        t_compute: ZERO_SECONDS,
-        t_memory: ZERO_SECONDS,
-        t_comm: tCommFigure,
+        commBytes: D,
+        computeTime: ZERO_SECONDS,
+        memoryTime: ZERO_SECONDS,
+        commTime: tCommFigure,
         time: oh ? explained(tComm + oh, 's', 't_comm + op_overhead', { t_comm: input(tComm, 's'), op_overhead: input(oh, 's') }) : tCommFigure,
         bound: 'comm',
         id: `cache.${d.name}.${kind}`,
@@ -96,7 +96,7 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
   if (ops.length === 0) return null;
   const totals = emptyTotals();
   for (const o of ops) {
-    addTotals(totals, { time_s: o.time.value, flops: 0, comm_bytes: o.comm_bytes.value, compute_s: 0, memory_s: 0, comm_s: o.t_comm.value, byBound: { compute: 0, memory: 0, comm: o.time.value } });
+    addTotals(totals, { time: o.time.value, flops: 0, commBytes: o.commBytes.value, computeTime: 0, memoryTime: 0, commTime: o.commTime.value, byBound: { compute: 0, memory: 0, comm: o.time.value } });
   }
   return { role: 'cache', block: `${prefill.name} → ${decode.name}`, ops, ...totals };
 }

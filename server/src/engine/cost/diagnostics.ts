@@ -8,7 +8,7 @@ import type { Diagnostic, QuickFix } from '../diagnostics';
 import type { Field, RecordValue } from '../syntax/ast';
 import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
 import { costLayout } from './layout';
-import type { Variant } from './variants';
+import type { BlockPair, Variant } from './variants';
 import { builtinFfnTitle } from '../prelude/builtins';
 import type { LayoutCost, PhaseCost } from './types';
 
@@ -26,7 +26,43 @@ function what(p: PhaseCost): string {
   return p.phase === 'prefill' ? 'the prefill' : 'each decode step';
 }
 
-export function costDiagnostics(layout: ResolvedLayout, cost: LayoutCost, variants: (phase: Phase) => Variant[] = () => [], costOf: (l: ResolvedLayout) => LayoutCost = costLayout): Diagnostic[] {
+/**
+ * The better-layout search's answers by configuration. What the search finds for a phase depends
+ * only on the layout's configuration (the variants keep everything but that phase's blocks) and on
+ * the analysis whose resolver builds the variants, so one memo serves one analysis: a file of many
+ * identical layouts (a sweep) is searched once per distinct configuration, and each layout still
+ * gets its own hint, on its own name, with its own quick fix.
+ */
+export class BetterLayoutMemo {
+  private readonly found = new Map<string, Better | null>();
+
+  /** `configurationOf` names everything a layout's cost depends on (costCache.ts `configurationKey`). */
+  constructor(private readonly configurationOf: (layout: ResolvedLayout) => string) {}
+
+  /** The answer for the layout's configuration in `phase`, searching only the first time it is asked. */
+  better(layout: ResolvedLayout, phase: Phase, search: () => Better | undefined): Better | undefined {
+    const key = `${phase} ${this.configurationOf(layout)}`;
+    let answer = this.found.get(key);
+    if (answer === undefined) {
+      answer = search() ?? null;
+      this.found.set(key, answer);
+    }
+    return answer ?? undefined;
+  }
+}
+
+/**
+ * The cost findings of one layout. `variants` are the built-in alternatives of each phase for the
+ * better-layout search (none: no search); with a `memo`, a configuration searched before is not
+ * searched again (its variants are not even resolved).
+ */
+export function costDiagnostics(
+  layout: ResolvedLayout,
+  cost: LayoutCost,
+  variants: (phase: Phase) => Variant[] = () => [],
+  costOf: (l: ResolvedLayout) => LayoutCost = costLayout,
+  memo?: BetterLayoutMemo,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = { source: layout.decl.source, span: { start: layout.decl.name.start, end: layout.decl.name.end }, layout: layout.name };
   const mem = cost.memory;
@@ -55,14 +91,15 @@ export function costDiagnostics(layout: ResolvedLayout, cost: LayoutCost, varian
         message: `'${layout.name}' is memory-bound in ${phase}: HBM traffic (weights, KV cache, activations) sets ${formatPercent(p.pass.totals.byBound.memory / latency)} of ${what(p)} (${formatSeconds(p.pass.totals.byBound.memory)} of ${formatSeconds(latency)})`,
       });
     }
-    const better = bestVariant(phase, p, variants(phase), costOf);
+    const search = () => bestVariant(phase, p, variants(phase), costOf);
+    const better = memo ? memo.better(layout, phase, search) : search();
     if (better) out.push(betterLayoutHint(layout, phase, p, better, at));
   }
   return out;
 }
 
-interface Better {
-  variant: Variant;
+/** What the search found for a phase: the fastest built-in pair that fits, and by how much it wins. */
+export interface Better extends BlockPair {
   latency: number;
   factor: number;
 }
@@ -76,19 +113,19 @@ function bestVariant(phase: Phase, current: PhaseCost, variants: Variant[], cost
     if (!c.memory.fits) continue;
     const t = phaseLatency(c[phase]);
     if (!(t > 0)) continue;
-    if (!best || t < best.latency) best = { variant: v, latency: t, factor: now / t };
+    if (!best || t < best.latency) best = { ffn: v.ffn, attention: v.attention, latency: t, factor: now / t };
   }
   return best && best.factor >= BETTER_LAYOUT_FACTOR ? best : undefined;
 }
 
 function betterLayoutHint(layout: ResolvedLayout, phase: Phase, p: PhaseCost, b: Better, at: Omit<Diagnostic, 'code' | 'severity' | 'message'>): Diagnostic {
-  const title = builtinFfnTitle(b.variant.ffn) ?? b.variant.ffn;
+  const title = builtinFfnTitle(b.ffn) ?? b.ffn;
   const unit = phase === 'prefill' ? '' : ' per step';
   const d: Diagnostic = {
     ...at, phase, code: 'better-layout', severity: 'hint',
-    message: `${title} (${b.variant.ffn} + ${b.variant.attention}) would cut ${phase} latency ${sig(b.factor, 2)}× (${formatSeconds(phaseLatency(p))} → ${formatSeconds(b.latency)}${unit})`,
+    message: `${title} (${b.ffn} + ${b.attention}) would cut ${phase} latency ${sig(b.factor, 2)}× (${formatSeconds(phaseLatency(p))} → ${formatSeconds(b.latency)}${unit})`,
   };
-  const fix = quickFix(layout, phase, b.variant);
+  const fix = quickFix(layout, phase, b);
   if (fix) d.fixes = [fix];
   return d;
 }
@@ -102,7 +139,7 @@ function fieldNamed(fields: readonly Field[], name: string): Field | undefined {
  * when it has them; otherwise add a `prefill { … }` / `decode { … }` override, so the other
  * phase keeps its blocks.
  */
-function quickFix(layout: ResolvedLayout, phase: Phase, v: Variant): QuickFix | undefined {
+function quickFix(layout: ResolvedLayout, phase: Phase, v: BlockPair): QuickFix | undefined {
   const decl = layout.decl;
   if (!decl?.fields || decl.source?.isPrelude) return undefined;
   const title = `Use ${v.ffn} + ${v.attention} for ${phase}`;
@@ -133,10 +170,12 @@ function quickFix(layout: ResolvedLayout, phase: Phase, v: Variant): QuickFix | 
     const lead = text.slice(lineStart, first.start);
     if (/^[ \t]*$/.test(lead)) indent = lead;
   }
-  const before = text.slice(0, close);
-  const needsNewline = !/\n[ \t]*$/.test(before);
+  // The closing brace's line: only blanks before it on that line, or more of the layout. (Read
+  // backwards from the brace: a test of the whole text before it would make a file of many
+  // layouts quadratic.)
+  const lineStart = text.lastIndexOf('\n', close - 1) + 1;
+  const needsNewline = lineStart === 0 || !/^[ \t]*$/.test(text.slice(lineStart, close));
   const newText = `${needsNewline ? '\n' : ''}${indent}${phase} { ffn = ${v.ffn}, attention = ${v.attention} }\n`;
-  const lineStart = before.lastIndexOf('\n') + 1;
   const insertAt = needsNewline ? close : lineStart;
   return { title, edits: [{ span: { start: insertAt, end: insertAt }, newText }], preferred: true };
 }

@@ -180,10 +180,10 @@ function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string
     const r = nums[e.part];
     const o = e.value * STRIDE;
     t.flops += r[o + F_FLOPS];
-    t.comm_bytes += r[o + F_COMM];
-    t.compute_s += r[o + F_TCOMPUTE];
-    t.memory_s += r[o + F_TMEMORY];
-    t.comm_s += r[o + F_TCOMM];
+    t.commBytes += r[o + F_COMM];
+    t.computeTime += r[o + F_TCOMPUTE];
+    t.memoryTime += r[o + F_TMEMORY];
+    t.commTime += r[o + F_TCOMM];
     time[i] = r[o + F_TIME];
     bound[i] = r[o + F_BOUND];
   }
@@ -206,14 +206,14 @@ function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string
       paired[e] = 1;
       const te = time[e];
       const g = Math.max(te, tc);
-      t.time_s += g;
+      t.time += g;
       byBound[tc >= te ? B_COMM : bound[e]] += g;
       if (members) groups.push({ einsum: e, collectives: members.get(e)!, time_s: g });
     }
   }
   for (let i = 0; i < n; i++) {
     if (paired[i]) continue;
-    t.time_s += time[i];
+    t.time += time[i];
     byBound[bound[i]] += time[i];
   }
   t.byBound.compute = byBound[B_COMPUTE];

@@ -29,7 +29,7 @@ function costEmbed(ffn: CheckedBlock, sizes: PassSizes, mesh: MeshSpec): OpCost 
   const time = hw.op_overhead ? explained(tMem.value + hw.op_overhead, 's', 't_memory + op_overhead', () => ({ t_memory: input(tMem.value, 's'), op_overhead: input(hw.op_overhead, 's') })) : tMem;
   return {
     role: 'layer', name: 'embed', op: 'embed', axes: '', type: formatType(residual, order), fused: undefined,
-    flops: ZERO_FLOPS, bytes, comm_bytes: ZERO_BYTES, t_compute: ZERO_SECONDS, t_memory: tMem, t_comm: ZERO_SECONDS,
+    flops: ZERO_FLOPS, bytes, commBytes: ZERO_BYTES, computeTime: ZERO_SECONDS, memoryTime: tMem, commTime: ZERO_SECONDS,
     time, bound: 'memory', id: 'embed', uses: [], resultBytes: elements * 2,
   };
 }
@@ -53,22 +53,22 @@ export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSi
   const conversion = phase.phase === 'prefill' ? cacheConversion(layout.prefill.attention, layout.decode.attention, sizes, mesh, model) : null;
 
   const totals = emptyTotals();
-  totals.time_s += embed.time.value;
-  totals.memory_s += embed.t_memory.value;
+  totals.time += embed.time.value;
+  totals.memoryTime += embed.memoryTime.value;
   totals.byBound.memory += embed.time.value;
   addTotals(totals, layer.totals, model.layers);
   if (unembed) addTotals(totals, unembed.totals);
   if (conversion) addTotals(totals, conversion, model.layers);
 
   const unembedName = phase.unembed?.name;
-  const latency = explained(totals.time_s, 's', conversion ? 't_embed + layers·t_layer + t_unembed + layers·t_cache_conversion' : 't_embed + layers·t_layer + t_unembed', () => {
+  const latency = explained(totals.time, 's', conversion ? 't_embed + layers·t_layer + t_unembed + layers·t_cache_conversion' : 't_embed + layers·t_layer + t_unembed', () => {
     const inputs: Record<string, Input> = {
       t_embed: input(embed.time.value, 's'),
       layers: input(model.layers, ''),
-      t_layer: input(layer.totals.time_s, 's'),
-      t_unembed: input(unembed?.totals.time_s ?? 0, 's', unembedName ? `block ${unembedName}, L = 1` : 'no unembed block: not costed'),
+      t_layer: input(layer.totals.time, 's'),
+      t_unembed: input(unembed?.totals.time ?? 0, 's', unembedName ? `block ${unembedName}, L = 1` : 'no unembed block: not costed'),
     };
-    if (conversion) inputs.t_cache_conversion = input(conversion.time_s, 's', `re-laying out the prefilled cache for decode (${conversion.block})`);
+    if (conversion) inputs.t_cache_conversion = input(conversion.time, 's', `re-laying out the prefilled cache for decode (${conversion.block})`);
     return inputs;
   });
   const activationBytes = Math.max(layer.activationBytes, unembed?.activationBytes ?? 0, embed.resultBytes * 2);

@@ -60,7 +60,7 @@ function figuresOf(detail: SequenceDetail, seq: SequencePlan, part: number, role
 }
 
 function totalsOf(t: Totals): Totals {
-  return { time_s: t.time_s, flops: t.flops, comm_bytes: t.comm_bytes, compute_s: t.compute_s, memory_s: t.memory_s, comm_s: t.comm_s, byBound: t.byBound };
+  return { time: t.time, flops: t.flops, commBytes: t.commBytes, computeTime: t.computeTime, memoryTime: t.memoryTime, commTime: t.commTime, byBound: t.byBound };
 }
 
 /** One block on its own (with its own overlap pairs): its statements and totals. */

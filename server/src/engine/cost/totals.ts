@@ -4,22 +4,22 @@
 import type { Bound, Totals } from './types';
 
 export function emptyTotals(): Totals {
-  return { time_s: 0, flops: 0, comm_bytes: 0, compute_s: 0, memory_s: 0, comm_s: 0, byBound: { compute: 0, memory: 0, comm: 0 } };
+  return { time: 0, flops: 0, commBytes: 0, computeTime: 0, memoryTime: 0, commTime: 0, byBound: { compute: 0, memory: 0, comm: 0 } };
 }
 
 /** A copy of `t`'s sums (explicit fields: object spread is slow on hot paths). */
 export function copyTotals(t: Totals): Totals {
-  return { time_s: t.time_s, flops: t.flops, comm_bytes: t.comm_bytes, compute_s: t.compute_s, memory_s: t.memory_s, comm_s: t.comm_s, byBound: { compute: t.byBound.compute, memory: t.byBound.memory, comm: t.byBound.comm } };
+  return { time: t.time, flops: t.flops, commBytes: t.commBytes, computeTime: t.computeTime, memoryTime: t.memoryTime, commTime: t.commTime, byBound: { compute: t.byBound.compute, memory: t.byBound.memory, comm: t.byBound.comm } };
 }
 
 /** Add `b` scaled by `k` into `a`. */
 export function addTotals(a: Totals, b: Totals, k = 1): void {
-  a.time_s += k * b.time_s;
+  a.time += k * b.time;
   a.flops += k * b.flops;
-  a.comm_bytes += k * b.comm_bytes;
-  a.compute_s += k * b.compute_s;
-  a.memory_s += k * b.memory_s;
-  a.comm_s += k * b.comm_s;
+  a.commBytes += k * b.commBytes;
+  a.computeTime += k * b.computeTime;
+  a.memoryTime += k * b.memoryTime;
+  a.commTime += k * b.commTime;
   a.byBound.compute += k * b.byBound.compute;
   a.byBound.memory += k * b.byBound.memory;
   a.byBound.comm += k * b.byBound.comm;

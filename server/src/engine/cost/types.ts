@@ -26,10 +26,10 @@ export interface OpCost {
   /** HBM bytes read and written. */
   bytes: Explained;
   /** Pope's per-chip communication volume D. */
-  comm_bytes: Explained;
-  t_compute: Explained;
-  t_memory: Explained;
-  t_comm: Explained;
+  commBytes: Explained;
+  computeTime: Explained;
+  memoryTime: Explained;
+  commTime: Explained;
   /** The op's time: max(t_compute, t_memory) + op_overhead for an einsum, and so on. */
   time: Explained;
   bound: Bound;
@@ -41,12 +41,12 @@ export interface OpCost {
 }
 
 export interface Totals {
-  time_s: number;
+  time: number;
   flops: number;
-  comm_bytes: number;
-  compute_s: number;
-  memory_s: number;
-  comm_s: number;
+  commBytes: number;
+  computeTime: number;
+  memoryTime: number;
+  commTime: number;
   /** Latency contributed by ops of each bound (overlap groups count once). */
   byBound: Record<Bound, number>;
 }

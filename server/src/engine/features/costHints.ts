@@ -91,7 +91,7 @@ export function inlayHints(analysis: Analysis, range: Span, settings: FeatureSet
       if (!op) continue;
       const where = `${use.layout.name} · ${use.phase}`;
       if (detail === 'time') out.push({ offset: stmt.end, label: `${formatSeconds(op.time.value)} ${op.bound}`, kind: 'cost', tooltip: `time of this op per layer in ${where}` });
-      else if (op.comm_bytes.value > 0) out.push({ offset: stmt.end, label: `D = ${formatBytes(op.comm_bytes.value)}`, kind: 'cost', tooltip: `per-chip communication volume of this op per layer in ${where}` });
+      else if (op.commBytes.value > 0) out.push({ offset: stmt.end, label: `D = ${formatBytes(op.commBytes.value)}`, kind: 'cost', tooltip: `per-chip communication volume of this op per layer in ${where}` });
     }
   }
   return out;

@@ -255,17 +255,17 @@ function useSection(analysis: Analysis, def: ValueDef, type: ShardType | undefin
   }
   const op = opCost(analysis, use, def.name.text, settings.decodeContext);
   if (op && def.stmt.kind === 'let') {
-    const collective = operation(op.op)?.class === 'collective' || op.comm_bytes.value > 0;
+    const collective = operation(op.op)?.class === 'collective' || op.commBytes.value > 0;
     if (collective) {
       lines.push(`time **${formatSeconds(op.time.value)}** (${op.bound}-bound)`);
-      lines.push(`volume D: ${explain(op.comm_bytes)}`);
-      const bandwidth = Object.entries(op.t_comm.inputs).find(([, input]) => input.unit === 'B/s');
+      lines.push(`volume D: ${explain(op.commBytes)}`);
+      const bandwidth = Object.entries(op.commTime.inputs).find(([, input]) => input.unit === 'B/s');
       if (bandwidth) lines.push(`bandwidth ${bandwidth[0]} = ${formatValue(bandwidth[1].value, 'B/s')}${bandwidth[1].note ? ` (${bandwidth[1].note})` : ''}`);
-      lines.push(`comm time: ${explain(op.t_comm)}`);
+      lines.push(`comm time: ${explain(op.commTime)}`);
     } else {
       lines.push(`FLOPs ${formatFlops(op.flops.value)} · HBM ${formatBytes(op.bytes.value)} · time **${formatSeconds(op.time.value)}** (${op.bound}-bound)`);
-      if (op.flops.value > 0) lines.push(`compute time: ${explain(op.t_compute)}`);
-      if (op.t_memory.value > 0) lines.push(`memory time: ${explain(op.t_memory)}`);
+      if (op.flops.value > 0) lines.push(`compute time: ${explain(op.computeTime)}`);
+      if (op.memoryTime.value > 0) lines.push(`memory time: ${explain(op.memoryTime)}`);
     }
   }
   return lines.join('  \n');

@@ -63,12 +63,12 @@ function opLines(o: OpCost): ExplainLine[] {
   const lines: ExplainLine[] = [];
   if (o.flops.value) lines.push(explainFigure('flops', o.flops, 1));
   if (o.bytes.value) lines.push(explainFigure('bytes', o.bytes, 1));
-  if (o.t_compute.value) lines.push(explainFigure('t_compute', o.t_compute, 1));
-  if (o.t_memory.value) lines.push(explainFigure('t_memory', o.t_memory, 1));
-  if (o.comm_bytes.value) lines.push(explainFigure('D (comm_bytes)', o.comm_bytes, 1));
-  if (o.t_comm.value) lines.push(explainFigure('t_comm', o.t_comm, 1));
+  if (o.computeTime.value) lines.push(explainFigure('t_compute', o.computeTime, 1));
+  if (o.memoryTime.value) lines.push(explainFigure('t_memory', o.memoryTime, 1));
+  if (o.commBytes.value) lines.push(explainFigure('D (comm_bytes)', o.commBytes, 1));
+  if (o.commTime.value) lines.push(explainFigure('t_comm', o.commTime, 1));
   // Without op_overhead the time is one of the figures above: say which, do not repeat it.
-  const same = ([['t_comm', o.t_comm], ['t_memory', o.t_memory]] as const).find(([, e]) => e === o.time);
+  const same = ([['t_comm', o.commTime], ['t_memory', o.memoryTime]] as const).find(([, e]) => e === o.time);
   if (same) lines.push({ label: `time (${o.bound}-bound)`, value: formatValue(o.time.value, 's'), raw: o.time.value, formula: same[0], substituted: same[0], inputs: [], depth: 0 });
   else lines.push(explainFigure(`time (${o.bound}-bound)`, o.time, 0));
   return lines;

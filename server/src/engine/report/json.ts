@@ -6,7 +6,8 @@ import type { ResolvedLayout, UncostableLayout } from '../check/resolved';
 import { normalizeDiagnostics, type Diagnostic } from '../diagnostics';
 import { LineIndex, type PositionRange } from '../syntax/lineIndex';
 import { costLayout } from '../cost/layout';
-import { costDiagnostics } from '../cost/diagnostics';
+import { BetterLayoutMemo, costDiagnostics } from '../cost/diagnostics';
+import { configurationKey } from '../costCache';
 import { builtinVariants, type VariantResolver } from '../cost/variants';
 import type { BlockCost, LayoutCost, OpCost, PassCost, PhaseCost } from '../cost/types';
 
@@ -155,15 +156,15 @@ export interface ReportJson {
 function op(o: OpCost): JsonOp {
   const j: JsonOp = {
     block: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type,
-    flops: o.flops.value, bytes: o.bytes.value, comm_bytes: o.comm_bytes.value, time_s: o.time.value, bound: o.bound,
-    t_compute_s: o.t_compute.value, t_memory_s: o.t_memory.value, t_comm_s: o.t_comm.value,
+    flops: o.flops.value, bytes: o.bytes.value, comm_bytes: o.commBytes.value, time_s: o.time.value, bound: o.bound,
+    t_compute_s: o.computeTime.value, t_memory_s: o.memoryTime.value, t_comm_s: o.commTime.value,
   };
   if (o.fused) j.fused = o.fused;
   return j;
 }
 
 function blockTotals(b: BlockCost): JsonBlockTotals {
-  return { block: b.block, time_s: b.time_s, comm_bytes: b.comm_bytes, flops: b.flops };
+  return { block: b.block, time_s: b.time, comm_bytes: b.commBytes, flops: b.flops };
 }
 
 function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number): JsonPhase {
@@ -173,21 +174,21 @@ function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number): JsonP
     attention: p.attention,
     workload: { ...p.workload },
     latency_s: p.latency.value,
-    compute_s: t.compute_s,
-    memory_s: t.memory_s,
-    comm_s: t.comm_s,
+    compute_s: t.computeTime,
+    memory_s: t.memoryTime,
+    comm_s: t.commTime,
     flops: t.flops,
-    comm_bytes: t.comm_bytes,
+    comm_bytes: t.commBytes,
     mfu: p.mfu.value,
     cost_chip_s_per_token: p.costChipSPerToken.value,
     throughput_tokens_per_s: p.throughput.value,
     bound: pass.bound,
     activation_bytes: activationBytes,
     embed: { time_s: pass.embed.time.value },
-    unembed: { time_s: pass.unembed?.time_s ?? 0, flops: pass.unembed?.flops ?? 0, comm_bytes: pass.unembed?.comm_bytes ?? 0, block: pass.unembed?.block ?? null },
+    unembed: { time_s: pass.unembed?.time ?? 0, flops: pass.unembed?.flops ?? 0, comm_bytes: pass.unembed?.commBytes ?? 0, block: pass.unembed?.block ?? null },
     layer: {
-      time_s: pass.layer.time_s,
-      comm_bytes: pass.layer.comm_bytes,
+      time_s: pass.layer.time,
+      comm_bytes: pass.layer.commBytes,
       flops: pass.layer.flops,
       blocks: { ffn: blockTotals(pass.layer.blocks.ffn), attention: pass.layer.blocks.attention ? blockTotals(pass.layer.blocks.attention) : null },
       ops: pass.layer.ops.map(op),
@@ -195,13 +196,15 @@ function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number): JsonP
   };
   if (p.phase === 'prefill') {
     const c = pass.cacheConversion;
-    j.cache_conversion = c ? { time_s: c.time_s, comm_bytes: c.comm_bytes, ops: c.ops.map(op) } : null;
+    j.cache_conversion = c ? { time_s: c.time, comm_bytes: c.commBytes, ops: c.ops.map(op) } : null;
   }
   return j;
 }
 
-/** The JSON entry of one costed layout. */
-export function layoutJson(layout: ResolvedLayout, cost: LayoutCost): JsonLayout {
+/** The figures of a layout's JSON entry that depend only on its configuration, sanitized. */
+type ConfigurationJson = Pick<JsonLayout, 'memory' | 'prefill' | 'decode'>;
+
+function configurationJson(cost: LayoutCost): ConfigurationJson {
   const mem = cost.memory;
   const decodeMemory = mem.total.decode.value >= mem.total.prefill.value;
   const d = cost.decode;
@@ -216,13 +219,6 @@ export function layoutJson(layout: ResolvedLayout, cost: LayoutCost): JsonLayout
     latency_s: d.latency.value,
   });
   return sanitize({
-    name: layout.name,
-    costed: true,
-    model: layout.model.name,
-    mesh: layout.mesh.name,
-    chips: layout.mesh.chips,
-    workload: { ...layout.workload },
-    overlap: layout.overlap,
     memory: {
       weights_bytes: mem.weights.value,
       kv_bytes: mem.kv.value,
@@ -237,9 +233,30 @@ export function layoutJson(layout: ResolvedLayout, cost: LayoutCost): JsonLayout
     },
     prefill: phaseJson(cost.prefill, cost.prefill.pass, mem.activations.prefill),
     decode,
-    total_latency_s: cost.totalLatency.value,
-    ...(layout.measured ? { measured: measuredJson(layout, cost) } : {}),
   });
+}
+
+/** The entry of a layout around its configuration's figures (which identical layouts share). */
+function entryJson(layout: ResolvedLayout, cost: LayoutCost, figures: ConfigurationJson): JsonLayout {
+  return {
+    ...sanitize({
+      name: layout.name,
+      costed: true,
+      model: layout.model.name,
+      mesh: layout.mesh.name,
+      chips: layout.mesh.chips,
+      workload: { ...layout.workload },
+      overlap: layout.overlap,
+    }),
+    ...figures,
+    total_latency_s: sanitize(cost.totalLatency.value),
+    ...(layout.measured ? { measured: sanitize(measuredJson(layout, cost)) } : {}),
+  };
+}
+
+/** The JSON entry of one costed layout. */
+export function layoutJson(layout: ResolvedLayout, cost: LayoutCost): JsonLayout {
+  return entryJson(layout, cost, configurationJson(cost));
 }
 
 function uncostableJson(u: UncostableLayout): JsonLayout {
@@ -275,7 +292,7 @@ export function costAnalysis(analysis: Analysis, names?: string[]): { costed: Co
   const want = names && names.length ? new Set(names) : undefined;
   const costed = analysis.layouts
     .filter((l) => !want || want.has(l.name))
-    .map((layout) => ({ layout, cost: analysis.costs?.get(layout.name) ?? costLayout(layout) }));
+    .map((layout) => ({ layout, cost: analysis.costs?.get(layout.name) ?? (analysis.costOf ?? costLayout)(layout) }));
   const uncostable = analysis.uncostable.filter((u) => !want || want.has(u.name));
   return { costed, uncostable };
 }
@@ -290,18 +307,29 @@ export function reportDiagnostics(analysis: Analysis, costed: CostedLayout[], re
   const key = (d: Diagnostic) => `${d.code}|${d.layout ?? ''}|${d.phase ?? ''}`;
   const have = new Set(analysis.diagnostics.filter((d) => d.layout).map(key));
   const resolver: VariantResolver | undefined = resolve ?? (analysis.resolver ? (l, blocks) => analysis.resolver.variant(l, blocks) : undefined);
+  const costOf = analysis.costOf ?? costLayout;
+  // Identical configurations are searched once (cost/diagnostics.ts BetterLayoutMemo).
+  const searched = new BetterLayoutMemo(configurationKey);
   for (const c of costed) {
     if (analysis.costs?.has(c.layout.name)) continue; // analyze already reported its findings
     const variants = resolver ? builtinVariants(c.layout, resolver) : () => [];
-    for (const d of costDiagnostics(c.layout, c.cost, variants)) if (!have.has(key(d))) found.push(d);
+    for (const d of costDiagnostics(c.layout, c.cost, variants, costOf, searched)) if (!have.has(key(d))) found.push(d);
   }
   return normalizeDiagnostics(found.filter((d) => d.source === analysis.source));
 }
 
 export function buildReport(analysis: Analysis, opts: ReportOptions = {}): ReportJson {
   const { costed, uncostable } = costAnalysis(analysis, opts.layouts);
+  // A configuration's figures are built once and shared by its layouts' entries.
+  const figures = new Map<string, ConfigurationJson>();
+  const figuresOf = (c: CostedLayout): ConfigurationJson => {
+    const configuration = configurationKey(c.layout);
+    let f = figures.get(configuration);
+    if (!f) figures.set(configuration, (f = configurationJson(c.cost)));
+    return f;
+  };
   const entries: { start: number; json: JsonLayout }[] = [
-    ...costed.map((c) => ({ start: c.layout.decl.start ?? 0, json: layoutJson(c.layout, c.cost) })),
+    ...costed.map((c) => ({ start: c.layout.decl.start ?? 0, json: entryJson(c.layout, c.cost, figuresOf(c)) })),
     ...uncostable.map((u) => ({ start: u.decl.start ?? 0, json: uncostableJson(u) })),
   ];
   entries.sort((a, b) => a.start - b.start);

@@ -74,7 +74,7 @@ export function evaluateCell(analysis: Analysis, layout: ResolvedLayout, cell: C
     let t = conversions.get(key);
     if (t === undefined) {
       const c = cacheConversion(a, b, prefillSizes, mesh, model);
-      t = c ? c.time_s * model.layers : 0;
+      t = c ? c.time * model.layers : 0;
       conversions.set(key, t);
     }
     return t;

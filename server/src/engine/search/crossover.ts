@@ -71,7 +71,7 @@ function measuredVolume(analysis: Analysis, layout: ResolvedLayout, ffn: string,
   });
   if (!v) return undefined;
   const ops = costLayout(v).prefill.pass.layer.blocks.ffn.ops;
-  return ops.filter((o) => isCollective(o.op)).reduce((s, o) => s + o.comm_bytes.value, 0);
+  return ops.filter((o) => isCollective(o.op)).reduce((s, o) => s + o.commBytes.value, 0);
 }
 
 /** Volumes are whole bytes; keep the fitted line's coefficients exact where they should be. */

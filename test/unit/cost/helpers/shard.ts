@@ -40,7 +40,7 @@ export const COLLECTIVE_OPS = new Set(['all_gather', 'reduce_scatter', 'all_redu
 
 /** Pope Fig. 3's per-chip volume of one layer: the comm_bytes of its collective ops. */
 export function collectiveVolume(ops: readonly OpCost[]): number {
-  return ops.filter((o) => COLLECTIVE_OPS.has(o.op)).reduce((s, o) => s + o.comm_bytes.value, 0);
+  return ops.filter((o) => COLLECTIVE_OPS.has(o.op)).reduce((s, o) => s + o.commBytes.value, 0);
 }
 
 export function op(ops: readonly OpCost[], key: string): OpCost {

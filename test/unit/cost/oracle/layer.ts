@@ -36,7 +36,7 @@ export function costBlock(role: 'ffn' | 'attention' | 'unembed', block: CheckedB
 export function blockCost(t: Totals, role: BlockCost['role'], block: string, ops: OpCost[]): BlockCost {
   return {
     role, block, ops,
-    time_s: t.time_s, flops: t.flops, comm_bytes: t.comm_bytes, compute_s: t.compute_s, memory_s: t.memory_s, comm_s: t.comm_s,
+    time: t.time, flops: t.flops, commBytes: t.commBytes, computeTime: t.computeTime, memoryTime: t.memoryTime, commTime: t.commTime,
     byBound: t.byBound,
   };
 }
@@ -98,7 +98,7 @@ export function costLayer(phase: PhaseSpec, sizes: PassSizes, mesh: MeshSpec, mo
     axisSizes: ffn.ctx.axisSizes,
   });
   return {
-    time_s: totals.time_s, flops: totals.flops, comm_bytes: totals.comm_bytes, compute_s: totals.compute_s, memory_s: totals.memory_s, comm_s: totals.comm_s,
+    time: totals.time, flops: totals.flops, commBytes: totals.commBytes, computeTime: totals.computeTime, memoryTime: totals.memoryTime, commTime: totals.commTime,
     byBound: totals.byBound,
     ops,
     blocks: { ffn: ffn.cost, attention: attention?.cost ?? null },
@@ -150,7 +150,7 @@ function fuseParallel(attention: CostedBlock, ffn: CostedBlock, attnBlock: Check
 function withChanges(o: OpCost, c: { role?: OpCost['role']; name?: string; id?: string; uses: string[]; fused?: string[] }): OpCost {
   return {
     role: c.role ?? o.role, name: c.name ?? o.name, op: o.op, axes: o.axes, type: o.type, fused: c.fused ?? o.fused,
-    flops: o.flops, bytes: o.bytes, comm_bytes: o.comm_bytes, t_compute: o.t_compute, t_memory: o.t_memory, t_comm: o.t_comm,
+    flops: o.flops, bytes: o.bytes, commBytes: o.commBytes, computeTime: o.computeTime, memoryTime: o.memoryTime, commTime: o.commTime,
     time: o.time, bound: o.bound, id: c.id ?? o.id, uses: c.uses, resultBytes: o.resultBytes,
   };
 }

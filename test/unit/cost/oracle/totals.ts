@@ -17,7 +17,7 @@ export interface OverlapGroup {
 }
 
 export function emptyTotals(): Totals {
-  return { time_s: 0, flops: 0, comm_bytes: 0, compute_s: 0, memory_s: 0, comm_s: 0, byBound: { compute: 0, memory: 0, comm: 0 } };
+  return { time: 0, flops: 0, commBytes: 0, computeTime: 0, memoryTime: 0, commTime: 0, byBound: { compute: 0, memory: 0, comm: 0 } };
 }
 
 /**
@@ -52,10 +52,10 @@ export function sumOps(ops: readonly OpCost[], overlap: Overlap): { totals: Tota
   const t = emptyTotals();
   for (const o of ops) {
     t.flops += o.flops.value;
-    t.comm_bytes += o.comm_bytes.value;
-    t.compute_s += o.t_compute.value;
-    t.memory_s += o.t_memory.value;
-    t.comm_s += o.t_comm.value;
+    t.commBytes += o.commBytes.value;
+    t.computeTime += o.computeTime.value;
+    t.memoryTime += o.memoryTime.value;
+    t.commTime += o.commTime.value;
   }
   const groups: OverlapGroup[] = [];
   const paired = new Set<number>();
@@ -64,7 +64,7 @@ export function sumOps(ops: readonly OpCost[], overlap: Overlap): { totals: Tota
       const te = ops[e].time.value;
       const tc = cs.reduce((s, i) => s + ops[i].time.value, 0);
       const time = Math.max(te, tc);
-      t.time_s += time;
+      t.time += time;
       // The group's latency belongs to whichever side it waits for.
       const bound: Bound = tc >= te ? 'comm' : ops[e].bound;
       t.byBound[bound] += time;
@@ -75,7 +75,7 @@ export function sumOps(ops: readonly OpCost[], overlap: Overlap): { totals: Tota
   }
   ops.forEach((o, i) => {
     if (paired.has(i)) return;
-    t.time_s += o.time.value;
+    t.time += o.time.value;
     t.byBound[o.bound] += o.time.value;
   });
   return { totals: t, groups };
@@ -83,17 +83,17 @@ export function sumOps(ops: readonly OpCost[], overlap: Overlap): { totals: Tota
 
 /** A copy of `t`'s sums (explicit fields: object spread is slow on hot paths). */
 export function copyTotals(t: Totals): Totals {
-  return { time_s: t.time_s, flops: t.flops, comm_bytes: t.comm_bytes, compute_s: t.compute_s, memory_s: t.memory_s, comm_s: t.comm_s, byBound: { compute: t.byBound.compute, memory: t.byBound.memory, comm: t.byBound.comm } };
+  return { time: t.time, flops: t.flops, commBytes: t.commBytes, computeTime: t.computeTime, memoryTime: t.memoryTime, commTime: t.commTime, byBound: { compute: t.byBound.compute, memory: t.byBound.memory, comm: t.byBound.comm } };
 }
 
 /** Add `b` scaled by `k` into `a`. */
 export function addTotals(a: Totals, b: Totals, k = 1): void {
-  a.time_s += k * b.time_s;
+  a.time += k * b.time;
   a.flops += k * b.flops;
-  a.comm_bytes += k * b.comm_bytes;
-  a.compute_s += k * b.compute_s;
-  a.memory_s += k * b.memory_s;
-  a.comm_s += k * b.comm_s;
+  a.commBytes += k * b.commBytes;
+  a.computeTime += k * b.computeTime;
+  a.memoryTime += k * b.memoryTime;
+  a.commTime += k * b.commTime;
   a.byBound.compute += k * b.byBound.compute;
   a.byBound.memory += k * b.byBound.memory;
   a.byBound.comm += k * b.byBound.comm;
