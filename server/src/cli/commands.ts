@@ -24,13 +24,14 @@ const layoutOpt = (repeat: boolean): OptionSpec => ({
 });
 
 const jsonAlias: OptionSpec = { name: 'json', alias: { name: 'format', value: 'json' }, help: 'same as --format json' };
+/** `--format text|json` and its `--json` alias, which most commands take. */
+const textOrJson: OptionSpec[] = [{ name: 'format', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json' }, jsonAlias];
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
-    name: 'check',
+    name: 'check', files: 'many',
     usage: 'shardlens check FILE... [--format text|json|sarif]',
     summary: 'report diagnostics (syntax, sharding, memory and cost findings)',
-    files: 'many',
     options: [
       { name: 'format', value: 'FORMAT', choices: ['text', 'json', 'sarif'], help: 'text (default): file:line:col: severity code: message; json; sarif (2.1.0)' },
       jsonAlias,
@@ -38,18 +39,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: ['Exit status: 0 no errors (warnings and hints allowed), 1 errors found, 2 bad usage or unreadable file.'],
   },
   {
-    name: 'report',
+    name: 'report', files: 'one',
     usage: 'shardlens report FILE [--layout NAME]... [--json]',
     summary: 'latency, MFU, cost and memory per layout',
-    files: 'one',
-    options: [layoutOpt(true), { name: 'format', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json' }, jsonAlias],
+    options: [layoutOpt(true), ...textOrJson],
     details: ['Exit status: 0, 1 when the file has errors (the report still covers what could be costed), 2 bad usage.'],
   },
   {
-    name: 'compare',
+    name: 'compare', files: 'one',
     usage: 'shardlens compare FILE [--layout NAME]... [--html OUT] [--svg DIR]',
     summary: 'layouts side by side; optionally an HTML page or SVG charts',
-    files: 'one',
     options: [
       layoutOpt(true),
       { name: 'html', value: 'OUT', help: 'write one self-contained HTML page with the charts' },
@@ -57,10 +56,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
-    name: 'sweep',
+    name: 'sweep', files: 'one',
     usage: 'shardlens sweep FILE --layout NAME [--batch LIST] [--chips LIST] [--json|--csv] [--html OUT]',
     summary: 'cost vs latency over batch sizes and chip counts, Pareto frontier marked (Pope Fig. 1)',
-    files: 'one',
     options: [
       layoutOpt(false),
       { name: 'batch', value: 'LIST', help: 'comma-separated batch sizes (default 1,2,4,...,1024)' },
@@ -70,18 +68,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'csv', alias: { name: 'format', value: 'csv' }, help: 'same as --format csv' },
       { name: 'html', value: 'OUT', help: 'also write one self-contained HTML page with both charts and the table' },
     ],
-    details: [
-      'For each chip count every power-of-two mesh x*y*z is costed; each phase keeps its fastest shape that fits.',
-      'Prefill latency is the whole prefill; decode latency is one step (per generated token).',
-      'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).',
-      'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.',
-    ],
+    details: ['For each chip count every power-of-two mesh x*y*z is costed; each phase keeps its fastest shape that fits.', 'Prefill latency is the whole prefill; decode latency is one step (per generated token).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
   },
   {
-    name: 'best',
+    name: 'best', files: 'one',
     usage: 'shardlens best FILE --layout NAME [--objective latency|cost] [--max-latency T] [--chips N|LIST] [--batch LIST] [--dtypes LIST] [--top N] [--json]',
     summary: 'search built-in blocks, mesh shapes, batch sizes and dtypes for the best layout',
-    files: 'one',
     options: [
       layoutOpt(false),
       { name: 'objective', value: 'OBJ', choices: ['latency', 'cost'], help: 'what to minimize: latency (default) or cost' },
@@ -90,53 +82,32 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'batch', value: 'LIST', help: "comma-separated batch sizes (default the layout's own)" },
       { name: 'dtypes', value: 'LIST', help: 'weight dtypes to try: bf16,int8,fp8,int4 (default all)' },
       { name: 'top', value: 'N', help: 'how many to print (default 5)' },
-      { name: 'format', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json' },
-      jsonAlias,
+      ...textOrJson,
     ],
-    details: [
-      'latency = prefill + all decode steps; cost = chips * latency / (prompt + generated tokens).',
-      'Each result comes with shard text to paste under FILE (it checks clean there).',
-      'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).',
-      'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.',
-    ],
+    details: ['latency = prefill + all decode steps; cost = chips * latency / (prompt + generated tokens).', 'Each result comes with shard text to paste under FILE (it checks clean there).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
   },
   {
-    name: 'calibrate',
+    name: 'calibrate', files: 'one',
     usage: 'shardlens calibrate FILE --measurements CSV --hardware NAME [--json]',
     summary: 'fit calibration fields to measured times; prints a hardware block to paste',
-    files: 'one',
     options: [
       { name: 'measurements', value: 'CSV', help: "layout,phase,batch,prompt,generate,seconds[,chips] ('-' for standard input)" },
       { name: 'hardware', value: 'NAME', help: 'the hardware to calibrate' },
-      { name: 'format', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json' },
-      jsonAlias,
+      ...textOrJson,
     ],
-    details: [
-      'Prints `hardware NAME_calibrated = NAME { ... }` and each row\'s error before and after.',
-      'Exit status: 0, 1 when the file has errors, 2 bad usage, unreadable input or bad CSV rows (one line per problem).',
-    ],
+    details: ['Prints `hardware NAME_calibrated = NAME { ... }` and each row\'s error before and after.', 'Exit status: 0, 1 when the file has errors, 2 bad usage, unreadable input or bad CSV rows (one line per problem).'],
   },
   {
-    name: 'crossover',
+    name: 'crossover', files: 'one',
     usage: 'shardlens crossover FILE --layout NAME [--svg DIR] [--json]',
     summary: "FFN communication volume vs tokens per batch and where the best FFN layout switches (Pope Fig. 3)",
-    files: 'one',
-    options: [
-      layoutOpt(false),
-      { name: 'svg', value: 'DIR', help: 'write the chart as DIR/crossover.svg' },
-      { name: 'format', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json' },
-      jsonAlias,
-    ],
-    details: [
-      "Uses the layout's model (with a gelu FFN, as the figure) and mesh; every built-in FFN layout is costed.",
-      'Exit status: 0, 1 when the file has errors, 2 bad usage.',
-    ],
+    options: [layoutOpt(false), { name: 'svg', value: 'DIR', help: 'write the chart as DIR/crossover.svg' }, ...textOrJson],
+    details: ["Uses the layout's model (with a gelu FFN, as the figure) and mesh; every built-in FFN layout is costed.", 'Exit status: 0, 1 when the file has errors, 2 bad usage.'],
   },
   {
-    name: 'explain',
+    name: 'explain', files: 'one',
     usage: 'shardlens explain FILE --layout NAME [--phase prefill|decode] [--op ROLE.VALUE]',
     summary: 'the formula behind each number, with the values put in',
-    files: 'one',
     options: [
       layoutOpt(false),
       { name: 'phase', value: 'PHASE', choices: ['prefill', 'decode'], help: 'only this phase' },
@@ -144,10 +115,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
-    name: 'lsp',
+    name: 'lsp', files: 'none',
     usage: 'shardlens lsp --stdio',
     summary: 'run the language server over standard input/output (for any LSP client)',
-    files: 'none',
     options: [{ name: 'stdio', help: 'talk LSP over standard input/output (the only transport)' }],
   },
 ];

@@ -31,6 +31,9 @@ export interface BlockFigures {
   idOf: (name: string) => string;
 }
 
+/** What the formula helpers read: the pass sizes, the mesh axes and the values' dtypes. */
+export type FormulaContext = Pick<BlockFigures, 'sizes' | 'axisSizes' | 'meshOrder' | 'meshOrderKey' | 'dtypes'>;
+
 // Canonical type and axes strings, cached per (type object, mesh order): checked blocks are
 // shared by every layout that uses them, so each string is built once, not once per costing.
 const typeTextCache = new WeakMap<ShardType, Map<string, string>>();
@@ -231,7 +234,7 @@ function explainVolume(i: number, volume: CollectiveVolume, D: number, f: BlockF
  * Local bytes of a value as a formula over its dims' local extents: `B·L·E/x·bytes`, with an
  * input for each extent ("E = 18432 over 4 chips") and for the bytes per element.
  */
-function localBytesFormula(name: string, t: ShardType, f: BlockFigures, prefix: string): { formula: string; inputs: Record<string, Input> } {
+export function localBytesFormula(name: string, t: ShardType, f: FormulaContext, prefix: string): { formula: string; inputs: Record<string, Input> } {
   const inputs: Record<string, Input> = {};
   const symbols: string[] = [];
   for (const d of t.dims) {
@@ -245,12 +248,12 @@ function localBytesFormula(name: string, t: ShardType, f: BlockFigures, prefix: 
 }
 
 /** The local-extent symbol of a dim for formulas: `F/yz` when sharded, `F` when whole. */
-function extentSymbol(letter: string, axes: readonly string[], f: BlockFigures): string {
+export function extentSymbol(letter: string, axes: readonly string[], f: FormulaContext): string {
   const part = axes.filter((a) => (f.axisSizes.get(a) ?? 1) > 1);
   return part.length ? `${letter}/${formatAxes(part, f.meshOrder)}` : letter;
 }
 
-function extentInput(letter: string, axes: readonly string[], f: BlockFigures): Input {
+export function extentInput(letter: string, axes: readonly string[], f: FormulaContext): Input {
   const n = axes.reduce((p, a) => p * (f.axisSizes.get(a) ?? 1), 1);
   const ext = localExtent(letter, axes, f.sizes, f.axisSizes);
   const size = dimSize(f.sizes, letter);

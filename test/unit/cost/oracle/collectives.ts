@@ -6,6 +6,7 @@
 
 import type { HardwareSpec, MeshAxis, MeshSpec } from '../../../../server/src/engine/check/resolved';
 import { explained, input, type Explained, type Input } from '../../../../server/src/engine/cost/explained';
+import { axisBandwidth, hops, participatingAxes, torusBandwidth } from '../../../../server/src/engine/cost/collectives';
 
 export type CollectiveKind = 'all_gather' | 'reduce_scatter' | 'all_reduce' | 'all_to_all';
 
@@ -27,34 +28,9 @@ export interface CollectiveCost {
   time: Explained;
 }
 
-/** The axes of `axes` that take part, in mesh order: axes of size 1 move nothing. */
-export function participatingAxes(axes: readonly string[], mesh: MeshSpec): MeshAxis[] {
-  return mesh.axes.filter((a) => a.size > 1 && axes.includes(a.name));
-}
 
-/** Sequential ring steps: size/2 on a bidirectional (wraparound) ring, size − 1 on a line, 1 through a switch. */
-export function hops(axis: MeshAxis): number {
-  if (axis.topology === 'switch') return 1;
-  return axis.wrap ? axis.size / 2 : axis.size - 1;
-}
 
-/** One-axis bandwidth: both directions of the ring when it wraps around. */
-export function axisBandwidth(axis: MeshAxis, hw: HardwareSpec): number {
-  const w = axis.topology === 'torus' && axis.wrap ? 2 * axis.link_bw : axis.link_bw;
-  return w * hw.link_eff;
-}
 
-/** Torus axes of one collective work at once: BW(A) = Σ w(a) × link_eff. */
-export function torusBandwidth(axes: readonly MeshAxis[], hw: HardwareSpec): Explained {
-  let bw = 0;
-  for (const a of axes) bw += axisBandwidth(a, hw);
-  const wraps = (a: MeshAxis) => a.topology === 'torus' && a.wrap;
-  return explained(bw, 'B/s', () => `(${axes.map((a) => (wraps(a) ? `2·link_bw_${a.name}` : `link_bw_${a.name}`)).join(' + ')})·link_eff`, () => {
-    const inputs: Record<string, Input> = { link_eff: input(hw.link_eff, '') };
-    for (const a of axes) inputs[`link_bw_${a.name}`] = input(a.link_bw, 'B/s', `one link, one direction${wraps(a) ? '; wraps around, so ×2' : ''}`);
-    return inputs;
-  });
-}
 
 /**
  * The collective's time over `axes` for a per-chip volume `D` (bytes; Pope's D for the kind),

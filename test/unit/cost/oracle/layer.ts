@@ -41,24 +41,9 @@ export function blockCost(t: Totals, role: BlockCost['role'], block: string, ops
   };
 }
 
-// Graph ids (`ffn.b`) of a block's values, cached per (block, role, input id): building the
-// strings once per block, not once per op per costing, matters when thousands of layouts share
-// the built-in blocks.
-const idCache = new WeakMap<CheckedBlock, Map<string, Map<string, string>>>();
-
+/** Graph ids (`ffn.b`) of a block's values; its input is `inputId`. */
 function valueIds(block: CheckedBlock, role: string, inputId: string): (name: string) => string {
-  let byKey = idCache.get(block);
-  if (!byKey) idCache.set(block, (byKey = new Map()));
-  const key = `${role}|${inputId}`;
-  let ids = byKey.get(key);
-  if (!ids) {
-    ids = new Map();
-    const inName = block.input?.name;
-    for (const v of block.values) ids.set(v.name, v.name === inName ? inputId : `${role}.${v.name}`);
-    byKey.set(key, ids);
-  }
-  const known = ids;
-  return (name) => known.get(name) ?? `${role}.${name}`;
+  return (name) => (name === block.input?.name ? inputId : `${role}.${name}`);
 }
 
 function storedIds(block: CheckedBlock, ctx: BlockContext): string[] {

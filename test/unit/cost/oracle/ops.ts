@@ -6,25 +6,15 @@
 
 import type { CheckedBlock, CheckedValue, Dtype, MeshSpec, ModelSpec } from '../../../../server/src/engine/check/resolved';
 import { formatAxes, formatType, type ShardType } from '../../../../server/src/engine/check/shardType';
-import { collectiveCost, isCollective, participatingAxes, type CollectiveKind } from './collectives';
+import { collectiveCost, isCollective, type CollectiveKind } from './collectives';
+import { participatingAxes } from '../../../../server/src/engine/cost/collectives';
 import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS, type Explained, type Input } from '../../../../server/src/engine/cost/explained';
-import { axisSizes, bytesPerElement, dimSize, localElements, localExtent, type AxisSizes, type PassSizes } from '../../../../server/src/engine/cost/sizes';
+import { axisSizes, bytesPerElement, localElements, localExtent, type PassSizes } from '../../../../server/src/engine/cost/sizes';
 import type { Bound, OpCost, OpRole } from '../../../../server/src/engine/cost/types';
+import { extentInput, extentSymbol, localBytesFormula as engineLocalBytesFormula, type BlockFigures } from '../../../../server/src/engine/cost/figures';
 
-/** Everything needed to cost the statements of one block in one pass. */
-export interface BlockContext {
-  role: OpRole;
-  block: CheckedBlock;
-  sizes: PassSizes;
-  mesh: MeshSpec;
-  axisSizes: AxisSizes;
-  meshOrder: string[];
-  /** `meshOrder` joined, a cache key. */
-  meshOrderKey: string;
-  dtypes: Map<string, Dtype>;
-  /** The id of a value of this block in the layer graph (`ffn.b`; `in` maps to the layer input). */
-  idOf: (name: string) => string;
-}
+/** Everything needed to cost the statements of one block in one pass (the engine's figure context, less its numbers). */
+export type BlockContext = Pick<BlockFigures, 'role' | 'block' | 'sizes' | 'mesh' | 'axisSizes' | 'meshOrder' | 'meshOrderKey' | 'dtypes' | 'idOf'>;
 
 export function blockContext(role: OpRole, block: CheckedBlock, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, idOf: (name: string) => string): BlockContext {
   return {
@@ -87,25 +77,13 @@ function base(v: CheckedValue, type: ShardType, ctx: BlockContext, p: Parts): Op
   };
 }
 
-// Canonical type and axes strings, cached per (type object, mesh order): checked blocks are
-// shared by every layout that uses them, so each string is built once, not once per costing.
-const typeTextCache = new WeakMap<ShardType, Map<string, string>>();
-const axesTextCache = new WeakMap<readonly string[], Map<string, string>>();
-
-export function typeText(t: ShardType, ctx: { meshOrderKey: string; meshOrder: string[] }): string {
-  let m = typeTextCache.get(t);
-  if (!m) typeTextCache.set(t, (m = new Map()));
-  let s = m.get(ctx.meshOrderKey);
-  if (s === undefined) m.set(ctx.meshOrderKey, (s = formatType(t, ctx.meshOrder)));
-  return s;
+/** Canonical type and axes text in mesh order (the engine's own type formatter). */
+function typeText(t: ShardType, ctx: { meshOrder: string[] }): string {
+  return formatType(t, ctx.meshOrder);
 }
 
-export function axesText(axes: readonly string[], ctx: { meshOrderKey: string; meshOrder: string[] }): string {
-  let m = axesTextCache.get(axes);
-  if (!m) axesTextCache.set(axes, (m = new Map()));
-  let s = m.get(ctx.meshOrderKey);
-  if (s === undefined) m.set(ctx.meshOrderKey, (s = formatAxes(axes, ctx.meshOrder)));
-  return s;
+function axesText(axes: readonly string[], ctx: { meshOrder: string[] }): string {
+  return formatAxes(axes, ctx.meshOrder);
 }
 
 function typeOf(name: string, ctx: BlockContext): ShardType | undefined {
@@ -116,18 +94,7 @@ export function localBytes(name: string, type: ShardType, ctx: BlockContext): nu
   return localElements(type, ctx.sizes, ctx.axisSizes) * bytesPerElement(ctx.dtypes.get(name) ?? 'bf16');
 }
 
-/** The local-extent symbol of a dim for formulas: `F/yz` when sharded, `F` when whole. */
-function extentSymbol(letter: string, axes: readonly string[], ctx: BlockContext): string {
-  const part = axes.filter((a) => (ctx.axisSizes.get(a) ?? 1) > 1);
-  return part.length ? `${letter}/${formatAxes(part, ctx.meshOrder)}` : letter;
-}
 
-function extentInput(letter: string, axes: readonly string[], ctx: BlockContext): Input {
-  const n = axes.reduce((p, a) => p * (ctx.axisSizes.get(a) ?? 1), 1);
-  const ext = localExtent(letter, axes, ctx.sizes, ctx.axisSizes);
-  const size = dimSize(ctx.sizes, letter);
-  return n > 1 ? input(ext, 'elements', `${letter} = ${size} over ${n} chips`) : input(ext, 'elements');
-}
 
 function memoryTime(bytes: Explained, ctx: BlockContext): Explained {
   const hw = ctx.mesh.hardware;
@@ -214,22 +181,6 @@ function costEinsum(v: CheckedValue, type: ShardType, ctx: BlockContext): OpCost
   });
 }
 
-/**
- * Local bytes of a value as a formula over its dims' local extents: `B·L·E/x·bytes`, with an
- * input for each extent ("E = 18432 over 4 chips") and for the bytes per element.
- */
-function localBytesFormula(name: string, t: ShardType, ctx: BlockContext, prefix = ''): { formula: string; inputs: Record<string, Input> } {
-  const inputs: Record<string, Input> = {};
-  const symbols: string[] = [];
-  for (const d of t.dims) {
-    const sym = extentSymbol(d.letter, d.axes, ctx);
-    symbols.push(sym);
-    inputs[sym] = extentInput(d.letter, d.axes, ctx);
-  }
-  const dtype = ctx.dtypes.get(name) ?? 'bf16';
-  inputs.bytes = input(bytesPerElement(dtype), 'B', `${dtype}, per element of ${typeText(t, ctx)}`);
-  return { formula: `${prefix}${symbols.join('·')}·bytes`, inputs };
-}
 
 /** Pope's per-chip volume D of a collective (App. A.1), as a formula over local extents. */
 function collectiveVolume(kind: CollectiveKind, v: CheckedValue, type: ShardType, ctx: BlockContext): Explained {
@@ -321,4 +272,8 @@ function valueDtypes(block: CheckedBlock, model: ModelSpec): Map<string, Dtype> 
     out.set(v.name, d);
   }
   return out;
+}
+
+function localBytesFormula(name: string, t: ShardType, ctx: BlockContext, prefix = ''): { formula: string; inputs: Record<string, Input> } {
+  return engineLocalBytesFormula(name, t, ctx, prefix);
 }

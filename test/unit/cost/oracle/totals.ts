@@ -7,6 +7,7 @@
 
 import { isCollective } from './collectives';
 import type { Bound, OpCost, Totals } from '../../../../server/src/engine/cost/types';
+import { emptyTotals } from '../../../../server/src/engine/cost/totals';
 
 export type Overlap = 'none' | 'collective_einsum';
 
@@ -16,9 +17,6 @@ export interface OverlapGroup {
   time_s: number;
 }
 
-export function emptyTotals(): Totals {
-  return { time: 0, flops: 0, commBytes: 0, computeTime: 0, memoryTime: 0, commTime: 0, byBound: { compute: 0, memory: 0, comm: 0 } };
-}
 
 /**
  * Pair each collective with the einsum that consumes its result, or else with the einsum that
@@ -81,31 +79,6 @@ export function sumOps(ops: readonly OpCost[], overlap: Overlap): { totals: Tota
   return { totals: t, groups };
 }
 
-/** A copy of `t`'s sums (explicit fields: object spread is slow on hot paths). */
-export function copyTotals(t: Totals): Totals {
-  return { time: t.time, flops: t.flops, commBytes: t.commBytes, computeTime: t.computeTime, memoryTime: t.memoryTime, commTime: t.commTime, byBound: { compute: t.byBound.compute, memory: t.byBound.memory, comm: t.byBound.comm } };
-}
 
-/** Add `b` scaled by `k` into `a`. */
-export function addTotals(a: Totals, b: Totals, k = 1): void {
-  a.time += k * b.time;
-  a.flops += k * b.flops;
-  a.commBytes += k * b.commBytes;
-  a.computeTime += k * b.computeTime;
-  a.memoryTime += k * b.memoryTime;
-  a.commTime += k * b.commTime;
-  a.byBound.compute += k * b.byBound.compute;
-  a.byBound.memory += k * b.byBound.memory;
-  a.byBound.comm += k * b.byBound.comm;
-}
 
-/** The bound that contributes most latency; ties go to comm, then memory, then compute. */
-export function dominantBound(byBound: Record<Bound, number>): Bound {
-  if (byBound.comm >= byBound.memory && byBound.comm >= byBound.compute) return 'comm';
-  if (byBound.memory >= byBound.compute) return 'memory';
-  return 'compute';
-}
 
-export function opTotals(o: OpCost): Totals {
-  return sumOps([o], 'none').totals;
-}
