@@ -43,7 +43,7 @@ const LEGACY = [
   { re: /^analyze \(parse \+ check, no costing\): ([0-9.]+) ms/, figures: (m) => [['analyze a 2,000-layout file, no costing', m[1], 'ms']] },
   { re: /^cost every layout, first pass .*?: ([0-9.]+) ms total, ([0-9.]+) µs per layout/, figures: (m) => [['cost 2,000 layouts, first pass (cold)', m[1], 'ms']] },
   { re: /^cost every layout, steady state .*?: ([0-9.]+) ms total, ([0-9.]+) µs per layout/, figures: (m) => [['cost 2,000 layouts, steady state', m[1], 'ms', '<100'], ['cost per layout, steady state', m[2], 'µs']] },
-  { re: /^buildReport .*?: ([0-9.]+) ms for ([0-9]+) layouts/, figures: (m) => [[`buildReport, ${m[2]} layouts`, m[1], 'ms']] },
+  { re: /^buildReport .*?: ([0-9.]+) ms for ([0-9]+) layouts/, figures: (m) => [[`buildReport (cost + JSON + findings), ${m[2]} layouts`, m[1], 'ms', '<300']] },
   { re: /^server resident memory after (.+): ([0-9]+) MB/, figures: (m) => [[`LSP server resident memory after ${m[1]}`, m[2], 'MB']] },
   // lsp.bench.mjs: "<name> (<n> lines): edit → diagnostics   median X ms   p99 Y ms"
   {
@@ -205,17 +205,18 @@ async function startupFigures() {
 function limits() {
   const rows = [];
   const read = (path) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : '');
-  const index = read('server/src/engine/index.ts');
-  const m = /EDITOR_LIMITS[^=]*=\s*\{([^}]*)\}/.exec(index);
-  if (m) for (const [, k, v] of m[1].matchAll(/(\w+):\s*([0-9_]+)/g)) rows.push([`editor: ${k}`, Number(v.replace(/_/g, '')).toLocaleString('en-US'), 'server/src/engine/index.ts']);
+  const analysisSource = 'server/src/engine/analysis.ts';
+  const m = /EDITOR_LIMITS[^=]*=\s*\{([^}]*)\}/.exec(read(analysisSource));
+  if (m) for (const [, k, v] of m[1].matchAll(/(\w+):\s*([0-9_]+)/g)) rows.push([`editor: ${k}`, Number(v.replace(/_/g, '')).toLocaleString('en-US'), analysisSource]);
   const depth = /const MAX_DEPTH = (\d+)/.exec(read('server/src/engine/syntax/parser.ts'));
   if (depth) rows.push(['parser: record nesting depth', depth[1], 'server/src/engine/syntax/parser.ts']);
   const chain = /MAX_BASE_CHAIN = (\d+)/.exec(read('server/src/engine/check/records.ts'));
   if (chain) rows.push(['checker: `= base` chain length', chain[1], 'server/src/engine/check/records.ts']);
-  const cache = /COST_CACHE_SIZE = (\d+)/.exec(index);
-  if (cache) rows.push(['cost cache entries (per process)', cache[1], 'server/src/engine/index.ts']);
+  const cacheSource = 'server/src/engine/costCache.ts';
+  const cache = /COST_CACHE_SIZE = (\d+)/.exec(read(cacheSource));
+  if (cache) rows.push(['cost cache entries (per service)', cache[1], cacheSource]);
   const cliBytes = /MAX_BYTES = ([0-9 *]+);/.exec(read('server/src/cli/input.ts'));
-  if (cliBytes) rows.push(['CLI: input file size', `${Function(`return ${cliBytes[1]}`)() / (1024 * 1024)} MiB`, 'server/src/cli/input.ts']);
+  if (cliBytes) rows.push(['CLI: input file size', `${Function(`return ${cliBytes[1]}`)() / 1e6} MB`, 'server/src/cli/input.ts']);
   return rows;
 }
 
@@ -240,7 +241,7 @@ function render(figures, benches, machine) {
   lines.push(`- Date: ${machine.date}`);
   lines.push(`- Node ${machine.node} on ${machine.os}; ${machine.cores} × ${machine.cpu}; ${machine.memory} GiB RAM`);
   lines.push(`- Load average (1, 5, 15 min) before: ${machine.loadBefore}; after: ${machine.loadAfter}`);
-  lines.push(`- The language server runs with the Node options \`${SERVER_NODE_OPTIONS.join(' ')}\` (server/src/shared/serverProcess.ts): the LSP`);
+  lines.push(`- The language server runs with the Node options \`${SERVER_NODE_OPTIONS.join(' ')}\` (server/src/protocol/serverProcess.ts): the LSP`);
   lines.push('  figures are measured that way, and parse + check both that way (the target) and with Node\'s');
   lines.push('  default heap, as the command line runs it.');
   lines.push('');

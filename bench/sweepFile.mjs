@@ -15,16 +15,16 @@ const MESHES = [
   ['dgx', 'h100 { x = 8 }'],
 ];
 const MODELS = [
-  ['palm540b', 'palm_540b'],
   ['palm540b_int8', 'palm_540b { weights = int8 }'],
+  ['palm540b', 'palm_540b'],
   ['palm62b', 'palm_62b'],
   ['llama70b', 'llama3_70b'],
 ];
 const WORKLOADS = [
-  ['chat', '{ batch = 64, prompt = 2048, generate = 64 }'],
-  ['long', '{ batch = 16, prompt = 8192, generate = 256 }'],
+  ['chat', '{ batch = 128, prompt = 2048, generate = 64 }'],
+  ['long', '{ batch = 128, prompt = 8192, generate = 256 }'],
   ['bulk', '{ batch = 512, prompt = 2048, generate = 64 }'],
-  ['single', '{ batch = 1, prompt = 2048, generate = 64 }'],
+  ['short', '{ batch = 256, prompt = 512, generate = 32 }'],
 ];
 /** Per-phase blocks as a sweep varies them: both phases alike, or prefill and decode apart. */
 const BLOCKS = [
@@ -35,7 +35,7 @@ const BLOCKS = [
   'prefill { batch = 1, ffn = ws2d, attention = heads }\n  decode { ffn = ws2d, attention = batch }',
 ];
 /** One layout in DISTINCT_EVERY has sizes of its own (no other layout shares its configuration). */
-const DISTINCT_EVERY = 50;
+export const DISTINCT_EVERY = 50;
 
 /** The number of distinct grid configurations the file cycles through. */
 export const GRID_SIZE = MESHES.length * MODELS.length * WORKLOADS.length * BLOCKS.length * 2;
@@ -63,7 +63,7 @@ export function sweepFileText(count = 20_000) {
     const body = [
       `model = ${model}`,
       `mesh = ${mesh}`,
-      distinct ? `workload = ${workload} { batch = ${8 * (1 + (i % 97))}, prompt = ${1024 + 16 * (i % 61)} }` : `workload = ${workload}`,
+      distinct ? `workload = ${workload} { batch = ${128 * (1 + (i % 97))}, prompt = ${1024 + 16 * (i % 61)} }` : `workload = ${workload}`,
       blocks,
     ];
     if (overlap) body.push('overlap = collective_einsum');

@@ -57,7 +57,7 @@ describe('hover', () => {
     expect(md).toContain('**layout** `fast`');
     expect(md).toContain('| latency |');
     expect(md).toContain('| MFU |');
-    expect(md).toMatch(/memory per chip: .+ of 32 GiB HBM/);
+    expect(md).toMatch(/memory per chip: .+ of 34\.4 GB HBM/);
     expect(md).toContain('| bound |');
   });
 
@@ -79,7 +79,7 @@ describe('hover', () => {
     const text = 'hardware chip {\n  flops = 275 TFLOP/s\n  hbm = 32 GiB\n  hbm_bw = 1.2 TB/s\n  link_bw = 45 GB/s\n}\n';
     await client.open('file:///work/q.shard', text);
     const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri: 'file:///work/q.shard' }, position: positionOf(text, '32 GiB') });
-    expect((h.contents as MarkupContent).value).toContain('`hbm` = **34,359,738,368 B** (32 GiB)');
+    expect((h.contents as MarkupContent).value).toContain('`hbm` = **34,359,738,368 B** (34.4 GB)');
   });
 
   it('on a collective\'s axes: the axis sizes in the meshes of the layouts', async () => {

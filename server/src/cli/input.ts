@@ -2,6 +2,7 @@
 // the reason in words (`no such file`), never an errno dump, and exits with status 2 (cli.md).
 
 import { promises as fs } from 'node:fs';
+import { formatBytes } from '../engine/index';
 import { CliError, EXIT_USAGE, usageError } from './errors';
 
 export const STDIN_NAME = '<stdin>';
@@ -25,14 +26,14 @@ const REASONS: Record<string, string> = {
 
 // A .shard file is a few kilobytes; refusing huge inputs keeps a mistaken `check /dev/zero` or a
 // binary from hanging the process or filling memory.
-const MAX_BYTES = 16 * 1024 * 1024;
+const MAX_BYTES = 16 * 1000 * 1000;
 
 function cannotRead(name: string, reason: string): CliError {
   return new CliError(`cannot read '${name}': ${reason}`, EXIT_USAGE);
 }
 
 function decode(name: string, bytes: Buffer): string {
-  if (bytes.length > MAX_BYTES) throw cannotRead(name, `larger than ${MAX_BYTES / (1024 * 1024)} MiB`);
+  if (bytes.length > MAX_BYTES) throw cannotRead(name, `larger than ${formatBytes(MAX_BYTES)}`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

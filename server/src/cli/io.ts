@@ -4,6 +4,8 @@
 export interface Io {
   /** Writes to standard output as is. */
   out(text: string): void;
+  /** Writes text already encoded as UTF-8 to standard output (where that saves encoding it again). */
+  outBytes?(bytes: Uint8Array): void;
   /** Prints `shardlens: MESSAGE` on standard error. */
   error(message: string): void;
   /** Writes to standard error as is (notes such as `wrote FILE`, diagnostics beside a report). */
@@ -16,6 +18,9 @@ export function processIo(version: string): Io {
   return {
     out: (text) => {
       if (text) process.stdout.write(text);
+    },
+    outBytes: (bytes) => {
+      process.stdout.write(bytes);
     },
     error: (message) => {
       process.stderr.write(`shardlens: ${message}\n`);

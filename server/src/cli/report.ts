@@ -4,7 +4,7 @@
 // and decides the exit status (cli.md: 0, 1 when the file has errors, 2 usage).
 
 import * as path from 'node:path';
-import { renderChartsToSvg, renderCompare, renderComparePage, renderExplain, renderReport, sourceFromText, type Analysis, type ReportJson, type ShardService } from '../engine/index';
+import { renderChartsToSvg, renderCompare, renderComparePage, renderExplain, renderReport, sourceFromText, writeReportJson, type Analysis, type ReportJson, type ShardService } from '../engine/index';
 import { EXIT_FINDINGS, EXIT_OK, usageError } from './errors';
 import { readInput, type InputFile } from './input';
 import { formatText } from './diagnosticFormats';
@@ -25,12 +25,15 @@ async function load(service: ShardService, file: string, wanted: readonly string
   return { input, analysis };
 }
 
-/** Errors in the file make the run exit 1; they are listed on stderr so stdout stays the report. */
-function statusOf(loaded: Loaded, report: ReportJson, io: Io): number {
-  const errors = report.diagnostics.filter((d) => d.severity === 'error').length;
-  if (errors === 0) return EXIT_OK;
+/**
+ * Errors in the file make the run exit 1; they are listed on stderr, after a line saying what the
+ * output still covers (`covered`), so stdout stays the report and every exit 1 says why.
+ */
+function statusOf(loaded: Loaded, report: ReportJson | undefined, io: Io, covered = 'the figures cover what could be costed'): number {
   const errorDiags = loaded.analysis.diagnostics.filter((d) => d.severity === 'error');
-  io.error(`'${loaded.input.name}' has ${errors} error${errors === 1 ? '' : 's'}; the figures cover what could be costed`);
+  const errors = report ? report.diagnostics.filter((d) => d.severity === 'error').length : errorDiags.length;
+  if (errors === 0) return EXIT_OK;
+  io.error(`'${loaded.input.name}' has ${errors} error${errors === 1 ? '' : 's'}; ${covered}`);
   io.note(formatText([{ name: loaded.input.name, diagnostics: errorDiags, lineIndex: loaded.analysis.lineIndex }]));
   return EXIT_FINDINGS;
 }
@@ -38,10 +41,26 @@ function statusOf(loaded: Loaded, report: ReportJson, io: Io): number {
 export async function runReport(service: ShardService, file: string, layouts: readonly string[], json: boolean, io: Io): Promise<number> {
   const loaded = await load(service, file, layouts, 'report');
   const report = service.report(loaded.analysis, { layouts: [...layouts], file: loaded.input.name });
-  io.out(json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report));
+  if (json) writeJson(report, io);
+  else io.out(renderReport(report));
   // In JSON mode the diagnostics are in the object; stderr stays quiet for scripts.
   if (json) return report.diagnostics.some((d) => d.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
   return statusOf(loaded, report, io);
+}
+
+/**
+ * The report's JSON on standard output. A piece written again (a configuration's figures, once
+ * per layout that has it: most of a sweep file's report) is encoded to UTF-8 once.
+ */
+function writeJson(report: ReportJson, io: Io): void {
+  const encoded = new Map<string, Uint8Array>();
+  const outBytes = io.outBytes;
+  writeReportJson(report, (text, again) => {
+    if (!again || !outBytes) return io.out(text);
+    let bytes = encoded.get(text);
+    if (!bytes) encoded.set(text, (bytes = Buffer.from(text)));
+    outBytes(bytes);
+  });
 }
 
 export interface CompareOptions {
@@ -85,5 +104,5 @@ export async function runExplain(service: ShardService, file: string, opts: Expl
     throw usageError(`layout '${opts.layout}' has no op '${ex.notFound.op}'${where}; its ops are ${ex.notFound.available.join(', ')}`, 'explain');
   }
   io.out(renderExplain(ex));
-  return loaded.analysis.diagnostics.some((d) => d.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
+  return statusOf(loaded, undefined, io, `layout '${opts.layout}' is explained all the same`);
 }

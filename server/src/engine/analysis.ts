@@ -12,8 +12,8 @@ import { check, type CheckResult } from './check/checker';
 import { checkBlock } from './check/blocks';
 import { PRELUDE_FILES } from './prelude/index';
 import { costDiagnostics, builtinVariants, type LayoutCost } from './cost/index';
-import { BetterLayoutMemo } from './cost/diagnostics';
-import { configurationKey } from './costCache';
+import { CostFindingsMemo } from './cost/diagnostics';
+import { configurationKey } from './configuration';
 import { formatFileSize } from './report/format';
 
 /**
@@ -35,6 +35,12 @@ export interface Analysis extends Omit<CheckResult, 'diagnostics'> {
    * service that made it, so a hover, a hint and the next edit's analysis never cost it twice.
    */
   costOf(layout: ResolvedLayout): LayoutCost;
+  /**
+   * What the better-layout searches of this analysis found, by configuration: the analysis's own,
+   * the editor's (one layout at a time, after it) and the report's share it, so a configuration
+   * is searched once whichever asks first.
+   */
+  costFindingsMemo: CostFindingsMemo;
 }
 
 export interface AnalyzeOptions {
@@ -88,7 +94,8 @@ export function runAnalysis(context: AnalysisContext, source: SourceFile, option
   const result: CheckResult = check([...p.files, file], p.blocks);
   const found = dropShadowedByUnknownAxis(result.diagnostics.filter((d) => d.source === source));
   const costs = new Map<string, LayoutCost>();
-  if (options.cost !== false) found.push(...costLayouts(context, result, costs, options));
+  const costFindingsMemo = new CostFindingsMemo();
+  if (options.cost !== false) found.push(...costLayouts(context, result, costs, costFindingsMemo, options));
   const diagnostics = normalizeDiagnostics(found);
   // Line starts are computed when a front end first converts a position, not on every analysis.
   let lineIndex: LineIndex | undefined;
@@ -109,6 +116,7 @@ export function runAnalysis(context: AnalysisContext, source: SourceFile, option
     prelude: p.files,
     costs,
     costOf: context.costOf,
+    costFindingsMemo,
   };
 }
 
@@ -120,15 +128,14 @@ function limitOn(layout: ResolvedLayout, message: string): Diagnostic {
  * Cost every resolved layout (up to the limits) and collect the cost findings. A configuration
  * that recurs (a sweep file repeats a few configurations thousands of times) is costed and
  * searched once: its cost is kept here by configuration, whatever the service's cache evicts
- * meanwhile, and the better-layout memo keeps what its search found.
+ * meanwhile, and `searched` keeps what its better-layout search found.
  */
-function costLayouts(context: AnalysisContext, result: CheckResult, costs: Map<string, LayoutCost>, options: AnalyzeOptions): Diagnostic[] {
+function costLayouts(context: AnalysisContext, result: CheckResult, costs: Map<string, LayoutCost>, searched: CostFindingsMemo, options: AnalyzeOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
   const maxCosted = options.maxCostedLayouts ?? Infinity;
   const maxHints = options.maxHintLayouts ?? Infinity;
   const resolve = (l: ResolvedLayout, blocks: { prefill?: { ffn: string; attention: string }; decode?: { ffn: string; attention: string } }) => result.resolver.variant(l, blocks);
   const costedConfigurations = new Map<string, LayoutCost>();
-  const searched = new BetterLayoutMemo(configurationKey);
   result.layouts.forEach((layout, i) => {
     if (i >= maxCosted) {
       if (i === maxCosted) {
@@ -142,7 +149,7 @@ function costLayouts(context: AnalysisContext, result: CheckResult, costs: Map<s
       const cost = same ? { ...same, layout: layout.name } : context.costOf(layout);
       if (!same) costedConfigurations.set(configuration, cost);
       costs.set(layout.name, cost);
-      if (i < maxHints) out.push(...costDiagnostics(layout, cost, builtinVariants(layout, resolve), context.costOf, searched));
+      if (i < maxHints) out.push(...costDiagnostics(layout, cost, builtinVariants(layout, resolve), searched));
       else out.push(...costDiagnostics(layout, cost));
     } catch (e) {
       // A cost-model failure must never take the editor down: report it on the layout instead.
@@ -209,5 +216,6 @@ function tooLarge(context: AnalysisContext, source: SourceFile, limit: number): 
     prelude: p.files,
     costs: new Map(),
     costOf: context.costOf,
+    costFindingsMemo: new CostFindingsMemo(),
   };
 }

@@ -8,7 +8,8 @@
 // recently used text's entries go first), which bounds its memory to a few versions of a file.
 
 import type { SourceFile } from './syntax/ast';
-import type { CheckedBlock, ResolvedLayout } from './check/resolved';
+import type { ResolvedLayout } from './check/resolved';
+import { configurationKey } from './configuration';
 import { costLayout, type LayoutCost } from './cost/index';
 
 /** Entries kept at most (least recently used first out). */
@@ -18,32 +19,6 @@ const MAX_CACHED_SOURCES = 4;
 interface CostEntry {
   cost: LayoutCost;
   source: SourceFile;
-}
-
-function blockKey(b: CheckedBlock | null): string {
-  if (!b) return '-';
-  return b.isPrelude ? `prelude:${b.name}` : `${b.name}:${b.decl.source.text.slice(b.decl.start, b.decl.end)}`;
-}
-
-// A layout's configuration is asked for several times (its cost, its better-layout search, its
-// report entry), so it is built once per resolved layout.
-const configurations = new WeakMap<ResolvedLayout, string>();
-
-/**
- * Everything a layout's cost, cost findings and report figures depend on, as one string: its
- * model, hardware, mesh, workloads, blocks, overlap and KV budget. Two layouts with the same
- * configuration differ only in their name, their place in the file and their `measured` results.
- */
-export function configurationKey(l: ResolvedLayout): string {
-  let key = configurations.get(l);
-  if (key === undefined) {
-    const { origin: _m, ...model } = l.model;
-    const { origin: _h, ...hardware } = l.mesh.hardware;
-    const phase = (p: ResolvedLayout['prefill']) => [p.workload, blockKey(p.ffn), blockKey(p.attention), blockKey(p.unembed)];
-    key = JSON.stringify([model, hardware, l.mesh.name, l.mesh.axes, l.workload, phase(l.prefill), phase(l.decode), blockKey(l.unembed), l.overlap, l.kvBudget ?? null]);
-    configurations.set(l, key);
-  }
-  return key;
 }
 
 /** The cost of one configuration under the name of the layout that asked for it. */

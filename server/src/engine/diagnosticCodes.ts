@@ -153,8 +153,8 @@ export const DIAGNOSTIC_CODES = {
     severity: 'warning',
     otherSeverity: 'error for `B L T E F Q V` smaller than their shard count',
     summary: 'A dimension size is not divisible by the number of shards over it.',
-    when: "a dim size not divisible by the product of its axes' sizes (message gives the padding waste); `H` or `K` smaller than their shard count are replicated (warning, the message gives the factor)",
-    range: "the dim's letter",
+    when: "a dim size not divisible by the product of its axes' sizes (message gives the padding waste); `H` or `K` smaller than their shard count are replicated (warning, the message gives the factor). Each dim size over each shard count is reported once per layout, however many types split it that way",
+    range: "the dim's letter where the layout's blocks first split it that way (the block's other places are related information)",
   },
   unit: {
     origin: 'spec',

@@ -41,7 +41,7 @@ export type { BestActionPlan } from './features/bestAction';
 export type { LayoutDeclaration, LayoutStatus, PhaseStatus } from './features/layouts';
 
 // ---- reports and explanations ----
-export { renderCompare, renderExplain, renderReport } from './report/index';
+export { renderCompare, renderExplain, renderReport, writeReportJson } from './report/index';
 export { formatBytes, formatPercent, formatSeconds, sig } from './report/format';
 export type { Explanation, JsonDiagnostic, JsonLayout, JsonPhase, ReportJson, ReportOptions } from './report/index';
 
@@ -62,6 +62,7 @@ export {
   renderSweepCsv,
   renderSweepJson,
   renderSweepText,
+  REQUEST_COST_UNIT,
   SearchCancelled,
   SearchTooLarge,
   volumeAt,

@@ -6,7 +6,7 @@
 // No worker_threads here: searchWorker.ts runs this in a thread, and search.ts runs it on the
 // server's own thread when there is no worker bundle to start (the sources under vitest).
 
-import { formatPercent, formatSeconds, sig, type BestCandidate, type BestResult, type CrossoverResult, type RunControl, type SearchJob, type ShardService, type SweepResult } from '../engine/index';
+import { formatPercent, formatSeconds, REQUEST_COST_UNIT, sig, type BestCandidate, type BestResult, type CrossoverResult, type RunControl, type SearchJob, type ShardService, type SweepResult } from '../engine/index';
 import type { BestWireCandidate, BestWireResult } from '../protocol/requests';
 
 /** The searches an editor asks for (a calibration needs measurements, which only the CLI reads). */
@@ -29,7 +29,7 @@ export function replacementText(text: string, original: string): string {
 function summary(c: Omit<BestCandidate, 'cost' | 'layout'>): BestWireCandidate['summary'] {
   const blocks = (p: { ffn: string; attention: string }) => (p.attention === 'none' ? p.ffn : `${p.ffn} + ${p.attention}`);
   return {
-    label: `#${c.rank}  ${formatSeconds(c.latency_s)} per request · ${sig(c.cost_chip_s_per_token * 1e3)} chip-ms/token`,
+    label: `#${c.rank}  ${formatSeconds(c.latency_s)} per request · ${sig(c.cost_chip_s_per_token * 1e3)} ${REQUEST_COST_UNIT}`,
     description: `${c.chips} chips (${c.mesh}) · ${c.weights} · batch ${c.workload.decode.batch}`,
     detail: `prefill ${blocks(c.prefill)} (MFU ${formatPercent(c.mfu.prefill)}); decode ${blocks(c.decode)} (MFU ${formatPercent(c.mfu.decode)}, ${formatSeconds(c.decode_step_s)} per step)${c.fits ? '' : ' · does not fit'}`,
   };

@@ -74,15 +74,17 @@ describe('memory chart', () => {
     expect(hbm.markLine!.data).toEqual([{ yAxis: 32 * GIB }]);
   });
 
-  it('ticks the memory axis in whole GiB, at most about eight of them', async () => {
+  it('ticks the memory axis in round GB (1, 2 or 5 times a power of ten), at most eight of them', async () => {
     const { memoryTickStep } = await import('../../../server/src/engine/charts/options');
-    expect(memoryTickStep(32 * GIB)).toBe(4 * GIB);
-    expect(memoryTickStep(80e9)).toBe(16 * GIB);
-    expect(memoryTickStep(3 * GIB)).toBe(1 * GIB);
+    expect(memoryTickStep(32 * GIB)).toBe(5e9);
+    expect(memoryTickStep(80e9)).toBe(10e9);
+    expect(memoryTickStep(3 * GIB)).toBe(1e9);
+    expect(memoryTickStep(141e9)).toBe(20e9);
     const yAxis = buildMemoryChart(sampleReport()).yAxis as { interval: number; axisLabel: { formatter: (v: number) => string } };
-    // The fixture's largest figure is 34 GiB (a layout that does not fit): 8 GiB ticks.
-    expect(yAxis.interval).toBe(8 * GIB);
-    expect(yAxis.axisLabel.formatter(32 * GIB)).toBe('32 GiB');
+    // The fixture's largest figure is 34 GiB = 36.5 GB (a layout that does not fit): 5 GB ticks,
+    // labelled in the units of every other figure.
+    expect(yAxis.interval).toBe(5e9);
+    expect(yAxis.axisLabel.formatter(35e9)).toBe('35 GB');
   });
 
   it('drops the mark line when the layouts run on chips with different HBM', () => {
@@ -148,11 +150,11 @@ describe('compare table rows', () => {
       decode: '28.4 ms',
       mfu: '43% / 14%',
       cost: '7.2 / 28.4 chip-ms',
-      memory: '10.5 GiB of 32 GiB',
+      memory: '11.3 GB of 34.4 GB',
       bound: 'compute / compute',
     });
     expect(rows[1].fits).toBe(false);
-    expect(rows[1].cells.memory).toBe('34 GiB of 32 GiB (does not fit)');
+    expect(rows[1].cells.memory).toBe('36.5 GB of 34.4 GB (does not fit)');
     expect(rows[1].cells.bound).toBe('compute / memory');
     expect(rows[2].costed).toBe(false);
     expect(rows[2].cells.prefill).toBe('not costed: unknown mesh');

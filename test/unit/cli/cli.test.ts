@@ -6,40 +6,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT as root, expectOneLineError, shardlens } from './run';
 
-const root = path.resolve(__dirname, '../../..');
 const fixtures = 'test/fixtures/cli';
 const syntaxFile = `${fixtures}/syntax-error.shard`;
 const cleanFile = `${fixtures}/clean.shard`;
 // One costed layout with not-divisible warnings and cost findings, and no errors.
 const warningsFile = `${fixtures}/warnings.shard`;
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function shardlens(args: string[], input?: string): Result {
-  const r = spawnSync(process.execPath, ['bin/shardlens.js', ...args], {
-    cwd: root,
-    input: input ?? '',
-    encoding: 'utf8',
-    timeout: 30000,
-    env: { ...process.env, SHARDLENS_DEBUG: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The contract for every failure: exactly one line on stderr, prefixed, and no stack trace. */
-function expectOneLineError(r: Result, code: number, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^shardlens: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 // The bundles are built once for all suites by test/globalSetup.ts.
 

@@ -102,7 +102,7 @@ describe('report --json', () => {
     const oom = report.diagnostics.find((d) => d.code === 'out-of-memory')!;
     expect(oom).toMatchObject({ severity: 'error', layout: 'baseline_mqa' });
     expect(oom.range.start.line).toBe(FILE.split('\n').findIndex((s) => s.startsWith('layout baseline_mqa')));
-    expect(oom.message).toMatch(/weights .* \+ KV .* \+ activations .* > 32 GiB HBM/);
+    expect(oom.message).toMatch(/weights .* \+ (decode )?KV cache .* \+ activations .* > 34\.4 GB HBM/);
   });
 
   it('text renderers', () => {

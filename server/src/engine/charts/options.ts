@@ -163,16 +163,14 @@ export function buildLayerTimeChart(report: ChartReport, opts: ChartBuildOptions
   };
 }
 
-const GIB = 2 ** 30;
-
 /**
- * A tick step in whole GiB (1, 2, 4, 8, … GiB) giving at most about eight ticks up to `maxBytes`,
- * so the axis reads in the same binary units as HBM capacities (32 GiB, 80 GB = 74.5 GiB).
+ * A tick step of 1, 2 or 5 times a power of ten GB (1 GB at least) giving at most eight ticks up
+ * to `maxBytes`: round numbers in the decimal units every figure is written in (report/format.ts).
  */
 export function memoryTickStep(maxBytes: number): number {
-  let step = 1;
-  while (maxBytes / (step * GIB) > 8) step *= 2;
-  return step * GIB;
+  for (let decade = 1e9; ; decade *= 10) {
+    for (const m of [1, 2, 5]) if (maxBytes / (m * decade) <= 8) return m * decade;
+  }
 }
 
 /**
@@ -230,7 +228,7 @@ export function buildMemoryChart(report: ChartReport, opts: ChartBuildOptions = 
     tooltip: tooltip(theme, 'axis', (v) => formatBytes(v)),
     grid: { left: 72, right: 24, top: 40, bottom: 32 },
     xAxis: categoryAxis(theme, names),
-    yAxis: valueAxis(theme, 'per chip', (v) => (v === 0 ? '0' : `${sig(v / GIB)} GiB`), {
+    yAxis: valueAxis(theme, 'per chip', (v) => (v === 0 ? '0' : formatBytes(v)), {
       interval: memoryTickStep(Math.max(0, ...hbm, ...layouts.map((l) => num(l.memory.total_bytes)))),
     }),
     series,

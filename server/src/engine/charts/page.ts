@@ -7,8 +7,16 @@ import { renderChartsToSvg } from './svg';
 import { COMPARE_COLUMNS, compareTableRows } from './table';
 import type { ChartBuildOptions, ChartReport } from './types';
 
+/** A diagnostic as `report --json` has it; the page counts every one and lists the errors. */
+export interface PageDiagnostic {
+  severity: string;
+  code?: string;
+  message?: string;
+  range?: { start: { line: number; character: number } };
+}
+
 export interface ComparePageReport extends ChartReport {
-  diagnostics?: { severity: string }[];
+  diagnostics?: PageDiagnostic[];
 }
 
 /** The stylesheet of the self-contained pages the CLI writes (`compare --html`, `sweep --html`). */
@@ -22,7 +30,8 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #d1d9e0; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child, td.setup { text-align: left; }
 th { font-weight: 600; color: #59636e; }
-td.warn { color: #cf222e; font-weight: 600; }
+td.warn, ul.errors { color: #cf222e; }
+td.warn { font-weight: 600; }
 tr.uncosted td { color: #59636e; font-style: italic; }
 figure { margin: 0; }
 svg { max-width: 100%; height: auto; }
@@ -71,6 +80,21 @@ function diagnosticSummary(report: ComparePageReport): string {
   return ` · diagnostics: ${parts.join(', ')}`;
 }
 
+/**
+ * The errors the summary counts, each with its line and column (1-based, as `shardlens check`
+ * prints them), so that a page saying "2 errors" also says which.
+ */
+function errorList(report: ComparePageReport): string {
+  const errors = (report.diagnostics ?? []).filter((d) => d.severity === 'error');
+  if (errors.length === 0) return '';
+  const items = errors.map((d) => {
+    const where = d.range ? `${d.range.start.line + 1}:${d.range.start.character + 1}: ` : '';
+    const code = d.code ? `${d.code}: ` : '';
+    return `<li>${escapeHtml(`${where}${code}${d.message ?? ''}`)}</li>`;
+  });
+  return `<section id="errors">\n<h2>Errors</h2>\n<ul class="errors">\n${items.join('\n')}\n</ul>\n</section>\n`;
+}
+
 export function renderComparePage(report: ComparePageReport, opts: ChartBuildOptions = {}): string {
   const charts = renderChartsToSvg('compare', report, opts);
   const costed = report.layouts.filter((l) => l.costed).length;
@@ -83,7 +107,7 @@ export function renderComparePage(report: ComparePageReport, opts: ChartBuildOpt
     PAGE_CSS,
     `<h1>Compare layouts</h1>
 <p class="meta">${escapeHtml(report.file)} · ${report.layouts.length} layout${report.layouts.length === 1 ? '' : 's'}, ${costed} costed${escapeHtml(diagnosticSummary(report))}</p>
-${tableHtml(report, opts)}
+${errorList(report)}${tableHtml(report, opts)}
 ${figures}`,
   );
 }

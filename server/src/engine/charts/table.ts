@@ -19,7 +19,7 @@ export const COMPARE_COLUMNS: readonly CompareColumn[] = [
   { key: 'prefill', label: 'prefill', title: 'Prefill latency for the whole prompt' },
   { key: 'decode', label: 'decode / token', title: 'Decode time per generated token (one step)' },
   { key: 'mfu', label: 'MFU prefill / decode', title: 'Model FLOPs utilisation of each phase' },
-  { key: 'cost', label: 'cost / token', title: 'Chip-milliseconds per token, prefill / decode' },
+  { key: 'cost', label: 'cost / token', title: 'Chip-milliseconds per prompt token in prefill / per generated token in decode' },
   { key: 'memory', label: 'memory / chip', title: 'Memory per chip (the larger phase) against HBM capacity' },
   { key: 'bound', label: 'bound', title: 'What limits each phase: compute, memory or communication (prefill / decode)' },
 ];
@@ -52,7 +52,7 @@ export function compareTableRows(report: ChartReport, opts: { decodeContext?: De
         decode: formatSeconds(decodeSecondsPerToken(l.decode, opts.decodeContext)),
         mfu: `${formatPercent(l.prefill.mfu ?? 0)} / ${formatPercent(l.decode.mfu ?? 0)}`,
         cost: `${chipMs(l.prefill.cost_chip_s_per_token)} / ${chipMs(l.decode.cost_chip_s_per_token)} chip-ms`,
-        memory: `${formatBytes(m.total_bytes ?? 0, { binary: true })} of ${formatBytes(m.hbm_bytes ?? 0, { binary: true })}${m.fits ? '' : ' (does not fit)'}`,
+        memory: `${formatBytes(m.total_bytes ?? 0)} of ${formatBytes(m.hbm_bytes ?? 0)}${m.fits ? '' : ' (does not fit)'}`,
         bound: `${l.prefill.bound} / ${l.decode.bound}`,
       },
     };

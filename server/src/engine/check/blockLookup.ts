@@ -6,7 +6,8 @@
 
 import type { BlockDecl } from '../syntax/ast';
 import { preludeBuiltins } from '../prelude/builtins';
-import { ATTENTION_SHARDINGS, attentionFamilyName, familyMemberName, K_CLASS_NAMES, K_CLASSES, kClassOf, NO_ATTENTION, swigluVariantName, unembedName, type AttentionSharding } from '../prelude/names';
+import { ATTENTION_SHARDINGS, attentionFamilyName, familyMemberName, familyOfMember, K_CLASS_NAMES, K_CLASSES, kClassOf, NO_ATTENTION, swigluVariantName, unembedName, type AttentionSharding, type KClass } from '../prelude/names';
+import { formatType, typesEqual } from './shardType';
 import type { CheckedBlock, ModelSpec } from './resolved';
 
 /** What a phase's block names resolve to; an error says why one did not. */
@@ -17,6 +18,9 @@ export interface FoundBlocks {
   ffnError?: string;
   attentionError?: string;
 }
+
+/** How many attention blocks an `unknown-name` for a missing family suggests. */
+const MAX_ATTENTION_ADVICE = 4;
 
 const isSharding = (name: string): name is AttentionSharding => (ATTENTION_SHARDINGS as readonly string[]).includes(name);
 
@@ -60,7 +64,7 @@ export class BlockLookup {
       const anyMember = K_CLASS_NAMES.some((k) => this.scope.has(familyMemberName(family, k)));
       out.attentionError = anyMember
         ? `no \`${familyMemberName(family, kclass)}\`: the ${attName}-sharded attention for ${ffnName} has no member for ${K_CLASSES[kclass]} models`
-        : `${ffnName} has no ${attName}-sharded attention (\`${family}\`)${attName === 'heads' ? '; use `attention = batch`' : ''}`;
+        : `${ffnName} has no ${attName}-sharded attention (\`${family}\`)${this.attentionAdvice(out.ffn, ffnName, attName as AttentionSharding, kclass)}`;
       return out;
     }
     const chosen = member && (!exact || exact.kind !== 'attention') ? member : exact;
@@ -68,6 +72,40 @@ export class BlockLookup {
     else if (chosen.kind !== 'attention') out.attentionError = `\`${attName}\` is ${chosen.kind === 'ffn' ? 'an ffn' : 'an unembed'} block, not an attention block`;
     else out.attention = chosen;
     return out;
+  }
+
+  /**
+   * What to write instead of an `attention = heads | batch` the ffn has no family for: the
+   * attention blocks that read and write the ffn's residual stream (its input and output types),
+   * as the layout would name them, the asked-for sharding first (`; attention blocks that read and
+   * write my_2d's residual stream BLE_xyz: \`attention = ws2d_heads\`, …`). Empty when none do.
+   */
+  private attentionAdvice(ffnDecl: BlockDecl | undefined, ffnName: string, asked: AttentionSharding, kclass: KClass): string {
+    const ffn = ffnDecl && this.blocks.get(ffnDecl);
+    const input = ffn?.input?.type;
+    const output = ffn?.output?.type;
+    if (!input || !output) return '';
+    const fits = (decl: BlockDecl | undefined): boolean => {
+      const block = decl?.kind === 'attention' ? this.blocks.get(decl) : undefined;
+      return !!block?.input?.type && !!block.output?.type && typesEqual(block.input.type, input) && typesEqual(block.output.type, output);
+    };
+    // The ffn's own family of the other sharding is written `attention = batch`; any other
+    // attention by its name, a family (`ws2d_heads`) once, when its member for the model's K fits.
+    const own = ATTENTION_SHARDINGS.filter((sharding) => fits(this.scope.get(familyMemberName(attentionFamilyName(ffnName, sharding), kclass))));
+    const skip = new Set(ATTENTION_SHARDINGS.map((sharding) => attentionFamilyName(ffnName, sharding)));
+    const others: { name: string; rank: number }[] = [];
+    for (const [name, decl] of this.scope) {
+      const family = familyOfMember(name);
+      if (family ? familyMemberName(family, kclass) !== name || skip.has(family) : decl.kind !== 'attention') continue;
+      if (!fits(decl)) continue;
+      const written = family ?? name;
+      // The file's own blocks first, then the asked-for sharding.
+      others.push({ name: written, rank: (decl.source.isPrelude ? 2 : 0) + (written.endsWith(`_${asked}`) ? 0 : 1) });
+    }
+    others.sort((a, b) => a.rank - b.rank);
+    const names = [...own, ...others.map((o) => o.name)].slice(0, MAX_ATTENTION_ADVICE);
+    if (!names.length) return '';
+    return `; attention blocks that read and write ${ffnName}'s residual stream ${formatType(input)}: ${names.map((n) => `\`attention = ${n}\``).join(', ')}`;
   }
 
   /**

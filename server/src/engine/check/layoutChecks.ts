@@ -7,6 +7,7 @@ import type { Ident, RecordDecl, SourceFile, Span } from '../syntax/ast';
 import type { RelatedInfo, Severity } from '../diagnostics';
 import { axisLetterBit, axisRefsOf, NOT_AN_AXIS_BIT, usageOf } from './blocks';
 import type { Report } from './records';
+import { formatPercent } from '../report/format';
 import type { BlockUsage, CheckedBlock, MeshSpec, ModelSpec, Phase, WorkloadSpec } from './resolved';
 
 /** Where a layout uses a block: the layout, the phase, and what the block runs with. */
@@ -16,6 +17,19 @@ export interface BlockPlacement {
   model: ModelSpec;
   mesh: MeshSpec;
   workload: WorkloadSpec;
+  /**
+   * The dims the layout's blocks were already found not to split evenly, shared by all its blocks
+   * and phases: a cause (a dim size over a shard count) is reported once per layout, on the first
+   * block that has it, not again on every block and type that splits the dim the same way.
+   */
+  uneven: UnevenSplit[];
+}
+
+/** A dim size that does not divide into a shard count (one `not-divisible` finding). */
+export interface UnevenSplit {
+  letter: string;
+  size: number;
+  shards: number;
 }
 
 /**
@@ -32,24 +46,30 @@ export function checkBlockPlacement(report: Report, block: CheckedBlock, p: Bloc
   for (const a of mesh.axes) meshMask |= axisLetterBit(a.name);
   // Where a finding goes: on the token in the layout's own file, else on the layout's block field.
   const where = (span: Span): { source: SourceFile; span: Span } => (sameFile ? { source: block.decl.source, span } : { source: d.source, span: at });
-  const related = (): RelatedInfo[] => (sameFile ? [{ source: d.source, span: d.name, message: `in layout ${d.name.text}` }] : [{ source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` }]);
+  const relatedInfo = (): RelatedInfo[] => (sameFile ? [{ source: d.source, span: d.name, message: `in layout ${d.name.text}` }] : [{ source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` }]);
   if (usage.axisMask & ~meshMask || meshMask & NOT_AN_AXIS_BIT) {
     for (const a of axisRefsOf(block.decl)) {
       if (meshAxisSize(mesh, a.letter) !== undefined) continue;
       const w = where(a);
       const meshAxes = mesh.axes.map((x) => x.name).join('');
-      report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, related());
+      report('unknown-axis', w.source, w.span, `layout ${d.name.text}: mesh ${mesh.name} has no axis \`${a.letter}\` (its axes are ${meshAxes})${sameFile ? '' : ` (used in ${block.name})`}`, undefined, relatedInfo());
       ok = false;
     }
   }
   if (!checkSizes) return ok;
-  for (const set of usage.dimSets) {
+  // One finding per cause: a dim that does not split into its shard count is reported once per
+  // layout, at the first place it is written that way; the block's other places are its related
+  // information. (Without this, one odd mesh axis gave a warning on every type naming the dim.)
+  const reported = p.uneven;
+  for (let k = 0; k < usage.dimSets.length; k++) {
+    const set = usage.dimSets[k];
     const size = dimSize(set.letter, phase, model, workload);
     if (size === undefined) continue;
-    let shards = 1;
-    for (const a of set.axes) shards *= meshAxisSize(mesh, a) ?? 1;
+    const shards = shardCount(set.axes, mesh);
     if (shards === 1 || (size >= shards && size % shards === 0)) continue;
     const letter = set.letter;
+    if (reported.some((r) => r.letter === letter && r.size === size && r.shards === shards)) continue;
+    reported.push({ letter, size, shards });
     const shardAxes = set.axes.filter((a) => meshAxisSize(mesh, a) !== undefined);
     const axesText = shardAxes.join('');
     const factors = shardAxes.map((a) => `${a} = ${meshAxisSize(mesh, a)}`).join(', ');
@@ -67,17 +87,33 @@ export function checkBlockPlacement(report: Report, block: CheckedBlock, p: Bloc
       }
     } else {
       const local = Math.ceil(size / shards);
+      // Three significant digits: a small waste reads 0.0122%, never 0.0%.
       const waste = (local * shards - size) / (local * shards);
-      message = `layout ${d.name.text}: ${letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${(waste * 100).toFixed(1)}%`;
+      message = `layout ${d.name.text}: ${letter} = ${size} is not divisible by ${shards} (${axesText}: ${factors}); each chip holds ${local}, padding wastes ${formatPercent(waste)}`;
     }
-    // Every place the dim is written, in the layout's file; from another file, all would land
-    // on the one block field with one message, so it is said once.
-    for (const g of sameFile ? set.groups : set.groups.slice(0, 1)) {
-      const w = where(g.letterSpan);
-      report('not-divisible', w.source, w.span, message, undefined, related(), severity);
+    const w = where(set.groups[0].letterSpan);
+    const related = relatedInfo();
+    // The other places the dim is split the same way, in the layout's file (from another file
+    // every place would land on the one block field).
+    if (sameFile) {
+      for (let j = k; j < usage.dimSets.length; j++) {
+        const other = usage.dimSets[j];
+        if (other.letter !== letter || shardCount(other.axes, mesh) !== shards) continue;
+        for (let g = other === set ? 1 : 0; g < other.groups.length; g++) {
+          related.push({ source: block.decl.source, span: other.groups[g].letterSpan, message: `${letter} is split ${shards} ways here too` });
+        }
+      }
     }
+    report('not-divisible', w.source, w.span, message, undefined, related, severity);
   }
   return ok;
+}
+
+/** How many shards a dim split over `axes` has on this mesh (an axis it lacks counts once). */
+function shardCount(axes: readonly string[], mesh: MeshSpec): number {
+  let shards = 1;
+  for (const a of axes) shards *= meshAxisSize(mesh, a) ?? 1;
+  return shards;
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { BlockDecl, Field, Ident, RecordDecl, Span, Value } from '../syntax/ast';
 import { followBaseChain, type BaseChainRules } from './baseChain';
 import type { BlockLookup } from './blockLookup';
-import { checkBlockPlacement, type BlockPlacement } from './layoutChecks';
+import { checkBlockPlacement, type BlockPlacement, type UnevenSplit } from './layoutChecks';
 import { lookupRecord, readFields, unknownMessage, type FieldMap, type OnRef, type RecordFields, type RecordScope, type Report } from './records';
 import type { RecordResolver } from './recordResolver';
 import { PHASES, type CheckedBlock, type Phase, type PhaseSpec, type ResolvedLayout, type UncostableLayout, type WorkloadSpec } from './resolved';
@@ -82,6 +82,7 @@ export class LayoutResolver {
     this.layoutSpans.set(d.name.text, spans);
     const phaseSpecs: Partial<Record<Phase, PhaseSpec>> = {};
     let blockProblem: string | undefined;
+    const uneven: UnevenSplit[] = [];
     for (const phase of PHASES) {
       const pm = phases[phase];
       const ffnField = (pm.get('ffn') ?? top.get('ffn'))?.field;
@@ -100,7 +101,7 @@ export class LayoutResolver {
         continue;
       }
       this.context.phase = phase;
-      const ps = this.phaseBlocks(d, { layout: d, phase, model, mesh, workload: wl }, ffnField, attField, top.get('unembed')?.field);
+      const ps = this.phaseBlocks(d, { layout: d, phase, model, mesh, workload: wl, uneven }, ffnField, attField, top.get('unembed')?.field);
       this.context.phase = undefined;
       if (typeof ps === 'string') blockProblem ??= ps;
       else phaseSpecs[phase] = ps;

@@ -4,7 +4,8 @@
 
 import type { Decl, Field, Ident, RecordDecl, RecordKind, SourceFile, Span } from '../syntax/ast';
 import type { DiagnosticCode, QuickFix, RelatedInfo } from '../diagnostics';
-import { editDistance, fieldSpec, MEASURED_FIELDS, PHASE_FIELDS, similarFields, type FieldSpec } from './schema';
+import { fieldSpec, MEASURED_FIELDS, PHASE_FIELDS, similarFields, type FieldSpec } from './schema';
+import { similarNames } from './similarNames';
 import { evalQuantity } from './units';
 import { followBaseChain, type ResolvedBase } from './baseChain';
 import type { Dtype, HardwareSpec, MeshAxis, MeshSpec, ModelSpec, Topology, WorkloadSpec } from './resolved';
@@ -186,12 +187,8 @@ export function lookupRecord(scope: RecordScope, kind: RecordKind, name: string,
 
 export function unknownMessage(kind: string, name: string, scope: RecordScope | undefined): string {
   const names = scope ? [...(scope as unknown as Record<string, Map<string, unknown>>)[kind]?.keys() ?? []] : [];
-  const close = names.filter((n) => levenshteinClose(n, name)).slice(0, 3);
+  const close = similarNames(name, names);
   return `no ${kind} named \`${name}\`${close.length ? `; did you mean ${close.map((c) => `\`${c}\``).join(' or ')}?` : ''}`;
-}
-
-function levenshteinClose(a: string, b: string): boolean {
-  return Math.abs(a.length - b.length) <= 2 && editDistance(a, b) <= 2;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,10 +4,12 @@
 
 import type { Phase, ResolvedLayout } from '../check/resolved';
 import { PHASES } from '../check/resolved';
-import type { Diagnostic, QuickFix } from '../diagnostics';
+import type { Diagnostic, QuickFix, Severity } from '../diagnostics';
 import type { Field, RecordValue } from '../syntax/ast';
 import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
-import { costLayout } from './layout';
+import { costPhasePass } from './layout';
+import { costMemory } from './memory';
+import { configurationKey, phasePassKey } from '../configuration';
 import type { BlockPair, Variant } from './variants';
 import { builtinFfnTitle } from '../prelude/builtins';
 import type { LayoutCost, PhaseCost } from './types';
@@ -27,52 +29,128 @@ function what(p: PhaseCost): string {
 }
 
 /**
- * The better-layout search's answers by configuration. What the search finds for a phase depends
- * only on the layout's configuration (the variants keep everything but that phase's blocks) and on
- * the analysis whose resolver builds the variants, so one memo serves one analysis: a file of many
- * identical layouts (a sweep) is searched once per distinct configuration, and each layout still
- * gets its own hint, on its own name, with its own quick fix.
+ * A cost finding of a configuration, before it is put on a layout: everything but the layout's
+ * name (which its message takes), where it lands and its quick fix.
  */
-export class BetterLayoutMemo {
-  private readonly found = new Map<string, Better | null>();
+interface Finding {
+  code: 'out-of-memory' | 'comm-bound' | 'memory-bound' | 'better-layout';
+  severity: Severity;
+  phase: Phase;
+  message: (layoutName: string) => string;
+  /** `better-layout`: the pair its quick fix switches the phase to. */
+  pair?: BlockPair;
+}
 
-  /** `configurationOf` names everything a layout's cost depends on (costCache.ts `configurationKey`). */
-  constructor(private readonly configurationOf: (layout: ResolvedLayout) => string) {}
+/** What the search found for a phase: the fastest built-in pair that fits, and by how much it wins. */
+interface Better extends BlockPair {
+  latency: number;
+  factor: number;
+}
 
-  /** The answer for the layout's configuration in `phase`, searching only the first time it is asked. */
-  better(layout: ResolvedLayout, phase: Phase, search: () => Better | undefined): Better | undefined {
-    const key = `${phase} ${this.configurationOf(layout)}`;
-    let answer = this.found.get(key);
-    if (answer === undefined) {
-      answer = search() ?? null;
-      this.found.set(key, answer);
+/** An alternative in one phase: its latency there, and whether it fits (asked only of a contender). */
+interface Alternative {
+  latency: number;
+  fits(): boolean;
+}
+
+/** An alternative over HBM before its pass is costed: never a contender. */
+const CANNOT_FIT: Alternative = { latency: NaN, fits: () => false };
+
+/**
+ * The cost findings of configurations, and the alternatives their better-layout searches costed.
+ * A configuration's findings depend only on the configuration (configuration.ts: its cost, and
+ * the alternatives, which keep everything but one phase's blocks) and on the resolver that builds
+ * the alternatives, so one memo serves one analysis: a file of many identical layouts (a sweep)
+ * is costed, searched and its messages formatted once per distinct configuration, and each
+ * layout still gets its own findings, on its own name, with its own quick fix.
+ */
+export class CostFindingsMemo {
+  /** Findings with the better-layout search, by configuration. */
+  private readonly findings = new Map<string, Finding[]>();
+  /** The latency and activations of alternatives' passes, by phase and what the pass depends on. */
+  private readonly passes: Record<Phase, Map<string, { latency: number; activationBytes: number }>> = { prefill: new Map(), decode: new Map() };
+  /** Whether alternatives fit, by configuration. */
+  private readonly fitting = new Map<string, boolean>();
+  /** Whether they could, without the changed phase's activations, by phase and configuration. */
+  private readonly couldFit: Record<Phase, Map<string, boolean>> = { prefill: new Map(), decode: new Map() };
+
+  /** The findings of the layout's configuration, worked out the first time it is asked for. */
+  findingsOf(layout: ResolvedLayout, find: () => Finding[]): Finding[] {
+    const key = configurationKey(layout);
+    let found = this.findings.get(key);
+    if (!found) this.findings.set(key, (found = find()));
+    return found;
+  }
+
+  /**
+   * `variant`, a layout costing `base` with other blocks in `phase` only, as the search compares
+   * it. Only that phase's pass is costed (and only once for every alternative that shares it): the
+   * other phase has the base's blocks, workload, model and mesh, so its activations are the
+   * base's, and memory is what costLayout would find.
+   */
+  alternative(variant: ResolvedLayout, phase: Phase, base: LayoutCost): Alternative {
+    const other: Phase = phase === 'prefill' ? 'decode' : 'prefill';
+    const otherActivations = base[other].pass.activationBytes;
+    // Memory without this phase's activations is at most the alternative's memory: over HBM
+    // already, the alternative cannot fit, and its pass is not costed at all.
+    const configuration = configurationKey(variant);
+    let couldFit = this.couldFit[phase].get(configuration);
+    if (couldFit === undefined) {
+      couldFit = costMemory(variant, phase === 'prefill' ? { prefill: 0, decode: otherActivations } : { prefill: otherActivations, decode: 0 }).fits;
+      this.couldFit[phase].set(configuration, couldFit);
     }
-    return answer ?? undefined;
+    if (!couldFit) return CANNOT_FIT;
+    const passKey = phasePassKey(variant, phase);
+    let pass = this.passes[phase].get(passKey);
+    if (!pass) {
+      const p = costPhasePass(variant, phase);
+      // The latency the phase is judged by (phaseLatency): the prefill's, or one decode step's.
+      pass = { latency: p.latency.value, activationBytes: p.activationBytes };
+      this.passes[phase].set(passKey, pass);
+    }
+    const activations = phase === 'prefill' ? { prefill: pass.activationBytes, decode: otherActivations } : { prefill: otherActivations, decode: pass.activationBytes };
+    return {
+      latency: pass.latency,
+      fits: () => {
+        let fits = this.fitting.get(configuration);
+        if (fits === undefined) this.fitting.set(configuration, (fits = costMemory(variant, activations).fits));
+        return fits;
+      },
+    };
   }
 }
 
 /**
- * The cost findings of one layout. `variants` are the built-in alternatives of each phase for the
- * better-layout search (none: no search); with a `memo`, a configuration searched before is not
- * searched again (its variants are not even resolved).
+ * The cost findings of one layout. With `variants` (the built-in alternatives of each phase) they
+ * include the better-layout search's, through `memo`: the layouts of one analysis share one, so
+ * that each configuration is searched once (its alternatives are not even resolved again).
  */
-export function costDiagnostics(
-  layout: ResolvedLayout,
-  cost: LayoutCost,
-  variants: (phase: Phase) => Variant[] = () => [],
-  costOf: (l: ResolvedLayout) => LayoutCost = costLayout,
-  memo?: BetterLayoutMemo,
-): Diagnostic[] {
+export function costDiagnostics(layout: ResolvedLayout, cost: LayoutCost, variants?: (phase: Phase) => Variant[], memo = new CostFindingsMemo()): Diagnostic[] {
+  const findings = variants
+    ? memo.findingsOf(layout, () => configurationFindings(cost, (phase) => bestVariant(cost[phase], variants(phase), (v) => memo.alternative(v, phase, cost))))
+    : configurationFindings(cost, () => undefined);
   const out: Diagnostic[] = [];
-  const at = { source: layout.decl.source, span: { start: layout.decl.name.start, end: layout.decl.name.end }, layout: layout.name };
+  for (const f of findings) {
+    const d: Diagnostic = { source: layout.decl.source, span: { start: layout.decl.name.start, end: layout.decl.name.end }, layout: layout.name, phase: f.phase, code: f.code, severity: f.severity, message: f.message(layout.name) };
+    const fix = f.pair && quickFix(layout, f.phase, f.pair);
+    if (fix) d.fixes = [fix];
+    out.push(d);
+  }
+  return out;
+}
+
+/** The findings of a configuration costing `cost`; `better` is its better-layout search. */
+function configurationFindings(cost: LayoutCost, better: (phase: Phase) => Better | undefined): Finding[] {
+  const out: Finding[] = [];
   const mem = cost.memory;
   if (!mem.fits) {
     const phase: Phase = mem.total.decode.value >= mem.total.prefill.value ? 'decode' : 'prefill';
     const act = mem.activations[phase];
-    out.push({
-      ...at, phase, code: 'out-of-memory', severity: 'error',
-      message: `layout '${layout.name}' does not fit in memory (${phase}): weights ${formatBytes(mem.weights.value)} + KV ${formatBytes(mem.kv.value)} + activations ${formatBytes(act)} = ${formatBytes(mem.total[phase].value)} > ${formatBytes(mem.hbm)} HBM per chip`,
-    });
+    // The KV cache counted in both phases is decode's, at its longest (cost/memory.ts): in
+    // prefill the message says so, or the figure reads as the prompt's cache.
+    const kv = phase === 'prefill' ? 'decode KV cache (at T = prompt + generate, held from the prefill on)' : 'KV cache';
+    const rest = `' does not fit in memory (${phase}): weights ${formatBytes(mem.weights.value)} + ${kv} ${formatBytes(mem.kv.value)} + activations ${formatBytes(act)} = ${formatBytes(mem.total[phase].value)} > ${formatBytes(mem.hbm)} HBM per chip`;
+    out.push({ phase, code: 'out-of-memory', severity: 'error', message: (name) => `layout '${name}${rest}` });
   }
   for (const phase of PHASES) {
     const p = cost[phase];
@@ -80,54 +158,39 @@ export function costDiagnostics(
     if (latency <= 0) continue;
     const comm = p.pass.totals.byBound.comm;
     if (comm / latency > COMM_BOUND_SHARE) {
-      out.push({
-        ...at, phase, code: 'comm-bound', severity: 'information',
-        message: `'${layout.name}' is communication-bound in ${phase}: collectives take ${formatPercent(comm / latency)} of ${what(p)} (${formatSeconds(comm)} of ${formatSeconds(latency)})`,
-      });
+      const rest = `' is communication-bound in ${phase}: collectives take ${formatPercent(comm / latency)} of ${what(p)} (${formatSeconds(comm)} of ${formatSeconds(latency)})`;
+      out.push({ phase, code: 'comm-bound', severity: 'information', message: (name) => `'${name}${rest}` });
     }
     if (p.pass.bound === 'memory') {
-      out.push({
-        ...at, phase, code: 'memory-bound', severity: 'information',
-        message: `'${layout.name}' is memory-bound in ${phase}: HBM traffic (weights, KV cache, activations) sets ${formatPercent(p.pass.totals.byBound.memory / latency)} of ${what(p)} (${formatSeconds(p.pass.totals.byBound.memory)} of ${formatSeconds(latency)})`,
-      });
+      const rest = `' is memory-bound in ${phase}: HBM traffic (weights, KV cache, activations) sets ${formatPercent(p.pass.totals.byBound.memory / latency)} of ${what(p)} (${formatSeconds(p.pass.totals.byBound.memory)} of ${formatSeconds(latency)})`;
+      out.push({ phase, code: 'memory-bound', severity: 'information', message: (name) => `'${name}${rest}` });
     }
-    const search = () => bestVariant(phase, p, variants(phase), costOf);
-    const better = memo ? memo.better(layout, phase, search) : search();
-    if (better) out.push(betterLayoutHint(layout, phase, p, better, at));
+    const b = better(phase);
+    if (b) {
+      const title = builtinFfnTitle(b.ffn) ?? b.ffn;
+      const unit = phase === 'prefill' ? '' : ' per step';
+      const message = `${title} (${b.ffn} + ${b.attention}) would cut ${phase} latency ${sig(b.factor, 2)}× (${formatSeconds(phaseLatency(p))} → ${formatSeconds(b.latency)}${unit})`;
+      out.push({ phase, code: 'better-layout', severity: 'hint', message: () => message, pair: { ffn: b.ffn, attention: b.attention } });
+    }
   }
   return out;
 }
 
-/** What the search found for a phase: the fastest built-in pair that fits, and by how much it wins. */
-export interface Better extends BlockPair {
-  latency: number;
-  factor: number;
-}
-
-function bestVariant(phase: Phase, current: PhaseCost, variants: Variant[], costOf: (l: ResolvedLayout) => LayoutCost): Better | undefined {
+function bestVariant(current: PhaseCost, variants: Variant[], alternativeOf: (l: ResolvedLayout) => Alternative): Better | undefined {
   const now = phaseLatency(current);
-  let best: Better | undefined;
-  for (const v of variants) {
-    const c = costOf(v.layout);
-    // An alternative that does not fit is no alternative.
-    if (!c.memory.fits) continue;
-    const t = phaseLatency(c[phase]);
-    if (!(t > 0)) continue;
-    if (!best || t < best.latency) best = { ffn: v.ffn, attention: v.attention, latency: t, factor: now / t };
+  // The fastest alternative that fits (the first of equals, in the variants' order). Fastest
+  // first, so that memory is costed only until one fits.
+  const candidates: { variant: Variant; alternative: Alternative }[] = [];
+  for (const variant of variants) {
+    const alternative = alternativeOf(variant.layout);
+    if (alternative.latency > 0) candidates.push({ variant, alternative });
   }
-  return best && best.factor >= BETTER_LAYOUT_FACTOR ? best : undefined;
-}
-
-function betterLayoutHint(layout: ResolvedLayout, phase: Phase, p: PhaseCost, b: Better, at: Omit<Diagnostic, 'code' | 'severity' | 'message'>): Diagnostic {
-  const title = builtinFfnTitle(b.ffn) ?? b.ffn;
-  const unit = phase === 'prefill' ? '' : ' per step';
-  const d: Diagnostic = {
-    ...at, phase, code: 'better-layout', severity: 'hint',
-    message: `${title} (${b.ffn} + ${b.attention}) would cut ${phase} latency ${sig(b.factor, 2)}× (${formatSeconds(phaseLatency(p))} → ${formatSeconds(b.latency)}${unit})`,
-  };
-  const fix = quickFix(layout, phase, b);
-  if (fix) d.fixes = [fix];
-  return d;
+  candidates.sort((a, b) => a.alternative.latency - b.alternative.latency); // stable: equals keep their order
+  // An alternative that does not fit is no alternative.
+  const found = candidates.find((c) => c.alternative.fits());
+  if (!found) return undefined;
+  const t = found.alternative.latency;
+  return now / t >= BETTER_LAYOUT_FACTOR ? { ffn: found.variant.ffn, attention: found.variant.attention, latency: t, factor: now / t } : undefined;
 }
 
 function fieldNamed(fields: readonly Field[], name: string): Field | undefined {

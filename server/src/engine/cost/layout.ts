@@ -60,11 +60,20 @@ function phaseName(block: { name: string } | null): string | null {
   return block ? block.name : null;
 }
 
+/**
+ * The pass a phase is costed and judged by: the whole prefill, or one decode step at the mean T.
+ * (The better-layout search costs only this pass of an alternative's changed phase.)
+ */
+export function costPhasePass(layout: ResolvedLayout, phase: Phase): PassCost {
+  const w = layout[phase].workload;
+  return costPass(layout, layout[phase], phase === 'prefill' ? passSizes(layout.model, w, 'prefill') : passSizes(layout.model, w, 'decode', 'mean'));
+}
+
 function costPhase(layout: ResolvedLayout, phase: Phase): PhaseCost {
   const spec = layout[phase];
   const w = spec.workload;
   if (phase === 'prefill') {
-    const pass = costPass(layout, spec, passSizes(layout.model, w, 'prefill'));
+    const pass = costPhasePass(layout, phase);
     const tokens = w.batch * w.prompt;
     const m = metrics(layout, tokens, pass.latency.value);
     return {
@@ -72,7 +81,7 @@ function costPhase(layout: ResolvedLayout, phase: Phase): PhaseCost {
       latency: pass.latency, tokens, mfu: m.mfu, costChipSPerToken: m.cost, throughput: m.throughput,
     };
   }
-  const pass = costPass(layout, spec, passSizes(layout.model, w, 'decode', 'mean'));
+  const pass = costPhasePass(layout, phase);
   const tokens = w.batch;
   const step = pass.latency.value;
   const m = metrics(layout, tokens, step);

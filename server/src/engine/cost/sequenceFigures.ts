@@ -5,7 +5,7 @@
 
 import type { CheckedBlock, MeshSpec, ModelSpec } from '../check/resolved';
 import { opFigures, type BlockFigures } from './figures';
-import { inputLocalBytes, sequenceDetail, type SequenceDetail } from './numeric';
+import { inputLocalBytes, sequenceDetail, sequenceNumbers, type SequenceDetail } from './numeric';
 import { meshKey, singleBlockPlan, type SequencePlan } from './plan';
 import { axisSizes, valueDtypes, type PassSizes } from './sizes';
 import type { BlockCost, LayerCost, OpCost, OpRole, Totals } from './types';
@@ -66,10 +66,24 @@ function totalsOf(t: Totals): Totals {
 /** One block on its own (with its own overlap pairs): its statements and totals. */
 export function blockFigures(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, inputId: string, c: SequenceContext): BlockCost {
   const seq = singleBlockPlan(block);
-  const detail = sequenceDetail(seq, c.mesh, meshKey(c.mesh), c.sizes, c.model, c.overlap, inputLocalBytes(block, c.mesh, c.sizes));
-  const f = figuresOf(detail, seq, 0, role, inputId, c);
-  const ops = seq.entries.map((e) => opFigures(e.value, f));
-  return { role, block: block.name, ops, ...totalsOf(detail.totals) };
+  const inputBytes = inputLocalBytes(block, c.mesh, c.sizes);
+  // The totals from the numbers alone, the explained ops on first read: a report of thousands of
+  // layouts reads only the totals of each block.
+  const totals = sequenceNumbers(seq, c.mesh, meshKey(c.mesh), c.sizes, c.model, c.overlap, inputBytes).totals;
+  let ops: OpCost[] | undefined;
+  return {
+    role,
+    block: block.name,
+    get ops(): OpCost[] {
+      if (!ops) {
+        const detail = sequenceDetail(seq, c.mesh, meshKey(c.mesh), c.sizes, c.model, c.overlap, inputBytes);
+        const f = figuresOf(detail, seq, 0, role, inputId, c);
+        ops = seq.entries.map((e) => opFigures(e.value, f));
+      }
+      return ops;
+    },
+    ...totalsOf(totals),
+  };
 }
 
 /**

@@ -52,8 +52,10 @@ export function completionsAt(analysis: Analysis, offset: number): CompletionIte
   // quadratic on the whole of it.
   const before = text.slice(Math.max(lineStart, offset - MAX_CONTEXT_CHARS), offset).replace(/#.*$/, '');
   // `mesh m = |`: the declaration may not parse yet, so the header is read from the text.
-  const header = /^\s*(hardware|mesh|model|workload)\s+\w+\s*=\s*\w*$/.exec(before);
-  if (header) return baseCompletions(analysis, header[1]);
+  const header = /^\s*(hardware|mesh|model|workload)\s+(\w+)\s*=\s*\w*$/.exec(before);
+  // A declaration cannot start from itself: `mesh probe = |` does not offer `probe` (but
+  // `hardware tpu_v4 = |` may start from the built-in it shadows).
+  if (header) return baseCompletions(analysis, header[1]).filter((item) => item.label !== header[2] || isBuiltinRecord(analysis, header[2]));
   const decl = declAt(analysis, offset);
   const insideBody = decl?.body ? offset > decl.body.start && offset < decl.body.end : !!decl;
   if (!decl || !insideBody) return /^\s*\w*$/.test(before) ? declarationKeywords() : [];
@@ -69,6 +71,11 @@ function declarationKeywords(): CompletionItem[] {
     insertText: snippet,
     insertTextFormat: InsertTextFormat.Snippet,
   }));
+}
+
+/** Whether the prelude declares a hardware, mesh, model or workload of this name. */
+function isBuiltinRecord(analysis: Analysis, name: string): boolean {
+  return analysis.prelude.some((f) => f.decls.some((d) => !isBlockDecl(d) && d.name.text === name));
 }
 
 /** `mesh m = |`: a mesh derives from a hardware or a mesh; other records from their own kind. */

@@ -3,8 +3,8 @@
 // model's surface is absorbed here.
 
 import type { Analysis } from '../analysis';
-import type { BlockDecl } from '../syntax/ast';
-import type { CheckedBlock, Phase, ResolvedLayout } from '../check/resolved';
+import type { BlockDecl, Decl, Field, RecordDecl, SourceFile } from '../syntax/ast';
+import type { CheckedBlock, Phase, ResolvedLayout, UncostableLayout } from '../check/resolved';
 import { PHASES } from '../check/resolved';
 import { costDiagnostics, builtinVariants, type VariantResolver, type BlockCost, type LayoutCost, type OpCost, type PassCost } from '../cost/index';
 import type { Diagnostic } from '../diagnostics';
@@ -59,6 +59,36 @@ export function usesOfBlock(analysis: Analysis, decl: BlockDecl): BlockUse[] {
   return out;
 }
 
+/** The block fields of a layout: what `ffn = …`, `attention = …` and `unembed = …` may name. */
+const BLOCK_FIELDS: readonly string[] = ['ffn', 'attention', 'unembed'];
+
+/**
+ * The layouts of the file that name this block (themselves, through their base layouts or in a
+ * `prefill { … }` / `decode { … }` record) but cannot be costed, so that a hover can say why the
+ * block has no figures. A field names the block when it resolved to it (a family name or
+ * `heads`/`batch` too) or when it is the block's name.
+ */
+export function uncostableUsesOfBlock(analysis: Analysis, decl: BlockDecl): UncostableLayout[] {
+  const resolvedHere = new Set<number>();
+  for (const r of analysis.refs) if (r.target.source === decl.source && r.target.span.start === decl.name.start) resolvedHere.add(r.span.start);
+  const names = (field: Field, source: SourceFile): boolean =>
+    BLOCK_FIELDS.includes(field.name.text) && field.value.kind === 'name' && (analysis.scope.block.get(field.value.name.text) === decl || (source === analysis.source && resolvedHere.has(field.value.name.start)));
+  const out: UncostableLayout[] = [];
+  for (const u of analysis.uncostable) {
+    const seen = new Set<RecordDecl>();
+    for (let d: Decl | undefined = u.decl; d && d.kind === 'layout' && !seen.has(d); d = d.base ? analysis.scope.layout.get(d.base.text) : undefined) {
+      seen.add(d);
+      const layoutDecl = d;
+      const own = d.fields.some((f) => names(f, layoutDecl.source) || (f.value.kind === 'record' && PHASES.includes(f.name.text as Phase) && f.value.fields.some((g) => names(g, layoutDecl.source))));
+      if (own) {
+        out.push(u);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 function blockCostOf(pass: PassCost, role: BlockRole): BlockCost | null {
   if (role === 'unembed') return pass.unembed;
   return role === 'ffn' ? pass.layer.blocks.ffn : pass.layer.blocks.attention;
@@ -92,12 +122,12 @@ export function* costFindingsSearch(analysis: Analysis, layout: ResolvedLayout):
     const alternatives = tryOr(() => variants(phase), []);
     yield;
     for (const alternative of alternatives) {
-      // Warms the engine's cost cache; the final call then only looks the figures up.
-      tryOr(() => analysis.costOf(alternative.layout), undefined);
+      // Costs the alternative into the analysis's search memo; the final call then only compares.
+      tryOr(() => analysis.costFindingsMemo.alternative(alternative.layout, phase, cost), undefined);
       yield;
     }
   }
-  return tryOr(() => costDiagnostics(layout, cost, variants, analysis.costOf).filter((d) => d.source === analysis.source), []);
+  return tryOr(() => costDiagnostics(layout, cost, variants, analysis.costFindingsMemo).filter((d) => d.source === analysis.source), []);
 }
 
 function tryOr<T>(f: () => T, fallback: T): T {

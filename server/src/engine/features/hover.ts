@@ -14,7 +14,7 @@ import type { Explained } from '../cost/explained';
 import { axisSizes, bytesPerElement, localExtent, passSizes, valueDtypes, type PassSizes } from '../cost/sizes';
 import { figureEquation, figureText } from '../report/figure';
 import { formatBytes, formatPercent, formatSeconds, formatValue, formatFlops, sig } from '../report/format';
-import { layoutCost, opCost, phasePass, usesOfBlock, type BlockUse } from './costs';
+import { layoutCost, opCost, phasePass, uncostableUsesOfBlock, usesOfBlock, type BlockUse } from './costs';
 import { docComment, locate, type FieldOwner, type Located } from './locate';
 import { declNamedAt, fileOf, origin, valueDefAt, type ValueDef } from './declarations';
 import type { FeatureSettings } from './settings';
@@ -120,6 +120,7 @@ function blockSummary(analysis: Analysis, decl: BlockDecl): string {
   const phasesByLayout = new Map<string, string[]>();
   for (const u of uses) phasesByLayout.set(u.layout.name, [...(phasesByLayout.get(u.layout.name) ?? []), u.phase]);
   if (phasesByLayout.size) lines.push(`used by ${[...phasesByLayout].map(([name, phases]) => `\`${name}\` (${[...new Set(phases)].join(', ')})`).join(', ')}`);
+  else if (uncostableUsesOfBlock(analysis, decl).length) lines.push(notCostedNote(analysis, decl));
   return lines.join('  \n');
 }
 
@@ -209,8 +210,23 @@ function valueHover(analysis: Analysis, def: ValueDef, settings: FeatureSettings
   const uses = usesOfBlock(analysis, def.block);
   for (const use of uses.slice(0, MAX_USES)) parts.push(useSection(analysis, def, type, use, settings));
   if (uses.length > MAX_USES) parts.push(`…and ${uses.length - MAX_USES} more uses`);
-  if (!uses.length) parts.push('_No layout in this file uses this block, so it is not costed._');
+  if (!uses.length) parts.push(notCostedNote(analysis, def.block));
   return parts.join('\n\n');
+}
+
+/**
+ * Why a block has no figures: no layout names it, or the layouts that do cannot be costed (each
+ * with its reason and the first error behind it, in the layout or in the block itself).
+ */
+function notCostedNote(analysis: Analysis, block: BlockDecl): string {
+  const users = uncostableUsesOfBlock(analysis, block);
+  if (!users.length) return '_No layout in this file uses this block, so it is not costed._';
+  const lines = users.slice(0, MAX_USES).map((u) => {
+    const error = analysis.diagnostics.find((d) => d.severity === 'error' && (d.layout === u.name || (d.source === block.source && d.span.start >= block.start && d.span.end <= block.end)));
+    return `layout **${u.name}** uses this block but cannot be costed: ${u.reason}${error ? ` (${error.message})` : ''}`;
+  });
+  if (users.length > MAX_USES) lines.push(`…and ${users.length - MAX_USES} more layouts`);
+  return `_Not costed._  \n${lines.join('  \n')}`;
 }
 
 /** Whole sizes exactly (`2048`), the real-valued mean decode T to three digits. */
@@ -287,7 +303,7 @@ function typeHover(analysis: Analysis, block: BlockDecl, stmt: Stmt, settings: F
       const shape = localShape(type, use, sizes);
       parts.push(`**${use.layout.name}** · ${use.phase}: ${shape.text} = ${count(shape.elements)} elements`);
     }
-    if (!uses.length) parts.push('_No layout in this file uses this block._');
+    if (!uses.length) parts.push(notCostedNote(analysis, block));
   }
   return parts.join('\n\n');
 }

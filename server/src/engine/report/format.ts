@@ -1,6 +1,8 @@
-// Human units for reports, hovers and explanations. Bytes use powers of 1000 (kB, MB, GB) as
-// the paper's GB = 1e9 does; capacities that are powers of 1024 read better in GiB, so
-// `formatBytes` switches to binary units when a value is an exact binary multiple.
+// Human units for reports, hovers, explanations, charts and the CLI. Every byte figure is in
+// powers of 1000 (B, kB, MB, GB, TB), the units of the paper (GB = 1e9) and of every bandwidth
+// (GB/s): a size divided by a bandwidth then reads as a time without converting, and the same
+// figure reads the same in every view. A capacity written in binary units is shown in decimal
+// ones: TPU v4's `hbm = 32 GiB` is 34.4 GB (docs/cli.md, "Units").
 
 import type { Unit } from '../cost/explained';
 
@@ -31,15 +33,19 @@ export function formatSeconds(s: number): string {
   return `${sig(s)} s`;
 }
 
-const DECIMAL = [['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['kB', 1e3]] as const;
-const BINARY = [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const;
+/** The byte units, largest first: what every byte figure and byte axis is written in. */
+export const BYTE_UNITS: readonly (readonly [name: string, bytes: number])[] = [['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['kB', 1e3], ['B', 1]];
 
-export function formatBytes(b: number, opts: { binary?: boolean } = {}): string {
+/** The largest byte unit that `bytes` is at least one of (B below 1 kB). */
+export function byteUnitFor(bytes: number): readonly [name: string, bytes: number] {
+  const a = Math.abs(bytes);
+  return BYTE_UNITS.find(([, k]) => a >= k) ?? BYTE_UNITS[BYTE_UNITS.length - 1];
+}
+
+export function formatBytes(b: number): string {
   if (!Number.isFinite(b)) return String(b);
-  const a = Math.abs(b);
-  const binary = opts.binary ?? (a >= 2 ** 20 && BINARY.some(([, k]) => a % k === 0 && a / k < 1024 && a / k >= 1));
-  for (const [name, k] of binary ? BINARY : DECIMAL) if (a >= k) return `${sig(b / k)} ${name}`;
-  return `${sig(b)} B`;
+  const [name, k] = byteUnitFor(b);
+  return `${sig(b / k)} ${name}`;
 }
 
 /**
@@ -47,11 +53,11 @@ export function formatBytes(b: number, opts: { binary?: boolean } = {}): string 
  * below that in kB or bytes, so that a small file or limit never reads "0.0 MB".
  */
 export function formatFileSize(bytes: number): string {
-  return bytes >= 1e5 ? `${(bytes / 1e6).toFixed(1)} MB` : formatBytes(bytes, { binary: false });
+  return bytes >= 1e5 ? `${(bytes / 1e6).toFixed(1)} MB` : formatBytes(bytes);
 }
 
 export function formatRate(bps: number): string {
-  return `${formatBytes(bps, { binary: false })}/s`;
+  return `${formatBytes(bps)}/s`;
 }
 
 export function formatFlops(f: number): string {

@@ -6,10 +6,11 @@ import type { ResolvedLayout, UncostableLayout } from '../check/resolved';
 import { normalizeDiagnostics, type Diagnostic } from '../diagnostics';
 import { LineIndex, type PositionRange } from '../syntax/lineIndex';
 import { costLayout } from '../cost/layout';
-import { BetterLayoutMemo, costDiagnostics } from '../cost/diagnostics';
-import { configurationKey } from '../costCache';
+import { CostFindingsMemo, costDiagnostics } from '../cost/diagnostics';
+import { configurationKey } from '../configuration';
 import { builtinVariants, type VariantResolver } from '../cost/variants';
 import type { BlockCost, LayoutCost, OpCost, PassCost, PhaseCost } from '../cost/types';
+import { writeJsonText } from './jsonText';
 
 export interface ReportOptions {
   /** Only these layouts (all when absent or empty). */
@@ -236,22 +237,24 @@ function configurationJson(cost: LayoutCost): ConfigurationJson {
   });
 }
 
-/** The entry of a layout around its configuration's figures (which identical layouts share). */
+/**
+ * The entry of a layout around its configuration's figures, which identical layouts share (they
+ * are sanitized already): only the layout's own values are sanitized here.
+ */
 function entryJson(layout: ResolvedLayout, cost: LayoutCost, figures: ConfigurationJson): JsonLayout {
-  return {
-    ...sanitize({
-      name: layout.name,
-      costed: true,
-      model: layout.model.name,
-      mesh: layout.mesh.name,
-      chips: layout.mesh.chips,
-      workload: { ...layout.workload },
-      overlap: layout.overlap,
-    }),
+  const entry: JsonLayout = {
+    name: layout.name,
+    costed: true,
+    model: layout.model.name,
+    mesh: layout.mesh.name,
+    chips: sanitize(layout.mesh.chips),
+    workload: sanitize({ ...layout.workload }),
+    overlap: layout.overlap,
     ...figures,
     total_latency_s: sanitize(cost.totalLatency.value),
-    ...(layout.measured ? { measured: sanitize(measuredJson(layout, cost)) } : {}),
   };
+  if (layout.measured) entry.measured = sanitize(measuredJson(layout, cost));
+  return entry;
 }
 
 /** The JSON entry of one costed layout. */
@@ -263,14 +266,21 @@ function uncostableJson(u: UncostableLayout): JsonLayout {
   return { name: u.name, costed: false, model: u.model ?? null, mesh: u.mesh ?? null, chips: null, workload: null, memory: null, prefill: null, decode: null, reason: u.reason };
 }
 
-/** Replace any non-finite number by null, so the JSON never carries NaN or Infinity. */
+/**
+ * Replace any non-finite number by null, so the JSON never carries NaN or Infinity. Objects and
+ * arrays are changed in place (this module sanitizes only what it has just built: a report of
+ * thousands of layouts is not copied once more).
+ */
 export function sanitize<T>(value: T): T {
   if (typeof value === 'number') return (Number.isFinite(value) ? value : null) as T;
-  if (Array.isArray(value)) return value.map((v) => sanitize(v)) as T;
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = sanitize(v);
-    return out as T;
+    const fields = value as Record<string, unknown>;
+    for (const k of Array.isArray(value) ? value.keys() : Object.keys(value)) {
+      const v = fields[k];
+      if (typeof v === 'number') {
+        if (!Number.isFinite(v)) fields[k] = null;
+      } else if (v && typeof v === 'object') sanitize(v);
+    }
   }
   return value;
 }
@@ -307,15 +317,32 @@ export function reportDiagnostics(analysis: Analysis, costed: CostedLayout[], re
   const key = (d: Diagnostic) => `${d.code}|${d.layout ?? ''}|${d.phase ?? ''}`;
   const have = new Set(analysis.diagnostics.filter((d) => d.layout).map(key));
   const resolver: VariantResolver | undefined = resolve ?? (analysis.resolver ? (l, blocks) => analysis.resolver.variant(l, blocks) : undefined);
-  const costOf = analysis.costOf ?? costLayout;
-  // Identical configurations are searched once (cost/diagnostics.ts BetterLayoutMemo).
-  const searched = new BetterLayoutMemo(configurationKey);
+  // Identical configurations are searched once, with the analysis's searches unless the
+  // alternatives come from another resolver.
+  const searched = resolve ? new CostFindingsMemo() : analysis.costFindingsMemo ?? new CostFindingsMemo();
+  let added = false;
   for (const c of costed) {
     if (analysis.costs?.has(c.layout.name)) continue; // analyze already reported its findings
-    const variants = resolver ? builtinVariants(c.layout, resolver) : () => [];
-    for (const d of costDiagnostics(c.layout, c.cost, variants, costOf, searched)) if (!have.has(key(d))) found.push(d);
+    const variants = resolver ? builtinVariants(c.layout, resolver) : undefined;
+    for (const d of costDiagnostics(c.layout, c.cost, variants, searched)) {
+      if (have.has(key(d))) continue;
+      found.push(d);
+      added = true;
+    }
   }
+  // The analysis's diagnostics are normalized already: when the report adds none and they are all
+  // the file's, tens of thousands are not sorted again.
+  if (!added && analysis.diagnostics.every((d) => d.source === analysis.source)) return analysis.diagnostics;
   return normalizeDiagnostics(found.filter((d) => d.source === analysis.source));
+}
+
+/**
+ * The text of `report --json` (`JSON.stringify(report, null, 2)` and a line break), handed to
+ * `write` in pieces: a sweep file's report is hundreds of megabytes, mostly its configurations'
+ * figures, each made once (jsonText.ts); `again` marks a piece written before.
+ */
+export function writeReportJson(report: ReportJson, write: (text: string, again: boolean) => void): void {
+  writeJsonText(report, write);
 }
 
 export function buildReport(analysis: Analysis, opts: ReportOptions = {}): ReportJson {

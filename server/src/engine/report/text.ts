@@ -50,11 +50,21 @@ function layoutText(l: JsonLayout): string {
   );
   const m = l.memory;
   lines.push(
-    `  memory per chip: weights ${formatBytes(m.weights_bytes)} + KV ${formatBytes(m.kv_bytes)} + activations ${formatBytes(m.activation_bytes)} = ${formatBytes(m.total_bytes)} of ${formatBytes(m.hbm_bytes)} (${m.fits ? 'fits' : 'DOES NOT FIT'}); max context ${formatCount(m.max_context)}; KV all chips ${formatBytes(m.kv_bytes_total)}`,
+    `  memory per chip: weights ${formatBytes(m.weights_bytes)} + KV ${formatBytes(m.kv_bytes)} + activations ${formatBytes(m.activation_bytes)} = ${formatBytes(m.total_bytes)} of ${formatBytes(m.hbm_bytes)} (${m.fits ? 'fits' : 'DOES NOT FIT'}); max context ${maxContextText(l)}; KV all chips ${formatBytes(m.kv_bytes_total)}`,
   );
   lines.push(`  total latency ${formatSeconds(l.total_latency_s ?? l.prefill.latency_s + l.decode.latency_s)} (decode last step ${formatSeconds(l.decode.step_s_last ?? 0)})`);
   if (l.measured) lines.push(...measuredLines(l));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The longest context the memory left for the KV cache holds, in tokens per sequence, at the
+ * decode batch it was computed for (cost-model.md: it shrinks as the batch grows).
+ */
+function maxContextText(l: JsonLayout): string {
+  const m = l.memory!;
+  const batch = l.decode?.workload.batch;
+  return `${formatCount(m.max_context)} tokens${batch !== undefined ? ` at batch ${batch}` : ''}`;
 }
 
 /** The recorded results beside the nominal prediction (a lower bound until calibrated). */
@@ -79,10 +89,13 @@ function measuredLines(l: JsonLayout): string[] {
   return out;
 }
 
+/** What `report` and `compare` print for a file (or `--layout` selection) without layouts. */
+const NO_LAYOUTS = 'no layouts\n';
+
 /** `shardlens report`: a readable table per layout, then the diagnostics count. */
 export function renderReport(report: ReportJson): string {
   const parts = report.layouts.map(layoutText);
-  if (parts.length === 0) parts.push('no layouts\n');
+  if (parts.length === 0) parts.push(NO_LAYOUTS);
   return parts.join('\n');
 }
 
@@ -91,6 +104,8 @@ interface Column {
   /** The number compared (undefined: not applicable). */
   value: (l: JsonLayout) => number | undefined;
   show: (v: number) => string;
+  /** What the number holds for, after it and its best mark (`at batch 64`). */
+  detail?: (l: JsonLayout) => string;
   better: 'min' | 'max';
 }
 
@@ -101,14 +116,16 @@ const COLUMNS: Column[] = [
   { title: 'decode', value: (l) => l.decode?.latency_s, show: formatSeconds, better: 'min' },
   { title: 'decode MFU', value: (l) => l.decode?.mfu, show: formatPercent, better: 'max' },
   { title: 'total', value: (l) => l.total_latency_s, show: formatSeconds, better: 'min' },
-  { title: 'decode cost/token', value: (l) => l.decode?.cost_chip_s_per_token, show: (v) => `${sig(v * 1e3)} chip-ms`, better: 'min' },
+  // chips × decode step / batch: what one generated token costs (`best` divides by prompt tokens too).
+  { title: 'cost/generated token', value: (l) => l.decode?.cost_chip_s_per_token, show: (v) => `${sig(v * 1e3)} chip-ms`, better: 'min' },
   { title: 'memory/chip', value: (l) => l.memory?.total_bytes, show: (v) => formatBytes(v), better: 'min' },
-  { title: 'max context', value: (l) => l.memory?.max_context, show: formatCount, better: 'max' },
+  { title: 'max context (tokens)', value: (l) => l.memory?.max_context, show: formatCount, detail: (l) => (l.decode ? `at batch ${l.decode.workload.batch}` : ''), better: 'max' },
 ];
 
 /** `shardlens compare`: layouts side by side; the best value of each column is marked `*`. */
 export function renderCompare(report: ReportJson): string {
   const layouts = report.layouts;
+  if (layouts.length === 0) return NO_LAYOUTS;
   const best = COLUMNS.map((c) => {
     const vals = layouts.filter((l) => l.costed).map(c.value).filter((v): v is number => v !== undefined && v !== null && Number.isFinite(v));
     if (vals.length < 2) return undefined; // nothing to compare against
@@ -127,7 +144,9 @@ export function renderCompare(report: ReportJson): string {
       ...COLUMNS.map((c, i) => {
         const v = c.value(l);
         if (v === undefined || v === null) return '—';
-        return `${c.show(v)}${best[i] !== undefined && v === best[i] ? ' *' : '  '}`;
+        const cell = `${c.show(v)}${best[i] !== undefined && v === best[i] ? ' *' : '  '}`;
+        const detail = c.detail?.(l);
+        return detail ? `${cell} ${detail}` : cell;
       }),
     ]);
   }

@@ -30,7 +30,7 @@ import { meshFactorizations } from './meshes';
 import { layoutSnippet } from './snippet';
 import { latencyBound } from './bestBound';
 import { evaluateCell } from './bestCell';
-import { ALL_DTYPES, objectiveOf, requestTokens, workloadsFor, type BestOptions, type BestResult, type Cell, type Ranked } from './bestTypes';
+import { ALL_DTYPES, objectiveOf, REQUEST_COST_UNIT, requestTokens, workloadsFor, type BestOptions, type BestResult, type Cell, type Ranked } from './bestTypes';
 
 export { ALL_DTYPES } from './bestTypes';
 export type { BestCandidate, BestOptions, BestResult, Objective } from './bestTypes';
@@ -99,7 +99,7 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
   const candidates = kept.map(({ objective: _o, ...c }, i) => ({ ...c, rank: i + 1 }));
   const taken = new Set<string>();
   for (const c of candidates) {
-    const comment = `shardlens best #${c.rank} for ${layout.name} (${objective}): latency ${c.latency_s.toPrecision(4)} s, ${(c.cost_chip_s_per_token * 1e3).toPrecision(4)} chip-ms/token`;
+    const comment = `shardlens best #${c.rank} for ${layout.name} (${objective}): latency ${c.latency_s.toPrecision(4)} s, ${(c.cost_chip_s_per_token * 1e3).toPrecision(4)} ${REQUEST_COST_UNIT}`;
     c.text = layoutSnippet(analysis, layout, { name: `${layout.name}_best${c.rank}`, shape: c.shape, weights: c.weights, workload: c.workload, prefill: c.prefill, decode: c.decode, comment }, taken);
   }
   const result: BestResult = {

@@ -3,6 +3,7 @@
 
 import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
 import type { BestCandidate, BestResult } from './best';
+import { REQUEST_COST_UNIT } from './bestTypes';
 import { textTable } from './table';
 
 const blocks = (b: { ffn: string; attention: string }) => `${b.ffn}+${b.attention}`;
@@ -11,7 +12,7 @@ export function renderBestText(result: BestResult): string {
   const limit = result.maxLatency !== undefined ? `, latency ≤ ${formatSeconds(result.maxLatency)}` : '';
   const head = `best for ${result.layout}: ${result.model} on ${result.hardware}, by ${result.objective}${limit}${result.requireFit ? ', must fit in memory' : ''}\n` +
     `  searched ${result.stats.space.toLocaleString('en-US')} configurations (${result.stats.passes} phase passes and ${result.stats.layouts} full layouts costed; ${result.stats.cellsSkipped} of ${result.stats.cells} mesh/batch/dtype cells skipped by the lower bound)\n` +
-    '  latency = prefill + all decode steps; cost = chips × latency / (prompt + generated tokens)\n';
+    `  latency = prefill + all decode steps; cost = chips × latency / (prompt + generated tokens), in ${REQUEST_COST_UNIT}\n`;
   if (!result.candidates.length) return `${head}\n${result.message ?? 'nothing found'}\n`;
   const rows = result.candidates.map((c) => [
     String(c.rank), String(c.chips), c.mesh, c.weights,
@@ -24,7 +25,7 @@ export function renderBestText(result: BestResult): string {
   const table = textTable([
     { header: '#' }, { header: 'chips' }, { header: 'mesh', align: 'left' }, { header: 'weights', align: 'left' }, { header: 'batch' },
     { header: 'prefill', align: 'left' }, { header: 'decode', align: 'left' },
-    { header: 'latency' }, { header: 'prefill' }, { header: 'decode step' }, { header: 'chip-ms/tok' }, { header: 'MFU p/d' }, { header: 'memory/chip' },
+    { header: 'latency' }, { header: 'prefill' }, { header: 'decode step' }, { header: REQUEST_COST_UNIT }, { header: 'MFU p/d' }, { header: 'memory/chip' },
   ], rows);
   const texts = result.candidates.map((c) => c.text).join('\n');
   return `${head}\n${table}\n\nTo use one, paste its text under your file:\n\n${texts}`;

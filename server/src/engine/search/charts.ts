@@ -9,7 +9,7 @@
 
 import type { EChartsOption, LegendComponentOption, LineSeriesOption, ScatterSeriesOption } from 'echarts';
 import type { ChartTheme } from '../charts/types';
-import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
+import { BYTE_UNITS, formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
 import type { Phase } from '../check/resolved';
 import type { CrossoverResult } from './crossover';
 import { volumeAt } from './crossover';
@@ -107,7 +107,7 @@ export function crossoverChartOption(result: CrossoverResult, theme: ChartTheme,
   const tokens = [...ts].sort((a, b) => a - b);
   // The unit keeps every plotted value at 0.01 or more, so log-axis labels stay short.
   const smallest = Math.min(...result.lines.flatMap((l) => [volumeAt(l, lo), volumeAt(l, hi)]).filter((v) => v > 0), 1e9);
-  const [unit, scale] = ([['GB', 1e9], ['MB', 1e6], ['kB', 1e3], ['B', 1]] as const).find(([, k]) => smallest / k >= 0.01) ?? ['B', 1];
+  const [unit, scale] = BYTE_UNITS.find(([, k]) => k <= 1e9 && smallest / k >= 0.01) ?? ['B', 1];
   const gb = (bytes: number) => bytes / scale;
   const series: LineSeriesOption[] = result.lines.map((line, k): LineSeriesOption => ({
     name: line.ffn,

@@ -11,6 +11,7 @@ import type { ResolvedLayout } from '../check/resolved';
 import { builtinFfnNames, costLayout, isCollective } from '../cost/index';
 import { layoutVariant, throwIfCancelled, type RunControl } from './common';
 import { shapeName, type MeshShape } from './meshes';
+import { formatBytes } from '../report/format';
 
 export interface VolumeLine {
   ffn: string;
@@ -158,8 +159,7 @@ export function minVolumeEnvelope(lines: readonly VolumeLine[], min: number, max
 
 /** A text rendering: each layout's line, then the min-volume envelope and its switch points. */
 export function renderCrossoverText(result: CrossoverResult): string {
-  const gb = (b: number) => `${Number((b / 1e9).toPrecision(4))} GB`;
-  const lines = result.lines.map((l) => `  ${l.ffn.padEnd(8)} ${gb(l.intercept_bytes)} + ${l.slope_bytes_per_token.toLocaleString('en-US')} B × tokens`);
+  const lines = result.lines.map((l) => `  ${l.ffn.padEnd(8)} ${formatBytes(l.intercept_bytes)} + ${l.slope_bytes_per_token.toLocaleString('en-US')} B × tokens`);
   const skipped = result.skipped.map((s) => `  ${s.ffn.padEnd(8)} not costed: ${s.reason}`);
   const envelope = result.envelope.map((s) => `  ${s.ffn.padEnd(8)} from ${s.from_tokens.toLocaleString('en-US')} tokens${s.to_tokens === null ? '' : ` to ${s.to_tokens.toLocaleString('en-US')}`}`);
   const switches = result.switchPoints.map((s) => `  ${s.from} → ${s.to} at ${s.tokens.toLocaleString('en-US')} tokens per batch`);

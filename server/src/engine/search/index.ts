@@ -15,6 +15,7 @@ export type { SweepJson } from './sweepRender';
 export { crossover, minVolumeEnvelope, volumeAt, renderCrossoverText } from './crossover';
 export type { CrossoverOptions, CrossoverResult, VolumeLine, EnvelopeSegment, SwitchPoint } from './crossover';
 export { best, ALL_DTYPES } from './best';
+export { REQUEST_COST_UNIT } from './bestTypes';
 export type { BestOptions, BestResult, BestCandidate, Objective } from './best';
 export { renderBestText, renderBestJson, bestJson } from './bestRender';
 export type { BestJson, BestCandidateJson } from './bestRender';
