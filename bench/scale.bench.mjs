@@ -1,9 +1,9 @@
 // Scale benchmark (issue 15, item 5): `shardlens check` and `shardlens report --json` on a sweep
 // file of 20,000 layouts (bench/sweepFile.mjs: a grid of configurations repeated run after run,
 // and some layouts of their own), run as a user runs them: the built CLI, output to a file.
-// Target: under 5 s each. Prints the wall-clock and CPU time of each run (the median of 3; CPU
-// time is what a loaded machine disturbs least) and the size of what they wrote. Needs dist/
-// (`npm run bench` builds it first).
+// Target: under 5 s each, wall-clock. Prints the wall-clock and CPU time of each run (the median
+// of 3; CPU time is what a loaded machine disturbs least) and the size of what they wrote. Needs
+// dist/ (`npm run bench` builds it first).
 //
 //   node bench/scale.bench.mjs [COUNT]
 
@@ -69,7 +69,9 @@ for (const [name, args] of [['check', ['check']], ['report --json', ['report', '
   rmSync(outFile, { force: true });
   console.log(`shardlens ${name}: runs ${m.runs.map((r) => `${(r.wallMs / 1000).toFixed(2)} s wall / ${(r.cpuMs / 1000).toFixed(2)} s CPU`).join(', ')}; exit ${m.status}; wrote ${(m.outBytes / 1e6).toFixed(1)} MB; peak memory ${m.maxRssMb.toFixed(0)} MB`);
   console.log(`RESULT shardlens ${name}, ${label} (wall, median of ${RUNS})=${m.wallMs.toFixed(0)} ms target=<${TARGET_MS}`);
-  console.log(`RESULT shardlens ${name}, ${label} (CPU, median of ${RUNS})=${m.cpuMs.toFixed(0)} ms target=<${TARGET_MS}`);
+  // CPU time counts every thread of the process (the garbage collector's helpers too), so it can
+  // exceed the wall-clock time; it is printed beside it, the target is the time a user waits.
+  console.log(`RESULT shardlens ${name}, ${label} (CPU of all threads, median of ${RUNS})=${m.cpuMs.toFixed(0)} ms`);
   console.log(`RESULT shardlens ${name}, ${label}: output=${(m.outBytes / 1e6).toFixed(1)} MB`);
 }
 rmSync(file, { force: true });

@@ -14,6 +14,7 @@ import { PRELUDE_FILES } from './prelude/index';
 import { costDiagnostics, builtinVariants, type LayoutCost } from './cost/index';
 import { CostFindingsMemo } from './cost/diagnostics';
 import { configurationKey } from './configuration';
+import { costNamed } from './costCache';
 import { formatFileSize } from './report/format';
 
 /**
@@ -36,9 +37,9 @@ export interface Analysis extends Omit<CheckResult, 'diagnostics'> {
    */
   costOf(layout: ResolvedLayout): LayoutCost;
   /**
-   * What the better-layout searches of this analysis found, by configuration: the analysis's own,
-   * the editor's (one layout at a time, after it) and the report's share it, so a configuration
-   * is searched once whichever asks first.
+   * The cost findings of this analysis's configurations and the alternatives their better-layout
+   * searches costed: the analysis, the editor's search (one layout at a time, after it) and the
+   * report share them, so a configuration is searched once whichever asks first.
    */
   costFindingsMemo: CostFindingsMemo;
 }
@@ -146,7 +147,7 @@ function costLayouts(context: AnalysisContext, result: CheckResult, costs: Map<s
     try {
       const configuration = configurationKey(layout);
       const same = costedConfigurations.get(configuration);
-      const cost = same ? { ...same, layout: layout.name } : context.costOf(layout);
+      const cost = same ? costNamed(same, layout.name) : context.costOf(layout);
       if (!same) costedConfigurations.set(configuration, cost);
       costs.set(layout.name, cost);
       if (i < maxHints) out.push(...costDiagnostics(layout, cost, builtinVariants(layout, resolve), searched));

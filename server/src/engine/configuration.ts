@@ -4,7 +4,7 @@
 // cache (costCache.ts), the better-layout search (cost/diagnostics.ts) and the report
 // (report/json.ts) each work once per configuration.
 
-import type { CheckedBlock, MeshSpec, ModelSpec, Phase, PhaseSpec, ResolvedLayout } from './check/resolved';
+import type { CheckedBlock, MeshSpec, ModelSpec, Phase, PhaseSpec, ResolvedLayout, WorkloadSpec } from './check/resolved';
 
 // The parts of a configuration (model, mesh, blocks), each as a short number that stands for its
 // text: keys stay short to hash and compare (a sweep file asks for tens of thousands). The same
@@ -24,8 +24,8 @@ function numbered(text: string): string {
   return `#${n}`;
 }
 
-// Kept per object: layouts and their variants share their model, mesh and blocks, so each part is
-// written once, not once per layout.
+// Kept per object: layouts and their variants share their model, mesh, blocks and workloads, so
+// each part is written once, not once per layout.
 const modelParts = new WeakMap<ModelSpec, string>();
 const meshParts = new WeakMap<MeshSpec, string>();
 const blockParts = new WeakMap<CheckedBlock, string>();
@@ -59,8 +59,16 @@ function blockPart(b: CheckedBlock | null): string {
   return part;
 }
 
+const workloadParts = new WeakMap<WorkloadSpec, string>();
+
+function workloadPart(w: WorkloadSpec): string {
+  let part = workloadParts.get(w);
+  if (part === undefined) workloadParts.set(w, (part = JSON.stringify(w)));
+  return part;
+}
+
 function phasePart(p: PhaseSpec): string {
-  return `${JSON.stringify(p.workload)} ${blockPart(p.ffn)} ${blockPart(p.attention)} ${blockPart(p.unembed)}`;
+  return `${workloadPart(p.workload)} ${blockPart(p.ffn)} ${blockPart(p.attention)} ${blockPart(p.unembed)}`;
 }
 
 // A layout's configuration is asked for several times (its cost, its better-layout search, its
@@ -75,7 +83,7 @@ const configurations = new WeakMap<ResolvedLayout, string>();
 export function configurationKey(l: ResolvedLayout): string {
   let key = configurations.get(l);
   if (key === undefined) {
-    key = `${modelPart(l.model)} ${meshPart(l.mesh)} ${JSON.stringify(l.workload)} ${phasePart(l.prefill)} ${phasePart(l.decode)} ${blockPart(l.unembed)} ${l.overlap} ${l.kvBudget ?? null}`;
+    key = `${modelPart(l.model)} ${meshPart(l.mesh)} ${workloadPart(l.workload)} ${phasePart(l.prefill)} ${phasePart(l.decode)} ${blockPart(l.unembed)} ${l.overlap} ${l.kvBudget ?? null}`;
     configurations.set(l, key);
   }
   return key;

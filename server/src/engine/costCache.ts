@@ -1,7 +1,7 @@
-// The costs of layouts, kept by everything a layout's figures depend on (its configuration, not
-// its name), so that re-analysing a file after an edit, the `better-layout` variants (all built-in
-// blocks) and the many identical layouts of a sweep file cost each configuration once. One cache
-// belongs to one service (service.ts); nothing here is global.
+// The costs of layouts, kept by everything a layout's figures depend on (its configuration,
+// configuration.ts, not its name), so that re-analysing a file after an edit, a hover or a hint,
+// and the many identical layouts of a sweep file cost each configuration once. One cache belongs
+// to one service (service.ts); nothing here is global.
 //
 // A LayoutCost computes some figures lazily from its layout, so it keeps that layout's source
 // text alive: the cache therefore holds entries of at most MAX_CACHED_SOURCES texts (the least
@@ -21,8 +21,8 @@ interface CostEntry {
   source: SourceFile;
 }
 
-/** The cost of one configuration under the name of the layout that asked for it. */
-function named(cost: LayoutCost, name: string): LayoutCost {
+/** The cost of a configuration under the name of a layout that has it. */
+export function costNamed(cost: LayoutCost, name: string): LayoutCost {
   return cost.layout === name ? cost : { ...cost, layout: name };
 }
 
@@ -42,7 +42,7 @@ export class CostCache {
       this.entries.delete(key);
       this.entries.set(key, hit);
       this.touchSource(hit.source);
-      return named(hit.cost, layout.name);
+      return costNamed(hit.cost, layout.name);
     }
     const cost = costLayout(layout);
     const source = layout.decl.source;

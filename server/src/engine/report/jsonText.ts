@@ -46,18 +46,14 @@ export function writeJsonText(value: unknown, write: (text: string, again: boole
   };
 
   /**
-   * Puts an object or array written whole at `indent`. A text long enough to be written on its
-   * own is made once per object (layouts share their configuration's figures).
+   * Puts an object or array written whole `depth` levels down. A text long enough to be written on
+   * its own is made once per object (layouts share their configuration's figures).
    */
-  const putWhole = (v: object, indent: string): void => {
+  const putWhole = (v: object, depth: number): void => {
     let text = texts.get(v);
     if (text !== undefined) return put(text, true);
-    text = JSON.stringify(v, null, 2);
-    // JSON strings escape line breaks, so every one in the text starts a line to indent.
-    if (text.length < PIECE_CHARS) return put(indent ? text.replace(/\n/g, `\n${indent}`) : text);
-    // Split and joined, the text is one flat string (`replace` leaves one that is slow to copy).
-    if (indent) text = text.split('\n').join(`\n${indent}`);
-    texts.set(v, text);
+    text = indentedJson(v, depth);
+    if (text.length >= PIECE_CHARS) texts.set(v, text);
     put(text);
   };
 
@@ -74,7 +70,7 @@ export function writeJsonText(value: unknown, write: (text: string, again: boole
       put(JSON.stringify(v));
       return;
     }
-    if (depth >= SHARED_DEPTH || typeof (v as { toJSON?: unknown }).toJSON === 'function' || !hasLargePart(v)) return putWhole(v, indent);
+    if (depth >= SHARED_DEPTH || typeof (v as { toJSON?: unknown }).toJSON === 'function' || !hasLargePart(v)) return putWhole(v, depth);
     const inner = `${indent}  `;
     if (Array.isArray(v)) {
       if (!v.length) return put('[]');
@@ -106,8 +102,39 @@ export function writeJsonText(value: unknown, write: (text: string, again: boole
 
 /** Whether a value of `v` (an element, for an array) is an object or array of many entries. */
 function hasLargePart(v: object): boolean {
-  for (const part of Object.values(v)) {
-    if (part && typeof part === 'object' && (Array.isArray(part) ? part.length : Object.keys(part).length) > LARGE_PART) return true;
+  if (Array.isArray(v)) {
+    for (const part of v) if (isLarge(part)) return true;
+    return false;
   }
+  for (const key in v) if (Object.hasOwn(v, key) && isLarge((v as Record<string, unknown>)[key])) return true;
   return false;
+}
+
+/** An array or object of more than LARGE_PART entries (counted without listing them). */
+function isLarge(part: unknown): boolean {
+  if (!part || typeof part !== 'object') return false;
+  if (Array.isArray(part)) return part.length > LARGE_PART;
+  let entries = 0;
+  for (const key in part) if (Object.hasOwn(part, key) && ++entries > LARGE_PART) return true;
+  return false;
+}
+
+/**
+ * `JSON.stringify(v, null, 2)` as it reads `depth` levels down in a larger text (every line after
+ * the first indented by two spaces a level): stringified inside as many one-element arrays and cut
+ * out, which is one pass over the text instead of a second one to indent it.
+ */
+function indentedJson(v: object, depth: number): string {
+  if (depth === 0) return JSON.stringify(v, null, 2);
+  let wrapped: unknown = v;
+  for (let i = 0; i < depth; i++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  // `[\n  [\n    ` … before, `\n  ]\n]` … after: 2 + 2·i characters a level on each side but the innermost.
+  let before = 0;
+  let after = 0;
+  for (let i = 0; i < depth; i++) {
+    before += 2 + 2 * (i + 1);
+    after += 2 + 2 * i;
+  }
+  return text.slice(before, text.length - after);
 }
