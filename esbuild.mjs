@@ -45,6 +45,10 @@ const builds = [
   { ...common, entryPoints: ['client/webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022' },
   // The search charts (Show Sweep, Show Crossover): a second view over the same chart builder.
   { ...common, entryPoints: ['client/webview/chart.ts'], outfile: 'dist/webview/chart.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  // Show Sharding: the tiles of the value under the cursor, from the same chart registry.
+  { ...common, entryPoints: ['client/webview/sharding.ts'], outfile: 'dist/webview/sharding.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  // The step timeline: one layer op by op and the whole pass, from the same chart registry.
+  { ...common, entryPoints: ['client/webview/timeline.ts'], outfile: 'dist/webview/timeline.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
 if (watch) {

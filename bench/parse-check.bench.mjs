@@ -111,7 +111,7 @@ attention att_${i} {
 }
 
 mesh mesh_${i} = tpu_v4 { ${meshes[i % meshes.length]} }
-model model_${i} = palm_540b { weights = ${i % 2 ? 'int8' : 'bf16'} }
+model model_${i} = palm_540b { ffn = gelu, weights = ${i % 2 ? 'int8' : 'bf16'} }
 workload load_${i} { batch = ${64 * (1 + (i % 8))}, prompt = 2048, generate = 64 }
 
 layout file_blocks_${i} {

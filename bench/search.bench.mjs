@@ -64,12 +64,12 @@ for (const [title, options] of [
   ['cost, latency ≤ 10 s', { objective: 'cost', maxLatency: 10 }],
   ['cost, no limit', { objective: 'cost' }],
 ]) {
-  const run = timed(() => engine.best(analysis, layout, { chips: [256], batches: BATCHES, top: 5, ...options }));
+  const run = timed(() => engine.best(analysis, layout, { chips: [256], batches: BATCHES, dtypes: engine.ALL_DTYPES, top: 5, ...options }));
   const s = run.value.stats;
   console.log(`best, 256 chips, 11 batches, all dtypes, by ${title}: ${fmt(run.ms)} ms (${fmt(s.space)} configurations; ${fmt(s.passes)} phase passes, ${fmt(s.layouts)} full layouts; ${s.cellsSkipped}/${s.cells} cells skipped)`);
 }
 if (process.argv.includes('--exhaustive')) {
-  const run = timed(() => engine.best(analysis, layout, { chips: [256], batches: BATCHES, top: 5, prune: false }));
+  const run = timed(() => engine.best(analysis, layout, { chips: [256], batches: BATCHES, dtypes: engine.ALL_DTYPES, top: 5, prune: false }));
   const s = run.value.stats;
   console.log(`best without pruning, same space: ${fmt(run.ms)} ms (${fmt(s.passes)} phase passes, ${fmt(s.layouts)} full layouts)`);
 }

@@ -7,6 +7,7 @@
 // validated (parseWebviewMessage) and acted on only for names the current report contains.
 
 import * as path from 'node:path';
+import { selectionAfterEdit } from './layoutSelection';
 import * as vscode from 'vscode';
 import { COMPARE_VIEW_TYPE, parseViewState, parseWebviewMessage, type CompareViewState, type ExportChartMessage, type HostToWebviewMessage, type WebviewToHostMessage } from '../../server/src/protocol/compareView';
 import { LAYOUT_NAME } from '../../server/src/protocol/messageChecks';
@@ -35,6 +36,8 @@ export class ComparePanel extends WebviewPanelHost<WebviewToHostMessage> {
   private pending: HostToWebviewMessage | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private report: ReportJson | undefined;
+  /** The layout names of the last report: a name not among them is a layout the file just gained. */
+  private knownNames: Set<string> | undefined;
   private refreshGeneration = 0;
   /** While the layout quick pick is open, reports wait for the choice instead of drawing everything. */
   private choosing = false;
@@ -68,7 +71,11 @@ export class ComparePanel extends WebviewPanelHost<WebviewToHostMessage> {
       const sameFile = existing.uri.toString() === document.uri.toString();
       existing.uri = document.uri;
       existing.focus = focus;
-      if (!sameFile) existing.selected = null;
+      if (!sameFile) {
+        existing.selected = null;
+        // Another file's layouts are not layouts this file gained.
+        existing.knownNames = undefined;
+      }
       existing.updateTitle();
       await existing.refresh({ askWhenMany: !sameFile });
       return;
@@ -154,6 +161,8 @@ export class ComparePanel extends WebviewPanelHost<WebviewToHostMessage> {
     const report = this.report;
     if (!report || this.choosing) return;
     const names = report.layouts.map((l) => l.name);
+    this.selected = selectionAfterEdit(this.selected, this.knownNames, names);
+    this.knownNames = new Set(names);
     // A saved choice may name layouts that were since renamed or deleted.
     const selected = this.selected?.filter((n) => names.includes(n)) ?? null;
     const chosen = selected && selected.length > 0 ? new Set(selected) : null;

@@ -24,6 +24,8 @@ import { LayoutLocator } from './layouts';
 import { ReportCache } from './reports';
 import { LayoutStatusBar } from './statusBar';
 import { registerSearchCommands } from './searchCommands';
+import { ShardingPanel } from './shardingPanel';
+import { TimelinePanel } from './timelinePanel';
 
 /** The client id: vscode-languageclient reads the `shardlens.trace.server` setting by it. */
 const CLIENT_ID = 'shardlens';
@@ -171,6 +173,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const layouts = new LayoutLocator(() => client);
   const services: ComparePanelServices = { extensionUri: context.extensionUri, reports, layouts, output, decodeContext };
   const statusBar = new LayoutStatusBar(() => client, decodeContext);
+  const shardingServices = { extensionUri: context.extensionUri, output, getClient: requireClient };
+  const timelineServices = { ...shardingServices, layouts };
 
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(PRELUDE_SCHEME, prelude),
@@ -233,6 +237,45 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
 
     vscode.commands.registerCommand('shardlens.showOutput', () => output.show(true)),
+
+    // Show Sharding: the tiles of the value under the cursor; the panel follows the cursor.
+    ...ShardingPanel.serializers(shardingServices),
+    vscode.commands.registerCommand('shardlens.showSharding', async (...args: unknown[]) => {
+      const { docArg } = commandTarget(args);
+      const document = await targetDocument(docArg);
+      if (!document) {
+        void vscode.window.showInformationMessage('Open a .shard file and put the cursor on a value of a block to see its tiles.');
+        return;
+      }
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document === document) ?? (await vscode.window.showTextDocument(document, { preserveFocus: true }));
+      // From a block's code lens: `{ uri, offset }` of its first weight; else the editor's cursor.
+      const at = args.find((a): a is { offset: number } => typeof a === 'object' && a !== null && Number.isInteger((a as { offset?: unknown }).offset));
+      ShardingPanel.createOrShow(shardingServices, editor, at ? document.positionAt(at.offset) : undefined);
+    }),
+
+    // Show Step Timeline: the layout named (a lens), else the one at the cursor, else asked.
+    ...TimelinePanel.serializers(timelineServices),
+    vscode.commands.registerCommand('shardlens.showTimeline', async (...args: unknown[]) => {
+      const { docArg, layout: given } = commandTarget(args);
+      const document = await targetDocument(docArg);
+      if (!document) {
+        void vscode.window.showInformationMessage('Open a .shard file to see the step timeline of one of its layouts.');
+        return;
+      }
+      let layout = given;
+      const editor = vscode.window.activeTextEditor;
+      if (!layout && editor?.document === document) layout = (await layouts.at(document, editor.selection.active))?.name ?? null;
+      if (!layout) {
+        const names = (await layouts.list(document)).map((r) => r.name);
+        if (names.length === 0) {
+          void vscode.window.showInformationMessage('This file declares no layout.');
+          return;
+        }
+        layout = names.length === 1 ? names[0] : ((await vscode.window.showQuickPick(names, { placeHolder: 'Show the step timeline of which layout?' })) ?? null);
+        if (!layout) return;
+      }
+      TimelinePanel.createOrShow(timelineServices, document, layout);
+    }),
 
     // Show Sweep, Show Crossover, Find Best Layout and the search chart panel's serializer.
     ...registerSearchCommands({ extensionUri: context.extensionUri, output, layouts, getClient: requireClient, state: context.workspaceState }),

@@ -14,7 +14,7 @@ import { LSPErrorCodes, ResponseError, WorkDoneProgress, type LanguageClient, ty
 import { MAX_SWEEP_LAYOUTS, type ChartKind } from '../../server/src/protocol/chartView';
 import { formatSeconds, readDuration } from '../../server/src/protocol/durations';
 import { LAYOUT_NAME } from '../../server/src/protocol/messageChecks';
-import { BestRequest, CrossoverRequest, SweepRequest, type BestWireCandidate, type BestWireResult, type CrossoverResult, type SweepResult } from '../../server/src/protocol/requests';
+import { ALL_DTYPES, BestRequest, CrossoverRequest, SweepRequest, type BestWireCandidate, type BestWireResult, type CrossoverResult, type Dtype, type SweepResult } from '../../server/src/protocol/requests';
 import { ChartPanel, type ChartPanelServices } from './chartPanel';
 import type { LayoutLocator } from './layouts';
 
@@ -108,6 +108,11 @@ export interface BestGoal {
   objective: 'latency' | 'cost';
   /** Seconds per request (prefill plus generation); only with `cost`. */
   maxLatency?: number;
+  /**
+   * Weight dtypes the search may choose among; absent: the layout's own only (a narrower dtype is
+   * never slower in the cost model, but it is a decision about the model's quality).
+   */
+  dtypes?: Dtype[];
 }
 
 /**
@@ -169,10 +174,61 @@ async function resolveTarget(layouts: LayoutLocator, args: unknown[], verb: stri
 
 /** A goal given in a command argument (`{ objective: 'cost', maxLatency: 0.05 }`), checked. */
 function goalOf(arg: object): BestGoal | undefined {
-  const o = arg as { objective?: unknown; maxLatency?: unknown };
+  const o = arg as { objective?: unknown; maxLatency?: unknown; dtypes?: unknown };
   if (o.objective !== 'latency' && o.objective !== 'cost') return undefined;
   const limit = typeof o.maxLatency === 'number' && o.maxLatency > 0 && Number.isFinite(o.maxLatency) ? o.maxLatency : undefined;
-  return o.objective === 'cost' && limit !== undefined ? { objective: 'cost', maxLatency: limit } : { objective: o.objective };
+  const goal: BestGoal = o.objective === 'cost' && limit !== undefined ? { objective: 'cost', maxLatency: limit } : { objective: o.objective };
+  const dtypes = Array.isArray(o.dtypes) ? ALL_DTYPES.filter((d) => (o.dtypes as unknown[]).includes(d)) : [];
+  if (dtypes.length) goal.dtypes = dtypes;
+  return goal;
+}
+
+/**
+ * Shows a prepared quick pick and resolves with `accepted()` read when the user presses Enter, or
+ * undefined when the pick is dismissed; the pick is disposed either way.
+ */
+function answerOf<I extends vscode.QuickPickItem, R>(pick: vscode.QuickPick<I>, accepted: () => R): Promise<R | undefined> {
+  return new Promise((resolve) => {
+    let chosen: R | undefined;
+    pick.onDidAccept(() => {
+      chosen = accepted();
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      resolve(chosen);
+    });
+    pick.show();
+  });
+}
+
+/** Where the last dtypes allowed are remembered (per workspace), to offer them first next time. */
+const LAST_DTYPES_KEY = 'shardlens.findBestLayout.lastDtypes';
+
+interface DtypeItem extends vscode.QuickPickItem {
+  dtype: Dtype;
+}
+
+/**
+ * Asks which weight dtypes the search may use, as `best --dtypes` does: none ticked keeps the
+ * layout's own (the default, as on the command line); ticking some lets the search choose among
+ * them. The last choice comes ticked. Undefined when the user dismisses the question; `[]` keeps
+ * the layout's dtype.
+ */
+async function chooseDtypes(state: vscode.Memento): Promise<Dtype[] | undefined> {
+  const last = state.get<Dtype[]>(LAST_DTYPES_KEY) ?? [];
+  const items: DtypeItem[] = ALL_DTYPES.map((dtype) => ({ label: dtype, dtype, picked: last.includes(dtype) }));
+  const pick = vscode.window.createQuickPick<DtypeItem>();
+  pick.title = "Find Best Layout: which weight dtypes may it choose? (none ticked: keep the layout's)";
+  pick.placeholder = "Press Enter to keep the layout's weight dtype; a narrower one is faster but changes the model's quality";
+  pick.canSelectMany = true;
+  pick.items = items;
+  pick.selectedItems = items.filter((i) => i.picked);
+  const picked = await answerOf(pick, () => [...pick.selectedItems]);
+  if (!picked) return undefined;
+  const dtypes = picked.map((i) => i.dtype);
+  await state.update(LAST_DTYPES_KEY, dtypes);
+  return dtypes;
 }
 
 /** Where the last goal chosen is remembered (per workspace), to offer it first next time. */
@@ -199,22 +255,11 @@ async function chooseGoal(state: vscode.Memento): Promise<BestGoal | undefined> 
     },
   ];
   const lastChoice = !last ? 'latency' : last.objective === 'latency' ? 'latency' : last.maxLatency ? 'cost-within' : 'cost';
-  const picked = await new Promise<GoalItem | undefined>((resolve) => {
-    const pick = vscode.window.createQuickPick<GoalItem>();
-    pick.title = 'Find Best Layout: what should the best layout minimise?';
-    pick.items = items;
-    pick.activeItems = items.filter((i) => i.choice === lastChoice);
-    let chosen: GoalItem | undefined;
-    pick.onDidAccept(() => {
-      chosen = pick.selectedItems[0] ?? pick.activeItems[0];
-      pick.hide();
-    });
-    pick.onDidHide(() => {
-      pick.dispose();
-      resolve(chosen);
-    });
-    pick.show();
-  });
+  const pick = vscode.window.createQuickPick<GoalItem>();
+  pick.title = 'Find Best Layout: what should the best layout minimise?';
+  pick.items = items;
+  pick.activeItems = items.filter((i) => i.choice === lastChoice);
+  const picked = await answerOf(pick, () => pick.selectedItems[0] ?? pick.activeItems[0]);
   if (!picked) return undefined;
   let goal: BestGoal;
   if (picked.choice !== 'cost-within') goal = { objective: picked.choice };
@@ -241,8 +286,9 @@ async function chooseGoal(state: vscode.Memento): Promise<BestGoal | undefined> 
 
 /** How a goal reads in titles: `latency`, `cost per token`, `cost per token within 50 ms`. */
 function goalText(goal: BestGoal): string {
-  if (goal.objective === 'latency') return 'lowest latency';
-  return goal.maxLatency ? `lowest cost per token within ${formatSeconds(goal.maxLatency)}` : 'lowest cost per token';
+  const among = goal.dtypes ? `, weights ${goal.dtypes.join('/')}` : '';
+  if (goal.objective === 'latency') return `lowest latency${among}`;
+  return `${goal.maxLatency ? `lowest cost per token within ${formatSeconds(goal.maxLatency)}` : 'lowest cost per token'}${among}`;
 }
 
 function errorText(e: unknown): string {
@@ -320,13 +366,20 @@ export function registerSearchCommands(services: SearchCommandServices): vscode.
     const { document, replace } = target;
     const layout = target.layouts[0];
     // The code action replaces by latency, as its hint compares; otherwise the user says.
-    const goal = target.goal ?? (replace ? { objective: 'latency' as const } : await chooseGoal(services.state));
+    const goal: BestGoal | undefined = target.goal ?? (replace ? { objective: 'latency' as const } : await chooseGoal(services.state));
     if (!goal) return;
+    // Asked after the goal, unless the caller said (arguments) or the code action replaces the
+    // layout in place (which keeps its dtype, as the hint it answers does).
+    if (!target.goal && !replace) {
+      const dtypes = await chooseDtypes(services.state);
+      if (!dtypes) return;
+      if (dtypes.length) goal.dtypes = dtypes;
+    }
     let outcome: SearchOutcome<BestWireResult | null>;
     try {
       outcome = await runner.run(
         BestRequest,
-        { uri: document.uri.toString(), layout, top: replace ? 1 : BEST_TOP, objective: goal.objective, maxLatency: goal.maxLatency },
+        { uri: document.uri.toString(), layout, top: replace ? 1 : BEST_TOP, objective: goal.objective, maxLatency: goal.maxLatency, dtypes: goal.dtypes },
         `shardlens: finding the best layout for ${layout} (${goalText(goal)})`,
       );
     } catch (e) {

@@ -68,11 +68,14 @@ export class LayoutStatusBar implements vscode.Disposable {
       this.item.tooltip = status.reason ? `${name} could not be costed: ${status.reason}` : `${name} could not be costed`;
     } else {
       const { decode, prefill } = status;
-      this.item.text = `$(dashboard) ${name}: ${decode.time}/token`;
+      // A recorded result goes beside the prediction (the nominal model is a lower bound).
+      this.item.text = `$(dashboard) ${name}: ${decode.time}/token${status.measured ? ` · ${status.measured}` : ''}`;
       const tooltip = new vscode.MarkdownString(undefined, true);
       tooltip.appendMarkdown(`\`${name}\`\n\n`);
       tooltip.appendMarkdown(`- decode: ${decode.time} per token (${context === 'last' ? 'last step' : 'mean context'}), MFU ${decode.mfu}, ${decode.bound}-bound\n`);
-      tooltip.appendMarkdown(`- prefill: ${prefill.time}, MFU ${prefill.mfu}, ${prefill.bound}-bound\n\n`);
+      tooltip.appendMarkdown(`- prefill: ${prefill.time}, MFU ${prefill.mfu}, ${prefill.bound}-bound\n`);
+      if (status.measured) tooltip.appendMarkdown(`- ${status.measured}\n`);
+      tooltip.appendMarkdown('\n');
       tooltip.appendMarkdown('Click to compare layouts.');
       this.item.tooltip = tooltip;
     }

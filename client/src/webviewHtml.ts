@@ -15,7 +15,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 }
 
 /** The page of a panel whose script is dist/webview/`bundle`.js (and its stylesheet `bundle`.css). */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'main' | 'chart', title: string): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'main' | 'chart' | 'sharding' | 'timeline', title: string): string {
   const root = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(root, `${bundle}.js`));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(root, `${bundle}.css`));

@@ -15,7 +15,7 @@ export interface WebviewPanelSetup<M> {
   extensionUri: vscode.Uri;
   output: vscode.OutputChannel;
   /** The script bundle (dist/webview/`bundle`.js) and the page title, a fixed string. */
-  bundle: 'main' | 'chart';
+  bundle: 'main' | 'chart' | 'sharding' | 'timeline';
   pageTitle: string;
   /** The protocol's validator: the message, or undefined when it is malformed. */
   parse(raw: unknown): M | undefined;

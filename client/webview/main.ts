@@ -16,7 +16,7 @@ import {
   type WebviewToHostMessage,
 } from '../../server/src/protocol/compareView';
 import { DrawnCharts, onThemeChange, readTheme } from './chartHost';
-import { renderReport, renderStatus, type ChartSlot, type ViewActions } from './render';
+import { markTableOverflow, renderReport, renderStatus, type ChartSlot, type ViewActions } from './render';
 
 // PNG export draws the same option once more on an off-screen canvas.
 echarts.use([CanvasRenderer]);
@@ -38,7 +38,9 @@ function chartOptions(report: ReportMessage): ChartBuildOptions {
 
 function drawCharts(report: ReportMessage, slots: ChartSlot[]): void {
   drawn.clear();
-  const specs = buildCharts('compare', report.report, { ...chartOptions(report), animation: animateNextDraw });
+  // Each chart is laid out for its card's size (the scatter places its labels for it).
+  const sizes = Object.fromEntries(slots.map((s) => [s.id, s.container.clientWidth > 0 ? { width: s.container.clientWidth, height: s.container.clientHeight } : undefined]));
+  const specs = buildCharts('compare', report.report, { ...chartOptions(report), animation: animateNextDraw, sizes });
   animateNextDraw = false;
   for (const slot of slots) {
     const spec = specs.find((s) => s.id === slot.id);
@@ -89,7 +91,20 @@ function showReport(message: ReportMessage): void {
   vscode.setState({ uri: message.uri, selected: message.selected });
   const slots = renderReport(root, message, actions);
   drawCharts(message, slots);
+  markTableOverflow(root);
+  root.querySelector('.table-scroller')?.addEventListener('scroll', () => markTableOverflow(root), { passive: true });
 }
+
+// A resized panel: the table may now overflow (or not), and the charts' labels are placed again
+// for their cards' new size (a moment after the last resize event, not at each one).
+let relayoutTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener('resize', () => {
+  markTableOverflow(root);
+  clearTimeout(relayoutTimer);
+  relayoutTimer = setTimeout(() => {
+    if (lastReport) drawCharts(lastReport, drawn.slots());
+  }, 200);
+});
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;

@@ -93,6 +93,7 @@ export function renderReport(root: HTMLElement, message: ReportMessage, actions:
   const tableScroller = el(doc, 'div', 'table-scroller');
   tableScroller.append(table(doc, message, actions));
   root.append(tableScroller);
+  root.append(el(doc, 'p', 'scroll-hint', 'Scroll the table sideways for more columns →'));
   if (!costed) {
     root.append(el(doc, 'p', 'empty', message.shown.length === 0 ? 'This file declares no layout yet.' : 'No layout could be costed: see the Problems panel.'));
     return [];
@@ -106,4 +107,17 @@ export function renderReport(root: HTMLElement, message: ReportMessage, actions:
   }
   root.append(charts);
   return slots;
+}
+
+/**
+ * Marks the table's scroller when its columns run past the panel (a narrow panel beside the
+ * editor): the CSS then shows the hint under it and a shadow at the edge that has more. Called
+ * after each render and when the panel resizes.
+ */
+export function markTableOverflow(root: HTMLElement): void {
+  const scroller = root.querySelector<HTMLElement>('.table-scroller');
+  if (!scroller) return;
+  const more = scroller.scrollWidth > scroller.clientWidth + 1;
+  scroller.classList.toggle('overflowing', more);
+  scroller.classList.toggle('at-end', scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 1);
 }

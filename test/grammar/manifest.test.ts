@@ -42,7 +42,9 @@ describe('extension manifest', () => {
       'shardlens.restartServer',
       'shardlens.showCrossover',
       'shardlens.showOutput',
+      'shardlens.showSharding',
       'shardlens.showSweep',
+      'shardlens.showTimeline',
     ]);
     const titleButton = contributes.menus['editor/title'][0];
     expect(titleButton).toMatchObject({ command: 'shardlens.compareLayouts', when: 'resourceLangId == shard' });

@@ -42,9 +42,10 @@ describe('snippets', () => {
     });
   }
 
+  // The snippet's block is gelu (two matrices): a gelu model's layout (model-mismatch otherwise).
   it('a layout over a snippet block is costed', () => {
     const ws2d = Object.values(snippets).find((s) => s.prefix === 'ffn-ws2d')!;
-    const text = `${contextFor('')}\n${expand(ws2d.body)}\nlayout mine { model = palm_540b, mesh = pod64, workload = chat, ffn = my_ws2d, attention = none }\n`;
+    const text = `${contextFor('')}\n${expand(ws2d.body)}\nlayout mine { model = mt_nlg_530b, mesh = pod64, workload = chat, ffn = my_ws2d, attention = none }\n`;
     const analysis = analyze(sourceFromText(text, 'snippet.shard'));
     expect(analysis.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(analysis.layouts.map((l) => l.name)).toEqual(['mine']);

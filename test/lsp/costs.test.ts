@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeLens, InlayHint } from 'vscode-languageserver-protocol';
+import { formatSeconds, sig, type JsonLayout, type ReportJson } from '../../server/src/engine/index';
 import { fixture, positionOf, startInMemory, type TestClient } from './harness';
 
 const URI = 'file:///work/costs.shard';
@@ -21,7 +22,9 @@ describe('code lenses, inlay hints, settings and the report request', () => {
   };
 
   it('puts the decode figures, Compare, Explain, Sweep and Best above each layout', async () => {
-    const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: doc });
+    const all = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: doc });
+    // Blocks have a lens of their own (Show sharding), asserted below.
+    const lenses = all.filter((l) => l.command?.command !== 'shardlens.showSharding');
     expect(lenses.every((l) => l.range.start.line === positionOf(TEXT, 'layout fast').line)).toBe(true);
     expect(lenses[0].command!.title).toMatch(/^decode [0-9.]+ (µs|ms)\/token · MFU [0-9.]+% · [0-9.]+ [kMG]B \/ 34\.4 GB HBM$/);
     expect(lenses.slice(1).map((l) => l.command)).toEqual([
@@ -30,6 +33,15 @@ describe('code lenses, inlay hints, settings and the report request', () => {
       { title: 'Sweep', command: 'shardlens.showSweep', arguments: ['fast'] },
       { title: 'Best', command: 'shardlens.findBestLayout', arguments: ['fast'] },
     ]);
+  });
+
+  it('puts Show sharding above each block a layout uses, pointing at its first weight', async () => {
+    const lenses = (await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: doc })).filter((l) => l.command?.command === 'shardlens.showSharding');
+    expect(lenses).toHaveLength(1);
+    expect(lenses[0].range.start.line).toBe(positionOf(TEXT, 'ffn my2d').line);
+    expect(lenses[0].command!.title).toBe('Show sharding');
+    // The offset of `w_in` in `weight w_in  : E_x F_yz`: where the view starts.
+    expect(lenses[0].command!.arguments).toEqual([{ uri: doc.uri, offset: TEXT.indexOf('w_in  :') }]);
   });
 
   it('shows inferred types by default, and per-op time or volume as shardlens.inlayHints.detail says', async () => {
@@ -81,5 +93,39 @@ describe('code lenses, inlay hints, settings and the report request', () => {
     expect(text).toContain('decode');
     expect(text).toMatch(/=.*=/);
     expect(await client.request('shardlens/explain', { uri: URI, layout: 'nope' })).toBeNull();
+  });
+});
+
+describe('a layout\'s measured { } figures beside the prediction, in its code lens', () => {
+  const MEASURED_URI = 'file:///work/measured.shard';
+  // The same layout twice more: a whole decode recorded by the paper, and a prefill measured alone.
+  const MEASURED = `${TEXT}\nlayout fast_paper = fast {\n  measured { prefill = 0.29 s, decode = 1.82 s, source = paper }\n}\n\nlayout fast_prefill = fast {\n  measured { prefill = 40 ms }\n}\n`;
+  let client: TestClient;
+  beforeAll(async () => {
+    client = await startInMemory();
+    await client.open(MEASURED_URI, MEASURED);
+  });
+  afterAll(() => client.close());
+
+  const lensTitle = async (layout: string) => {
+    const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: MEASURED_URI } });
+    return lenses.find((l) => l.range.start.line === positionOf(MEASURED, `layout ${layout} `).line && !l.command!.command)!.command!.title;
+  };
+  const predicted = async (layout: string) => (await client.request<ReportJson>('shardlens/report', { uri: MEASURED_URI })).layouts.find((l) => l.name === layout) as JsonLayout;
+
+  it('the decode time per token (the whole decode over the 64 generated tokens) and measured ÷ predicted', async () => {
+    const p = await predicted('fast_paper');
+    // 1.82 s over generate = 64 tokens; the ratio is the whole decode against the predicted one.
+    const expected = `paper ${formatSeconds(1.82 / 64)}/token, ${sig(1.82 / p.decode!.latency_s, 2)}× the prediction`;
+    const title = await lensTitle('fast_paper');
+    expect(title).toMatch(/^decode [0-9.]+ (µs|ms)\/token · MFU /);
+    expect(title.endsWith(` · ${expected}`), title).toBe(true);
+  });
+
+  it('the prefill when only the prefill is measured; nothing for a layout without measured { }', async () => {
+    const p = await predicted('fast_prefill');
+    const title = await lensTitle('fast_prefill');
+    expect(title.endsWith(` · measured prefill ${formatSeconds(0.04)}, ${sig(0.04 / p.prefill!.latency_s, 2)}× the prediction`), title).toBe(true);
+    expect(await lensTitle('fast')).not.toMatch(/measured|paper|prediction/);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
+import { DiagnosticSeverity, type CodeAction } from 'vscode-languageserver-protocol';
 import { fixture, positionOf, startInMemory, type TestClient } from './harness';
 
 const URI = 'file:///work/diag.shard';
@@ -45,12 +45,27 @@ describe('diagnostics', () => {
     expect(third.filter((d) => d.severity === DiagnosticSeverity.Error)).toEqual([]);
   });
 
-  it('adds better-layout hints once the document is quiet', async () => {
+  it('adds better-layout findings once the document is quiet, as Information so that Problems lists them', async () => {
     await client.open(URI, fixture('small.shard'));
     const list = await client.diagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'better-layout'));
     const hint = list.find((d) => d.code === 'better-layout')!;
-    expect(hint.severity).toBe(DiagnosticSeverity.Hint);
+    expect(hint.severity).toBe(DiagnosticSeverity.Information);
     expect(hint.range.start).toEqual(positionOf(fixture('small.shard'), 'fast {'));
+  });
+
+  it('offers a quick fix on a better-layout finding that switches the phase to the pair it names', async () => {
+    const text = fixture('small.shard');
+    await client.open(URI, text);
+    const list = await client.diagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'better-layout'));
+    const finding = list.find((d) => d.code === 'better-layout')!;
+    const [, ffn, attention] = /\((\w+) \+ (\w+)\)/.exec(finding.message)!;
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: finding.range, context: { diagnostics: [finding] } });
+    const fix = actions.find((a) => a.kind === 'quickfix' && a.diagnostics?.some((d) => d.code === 'better-layout'))!;
+    expect(fix.title).toMatch(new RegExp(`^Use ${ffn} \\+ ${attention} for (prefill|decode)$`));
+    expect(fix.isPreferred).toBe(true);
+    const written = fix.edit!.changes![URI].map((e) => e.newText).join(' ');
+    expect(written).toContain(ffn);
+    expect(written).toContain(attention);
   });
 
   it('keeps better-layout hints in place while the search re-runs after an edit', async () => {

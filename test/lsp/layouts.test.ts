@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Range } from 'vscode-languageserver-protocol';
-import { formatPercent, formatSeconds, type JsonLayout, type LayoutStatus, type ReportJson } from '../../server/src/engine/index';
+import { formatPercent, formatSeconds, sig, type JsonLayout, type LayoutStatus, type ReportJson } from '../../server/src/engine/index';
 import type { LayoutLocation } from '../../server/src/protocol/requests';
 import { fixture, positionOf, startInMemory, type TestClient } from './harness';
 
@@ -76,6 +76,17 @@ describe('the layouts of a document, from the server', () => {
         prefill: { time: formatSeconds(fast.prefill!.latency_s), mfu: formatPercent(fast.prefill!.mfu), bound: fast.prefill!.bound },
       });
     }
+  });
+
+  it('puts a layout\'s measured { } decode beside the prediction in the status', async () => {
+    const uri = 'file:///work/measured-status.shard';
+    const text = `${SMALL}\nlayout fast_measured = fast {\n  measured { decode = 1 s }\n}\n`;
+    await client.open(uri, text);
+    const report = await client.request<ReportJson>('shardlens/report', { uri });
+    const predicted = report.layouts.find((l) => l.name === 'fast_measured')!.decode!.latency_s;
+    const status = await client.request<LayoutStatus>('shardlens/layoutStatus', { uri, position: positionOf(text, 'decode = 1 s'), decodeContext: 'mean' });
+    // 1 s over the 64 generated tokens, and 1 s against the predicted whole decode.
+    expect(status).toMatchObject({ layout: 'fast_measured', costed: true, measured: `measured ${formatSeconds(1 / 64)}/token, ${sig(1 / predicted, 2)}× the prediction` });
   });
 
   it('has no status outside layouts, and says why a layout is not costed', async () => {

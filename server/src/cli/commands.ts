@@ -3,7 +3,7 @@
 
 import type { OptionSpec } from './args';
 
-export type CommandName = 'check' | 'report' | 'compare' | 'sweep' | 'best' | 'calibrate' | 'crossover' | 'explain' | 'lsp';
+export type CommandName = 'check' | 'report' | 'compare' | 'sweep' | 'best' | 'calibrate' | 'crossover' | 'explain' | 'show' | 'timeline' | 'lsp';
 
 export interface CommandSpec {
   name: CommandName;
@@ -68,7 +68,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'csv', alias: { name: 'format', value: 'csv' }, help: 'same as --format csv' },
       { name: 'html', value: 'OUT', help: 'also write one self-contained HTML page with both charts and the table' },
     ],
-    details: ['For each chip count every power-of-two mesh x*y*z is costed; each phase keeps its fastest shape that fits.', 'Prefill latency is the whole prefill; decode latency is one step (per generated token).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
+    details: ['For each chip count every power-of-two mesh x*y*z is costed; each phase keeps its fastest shape that fits (fits: that phase\'s own memory).', 'Varied: the batch and the sizes of x, y, z. Kept: blocks, model, prompt, generate, a phase\'s own batch (prefill { batch = 1 } stays 1), and the mesh\'s hardware, axis order and per-axis link_bw/topology/wrap; network tiers are derived again for each shape.', 'Prefill latency is the whole prefill; decode latency is one step (per generated token).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
   },
   {
     name: 'best', files: 'one',
@@ -80,11 +80,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'max-latency', value: 'T', help: 'limit on the whole request: 50ms, 2s, 800us (a bare number is seconds)' },
       { name: 'chips', value: 'N|LIST', help: "one N: every power of two up to N; a LIST: those counts (default the layout's own)" },
       { name: 'batch', value: 'LIST', help: "comma-separated batch sizes (default the layout's own)" },
-      { name: 'dtypes', value: 'LIST', help: 'weight dtypes to try: bf16,int8,fp8,int4 (default all)' },
+      { name: 'dtypes', value: 'LIST', help: "weight dtypes to try, from bf16,int8,fp8,int4 (default the layout's own)" },
       { name: 'top', value: 'N', help: 'how many to print (default 5)' },
       ...textOrJson,
     ],
-    details: ['latency = prefill + all decode steps; cost = chips * latency / (prompt + generated tokens).', 'Each result comes with shard text to paste under FILE (it checks clean there).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
+    details: ['latency = prefill + all decode steps; cost = chips * latency / (prompt + generated tokens).', 'Meshes: every power-of-two x*y*z of each chip count, with the layout mesh\'s hardware, axis order and per-axis link_bw/topology/wrap kept; axes past the hardware\'s scale-up domain use its network, so no mesh has a larger NVLink domain than the hardware.', 'Each result comes with shard text to paste under FILE (it checks clean there).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
   },
   {
     name: 'calibrate', files: 'one',
@@ -113,6 +113,35 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'phase', value: 'PHASE', choices: ['prefill', 'decode'], help: 'only this phase' },
       { name: 'op', value: 'ROLE.VALUE', help: 'only this op; ROLE is ffn, attention, unembed or layer' },
     ],
+  },
+  {
+    name: 'show', files: 'one',
+    usage: 'shardlens show FILE --layout NAME --value ROLE.VALUE [--phase prefill|decode] [--svg OUT] [--html OUT]',
+    summary: 'which tile of a value every chip of the mesh holds',
+    options: [
+      layoutOpt(false),
+      { name: 'value', value: 'ROLE.VALUE', help: 'the value: an input, weight, cache or statement of the block in ROLE (ffn, attention or unembed), e.g. ffn.w_in' },
+      { name: 'phase', value: 'PHASE', choices: ['prefill', 'decode'], help: 'the phase whose blocks to use (default decode)' },
+      { name: 'svg', value: 'OUT', help: 'also write the mesh drawing as an SVG file' },
+      { name: 'html', value: 'OUT', help: 'also write one self-contained HTML page with the drawing and the table' },
+    ],
+    details: [
+      'Prints one row per chip: its coordinates, its tile and the index range start:end (end excluded) of each dim.',
+      'Chips are numbered with the first mesh axis major; a dim split over several axes (F_yz) is split with the axes in mesh order, the first major.',
+      'Exit status: 0, 1 when the file has errors, 2 bad usage (an unknown layout or value).',
+    ],
+  },
+  {
+    name: 'timeline', files: 'one',
+    usage: 'shardlens timeline FILE --layout NAME [--phase prefill|decode] [--svg OUT] [--html OUT]',
+    summary: "where a step's time goes: one layer op by op, and the whole pass",
+    options: [
+      layoutOpt(false),
+      { name: 'phase', value: 'PHASE', choices: ['prefill', 'decode'], help: 'the phase (default decode: one step at the mean attended length)' },
+      { name: 'svg', value: 'OUT', help: 'also write the layer chart to OUT and the whole pass to OUT with -step before .svg' },
+      { name: 'html', value: 'OUT', help: 'also write one self-contained HTML page with both charts and the text' },
+    ],
+    details: ['Every figure is the cost model\'s (as `explain` prints it); with overlap = collective_einsum a collective runs under its einsum.', 'Exit status: 0, 1 when the file has errors, 2 bad usage.'],
   },
   {
     name: 'lsp', files: 'none',

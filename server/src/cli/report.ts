@@ -12,13 +12,13 @@ import { checkLayoutNames, withLayout } from './layouts';
 import { writeOut } from './output';
 import type { Io } from './io';
 
-interface Loaded {
+export interface Loaded {
   input: InputFile;
   analysis: Analysis;
 }
 
 /** Reads `file` and analyses it; `wanted` layouts (`--layout`) must be among its layouts. */
-async function load(service: ShardService, file: string, wanted: readonly string[], command: string): Promise<Loaded> {
+export async function load(service: ShardService, file: string, wanted: readonly string[], command: string): Promise<Loaded> {
   const input = await readInput(file);
   const analysis = service.analyze(sourceFromText(input.text, input.name));
   checkLayoutNames(analysis, wanted, input.name, command);
@@ -29,7 +29,7 @@ async function load(service: ShardService, file: string, wanted: readonly string
  * Errors in the file make the run exit 1; they are listed on stderr, after a line saying what the
  * output still covers (`covered`), so stdout stays the report and every exit 1 says why.
  */
-function statusOf(loaded: Loaded, report: ReportJson | undefined, io: Io, covered = 'the figures cover what could be costed'): number {
+export function statusOf(loaded: Loaded, report: ReportJson | undefined, io: Io, covered = 'the figures cover what could be costed'): number {
   const errorDiags = loaded.analysis.diagnostics.filter((d) => d.severity === 'error');
   const errors = report ? report.diagnostics.filter((d) => d.severity === 'error').length : errorDiags.length;
   if (errors === 0) return EXIT_OK;

@@ -7,6 +7,7 @@ import { COMMANDS, commandHelp, findCommand, generalHelp, type CommandSpec } fro
 import { EXIT_OK, EXIT_USAGE, usageError } from './errors';
 import { runCheck, type CheckFormat } from './check';
 import { runCompare, runExplain, runReport } from './report';
+import { runShow, runTimeline } from './sharding';
 import { readInput } from './input';
 import { parseCountList, parseDtypes, parseDuration, parseTop, readMeasurements, runSearchCommand, runSearchWorker, WORKER_ARG, type CliSearchJob } from './search';
 import { createShardService, powersOfTwoUpTo, type Objective } from '../engine/index';
@@ -154,6 +155,19 @@ export async function run(argv: readonly string[], io: Io, startLsp: LspStarter)
       requireOption(spec, args, 'layout');
       const phase = args.options.get('phase') as 'prefill' | 'decode' | undefined;
       return { exitCode: await runExplain(service, args.positionals[0], { layout: args.options.get('layout')!, phase, op: args.options.get('op') }, io) };
+    }
+    case 'show': {
+      checkFileCount(spec, args);
+      requireOption(spec, args, 'layout');
+      requireOption(spec, args, 'value');
+      const phase = (args.options.get('phase') ?? 'decode') as 'prefill' | 'decode';
+      return { exitCode: await runShow(service, args.positionals[0], { layout: args.options.get('layout')!, value: args.options.get('value')!, phase, svg: args.options.get('svg'), html: args.options.get('html') }, io) };
+    }
+    case 'timeline': {
+      checkFileCount(spec, args);
+      requireOption(spec, args, 'layout');
+      const phase = (args.options.get('phase') ?? 'decode') as 'prefill' | 'decode';
+      return { exitCode: await runTimeline(service, args.positionals[0], { layout: args.options.get('layout')!, phase, svg: args.options.get('svg'), html: args.options.get('html') }, io) };
     }
     case 'sweep':
     case 'best':

@@ -77,13 +77,13 @@ const configurations = new WeakMap<ResolvedLayout, string>();
 
 /**
  * Everything a layout's cost, cost findings and report figures depend on, as one string: its
- * model, hardware, mesh, workloads, blocks, overlap and KV budget. Two layouts with the same
+ * model, hardware, mesh, workloads, blocks, overlap, attention kernel and KV budget. Two layouts with the same
  * configuration differ only in their name, their place in the file and their `measured` results.
  */
 export function configurationKey(l: ResolvedLayout): string {
   let key = configurations.get(l);
   if (key === undefined) {
-    key = `${modelPart(l.model)} ${meshPart(l.mesh)} ${workloadPart(l.workload)} ${phasePart(l.prefill)} ${phasePart(l.decode)} ${blockPart(l.unembed)} ${l.overlap} ${l.kvBudget ?? null}`;
+    key = `${modelPart(l.model)} ${meshPart(l.mesh)} ${workloadPart(l.workload)} ${phasePart(l.prefill)} ${phasePart(l.decode)} ${blockPart(l.unembed)} ${l.overlap} ${l.attentionKernel} ${l.kvBudget ?? null}`;
     configurations.set(l, key);
   }
   return key;
@@ -95,5 +95,5 @@ export function configurationKey(l: ResolvedLayout): string {
  * converted to. Layouts that differ only in the other phase's blocks share their pass.
  */
 export function phasePassKey(l: ResolvedLayout, phase: Phase): string {
-  return `${modelPart(l.model)} ${meshPart(l.mesh)} ${l.overlap} ${phasePart(l[phase])} ${phase === 'prefill' ? blockPart(l.decode.attention) : ''}`;
+  return `${modelPart(l.model)} ${meshPart(l.mesh)} ${l.overlap} ${l.attentionKernel} ${phasePart(l[phase])} ${phase === 'prefill' ? blockPart(l.decode.attention) : ''}`;
 }

@@ -228,6 +228,14 @@ export const DIAGNOSTIC_CODES = {
     when: 'no unembedding matches the layout\'s residual type (the contract\'s "information diagnostic on the layout\'s `ffn` value")',
     range: "the layout's ffn value",
   },
+  'model-mismatch': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: "A layout's ffn or attention block does not have the structure of its model's FFN or attention.",
+    when: "an ffn block whose weight matrices or activation differ from the model's `ffn` (gelu: two matrices and gelu; swiglu: three and swiglu), or an attention block whose key/value heads differ from the model's K (a built-in `_mqa`/`_gqa`/`_mha` member of another class, a cache in H when K < H, a cache without K when K > 1). A block without stored weights (a sketch of a communication pattern) is not compared. The layout is not costed, and a quick fix names the matching built-in where there is one",
+    range: "the layout's `ffn` or `attention` value",
+  },
   limit: {
     origin: 'extra',
     reportedBy: 'checker',

@@ -45,6 +45,14 @@ export { renderCompare, renderExplain, renderReport, writeReportJson } from './r
 export { formatBytes, formatPercent, formatSeconds, sig } from './report/format';
 export type { Explanation, JsonDiagnostic, JsonLayout, JsonPhase, ReportJson, ReportOptions } from './report/index';
 
+// ---- sharding pictures: tiles per chip, step timelines ----
+export { chipLabel, formatRange, ValueRefError, VALUE_ROLES } from './sharding/tiles';
+export type { ChipTile, TileDim, TileGroup, TileMap, TileRange, ValueRole } from './sharding/tiles';
+export type { StepPart, Timeline, TimelineBar } from './sharding/timeline';
+export { NOTHING_DRAWABLE } from './features/shardingAt';
+export type { ShardingAt, ShardingChoice, ShardingPreference } from './features/shardingAt';
+export { renderShowPage, renderTileTable, renderTimelinePage, renderTimelineText } from './sharding/render';
+
 // ---- searches ----
 export { pickLayout, PickLayoutError } from './searchJob';
 export type { SearchJob, SearchKind, SearchOutcome } from './searchJob';

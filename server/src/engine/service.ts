@@ -16,6 +16,8 @@ import { PRELUDE_FILES } from './prelude/index';
 import { buildReport, explainLayout, type Explanation, type ReportJson, type ReportOptions } from './report/index';
 import { best, calibrate, crossover, sweep, type BestOptions, type BestResult, type CalibrateOptions, type CalibrationResult, type CalibrationRow, type CrossoverOptions, type CrossoverResult, type RunControl, type SweepOptions, type SweepResult } from './search/index';
 import { pickLayout, runSearchJob, type SearchJob, type SearchOutcome } from './searchJob';
+import { tileMap, type TileMap } from './sharding/tiles';
+import { timelineOf, type Timeline } from './sharding/timeline';
 import { costFindingsSearch } from './features/costs';
 import { hoverAt, type HoverResult } from './features/hover';
 import { completionsAt } from './features/completion';
@@ -29,6 +31,7 @@ import { inlayHints, layoutLenses, type InlayPlan, type LensPlan } from './featu
 import { codeActions, type CodeActionPlan } from './features/codeActions';
 import { replaceWithBestAction, type BestActionPlan } from './features/bestAction';
 import { layoutDeclarations, layoutStatusAt, type LayoutDeclaration, type LayoutStatus } from './features/layouts';
+import { opSpanOf, shardingAt, type ShardingAt, type ShardingPreference } from './features/shardingAt';
 import type { DecodeContext, FeatureSettings } from './features/settings';
 import type { CompletionItem } from 'vscode-languageserver-types';
 
@@ -90,6 +93,17 @@ export interface ShardService {
    * renderExplain). Throws PickLayoutError when the layout is missing or cannot be costed.
    */
   explain(analysis: Analysis, layout: string, options?: { phase?: Phase; op?: string }): Explanation;
+  /**
+   * Where every chip's tile of the value `ROLE.NAME` (`ffn.w_in`) of a layout lives in `phase`.
+   * Throws PickLayoutError for the layout, ValueRefError for the value.
+   */
+  tiles(analysis: Analysis, layout: string, phase: Phase, value: string): TileMap;
+  /** One layer's ops and the whole pass on a time axis, from the layout's cost (PickLayoutError as above). */
+  timeline(analysis: Analysis, layout: string, phase: Phase): Timeline;
+  /** Show Sharding at the cursor: the value at `offset`, the layouts and phases using its block, its tiles in the preferred one. */
+  shardingAt(analysis: Analysis, offset: number, preference?: ShardingPreference): ShardingAt;
+  /** Where the statement of a timeline bar (`ROLE.NAME`) is written in this file; undefined for a built-in block. */
+  opSpan(analysis: Analysis, layout: string, phase: Phase, key: string): Span | undefined;
 
   // ---- searches (synchronous; long ones run in a worker thread with `control`) ----
   sweep(analysis: Analysis, layout: ResolvedLayout, options?: SweepOptions): SweepResult;
@@ -144,6 +158,13 @@ export function createShardService(options: ShardServiceOptions = {}): ShardServ
     report: buildReport,
     explain(analysis, layout, explainOptions = {}) {
       return explainLayout(analysis.costOf(pickLayout(analysis, layout)), explainOptions);
+    },
+    tiles: (analysis, layout, phase, value) => tileMap(pickLayout(analysis, layout), phase, value),
+    shardingAt,
+    opSpan: opSpanOf,
+    timeline(analysis, layout, phase) {
+      const resolved = pickLayout(analysis, layout);
+      return timelineOf(resolved, analysis.costOf(resolved), phase);
     },
 
     sweep,

@@ -30,7 +30,7 @@ function summary(c: Omit<BestCandidate, 'cost' | 'layout'>): BestWireCandidate['
   const blocks = (p: { ffn: string; attention: string }) => (p.attention === 'none' ? p.ffn : `${p.ffn} + ${p.attention}`);
   return {
     label: `#${c.rank}  ${formatSeconds(c.latency_s)} per request · ${sig(c.cost_chip_s_per_token * 1e3)} ${REQUEST_COST_UNIT}`,
-    description: `${c.chips} chips (${c.mesh}) · ${c.weights} · batch ${c.workload.decode.batch}`,
+    description: `${c.chips} chips (${c.mesh}) · ${c.weights} weights · batch ${c.workload.decode.batch}`,
     detail: `prefill ${blocks(c.prefill)} (MFU ${formatPercent(c.mfu.prefill)}); decode ${blocks(c.decode)} (MFU ${formatPercent(c.mfu.decode)}, ${formatSeconds(c.decode_step_s)} per step)${c.fits ? '' : ' · does not fit'}`,
   };
 }

@@ -27,6 +27,8 @@ import { registerFormatting } from './formatting';
 import { registerPreludeText } from './preludeText';
 import { registerReport } from './report';
 import { registerExplain } from './explain';
+import { registerSharding } from './sharding';
+import { registerShardingAt } from './shardingAt';
 import { registerSearch } from './search';
 import { registerLayouts } from './layouts';
 
@@ -103,6 +105,8 @@ export function startServer(connection: Connection): void {
   registerPreludeText(ctx);
   registerReport(ctx);
   registerExplain(ctx);
+  registerSharding(ctx);
+  registerShardingAt(ctx);
   registerSearch(ctx);
   registerLayouts(ctx);
 

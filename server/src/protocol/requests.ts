@@ -4,12 +4,15 @@
 // `report --json` object of cli.md, the searches return what the engine's searches return.
 
 import { RequestType, type Position, type Range } from 'vscode-languageserver-protocol';
-import type { BestCandidate, BestResult, CrossoverResult, DecodeContext, Dtype, LayoutStatus, Objective, Phase, ReportJson, SweepResult } from '../engine/index';
+import type { BestCandidate, BestResult, CrossoverResult, DecodeContext, Dtype, LayoutStatus, Objective, Phase, ReportJson, ShardingAt, SweepResult, TileMap, Timeline } from '../engine/index';
 
 // The engine's types and names that the requests carry, for a client that imports only the protocol.
-export type { CrossoverResult, DecodeContext, JsonLayout, LayoutStatus, Objective, PhaseStatus, ReportJson, SweepResult } from '../engine/index';
+export type { CrossoverResult, DecodeContext, Dtype, JsonLayout, LayoutStatus, Objective, PhaseStatus, ReportJson, SweepResult } from '../engine/index';
+export type { ShardingAt, ShardingChoice, TileMap, Timeline } from '../engine/index';
 /** The URI scheme of the built-in (prelude) files that go-to-definition leads to. */
 export { PRELUDE_SCHEME } from '../engine/index';
+/** The weight dtypes a search may be allowed (`best --dtypes`, Find Best Layout's question). */
+export { ALL_DTYPES } from '../engine/index';
 
 export interface UriParams {
   uri: string;
@@ -35,6 +38,58 @@ export interface ExplainParams extends UriParams {
  * could not be costed.
  */
 export const ExplainRequest = new RequestType<ExplainParams, string | null, void>('shardlens/explain');
+
+// ---- Show Sharding and the step timeline: the data their charts draw (the webview builds the
+// charts with the engine's registered builders, `buildCharts('sharding' | 'timeline', …)`) ----
+
+export interface ShardingParams extends UriParams {
+  layout: string;
+  /** `ROLE.NAME`: an input, weight, cache or statement of the block in ROLE (`ffn.w_in`). */
+  value: string;
+  /** Default decode. */
+  phase?: Phase;
+}
+
+/** The tiles every chip holds, or why the value names nothing (with the names there are). */
+export type ShardingResult = { tiles: TileMap } | { error: string; available: string[] };
+
+/** Where each chip's tile of one value lives; null when the document or layout is unknown or uncostable. */
+export const ShardingRequest = new RequestType<ShardingParams, ShardingResult | null, void>('shardlens/sharding');
+
+export interface ShardingAtParams extends UriParams {
+  position: Position;
+  /** The view's last choice: kept when the position's block is used by that layout and phase. */
+  layout?: string;
+  phase?: Phase;
+  /** `ROLE.NAME` to draw when the position is in a layout declaration rather than on a value. */
+  value?: string;
+}
+
+/**
+ * Show Sharding at the cursor: the value at `position`, the layouts and phases whose blocks hold
+ * it, and its tiles in the chosen one (or why there is nothing to draw); null when the document
+ * is unknown.
+ */
+export const ShardingAtRequest = new RequestType<ShardingAtParams, ShardingAt | null, void>('shardlens/shardingAt');
+
+export interface TimelineParams extends UriParams {
+  layout: string;
+  /** Default decode. */
+  phase?: Phase;
+}
+
+/** One layer's ops and the whole pass on a time axis; null when the document or layout is unknown or uncostable. */
+export const TimelineRequest = new RequestType<TimelineParams, Timeline | null, void>('shardlens/timeline');
+
+export interface OpLocationParams extends UriParams {
+  layout: string;
+  phase: Phase;
+  /** A timeline bar's `ROLE.NAME`. */
+  key: string;
+}
+
+/** Where the statement of a timeline bar is written in the document; null for a built-in block or an unknown name. */
+export const OpLocationRequest = new RequestType<OpLocationParams, Range | null, void>('shardlens/opLocation');
 
 // ---- the file's layouts, as the parser sees them (the client never scans the text itself) ----
 
@@ -93,6 +148,7 @@ export interface BestParams extends SearchParams {
   top?: number;
   chips?: number[];
   batches?: number[];
+  /** Weight dtypes to try; absent: the layout's own only. */
   dtypes?: Dtype[];
 }
 

@@ -68,12 +68,19 @@ describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
     await frame.locator('table.compare tbody tr').nth(3).waitFor({ timeout: 60000 });
     const names = await frame.locator('table.compare tbody td.name').allInnerTexts();
     assert.deepEqual(names, ['low_latency', 'high_throughput', 'low_latency_bf16', 'decode_heads_sharded']);
+    const headers = await frame.locator('table.compare thead th').allInnerTexts();
     const firstRow = await frame.locator('table.compare tbody tr').first().locator('td').allInnerTexts();
-    assert.match(firstRow[3], /^\d+(\.\d+)? ms$/, `decode per token: ${firstRow.join(' | ')}`);
+    const cell = (header) => firstRow[headers.indexOf(header)];
+    assert.match(cell('decode / token'), /^\d+(\.\d+)? ms$/, `decode per token: ${firstRow.join(' | ')}`);
+    assert.equal(cell('chips'), '64');
+    assert.equal(cell('batch p / d'), '1 / 64', 'low_latency prefills one sequence and decodes 64');
     await frame.locator('.chart svg').nth(2).waitFor({ timeout: 30000 });
     // Each chart drew its data: bars in the first two, labelled points in the scatter.
     const layerLabels = await frame.locator('.chart-layer-time svg text').allTextContents();
-    assert.ok(layerLabels.includes('communication') && layerLabels.includes('high_throughput'), layerLabels.join(', '));
+    assert.ok(layerLabels.includes('communication-bound ops') && layerLabels.includes('high_throughput'), layerLabels.join(', '));
+    // Every layout is labelled in the scatter, which comes first.
+    const scatterLabels = (await frame.locator('.chart-latency-cost svg text').allTextContents()).join('\n');
+    for (const name of names) assert.ok(scatterLabels.includes(name), `${name} labelled in the scatter: ${scatterLabels}`);
     const memoryLabels = await frame.locator('.chart-memory svg text').allTextContents();
     assert.ok(memoryLabels.some((t) => /^HBM 34\.4 GB$/.test(t)), memoryLabels.join(', '));
     await screenshot(page, 'compare-layouts-dark');

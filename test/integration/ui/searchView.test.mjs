@@ -102,7 +102,11 @@ describe('search charts in code-server', { timeout: 300000 }, () => {
     await screenshot(page, 'find-best-limit-invalid');
     await box.fill('5s');
     await page.keyboard.press('Enter');
-    // The candidates, ranked by cost per token, all within 5 s a request.
+    // Which weight dtypes it may choose: none ticked (Enter) keeps the layout's bf16.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'which weight dtypes' }).waitFor({ timeout: 20000 });
+    await screenshot(page, 'find-best-dtypes');
+    await page.keyboard.press('Enter');
+    // The candidates, ranked by cost per token, all within 5 s a request, all in bf16.
     const title = page.locator('.quick-input-widget .quick-input-title', { hasText: 'lowest cost per token within 5 s' });
     await title.waitFor({ timeout: 120000 });
     const candidates = await rows.allInnerTexts();
@@ -111,6 +115,7 @@ describe('search charts in code-server', { timeout: 300000 }, () => {
       const m = /#\d+\s+([0-9.]+) (ms|s) per request/.exec(c);
       assert.ok(m, c);
       assert.ok(Number(m[1]) * (m[2] === 'ms' ? 1e-3 : 1) <= 5, `within the limit: ${c}`);
+      assert.match(c, /· bf16 weights ·/);
     }
     await screenshot(page, 'find-best-candidates');
     await page.keyboard.press('Escape');

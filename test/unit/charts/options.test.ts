@@ -16,31 +16,49 @@ const seriesOf = (option: { series?: unknown }) => option.series as AnySeries[];
 describe('layer time chart', () => {
   const option = buildLayerTimeChart(sampleReport());
   const series = seriesOf(option);
+  const byId = Object.fromEntries(series.map((s) => [s.id, s.data as (number | string)[]]));
+  // Bars run top to bottom in the file's order; a category axis on y counts from the bottom.
+  const yAxes = option.yAxis as { data: string[] }[];
+  const at = (name: string) => yAxes[0].data.indexOf(name);
 
-  it('has one stacked bar series per category and phase, over the costed layouts only', () => {
+  it('has one stacked bar series per category and phase and a total, over the costed layouts only', () => {
     expect(series.map((s) => s.id)).toEqual([
-      'prefill-compute', 'prefill-memory', 'prefill-comm',
-      'decode-compute', 'decode-memory', 'decode-comm',
+      'prefill-compute', 'prefill-memory', 'prefill-comm', 'prefill-total',
+      'decode-compute', 'decode-memory', 'decode-comm', 'decode-total',
     ]);
     expect(new Set(series.map((s) => s.type))).toEqual(new Set(['bar']));
     expect(series.filter((s) => s.stack === 'prefill')).toHaveLength(3);
     expect(series.filter((s) => s.stack === 'decode').every((s) => s.xAxisIndex === 1)).toBe(true);
-    const xAxes = option.xAxis as { data: string[] }[];
-    expect(xAxes[0].data).toEqual(['low_latency', 'high_throughput']);
-    expect(series.map((s) => s.name).slice(0, 3)).toEqual(['compute', 'memory', 'communication']);
+    expect(yAxes[0].data).toEqual(['high_throughput', 'low_latency']);
+    // Named for the ops whose time they are: a memory-bound step computes too.
+    expect(series.map((s) => s.name).slice(0, 3)).toEqual(['compute-bound ops', 'memory-bound ops', 'communication-bound ops']);
   });
 
-  it('sums op times by their bound, per layout', () => {
-    const byId = Object.fromEntries(series.map((s) => [s.id, s.data as number[]]));
-    expect(byId['prefill-compute'][0]).toBeCloseTo(0.006, 12);
-    expect(byId['prefill-memory'][0]).toBeCloseTo(0.0005, 12);
-    expect(byId['prefill-comm'][0]).toBeCloseTo(0.001, 12);
-    expect(byId['decode-comm'][0]).toBeCloseTo(0.00005, 12);
-    expect(byId['decode-memory'][0]).toBeCloseTo(0.00007, 12);
-    expect(byId['decode-compute'][0]).toBe(0);
-    expect(byId['prefill-compute'][1]).toBeCloseTo(0.6, 12);
-    expect(byId['prefill-comm'][1]).toBeCloseTo(0.05, 12);
-    expect(byId['decode-memory'][1]).toBeCloseTo(0.0001, 12);
+  it('divides each op time, summed by its bound, by the tokens of one pass: batch × prompt in prefill, batch in decode', () => {
+    // low_latency: prefill batch 1 × prompt 2048; decode batch 64.
+    expect(byId['prefill-compute'][at('low_latency')]).toBeCloseTo(0.006 / 2048, 15);
+    expect(byId['prefill-memory'][at('low_latency')]).toBeCloseTo(0.0005 / 2048, 15);
+    expect(byId['prefill-comm'][at('low_latency')]).toBeCloseTo(0.001 / 2048, 15);
+    expect(byId['decode-comm'][at('low_latency')]).toBeCloseTo(0.00005 / 64, 15);
+    expect(byId['decode-memory'][at('low_latency')]).toBeCloseTo(0.00007 / 64, 15);
+    // high_throughput: prefill 512 × 2048; decode 512.
+    expect(byId['prefill-compute'][at('high_throughput')]).toBeCloseTo(0.6 / (512 * 2048), 15);
+    expect(byId['prefill-comm'][at('high_throughput')]).toBeCloseTo(0.05 / (512 * 2048), 15);
+    expect(byId['decode-memory'][at('high_throughput')]).toBeCloseTo(0.0001 / 512, 15);
+  });
+
+  it('draws no bar for a category with no time (not a minimum-height sliver)', () => {
+    expect(byId['decode-compute'][at('low_latency')]).toBe('-');
+    expect(byId['prefill-memory'][at('high_throughput')]).toBe('-');
+  });
+
+  it('ends every bar in its total, which adds up the parts', () => {
+    for (const phase of ['prefill', 'decode']) {
+      for (const name of ['low_latency', 'high_throughput']) {
+        const parts = ['compute', 'memory', 'comm'].map((c) => byId[`${phase}-${c}`][at(name)]).map((v) => (typeof v === 'number' ? v : 0));
+        expect(byId[`${phase}-total`][at(name)]).toBeCloseTo(parts[0] + parts[1] + parts[2], 15);
+      }
+    }
   });
 
   it('adds up to the layer time when nothing is overlapped', () => {
@@ -100,11 +118,12 @@ describe('latency against cost chart', () => {
   it('plots each layout once per phase, decode at the chosen context', () => {
     const mean = seriesOf(buildLatencyCostChart(sampleReport()));
     expect(mean.map((s) => s.id)).toEqual(['prefill-points', 'decode-points']);
-    expect(mean[0].data).toEqual([
+    const plotted = (s: AnySeries) => (s.data as { name: string; value: number[] }[]).map((p) => ({ name: p.name, value: p.value }));
+    expect(plotted(mean[0])).toEqual([
       { name: 'low_latency', value: [0.29, 0.0072] },
       { name: 'high_throughput', value: [85.2, 0.0072] },
     ]);
-    expect(mean[1].data).toEqual([
+    expect(plotted(mean[1])).toEqual([
       { name: 'low_latency', value: [0.0284, 0.0284] },
       { name: 'high_throughput', value: [0.0938, 0.0117] },
     ]);
@@ -127,8 +146,8 @@ describe('all charts', () => {
     expect(theme.foreground).toBe('#eeeeee');
     expect(theme.hbmLine).toBe(LIGHT_THEME.hbmLine);
     const specs = buildCharts('compare', sampleReport(), { theme });
-    expect(specs.map((s) => s.id)).toEqual(['layer-time', 'memory', 'latency-cost']);
-    const compute = seriesOf(specs[0].option).find((s) => s.id === 'prefill-compute') as { itemStyle: { color: string } };
+    expect(specs.map((s) => s.id)).toEqual(['latency-cost', 'layer-time', 'memory']);
+    const compute = seriesOf(specs[1].option).find((s) => s.id === 'prefill-compute') as { itemStyle: { color: string } };
     expect(compute.itemStyle.color).toBe('#0000ff');
   });
 
@@ -145,7 +164,9 @@ describe('compare table rows', () => {
     const rows = compareTableRows(sampleReport());
     expect(rows.map((r) => r.name)).toEqual(['low_latency', 'high_throughput', 'broken']);
     expect(rows[0].cells).toEqual({
-      setup: 'palm540b · pod64 (64 chips)',
+      setup: 'palm540b · pod64',
+      chips: '64',
+      batch: '1 / 64',
       prefill: '290 ms',
       decode: '28.4 ms',
       mfu: '43% / 14%',
@@ -156,6 +177,7 @@ describe('compare table rows', () => {
     expect(rows[1].fits).toBe(false);
     expect(rows[1].cells.memory).toBe('36.5 GB of 34.4 GB (does not fit)');
     expect(rows[1].cells.bound).toBe('compute / memory');
+    expect(rows[1].cells.batch).toBe('512 / 512');
     expect(rows[2].costed).toBe(false);
     expect(rows[2].cells.prefill).toBe('not costed: unknown mesh');
   });

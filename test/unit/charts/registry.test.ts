@@ -16,6 +16,7 @@ import {
 } from '../../../server/src/engine/charts/index';
 import { crossover } from '../../../server/src/engine/search/crossover';
 import { sweep } from '../../../server/src/engine/search/sweep';
+import { tileMap, timelineOf } from '../../../server/src/engine/sharding/index';
 import { analyzed, readRepoFile } from '../search/helpers';
 import { sampleReport } from './reportFixture';
 
@@ -31,6 +32,8 @@ function inputs(): ViewInputs {
       sweep(analysis, layout('high_throughput_decode_8'), { batches: [64, 256], chips: [8] }),
     ],
     crossover: crossover(analysis, layout('low_latency_16')),
+    sharding: tileMap(layout('low_latency_16'), 'decode', 'ffn.w_in'),
+    timeline: timelineOf(layout('low_latency_16'), analysis.costOf(layout('low_latency_16')), 'decode'),
   };
 }
 
@@ -44,9 +47,11 @@ describe('chart registry', () => {
   const input = inputs();
 
   it('lists each view’s charts in display order', () => {
-    expect(chartIdsOf('compare')).toEqual(['layer-time', 'memory', 'latency-cost']);
+    expect(chartIdsOf('compare')).toEqual(['latency-cost', 'layer-time', 'memory']);
     expect(chartIdsOf('sweep')).toEqual(['sweep-decode', 'sweep-prefill']);
     expect(chartIdsOf('crossover')).toEqual(['crossover']);
+    expect(chartIdsOf('sharding')).toEqual(['sharding']);
+    expect(chartIdsOf('timeline')).toEqual(['timeline', 'timeline-step']);
     expect(VIEWS.flatMap((v) => chartIdsOf(v))).toEqual(IDS);
   });
 

@@ -36,7 +36,7 @@ export function sampleReport(names: [string, string, string] = ['low_latency', '
           op('ffn', 'b', 'einsum', 0.004, 'compute'),
           op('ffn', 'd', 'gelu', 0.0005, 'memory'),
           op('attention', 'q', 'einsum', 0.002, 'compute'),
-        ]),
+        ], { workload: { batch: 1, prompt: 2048 } }),
         decode: phase(
           1.82,
           [
@@ -44,7 +44,7 @@ export function sampleReport(names: [string, string, string] = ['low_latency', '
             op('ffn', 'b', 'einsum', 0.00007, 'memory'),
             op('layer', 'y', 'reduce_scatter', 0.00003, 'comm'),
           ],
-          { step_s: 0.0284, step_s_last: 0.0301, mfu: 0.14, cost_chip_s_per_token: 0.0284 },
+          { step_s: 0.0284, step_s_last: 0.0301, mfu: 0.14, cost_chip_s_per_token: 0.0284, workload: { batch: 64, prompt: 2048 } },
         ),
       },
       {
@@ -54,13 +54,14 @@ export function sampleReport(names: [string, string, string] = ['low_latency', '
         mesh: 'pod64',
         chips: 64,
         memory: { weights_bytes: 18 * GIB, kv_bytes: 2 * GIB, activation_bytes: 12 * GIB, total_bytes: 34 * GIB, hbm_bytes: 32 * GIB, fits: false },
-        prefill: phase(85.2, [op('ffn', 'b', 'einsum', 0.6, 'compute'), op('ffn', 'c', 'reduce_scatter', 0.05, 'comm')], { bound: 'compute' }),
+        prefill: phase(85.2, [op('ffn', 'b', 'einsum', 0.6, 'compute'), op('ffn', 'c', 'reduce_scatter', 0.05, 'comm')], { bound: 'compute', workload: { batch: 512, prompt: 2048 } }),
         decode: phase(6.0, [op('ffn', 'b', 'einsum', 0.0003, 'compute'), op('ffn', 'w', 'einsum', 0.0001, 'memory')], {
           step_s: 0.0938,
           step_s_last: 0.1,
           mfu: 0.33,
           cost_chip_s_per_token: 0.0117,
           bound: 'memory',
+          workload: { batch: 512, prompt: 2048 },
         }),
       },
       { name: names[2], costed: false, model: 'palm_540b', mesh: null, chips: null, memory: null, prefill: null, decode: null, reason: 'unknown mesh' },

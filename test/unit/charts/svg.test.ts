@@ -29,7 +29,7 @@ describe('renderChartsToSvg', () => {
   const charts = renderChartsToSvg('compare', sampleReport());
 
   it('renders the three charts as standalone SVG documents', () => {
-    expect(charts.map((c) => c.fileName)).toEqual(['layer-time.svg', 'memory.svg', 'latency-cost.svg']);
+    expect(charts.map((c) => c.fileName)).toEqual(['latency-cost.svg', 'layer-time.svg', 'memory.svg']);
     for (const c of charts) {
       expect(c.svg.startsWith('<svg')).toBe(true);
       expect(c.svg).toContain('xmlns="http://www.w3.org/2000/svg"');
@@ -40,7 +40,7 @@ describe('renderChartsToSvg', () => {
   });
 
   it('labels the charts with the layout names and the HBM capacity', () => {
-    const [layerTime, memory, scatter] = charts.map((c) => c.svg);
+    const [scatter, layerTime, memory] = charts.map((c) => c.svg);
     for (const svg of [layerTime, memory, scatter]) {
       expect(svg).toContain('>low_latency<');
       expect(svg).toContain('>high_throughput<');
@@ -48,7 +48,7 @@ describe('renderChartsToSvg', () => {
       expect(svg).not.toContain('>broken<');
     }
     expect(memory).toContain('HBM 34.4 GB');
-    expect(layerTime).toContain('communication');
+    expect(layerTime).toContain('communication-bound ops');
   });
 
   it('escapes markup and quotes in names instead of emitting them', () => {

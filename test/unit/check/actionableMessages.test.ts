@@ -106,6 +106,14 @@ describe('an ffn without a heads/batch family', () => {
     expect(error.message).not.toContain('use `attention = batch`');
   });
 
+  it('offers each suggested attention as a quick fix on the `attention` value, the first preferred', () => {
+    const suggested = [...error.message.matchAll(/`attention = (\w+)`/g)].map((m) => m[1]);
+    expect(text.slice(error.span.start, error.span.end)).toBe('heads');
+    expect(error.fixes?.map((f) => f.edits.map((e) => e.newText).join())).toEqual(suggested);
+    expect(error.fixes?.map((f) => !!f.preferred)).toEqual(suggested.map((_, i) => i === 0));
+    for (const f of error.fixes!) expect(f.edits[0].span).toEqual(error.span);
+  });
+
   it('suggests only blocks with which the layout checks', () => {
     const suggested = [...error.message.matchAll(/`attention = (\w+)`/g)].map((m) => m[1]);
     expect(suggested.length).toBeGreaterThan(1);

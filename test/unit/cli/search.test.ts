@@ -189,6 +189,39 @@ describe('best', () => {
   });
 });
 
+describe('best keeps the layout\'s weight dtype unless --dtypes allows others', () => {
+  // small.shard's model with int8 weights: a narrower dtype than int8 (int4) is never slower in the
+  // cost model, so a search free to choose would rank int4 first.
+  const int8File = readFileSync(path.join(root, small), 'utf8') + '\nmodel tiny_int8 = tiny { weights = int8 }\nlayout q8 = base { model = tiny_int8 }\n';
+  const run = (...extra: string[]) => shardlens(['best', '-', '--layout', 'q8', '--chips', '8', '--top', '5', ...extra], int8File);
+
+  it('without --dtypes every result is int8, in the table, the JSON and the pasted text', () => {
+    const table = run();
+    expect(table.code, table.stderr).toBe(0);
+    const rows = table.stdout.split('\n').filter((l) => /^\d+ +8 +\d+x\d+x\d+ /.test(l));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.trim().split(/\s+/)[3]).toBe('int8');
+    // The layout's own model already has int8 weights: no new model is declared for the results.
+    expect(table.stdout).not.toMatch(/^model /m);
+    const j = JSON.parse(run('--json').stdout);
+    expect(j.candidates.length).toBeGreaterThan(0);
+    for (const c of j.candidates) expect(c.weights).toBe('int8');
+  });
+
+  it('--dtypes int8,int4 searches both: twice the configurations, and int4 (half the weight bytes) first', () => {
+    const one = JSON.parse(run('--json').stdout);
+    const both = JSON.parse(run('--json', '--dtypes', 'int8,int4').stdout);
+    // configurations = meshes × batches × dtypes × prefill pairs × decode pairs
+    expect(both.stats.space).toBe(2 * one.stats.space);
+    for (const c of both.candidates) expect(['int8', 'int4']).toContain(c.weights);
+    expect(both.candidates[0].weights).toBe('int4');
+  });
+
+  it('a bad dtype name is one line and the usage exit status', () => {
+    expectOneLineError(run('--dtypes', 'int8,int3'), 2, /--dtypes: 'int3' is not a weight dtype \(in 'int8,int3'\); the dtypes are bf16, int8, fp8 or int4/);
+  });
+});
+
 describe('calibrate', () => {
   it('prints a hardware block to paste and each row before and after', () => {
     const r = shardlens(['calibrate', walkthrough, '--measurements', measurements, '--hardware', 'tpu_v4']);

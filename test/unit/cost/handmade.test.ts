@@ -143,7 +143,7 @@ attention gqa_tp {
   y  = reduce_scatter(yp, xyz) : BLE_xyz
   out y
 }
-layout l { model = gqa, mesh = dgx, workload { batch = ${B}, prompt = ${prompt}, generate = ${generate} }, ffn = ws1d, attention = gqa_tp }`;
+layout l { model = gqa, mesh = dgx, workload { batch = ${B}, prompt = ${prompt}, generate = ${generate} }, ffn = ws1d, attention = gqa_tp, attention_kernel = unfused }`;
 
   it('K matched to H is not a separate loop: FLOPs count H only, at the real mean T', () => {
     const { cost } = costShard(text);

@@ -16,7 +16,7 @@ import { costBlock, costLayer } from './oracle/layer';
 import { sumOps } from './oracle/totals';
 
 const PAIRS = [['ws1d', 'heads'], ['ws1d', 'batch'], ['ws2d', 'heads'], ['ws2d', 'batch'], ['wg_x', 'heads'], ['wg_x', 'batch'], ['wg_xy', 'heads'], ['wg_xy', 'batch'], ['wg_xyz', 'batch']];
-const MESHES = ['tpu_v4 { x = 4, y = 4, z = 4 }', 'tpu_v4 { x = 4, y = 2, z = 2, topology_y = switch }', 'tpu_v4 { x = 2, y = 4, z = 8, collective_latency = 2 us }', 'h100 { x = 8 }', 'h100 { x = 4, y = 2, link_bw_y = 50 GB/s }'];
+const MESHES = ['tpu_v4 { x = 4, y = 4, z = 4 }', 'tpu_v4 { x = 4, y = 2, z = 2, topology_y = switch }', 'tpu_v4 { x = 2, y = 4, z = 8, collective_latency = 2 us }', 'h100 { x = 8 }', 'h100 { x = 4, y = 2, link_bw_y = 50 GB/s }', 'h100 { x = 2, y = 8 }'];
 const MODELS = [
   'palm_62b',
   'palm_62b { block = serial, weights = int8 }',
@@ -33,7 +33,11 @@ function source(): string {
     MESHES.forEach((_, mi) => {
       for (const model of ['palm_62b', 'palm_62b { block = serial, weights = int8 }', 'llama', 'mha']) {
         for (const overlap of ['none', 'collective_einsum']) {
-          lines.push(`layout l${n++} { model = ${model}, mesh = m${mi}, workload { batch = 64, prompt = 256, generate = 32 }, ffn = ${ffn}, attention = ${attention}, overlap = ${overlap} }`);
+          // Both kernels: unfused is the paper's reading, op by op; fused reads each attention
+          // chain as one op (oracle/fusedAttention.ts).
+          for (const kernel of ['unfused', 'fused']) {
+            lines.push(`layout l${n++} { model = ${model}, mesh = m${mi}, workload { batch = 64, prompt = 256, generate = 32 }, ffn = ${ffn}, attention = ${attention}, overlap = ${overlap}, attention_kernel = ${kernel} }`);
+          }
         }
       }
     });
@@ -46,6 +50,8 @@ const SUMS = ['time', 'flops', 'commBytes', 'computeTime', 'memoryTime', 'commTi
 
 /** Every disagreement found, as text (one assertion at the end: thousands of `expect`s are slow). */
 const mismatches: string[] = [];
+/** Fused attention ops compared (so the fused layouts are not compared vacuously). */
+let fusedAttentionOps = 0;
 
 function same(a: unknown, b: unknown, what: string): void {
   const x = JSON.stringify(a);
@@ -63,6 +69,7 @@ function sameOps(ours: OpCost[], oracle: OpCost[], where: string): void {
   ours.forEach((o, i) => {
     const r = oracle[i];
     const at = `${where} ${o.id}`;
+    if (o.role === 'attention' && o.fused) fusedAttentionOps++;
     same([o.role, o.name, o.op, o.axes, o.type, o.fused, o.bound, o.uses, o.resultBytes], [r.role, r.name, r.op, r.axes, r.type, r.fused, r.bound, r.uses, r.resultBytes], at);
     for (const k of FIGURES) {
       close(o[k].value, r[k].value, `${at} ${k}`);
@@ -73,7 +80,7 @@ function sameOps(ours: OpCost[], oracle: OpCost[], where: string): void {
 }
 
 function checkPass(layout: ResolvedLayout, spec: PhaseSpec, p: PassCost, where: string): void {
-  const oracle = costLayer(spec, p.sizes, layout.mesh, layout.model, layout.overlap);
+  const oracle = costLayer(spec, p.sizes, layout.mesh, layout.model, layout.overlap, layout.attentionKernel === 'fused');
   const layer = p.layer;
   sameOps(layer.ops, oracle.ops, `${where} layer`);
   sameOps(layer.blocks.ffn.ops, oracle.blocks.ffn.ops, `${where} ffn block`);
@@ -113,6 +120,7 @@ describe('the one cost path = the oracle', () => {
       checkPass(layout, layout.decode, cost.decode.lastStep!, `${layout.name} last step`);
     }
     expect(mismatches.slice(0, 20)).toEqual([]);
+    expect(fusedAttentionOps).toBeGreaterThan(0);
   });
   it('would see a disagreement', () => {
     const before = mismatches.length;

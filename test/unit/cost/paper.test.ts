@@ -6,7 +6,7 @@ import { costShard, golden, rel } from './helpers/shard';
 
 const G = golden();
 
-/** A PaLM 540B layout on the paper's 64-chip slice; `model` may override fields. */
+/** A PaLM 540B layout on the paper's 64-chip slice, attention unfused as the paper ran it; `model` may override fields. */
 function palm(opts: { batch: number; prompt?: number; generate?: number; attention: string; model?: string; kvBudget?: string; weights?: string }): string {
   const override = [opts.model, opts.weights ? `weights = ${opts.weights}` : ''].filter(Boolean).join(', ');
   return `
@@ -17,6 +17,7 @@ layout l {
   workload { batch = ${opts.batch}, prompt = ${opts.prompt ?? 1984}, generate = ${opts.generate ?? 64} }
   ffn = ws2d
   attention = ${opts.attention}
+  attention_kernel = unfused
   ${opts.kvBudget ? `kv_budget = ${opts.kvBudget}` : ''}
 }`;
 }

@@ -11,6 +11,7 @@ layout l {
   workload { batch = 64, prompt = 2048, generate = 64 }
   prefill { batch = 1, ffn = ws2d, attention = heads }
   decode { ffn = ws2d, attention = batch }
+  attention_kernel = unfused
   MEASURED
 }
 layout derived = l { }

@@ -23,6 +23,7 @@ layout l {
   workload { batch = 64, prompt = 16, generate = 4 }
   ffn = ws2d
   attention = heads
+  attention_kernel = unfused
 }`;
 }
 

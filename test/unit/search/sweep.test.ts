@@ -29,19 +29,26 @@ describe('sweep', () => {
         let bestLatency = Infinity;
         let anyFits = false;
         const all: { latency: number; fits: boolean }[] = [];
+        // The layout's `prefill { batch = 1 }` is kept at every point; decode takes the point's batch.
+        const batchOf = (p: 'prefill' | 'decode') => (p === 'prefill' ? 1 : pt.batch);
         for (const shape of meshFactorizations(pt.chips)) {
           const mesh = meshOfShape(base.mesh.hardware, shape);
-          const w = { ...base[phase].workload, batch: pt.batch };
-          const v = resolveLayoutVariant(analysis, base, { [phase]: { ffn: base[phase].ffn.name, attention: base[phase].attention!.name } }, { mesh, workload: { prefill: { ...base.prefill.workload, batch: pt.batch }, decode: { ...base.decode.workload, batch: pt.batch }, [phase]: w } });
+          const v = resolveLayoutVariant(analysis, base, { [phase]: { ffn: base[phase].ffn.name, attention: base[phase].attention!.name } }, { mesh, workload: { prefill: { ...base.prefill.workload, batch: batchOf('prefill') }, decode: { ...base.decode.workload, batch: batchOf('decode') } } });
           if (!v) continue;
           const c = costLayout(v);
-          all.push({ latency: phase === 'prefill' ? c.prefill.latency.value : c.decode.pass.latency.value, fits: c.memory.fits });
-          anyFits ||= c.memory.fits;
+          // A phase fits when its own peak fits in HBM.
+          const fits = c.memory.total[phase].value <= c.memory.hbm;
+          all.push({ latency: phase === 'prefill' ? c.prefill.latency.value : c.decode.pass.latency.value, fits });
+          anyFits ||= fits;
         }
         for (const t of all) if (t.fits || !anyFits) bestLatency = Math.min(bestLatency, t.latency);
         const p = pt[phase];
         if (!all.length) expect(p).toBeNull();
-        else expect(p!.latency_s).toBeCloseTo(bestLatency, 12);
+        else {
+          expect(p!.latency_s).toBeCloseTo(bestLatency, 12);
+          expect(p!.batch).toBe(batchOf(phase));
+          expect(p!.fits).toBe(anyFits);
+        }
       }
     }
   });

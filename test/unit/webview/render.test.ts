@@ -63,17 +63,19 @@ describe('renderReport', () => {
   it('fills every column from the report and flags a layout that does not fit', () => {
     renderReport(root, message(['low_latency', 'high_throughput', 'broken']), actions());
     const headers = Array.from(root.querySelectorAll('thead th')).map((th) => th.textContent);
-    expect(headers).toEqual(['layout', 'model · mesh', 'prefill', 'decode / token', 'MFU prefill / decode', 'cost / token', 'memory / chip', 'bound']);
+    expect(headers).toEqual(['layout', 'model · mesh', 'chips', 'batch p / d', 'prefill', 'decode / token', 'MFU prefill / decode', 'cost / token', 'memory / chip', 'bound']);
     const first = Array.from(root.querySelectorAll('tbody tr')[0].querySelectorAll('td')).map((td) => td.textContent);
-    expect(first).toEqual(['low_latency', 'palm540b · pod64 (64 chips)', '290 ms', '28.4 ms', '43% / 14%', '7.2 / 28.4 chip-ms', '11.3 GB of 34.4 GB', 'compute / compute']);
+    expect(first).toEqual(['low_latency', 'palm540b · pod64', '64', '1 / 64', '290 ms', '28.4 ms', '43% / 14%', '7.2 / 28.4 chip-ms', '11.3 GB of 34.4 GB', 'compute / compute']);
     expect(root.querySelector('tbody tr:nth-child(2) td.memory')?.classList.contains('warn')).toBe(true);
     expect(root.querySelector('tbody tr:nth-child(3)')?.classList.contains('uncosted')).toBe(true);
+    // The hint under the table shows only when its columns run past the panel (CSS reads the class).
+    expect(root.querySelector('.table-scroller + .scroll-hint')?.textContent).toMatch(/scroll/i);
   });
 
   it('returns one chart slot per chart, each with export buttons', () => {
     const a = actions();
     const slots = renderReport(root, message(['a', 'b', 'c']), a);
-    expect(slots.map((s) => s.id)).toEqual(['layer-time', 'memory', 'latency-cost']);
+    expect(slots.map((s) => s.id)).toEqual(['latency-cost', 'layer-time', 'memory']);
     for (const s of slots) expect(root.contains(s.container)).toBe(true);
     const memoryButtons = root.querySelectorAll<HTMLButtonElement>('section[data-chart="memory"] button');
     expect(Array.from(memoryButtons).map((b) => b.textContent)).toEqual(['SVG', 'PNG']);

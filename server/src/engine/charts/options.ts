@@ -24,10 +24,15 @@ import {
 
 export const PHASES: readonly PhaseName[] = ['prefill', 'decode'];
 export const TIME_CATEGORIES: readonly TimeCategory[] = ['compute', 'memory', 'comm'];
+/**
+ * The segments are the time of the ops each bound limits (an op's time counted once, under its
+ * bound), so they are named for those ops: a memory-bound step still computes, but its compute
+ * hides under its HBM traffic, and "compute 0 s" would misread it.
+ */
 export const TIME_CATEGORY_LABEL: Record<TimeCategory, string> = {
-  compute: 'compute',
-  memory: 'memory',
-  comm: 'communication',
+  compute: 'compute-bound ops',
+  memory: 'memory-bound ops',
+  comm: 'communication-bound ops',
 };
 
 const num = (x: number | null | undefined): number => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
@@ -72,11 +77,12 @@ function valueAxis(theme: ChartTheme, name: string, format: (v: number) => strin
   };
 }
 
-function categoryAxis(theme: ChartTheme, names: string[], extra: Record<string, unknown> = {}) {
+function categoryAxis(theme: ChartTheme, names: string[], extra: Record<string, unknown> = {}, horizontalLabels = true) {
   // Every layout keeps its label: slanted once the names would run into each other, since a
-  // bar without a name cannot be read.
+  // bar without a name cannot be read (names on a vertical axis are stacked and never run into
+  // each other).
   const longest = names.reduce((m, n) => Math.max(m, n.length), 0);
-  const crowded = names.length > 1 && names.length * longest > 60;
+  const crowded = horizontalLabels && names.length > 1 && names.length * longest > 60;
   return {
     type: 'category' as const,
     data: names,
@@ -102,7 +108,7 @@ function tooltip(theme: ChartTheme, trigger: 'axis' | 'item', format: (v: number
 }
 
 function legend(theme: ChartTheme) {
-  return { top: 0, textStyle: { color: theme.foreground }, inactiveColor: theme.mutedForeground };
+  return { top: 0, itemGap: 24, textStyle: { color: theme.foreground }, inactiveColor: theme.mutedForeground };
 }
 
 function base(theme: ChartTheme, opts: ChartBuildOptions): EChartsOption {
@@ -116,17 +122,38 @@ function base(theme: ChartTheme, opts: ChartBuildOptions): EChartsOption {
 }
 
 /**
- * Per-layer time of every costed layout, split into compute, memory and communication, as
- * stacked bars: prefill above, decode (one step at the mean context) below, each with its own
- * time axis because the two differ by orders of magnitude.
+ * The tokens a phase's layer time is divided by, so that layouts of different batches compare:
+ * a prefill processes batch × prompt tokens; a decode step generates one token per sequence.
+ */
+export function tokensPerLayerPass(phase: PhaseName, p: ChartPhase): number {
+  const batch = num(p.workload?.batch);
+  const tokens = phase === 'prefill' ? batch * num(p.workload?.prompt) : batch;
+  return tokens > 0 ? tokens : 1;
+}
+
+/** The smallest bar drawn, in pixels: a layout many times faster than another keeps a visible bar. */
+const MIN_BAR_PIXELS = 3;
+
+/**
+ * Per-layer time per token of every costed layout, split by what bounds each operation, as
+ * stacked horizontal bars (layout names on the left, where they never need slanting): prefill
+ * above, decode (one step at the mean context) below, each on its own axis. Time per token, not
+ * per layer pass, because a batch-512 prefill takes hundreds of times longer than a batch-1 one
+ * and would flatten it to nothing; every bar ends in its total, and none is drawn shorter than a
+ * few pixels, so no layout hides another.
  */
 export function buildLayerTimeChart(report: ChartReport, opts: ChartBuildOptions = {}): EChartsOption {
   const theme = opts.theme ?? LIGHT_THEME;
   const layouts = costedLayouts(report);
-  const names = layouts.map((l) => l.name);
+  // Top to bottom in the file's order: a category axis on y counts from the bottom.
+  const names = layouts.map((l) => l.name).reverse();
   const series: SeriesOption[] = [];
   PHASES.forEach((phase, axis) => {
-    const split = layouts.map((l) => layerTimeByCategory(l[phase]));
+    const perToken = [...layouts].reverse().map((l) => {
+      const split = layerTimeByCategory(l[phase]);
+      const tokens = tokensPerLayerPass(phase, l[phase]);
+      return { compute: split.compute / tokens, memory: split.memory / tokens, comm: split.comm / tokens };
+    });
     for (const category of TIME_CATEGORIES) {
       series.push({
         type: 'bar',
@@ -135,30 +162,44 @@ export function buildLayerTimeChart(report: ChartReport, opts: ChartBuildOptions
         stack: phase,
         xAxisIndex: axis,
         yAxisIndex: axis,
-        barMaxWidth: 48,
+        barMaxWidth: 28,
+        barMinHeight: MIN_BAR_PIXELS,
         itemStyle: { color: theme.category[category] },
         emphasis: { focus: 'series' },
-        data: split.map((s) => s[category]),
+        // No time in a category is no bar ('-'), not a minimum-height sliver.
+        data: perToken.map((t) => (t[category] > 0 ? t[category] : '-')),
       });
     }
+    // The total at the end of each bar: an unfilled bar over the stack, whose label reads the
+    // figure even where the stack is only a few pixels long.
+    series.push({
+      type: 'bar',
+      id: `${phase}-total`,
+      name: 'total',
+      xAxisIndex: axis,
+      yAxisIndex: axis,
+      barMaxWidth: 28,
+      barGap: '-100%',
+      silent: true,
+      itemStyle: { color: 'transparent' },
+      label: { show: true, position: 'right', color: theme.foreground, formatter: (p: { value?: unknown }) => (typeof p.value === 'number' ? formatSeconds(p.value) : '') },
+      data: perToken.map((t) => t.compute + t.memory + t.comm),
+    });
   });
   return {
     ...base(theme, opts),
     title: [
-      { text: 'prefill: time per layer', left: 8, top: 28, textStyle: { color: theme.foreground, fontSize: 13 } },
-      { text: 'decode: time per layer, one step', left: 8, top: '52%', textStyle: { color: theme.foreground, fontSize: 13 } },
+      { text: 'prefill: time per layer per prompt token', left: 8, top: 28, textStyle: { color: theme.foreground, fontSize: 13 } },
+      { text: 'decode: time per layer per generated token (one step ÷ batch)', left: 8, top: '52%', textStyle: { color: theme.foreground, fontSize: 13 } },
     ],
     legend: { ...legend(theme), data: TIME_CATEGORIES.map((c) => TIME_CATEGORY_LABEL[c]) },
     tooltip: tooltip(theme, 'axis', formatSeconds),
     grid: [
-      { left: 72, right: 24, top: 56, height: '30%' },
-      { left: 72, right: 24, top: '60%', bottom: 32 },
+      { left: 24, right: 72, top: 56, height: '34%', containLabel: true },
+      { left: 24, right: 72, top: '60%', bottom: 16, containLabel: true },
     ],
-    xAxis: [categoryAxis(theme, names, { gridIndex: 0 }), categoryAxis(theme, names, { gridIndex: 1 })],
-    yAxis: [
-      valueAxis(theme, '', formatSeconds, { gridIndex: 0 }),
-      valueAxis(theme, '', formatSeconds, { gridIndex: 1 }),
-    ],
+    xAxis: [valueAxis(theme, '', formatSeconds, { gridIndex: 0 }), valueAxis(theme, '', formatSeconds, { gridIndex: 1 })],
+    yAxis: [categoryAxis(theme, names, { gridIndex: 0 }, false), categoryAxis(theme, names, { gridIndex: 1 }, false)],
     series,
   };
 }
@@ -242,34 +283,130 @@ function wantsLogAxis(values: number[]): boolean {
   return Math.max(...positive) / Math.min(...positive) > 20;
 }
 
+/** 1, 2 or 5 times a power of ten, at least `rough`. */
+function niceStep(rough: number): number {
+  const decade = 10 ** Math.floor(Math.log10(rough));
+  for (const m of [1, 2, 5]) if (m * decade >= rough) return m * decade;
+  return 10 * decade;
+}
+
+/**
+ * A scatter axis over `values`, with its bounds fixed here (not left to ECharts) so that the
+ * labels can be placed against them: a log axis from decade to decade over a wide range; a linear
+ * one in round steps otherwise, at least ±15% around values that lie close together, so that its
+ * ticks never differ only past the labels' three significant digits ("7.18 7.18 7.18").
+ */
+export function scatterAxis(values: number[]): { type: 'log' | 'value'; min: number; max: number } {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (!finite.length) return { type: 'value', min: 0, max: 1 };
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  if (wantsLogAxis(finite)) return { type: 'log', min: 10 ** Math.floor(Math.log10(lo)), max: 10 ** Math.ceil(Math.log10(hi)) };
+  const mid = (lo + hi) / 2 || 1;
+  const from = Math.min(lo, mid * 0.85);
+  const to = Math.max(hi, mid * 1.15);
+  const step = niceStep((to - from) / 5);
+  // Rounded to 12 digits: a bound like 0.009000000000000001 trips ECharts' interval checks.
+  const round = (v: number) => Number(v.toPrecision(12));
+  return { type: 'value', min: round(Math.max(lo >= 0 ? 0 : -Infinity, Math.floor(from / step) * step)), max: round(Math.ceil(to / step) * step) };
+}
+
+/** Where a value falls on an axis, from 0 (its start) to 1 (its end). */
+function axisFraction(v: number, axis: { type: 'log' | 'value'; min: number; max: number }): number {
+  if (axis.type === 'log') return (Math.log10(v) - Math.log10(axis.min)) / (Math.log10(axis.max) - Math.log10(axis.min) || 1);
+  return (v - axis.min) / (axis.max - axis.min || 1);
+}
+
+/** A scatter point: one or more layouts drawn as one (labelled with all their names). */
+interface ScatterPoint {
+  name: string;
+  value: [latency: number, cost: number];
+  label?: { position: LabelPosition };
+}
+
+type LabelPosition = 'top' | 'bottom' | 'right' | 'left';
+
+/** The size of one of the scatter's two grids (side by side, 64 and 48 px margins) in a chart of `size`. */
+function scatterGridSize(size: { width: number; height: number } = { width: 960, height: 420 }): { width: number; height: number } {
+  return { width: Math.max(80, size.width * 0.46 - 64), height: Math.max(80, size.height - 96) };
+}
+/** Points closer than this many pixels are one point to the eye: they share a label. */
+const SAME_POINT_PIXELS = 10;
+/** A label's size per character and per line at the charts' 12 px font (generous, so boxes never undercount). */
+const LABEL_CHAR_PIXELS = 7;
+const LABEL_LINE_PIXELS = 16;
+
+interface Box { left: number; top: number; right: number; bottom: number }
+
+const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+/**
+ * Labels every layout of one scatter grid without collisions, wherever the chart is drawn (ECharts'
+ * own label mover does not run in its server-side renderer): layouts whose points coincide to the
+ * eye become one point whose label lists them all, one name a line; then each label takes the
+ * first side of its point (above, below, right, left) where it overlaps no label placed before and
+ * no other point, and stays inside the grid.
+ */
+function placeLabels(points: ScatterPoint[], xAxis: ReturnType<typeof scatterAxis>, yAxis: ReturnType<typeof scatterAxis>, grid: { width: number; height: number }): ScatterPoint[] {
+  const pixel = (p: ScatterPoint) => ({
+    x: axisFraction(p.value[0], xAxis) * grid.width,
+    y: (1 - axisFraction(p.value[1], yAxis)) * grid.height,
+  });
+  const merged: (ScatterPoint & { at: { x: number; y: number }; names: string[] })[] = [];
+  for (const p of points) {
+    const at = pixel(p);
+    const same = merged.find((m) => Math.hypot(m.at.x - at.x, m.at.y - at.y) <= SAME_POINT_PIXELS);
+    if (same) same.names.push(p.name);
+    else merged.push({ ...p, at, names: [p.name] });
+  }
+  const symbol = 7;
+  const placed: Box[] = merged.map((m) => ({ left: m.at.x - symbol, right: m.at.x + symbol, top: m.at.y - symbol, bottom: m.at.y + symbol }));
+  return merged.map((m) => {
+    const width = Math.max(...m.names.map((n) => n.length)) * LABEL_CHAR_PIXELS;
+    const height = m.names.length * LABEL_LINE_PIXELS;
+    const { x, y } = m.at;
+    const boxes: Record<LabelPosition, Box> = {
+      top: { left: x - width / 2, right: x + width / 2, top: y - symbol - height, bottom: y - symbol },
+      bottom: { left: x - width / 2, right: x + width / 2, top: y + symbol, bottom: y + symbol + height },
+      right: { left: x + symbol, right: x + symbol + width, top: y - height / 2, bottom: y + height / 2 },
+      left: { left: x - symbol - width, right: x - symbol, top: y - height / 2, bottom: y + height / 2 },
+    };
+    // Inside the grid (the axes' tick labels lie outside it), or a little above it, below the legend.
+    const inside = (b: Box) => b.top >= -24 && b.bottom <= grid.height && b.left >= 0 && b.right <= grid.width;
+    const sides: LabelPosition[] = ['top', 'bottom', 'right', 'left'];
+    const position = sides.find((side) => inside(boxes[side]) && !placed.some((b) => overlaps(b, boxes[side]))) ?? 'top';
+    placed.push(boxes[position]);
+    return { name: m.names.join('\n'), value: m.value, label: { position } };
+  });
+}
+
 /**
  * Latency against cost, as Pope et al. Fig. 1 plots them: one point per layout, prefill (whole
  * prompt) on the left and decode (time per generated token) on the right, both against the
- * chip-seconds spent per token. Lower-left is better on both.
+ * chip-seconds spent per token. Lower-left is better on both. Every layout is labelled: labels
+ * that would collide are moved apart, and layouts with the same figures share one point whose
+ * label names them all.
  */
 export function buildLatencyCostChart(report: ChartReport, opts: ChartBuildOptions = {}): EChartsOption {
   const theme = opts.theme ?? LIGHT_THEME;
   const layouts = costedLayouts(report);
-  const points = (phase: PhaseName) =>
+  const raw = (phase: PhaseName): ScatterPoint[] =>
     layouts.map((l) => ({
       name: l.name,
       value: [phase === 'decode' ? decodeSecondsPerToken(l.decode, opts.decodeContext) : num(l.prefill.latency_s), num(l[phase].cost_chip_s_per_token)],
     }));
-  const data = { prefill: points('prefill'), decode: points('decode') };
-  const allCosts = [...data.prefill, ...data.decode].map((p) => p.value[1]);
-  const costAxis = (gridIndex: number) =>
-    valueAxis(theme, gridIndex === 0 ? 'chip-ms per token' : '', (v) => sig(v * 1e3), {
-      gridIndex,
-      type: wantsLogAxis(allCosts) ? 'log' : 'value',
-      scale: true,
-    });
+  const points = { prefill: raw('prefill'), decode: raw('decode') };
+  // One cost axis for both grids, so that the two phases' costs read against each other.
+  const costRange = scatterAxis([...points.prefill, ...points.decode].map((p) => p.value[1]));
+  const latencyRange = { prefill: scatterAxis(points.prefill.map((p) => p.value[0])), decode: scatterAxis(points.decode.map((p) => p.value[0])) };
+  const costAxis = (gridIndex: number) => valueAxis(theme, gridIndex === 0 ? 'chip-ms per token' : '', (v) => sig(v * 1e3), { gridIndex, ...costRange });
   const latencyAxis = (phase: PhaseName, gridIndex: number) =>
     valueAxis(theme, phase === 'prefill' ? 'prefill latency' : 'decode time per token', formatSeconds, {
       gridIndex,
-      type: wantsLogAxis(data[phase].map((p) => p.value[0])) ? 'log' : 'value',
-      scale: true,
       nameLocation: 'middle',
       nameGap: 26,
+      ...latencyRange[phase],
+      axisLabel: { color: theme.foreground, formatter: (v: number) => formatSeconds(v), hideOverlap: true },
     });
   const series: SeriesOption[] = PHASES.map((phase, i) => ({
     type: 'scatter',
@@ -283,10 +420,13 @@ export function buildLatencyCostChart(report: ChartReport, opts: ChartBuildOptio
       show: true,
       position: 'top',
       color: theme.foreground,
+      lineHeight: LABEL_LINE_PIXELS,
       formatter: (p: { name?: string }) => p.name ?? '',
     },
-    labelLayout: { hideOverlap: true },
-    data: data[phase],
+    // placeLabels sides the labels for the registry's size; in a narrower view, the browser's
+    // ECharts moves any that still collide (its server-side renderer does not run this).
+    labelLayout: { moveOverlap: 'shiftY' },
+    data: placeLabels(points[phase], latencyRange[phase], costRange, scatterGridSize(opts.size)),
   }));
   return {
     ...base(theme, opts),

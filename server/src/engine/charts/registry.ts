@@ -8,6 +8,9 @@ import type { CrossoverResult } from '../search/crossover';
 import { crossoverChartOption, seriesColors, sweepChart } from '../search/charts';
 import type { SweepResult } from '../search/sweep';
 import { buildLatencyCostChart, buildLayerTimeChart, buildMemoryChart } from './options';
+import { buildLayerTimelineChart, buildShardingChart, buildStepTimelineChart } from '../sharding/charts';
+import type { TileMap } from '../sharding/tiles';
+import type { Timeline } from '../sharding/timeline';
 import { LIGHT_THEME } from './theme';
 import type { ChartBuildOptions, ChartReport } from './types';
 
@@ -19,6 +22,10 @@ export interface ChartInputs {
   sweep: readonly SweepResult[];
   /** Show FFN Crossover (`shardlens crossover --svg`). */
   crossover: CrossoverResult;
+  /** Show Sharding (`shardlens show --svg/--html`): where each chip's tile of one value lives. */
+  sharding: TileMap;
+  /** Step timeline (`shardlens timeline --svg/--html`): one layout and phase. */
+  timeline: Timeline;
 }
 
 export type ChartView = keyof ChartInputs;
@@ -40,23 +47,24 @@ const chart = <V extends ChartView>(definition: ChartDefinition<V>): ChartDefini
 
 /** The registry, each view's charts in display order. */
 export const CHARTS = {
+  // First: the one chart that answers "which layout", with the width of the view.
+  'latency-cost': chart({
+    view: 'compare',
+    title: 'Latency against cost',
+    cardTitle: 'Latency against cost (lower left is better)',
+    width: 960,
+    height: 420,
+    build: buildLatencyCostChart,
+  }),
   'layer-time': chart({
     view: 'compare',
-    title: 'Time per layer by category',
-    cardTitle: 'Time per layer: compute, memory, communication',
+    title: 'Time per layer per token, by what bounds each op',
+    cardTitle: 'Time per layer per token: compute-, memory- and communication-bound ops',
     width: 860,
     height: 480,
     build: buildLayerTimeChart,
   }),
   memory: chart({ view: 'compare', title: 'Memory per chip against HBM', width: 860, height: 360, build: buildMemoryChart }),
-  'latency-cost': chart({
-    view: 'compare',
-    title: 'Latency against cost',
-    cardTitle: 'Latency against cost (lower left is better)',
-    width: 860,
-    height: 380,
-    build: buildLatencyCostChart,
-  }),
   'sweep-decode': chart({
     view: 'sweep',
     title: 'Decode: cost against latency per generated token',
@@ -78,6 +86,9 @@ export const CHARTS = {
     height: 480,
     build: (result, o) => crossoverChartOption(result, o.theme ?? LIGHT_THEME, seriesColors(o.theme ?? LIGHT_THEME)),
   }),
+  sharding: chart({ view: 'sharding', title: 'Tiles of one value on the mesh', width: 1040, height: 680, build: buildShardingChart }),
+  timeline: chart({ view: 'timeline', title: 'One layer, op by op', width: 980, height: 640, build: buildLayerTimelineChart }),
+  'timeline-step': chart({ view: 'timeline', title: 'The whole pass', width: 980, height: 300, build: buildStepTimelineChart }),
 };
 
 export type ChartId = keyof typeof CHARTS;
@@ -110,6 +121,7 @@ export function buildCharts<V extends ChartView>(view: V, input: ChartInputs[V],
   return chartIdsOf(view).map((id) => {
     // The filter above picked the entries of `view`, whose builders take `ChartInputs[V]`.
     const definition = CHARTS[id] as ChartDefinition<ChartView> as ChartDefinition<V>;
-    return { id, title: definition.title, width: definition.width, height: definition.height, option: definition.build(input, options) };
+    const size = options.sizes?.[id] ?? { width: definition.width, height: definition.height };
+    return { id, title: definition.title, width: definition.width, height: definition.height, option: definition.build(input, { ...options, size }) };
   });
 }

@@ -1,9 +1,9 @@
 // The compare table's rows as plain strings: the webview puts them into table cells with
 // `textContent`, and the HTML page escapes them. One function, so both show the same numbers.
 
-import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
+import { formatBytes, formatPercent, formatSeconds, grouped, sig } from '../report/format';
 import { decodeSecondsPerToken } from './options';
-import { isCostedLayout, type ChartReport, type DecodeContext } from './types';
+import { isCostedLayout, type ChartPhase, type ChartReport, type DecodeContext } from './types';
 
 export interface CompareColumn {
   key: CompareCellKey;
@@ -12,10 +12,12 @@ export interface CompareColumn {
   title: string;
 }
 
-export type CompareCellKey = 'setup' | 'prefill' | 'decode' | 'mfu' | 'cost' | 'memory' | 'bound';
+export type CompareCellKey = 'setup' | 'chips' | 'batch' | 'prefill' | 'decode' | 'mfu' | 'cost' | 'memory' | 'bound';
 
 export const COMPARE_COLUMNS: readonly CompareColumn[] = [
-  { key: 'setup', label: 'model · mesh', title: 'Model, mesh and chip count' },
+  { key: 'setup', label: 'model · mesh', title: 'Model and mesh' },
+  { key: 'chips', label: 'chips', title: 'Chips in the mesh' },
+  { key: 'batch', label: 'batch p / d', title: 'Sequences per batch in prefill / in decode (a phase may override the layout)' },
   { key: 'prefill', label: 'prefill', title: 'Prefill latency for the whole prompt' },
   { key: 'decode', label: 'decode / token', title: 'Decode time per generated token (one step)' },
   { key: 'mfu', label: 'MFU prefill / decode', title: 'Model FLOPs utilisation of each phase' },
@@ -33,12 +35,14 @@ export interface CompareRow {
 }
 
 const chipMs = (s: number | null) => `${sig((s ?? 0) * 1e3)}`;
+const batchOf = (p: ChartPhase) => (typeof p.workload?.batch === 'number' ? grouped(p.workload.batch) : '?');
 
 export function compareTableRows(report: ChartReport, opts: { decodeContext?: DecodeContext } = {}): CompareRow[] {
   return report.layouts.map((l): CompareRow => {
-    const setup = l.model ? `${l.model} · ${l.mesh ?? '?'}${l.chips ? ` (${l.chips} chips)` : ''}` : '';
+    const setup = l.model ? `${l.model} · ${l.mesh ?? '?'}` : '';
+    const chips = l.chips ? grouped(l.chips) : '';
     if (!isCostedLayout(l)) {
-      const blank = { setup, prefill: '', decode: '', mfu: '', cost: '', memory: '', bound: '' };
+      const blank = { setup, chips, batch: '', prefill: '', decode: '', mfu: '', cost: '', memory: '', bound: '' };
       return { name: l.name, costed: false, fits: true, cells: { ...blank, prefill: `not costed${l.reason ? `: ${l.reason}` : ''}` } };
     }
     const m = l.memory;
@@ -48,6 +52,8 @@ export function compareTableRows(report: ChartReport, opts: { decodeContext?: De
       fits: m.fits,
       cells: {
         setup,
+        chips,
+        batch: `${batchOf(l.prefill)} / ${batchOf(l.decode)}`,
         prefill: formatSeconds(l.prefill.latency_s ?? 0),
         decode: formatSeconds(decodeSecondsPerToken(l.decode, opts.decodeContext)),
         mfu: `${formatPercent(l.prefill.mfu ?? 0)} / ${formatPercent(l.decode.mfu ?? 0)}`,

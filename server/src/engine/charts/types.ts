@@ -25,6 +25,8 @@ export interface ChartPhase {
   mfu: number | null;
   cost_chip_s_per_token: number | null;
   bound: string;
+  /** The phase's own batch and prompt (a phase may override the layout's). */
+  workload?: { batch?: number | null; prompt?: number | null };
   /** Decode only: one step at the mean and at the last attended length. */
   step_s?: number | null;
   step_s_last?: number | null;
@@ -100,4 +102,11 @@ export interface ChartBuildOptions {
   decodeContext?: DecodeContext;
   /** Off for server-side rendering, where only the final frame is printed. */
   animation?: boolean;
+  /**
+   * The size each chart is drawn at, by chart id, for the builders that lay out labels
+   * themselves (the webview's card sizes); a chart not listed is drawn at its registered size.
+   */
+  sizes?: Readonly<Record<string, { width: number; height: number } | undefined>>;
+  /** The size this chart is drawn at (buildCharts fills it from `sizes` or the registry). */
+  size?: { width: number; height: number };
 }

@@ -17,6 +17,8 @@ export interface FoundBlocks {
   attention?: BlockDecl | null;
   ffnError?: string;
   attentionError?: string;
+  /** With `attentionError`: the attention names the message suggests, best first (each a quick fix). */
+  attentionSuggestions?: string[];
 }
 
 /** How many attention blocks an `unknown-name` for a missing family suggests. */
@@ -62,9 +64,13 @@ export class BlockLookup {
     const member = this.scope.get(familyMemberName(family, kclass));
     if (attName !== family && !exact && !member) {
       const anyMember = K_CLASS_NAMES.some((k) => this.scope.has(familyMemberName(family, k)));
-      out.attentionError = anyMember
-        ? `no \`${familyMemberName(family, kclass)}\`: the ${attName}-sharded attention for ${ffnName} has no member for ${K_CLASSES[kclass]} models`
-        : `${ffnName} has no ${attName}-sharded attention (\`${family}\`)${this.attentionAdvice(out.ffn, ffnName, attName as AttentionSharding, kclass)}`;
+      if (anyMember) out.attentionError = `no \`${familyMemberName(family, kclass)}\`: the ${attName}-sharded attention for ${ffnName} has no member for ${K_CLASSES[kclass]} models`;
+      else {
+        const names = this.attentionAdvice(out.ffn, ffnName, attName as AttentionSharding, kclass);
+        const advice = names.length && out.ffn ? `; attention blocks that read and write ${ffnName}'s residual stream ${formatType(this.blocks.get(out.ffn)!.input!.type!)}: ${names.map((n) => `\`attention = ${n}\``).join(', ')}` : '';
+        out.attentionError = `${ffnName} has no ${attName}-sharded attention (\`${family}\`)${advice}`;
+        if (names.length) out.attentionSuggestions = names;
+      }
       return out;
     }
     const chosen = member && (!exact || exact.kind !== 'attention') ? member : exact;
@@ -77,14 +83,14 @@ export class BlockLookup {
   /**
    * What to write instead of an `attention = heads | batch` the ffn has no family for: the
    * attention blocks that read and write the ffn's residual stream (its input and output types),
-   * as the layout would name them, the asked-for sharding first (`; attention blocks that read and
-   * write my_2d's residual stream BLE_xyz: \`attention = ws2d_heads\`, …`). Empty when none do.
+   * as the layout would name them, the asked-for sharding first (`ws2d_heads`, …). Empty when
+   * none do.
    */
-  private attentionAdvice(ffnDecl: BlockDecl | undefined, ffnName: string, asked: AttentionSharding, kclass: KClass): string {
+  private attentionAdvice(ffnDecl: BlockDecl | undefined, ffnName: string, asked: AttentionSharding, kclass: KClass): string[] {
     const ffn = ffnDecl && this.blocks.get(ffnDecl);
     const input = ffn?.input?.type;
     const output = ffn?.output?.type;
-    if (!input || !output) return '';
+    if (!input || !output) return [];
     const fits = (decl: BlockDecl | undefined): boolean => {
       const block = decl?.kind === 'attention' ? this.blocks.get(decl) : undefined;
       return !!block?.input?.type && !!block.output?.type && typesEqual(block.input.type, input) && typesEqual(block.output.type, output);
@@ -103,9 +109,7 @@ export class BlockLookup {
       others.push({ name: written, rank: (decl.source.isPrelude ? 2 : 0) + (written.endsWith(`_${asked}`) ? 0 : 1) });
     }
     others.sort((a, b) => a.rank - b.rank);
-    const names = [...own, ...others.map((o) => o.name)].slice(0, MAX_ATTENTION_ADVICE);
-    if (!names.length) return '';
-    return `; attention blocks that read and write ${ffnName}'s residual stream ${formatType(input)}: ${names.map((n) => `\`attention = ${n}\``).join(', ')}`;
+    return [...own, ...others.map((o) => o.name)].slice(0, MAX_ATTENTION_ADVICE);
   }
 
   /**

@@ -7,9 +7,10 @@ import type { BlockDecl, Field, Ident, RecordDecl, Span, Value } from '../syntax
 import { followBaseChain, type BaseChainRules } from './baseChain';
 import type { BlockLookup } from './blockLookup';
 import { checkBlockPlacement, type BlockPlacement, type UnevenSplit } from './layoutChecks';
+import { attentionMismatch, ffnMismatch, type ModelMismatch } from './modelMatch';
 import { lookupRecord, readFields, unknownMessage, type FieldMap, type OnRef, type RecordFields, type RecordScope, type Report } from './records';
 import type { RecordResolver } from './recordResolver';
-import { PHASES, type CheckedBlock, type Phase, type PhaseSpec, type ResolvedLayout, type UncostableLayout, type WorkloadSpec } from './resolved';
+import { PHASES, type AttentionKernel, type CheckedBlock, type ModelSpec, type Phase, type PhaseSpec, type ResolvedLayout, type UncostableLayout, type WorkloadSpec } from './resolved';
 import { FIELDS, REQUIRED_FIELDS } from './schema';
 import { formatType, typesEqual } from './shardType';
 
@@ -108,6 +109,7 @@ export class LayoutResolver {
     }
     if (blockProblem || !phaseSpecs.prefill || !phaseSpecs.decode) return fail(blockProblem ?? 'its blocks could not be resolved', names);
     const overlap = (top.get('overlap')?.str as 'none' | 'collective_einsum' | undefined) ?? 'none';
+    const attentionKernel = (top.get('attention_kernel')?.str as AttentionKernel | undefined) ?? 'fused';
     return {
       name: d.name.text,
       decl: d,
@@ -118,6 +120,7 @@ export class LayoutResolver {
       decode: phaseSpecs.decode,
       unembed: phaseSpecs.decode.unembed,
       overlap,
+      attentionKernel,
       kvBudget: top.get('kv_budget')?.num,
       measured: measured.size
         ? {
@@ -183,6 +186,23 @@ export class LayoutResolver {
     return { top, phases, measured };
   }
 
+  /** Looks a block up by name, for the model-match checks' quick fixes. */
+  private readonly named = (name: string) => this.lookup.named(name);
+
+  /**
+   * Reports a block that is not the model's FFN or attention (check/modelMatch.ts) on the layout's
+   * field that names it, with a quick fix to the matching built-in; true when it reported.
+   */
+  private reportMismatch(d: RecordDecl, model: ModelSpec, block: CheckedBlock, at: Ident, m: ModelMismatch | undefined): boolean {
+    if (!m) return false;
+    const fixes = m.replacement ? [{ title: `Use ${m.replacement}`, edits: [{ span: at, newText: m.replacement }], preferred: true }] : undefined;
+    this.report('model-mismatch', d.source, at, `layout ${d.name.text}: ${m.message}`, fixes, [
+      { source: block.decl.source, span: block.decl.name, message: `${block.name} is declared here` },
+      ...(model.origin ? [{ source: model.origin.source, span: model.origin.span, message: `model ${model.name} is declared here` }] : []),
+    ]);
+    return true;
+  }
+
   /** A phase's blocks, checked together on the layout's mesh; a string says why they cannot be costed. */
   private phaseBlocks(d: RecordDecl, placement: BlockPlacement, ffnField: Field, attField: Field, unembedField: Field | undefined): PhaseSpec | string {
     const { phase, model, mesh, workload } = placement;
@@ -198,14 +218,24 @@ export class LayoutResolver {
     const found = this.lookup.find(model, ffnIdent.text, attIdent.text);
     if (found.ffnError) this.report('unknown-name', source, ffnIdent, found.ffnError);
     else if (found.ffn) this.onRef(ffnIdent, source, found.ffn);
-    if (found.attentionError) this.report('unknown-name', source, attIdent, found.attentionError);
+    if (found.attentionError) {
+      // Each attention the message suggests is a quick fix, the first preferred.
+      const fixes = found.attentionSuggestions?.map((name, i) => ({ title: `Use attention = ${name}`, edits: [{ span: attIdent, newText: name }], preferred: i === 0 }));
+      this.report('unknown-name', source, attIdent, found.attentionError, fixes);
+    }
     else if (found.attention) this.onRef(attIdent, source, found.attention);
     if (!found.ffn || found.attention === undefined) return 'its blocks could not be resolved';
     const ffn = this.blocks.get(found.ffn)!;
     const attention = found.attention ? this.blocks.get(found.attention)! : null;
 
-    // Residual stream: attention in/out must equal the ffn's.
+    // The blocks must compute the model's FFN and attention, or the figures would be another
+    // model's (check/modelMatch.ts).
     let ok = true;
+    const ffnMismatched = this.reportMismatch(d, model, ffn, ffnIdent, ffnMismatch(ffn, model, this.named, this.blocks));
+    const attMismatched = !!attention && this.reportMismatch(d, model, attention, attIdent, attentionMismatch(attention, model, this.named, this.blocks));
+    if (ffnMismatched || attMismatched) ok = false;
+
+    // Residual stream: attention in/out must equal the ffn's.
     if (attention && ffn.input?.type && attention.input?.type && ffn.output?.type && attention.output?.type) {
       const fin = ffn.input.type;
       if (!typesEqual(fin, attention.input.type) || !typesEqual(ffn.output.type, attention.output.type)) {
@@ -262,10 +292,12 @@ export class LayoutResolver {
     // is not costed, but its axes are still checked against the mesh: a mistyped axis is
     // reported as `unknown-axis` (and nothing else: the analysis drops the rest, see
     // dropShadowedByUnknownAxis).
-    const placed = (block: CheckedBlock, at: Ident) => checkBlockPlacement(this.report, block, placement, at, block.ok) && block.ok;
-    if (!placed(ffn, ffnIdent)) ok = false;
-    if (attention && !placed(attention, attIdent)) ok = false;
-    if (unembed && !placed(unembed, unembedIdent ?? ffnIdent)) ok = false;
+    // A block of another model's kind gets its axes checked but not its sizes: they would be
+    // another model's findings (K = 1 split 64 ways in a multihead member on a multiquery model).
+    const placed = (block: CheckedBlock, at: Ident, mismatched: boolean) => checkBlockPlacement(this.report, block, placement, at, block.ok && !mismatched) && block.ok;
+    if (!placed(ffn, ffnIdent, ffnMismatched)) ok = false;
+    if (attention && !placed(attention, attIdent, attMismatched)) ok = false;
+    if (unembed && !placed(unembed, unembedIdent ?? ffnIdent, false)) ok = false;
     if (!ok) return 'its blocks have errors';
     return { phase, workload, ffn, attention, unembed };
   }

@@ -8,7 +8,7 @@ import { fieldSpec, MEASURED_FIELDS, PHASE_FIELDS, similarFields, type FieldSpec
 import { similarNames } from './similarNames';
 import { evalQuantity } from './units';
 import { followBaseChain, type ResolvedBase } from './baseChain';
-import type { Dtype, HardwareSpec, MeshAxis, MeshSpec, ModelSpec, Topology, WorkloadSpec } from './resolved';
+import { FFN_MATRICES, type Dtype, type HardwareSpec, type MeshAxis, type MeshSettings, type MeshSpec, type ModelSpec, type Topology, type WorkloadSpec } from './resolved';
 
 /** Records a use of a name and the declaration it resolves to. */
 export type OnRef = (use: Ident, source: SourceFile, target: Decl) => void;
@@ -224,13 +224,16 @@ export function buildHardware(name: string, m: FieldMap, origin?: { source: Sour
     link_eff: num(m, 'link_eff') ?? 1,
     collective_latency: num(m, 'collective_latency') ?? 0,
     op_overhead: num(m, 'op_overhead') ?? 0,
+    scaleup_domain: num(m, 'scaleup_domain'),
+    scaleout_bw: num(m, 'scaleout_bw'),
+    scaleout_latency: num(m, 'scaleout_latency'),
     extra,
     origin,
   };
 }
 
 export function countParams(layers: number, E: number, F: number, H: number, K: number, Q: number, V: number, ffn: 'gelu' | 'swiglu', tied: boolean): number {
-  const m = ffn === 'swiglu' ? 3 : 2;
+  const m = FFN_MATRICES[ffn];
   return layers * (m * E * F + 2 * E * H * Q + 2 * E * K * Q) + V * E * (tied ? 1 : 2);
 }
 
@@ -269,6 +272,19 @@ export function buildWorkload(m: FieldMap): WorkloadSpec | undefined {
   return { batch, prompt, generate };
 }
 
+/** The mesh fields that are settings rather than axis sizes (MeshSettings). */
+const MESH_SETTING = /^(?:(?:link_bw|topology)(?:_[a-z])?|wrap)$/;
+
+/** What a mesh's fields declare besides its axis sizes, as plain values. */
+export function meshSettingsOf(m: FieldMap): MeshSettings {
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of m) {
+    const value = v.num ?? v.str;
+    if (MESH_SETTING.test(k) && value !== undefined) out[k] = value;
+  }
+  return out;
+}
+
 /** Mesh axes from an ordered list of (axis, size) and per-axis overrides (spec §2). */
 export function buildMesh(
   name: string,
@@ -277,17 +293,58 @@ export function buildMesh(
   m: FieldMap,
   origin?: { source: SourceFile; span: Span },
 ): MeshSpec {
+  return meshFromSettings(name, hardware, axisSizes, meshSettingsOf(m), origin);
+}
+
+/**
+ * A mesh from its axis sizes, in order, and its declared settings. On hardware with a
+ * `scaleup_domain` the axes are laid on the network tiers innermost (first) axis first: an axis
+ * whose chips, with those of the axes before it, fit in one scale-up domain uses the hardware's
+ * link (`link_bw`, `topology`, or the mesh's own `link_bw`/`topology`); an axis wholly outside
+ * uses the scale-out network (`scaleout_bw` through a switch, each step `scaleout_latency`
+ * longer); an axis that starts inside a domain and leaves it spans both (a hierarchical
+ * collective, cost-model.md). `link_bw_AXIS` / `topology_AXIS` always win for their axis.
+ */
+export function meshFromSettings(
+  name: string,
+  hardware: HardwareSpec,
+  axisSizes: [string, number][],
+  settings: MeshSettings,
+  origin?: { source: SourceFile; span: Span },
+): MeshSpec {
   const order = axisSizes.map(([a]) => a);
   for (const std of ['x', 'y', 'z']) if (!order.includes(std)) axisSizes.push([std, 1]);
-  const wrapField = str(m, 'wrap');
+  const setting = (k: string) => settings[k];
+  const wrapField = setting('wrap') as string | undefined;
   const allMultiplesOf4 = axisSizes.every(([, s]) => s % 4 === 0);
   const wraps = (axis: string) => (wrapField === undefined ? allMultiplesOf4 : wrapField !== 'none' && wrapField.includes(axis));
-  const axes: MeshAxis[] = axisSizes.map(([a, size]) => ({
-    name: a,
-    size,
-    link_bw: num(m, `link_bw_${a}`) ?? num(m, 'link_bw') ?? hardware.link_bw,
-    topology: (str(m, `topology_${a}`) as Topology) ?? (str(m, 'topology') as Topology) ?? hardware.topology,
-    wrap: wraps(a),
-  }));
-  return { name, hardware, axes, chips: axes.reduce((p, a) => p * a.size, 1), origin };
+  const upLink = (setting('link_bw') as number | undefined) ?? hardware.link_bw;
+  const upTopology = (setting('topology') as Topology | undefined) ?? hardware.topology;
+  const domain = hardware.scaleup_domain;
+  const outBw = hardware.scaleout_bw;
+  const tiered = domain !== undefined && outBw !== undefined;
+  let inner = 1;
+  const axes: MeshAxis[] = axisSizes.map(([a, size]) => {
+    const ownLink = setting(`link_bw_${a}`) as number | undefined;
+    const ownTopology = setting(`topology_${a}`) as Topology | undefined;
+    const axis: MeshAxis = { name: a, size, link_bw: ownLink ?? upLink, topology: ownTopology ?? upTopology, wrap: wraps(a) };
+    if (!tiered || size === 1) return axis;
+    const before = inner;
+    inner *= size;
+    if (inner <= domain) {
+      axis.tier = 'scale-up';
+      return axis;
+    }
+    axis.tier = before >= domain ? 'scale-out' : 'spans';
+    axis.latency = hardware.scaleout_latency ?? 0;
+    if (ownLink === undefined) axis.link_bw = outBw;
+    if (ownTopology === undefined) axis.topology = 'switch';
+    // Inside the domain the axis has domain/before chips in a row, when that splits it evenly.
+    const part = domain / before;
+    if (axis.tier === 'spans' && ownLink === undefined && ownTopology === undefined && Number.isInteger(part) && size % part === 0) {
+      axis.scaleUp = { size: part, link_bw: upLink, topology: upTopology };
+    } else if (axis.tier === 'spans') axis.tier = 'scale-out';
+    return axis;
+  });
+  return { name, hardware, axes, chips: axes.reduce((p, a) => p * a.size, 1), settings, origin };
 }

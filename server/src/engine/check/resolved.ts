@@ -29,6 +29,15 @@ export interface HardwareSpec {
   link_eff: number;
   collective_latency: number;
   op_overhead: number;
+  /**
+   * Network tiers (docs/language.md "Network tiers"): how many chips share one scale-up domain
+   * (an NVLink/NVSwitch box or rack), and the scale-out network between domains per chip: its
+   * one-direction bandwidth and the latency each collective step over it adds. Absent on
+   * hardware that declares no tiers (every axis then uses `link_bw`).
+   */
+  scaleup_domain?: number;
+  scaleout_bw?: number;
+  scaleout_latency?: number;
   /** Further calibration fields (cost-model.md §5), by name, in base units. */
   extra: Record<string, number>;
   origin?: Origin;
@@ -42,7 +51,24 @@ export interface MeshAxis {
   topology: Topology;
   /** Torus wraparound on this axis (bidirectional ring). Irrelevant on a switch axis. */
   wrap: boolean;
+  /**
+   * The tier the axis lies on, on hardware with a `scaleup_domain` (absent otherwise): inside one
+   * scale-up domain, over the scale-out network, or spanning both (its first `scaleUp.size`
+   * chips share a domain; groups of them talk over the network, a hierarchical collective).
+   */
+  tier?: 'scale-up' | 'scale-out' | 'spans';
+  /** α added to each collective step over this axis: the network's `scaleout_latency` off the scale-up domain. */
+  latency?: number;
+  /** On a `spans` axis: the part inside one scale-up domain (its size, link and topology). */
+  scaleUp?: { size: number; link_bw: number; topology: Topology };
 }
+
+/**
+ * What a mesh declaration wrote besides its axis sizes (`link_bw`, `topology`, `wrap`,
+ * `link_bw_AXIS`, `topology_AXIS`), in base units: kept so that a search that re-factors the
+ * chip count builds its meshes with the same settings.
+ */
+export type MeshSettings = Readonly<Record<string, number | string>>;
 
 export interface MeshSpec {
   name: string;
@@ -50,6 +76,8 @@ export interface MeshSpec {
   /** In mesh declaration order; `x`, `y` and `z` are always present (size 1 when not declared). */
   axes: MeshAxis[];
   chips: number;
+  /** The declared settings the axes were built from (see MeshSettings). */
+  settings?: MeshSettings;
   origin?: Origin;
 }
 
@@ -61,6 +89,9 @@ export interface ModelDims {
   Q: number;
   V: number;
 }
+
+/** The weight matrices of one layer's FFN for each model `ffn` kind: gelu w_in, w_out; swiglu adds w_gate. */
+export const FFN_MATRICES: Readonly<Record<'gelu' | 'swiglu', number>> = { gelu: 2, swiglu: 3 };
 
 export interface ModelSpec {
   name: string;
@@ -140,6 +171,9 @@ export interface PhaseSpec {
   unembed: CheckedBlock | null;
 }
 
+/** How attention runs: `fused` keeps the scores on chip, `unfused` writes them to HBM (cost/plan.ts). */
+export type AttentionKernel = 'fused' | 'unfused';
+
 export interface ResolvedLayout {
   name: string;
   decl: RecordDecl;
@@ -151,6 +185,8 @@ export interface ResolvedLayout {
   /** The decode phase's unembedding block (the embedding table's stored layout); `null` when none applies. */
   unembed: CheckedBlock | null;
   overlap: 'none' | 'collective_einsum';
+  /** `attention_kernel`: fused (default) costs each attention's scores, softmax and values as one op. */
+  attentionKernel: AttentionKernel;
   /** `kv_budget` as a fraction of HBM, when the layout gives it. */
   kvBudget?: number;
   /** `measured { … }`: real results of this configuration, shown beside the prediction. */

@@ -37,6 +37,9 @@ export const HARDWARE_FIELDS: FieldSpec[] = [
   { name: 'link_eff', type: q('fraction'), doc: 'calibration: achieved fraction of link bandwidth', example: '0.8' },
   { name: 'collective_latency', type: q('time'), doc: 'calibration: latency α of one collective step', example: '5 us' },
   { name: 'op_overhead', type: q('time'), doc: 'calibration: fixed time added to every costed operation', example: '2 us' },
+  { name: 'scaleup_domain', type: q('count'), doc: 'chips in one scale-up domain (GPUs on one NVLink/NVSwitch fabric); mesh axes past it use the scale-out network', example: '8' },
+  { name: 'scaleout_bw', type: q('bandwidth'), doc: 'scale-out network bandwidth per chip, one direction (its NIC: 400 Gb/s = 50 GB/s)', example: '50 GB/s' },
+  { name: 'scaleout_latency', type: q('time'), doc: 'latency each collective step over the scale-out network adds', example: '5 us' },
   {
     name: 'matmul_knee',
     type: q('number'),
@@ -103,6 +106,12 @@ export const LAYOUT_FIELDS: FieldSpec[] = [
   { name: 'attention', type: { type: 'block', kind: 'attention' }, required: true, doc: '`heads`, `batch`, `none`, or an attention block', example: 'batch' },
   { name: 'unembed', type: { type: 'block', kind: 'unembed' }, doc: 'the unembedding block; default: the one matching the ffn', example: 'ws2d_unembed' },
   { name: 'overlap', type: { type: 'enum', values: ['none', 'collective_einsum'] }, doc: 'overlap collectives with einsums (Looped CollectiveEinsum, Pope §3.5)', example: 'collective_einsum' },
+  {
+    name: 'attention_kernel',
+    type: { type: 'enum', values: ['fused', 'unfused'] },
+    doc: 'fused (default: FlashAttention-style, the scores and softmax stay on chip) or unfused (the scores go through HBM, as in Pope et al.)',
+    example: 'unfused',
+  },
   { name: 'kv_budget', type: q('fraction'), doc: 'fraction of HBM reserved for the KV cache, for max_context (Pope Table 1 uses 30%)', example: '30%' },
   { name: 'prefill', type: { type: 'phase' }, doc: 'overrides for the prefill phase', example: '{ ffn = ws2d, attention = heads }' },
   {

@@ -6,6 +6,7 @@
 import type { BlockDecl } from '../syntax/ast';
 import type { BlockLookup } from './blockLookup';
 import { sizesFit } from './layoutChecks';
+import { attentionMismatch, ffnMismatch } from './modelMatch';
 import { PHASES, type CheckedBlock, type MeshSpec, type Phase, type PhaseSpec, type ResolvedLayout, type WorkloadSpec } from './resolved';
 import { typesEqual } from './shardType';
 
@@ -16,6 +17,8 @@ export interface BlockPair {
 }
 
 export class VariantBuilder {
+  private readonly named = (name: string) => this.lookup.named(name);
+
   constructor(
     private readonly blocks: ReadonlyMap<BlockDecl, CheckedBlock>,
     private readonly lookup: BlockLookup,
@@ -41,6 +44,8 @@ export class VariantBuilder {
       const ffn = this.blocks.get(found.ffn)!;
       const attention = found.attention ? this.blocks.get(found.attention)! : null;
       if (!ffn.ok || (attention && !attention.ok)) return undefined;
+      // A block of another kind than the model's FFN or attention would be costed as another model.
+      if (ffnMismatch(ffn, layout.model, this.named, this.blocks) || (attention && attentionMismatch(attention, layout.model, this.named, this.blocks))) return undefined;
       if (attention && !(ffn.input?.type && attention.input?.type && typesEqual(ffn.input.type, attention.input.type))) return undefined;
       let unembed: CheckedBlock | null = null;
       for (const cb of this.lookup.unembedCandidates(c.ffn)) {

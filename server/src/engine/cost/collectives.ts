@@ -12,6 +12,24 @@ export function participatingAxes(axes: readonly string[], mesh: MeshSpec): Mesh
   return mesh.axes.filter((a) => a.size > 1 && axes.includes(a.name));
 }
 
+/**
+ * The axes as the collective runs over them: an axis that spans two network tiers (its first
+ * `scaleUp.size` chips in one scale-up domain, the rest in other domains) is a hierarchical
+ * collective, two phases as two axes would be: inside the domain over its links, then across
+ * domains over the network (`x:scale-up`, `x:scale-out`). Other axes are returned as they are.
+ */
+export function tieredAxes(part: MeshAxis[]): MeshAxis[] {
+  if (!part.some((a) => a.scaleUp)) return part;
+  const out: MeshAxis[] = [];
+  for (const a of part) {
+    if (!a.scaleUp) { out.push(a); continue; }
+    const inner = a.scaleUp.size;
+    out.push({ name: `${a.name}:scale-up`, size: inner, link_bw: a.scaleUp.link_bw, topology: a.scaleUp.topology, wrap: a.wrap });
+    out.push({ name: `${a.name}:scale-out`, size: a.size / inner, link_bw: a.link_bw, topology: a.topology, wrap: false, latency: a.latency });
+  }
+  return out;
+}
+
 /** Sequential ring steps: size/2 on a bidirectional (wraparound) ring, size − 1 on a line, 1 through a switch. */
 export function hops(axis: MeshAxis): number {
   if (axis.topology === 'switch') return 1;
@@ -67,7 +85,7 @@ export const NO_COLLECTIVE: CollectiveAffine = Object.freeze({ active: false, a:
  * them, and the phases' times add.
  */
 export function collectiveAffine(collective: CollectiveDef, axes: readonly string[], mesh: MeshSpec): CollectiveAffine {
-  const part = participatingAxes(axes, mesh);
+  const part = tieredAxes(participatingAxes(axes, mesh));
   if (part.length === 0) return NO_COLLECTIVE;
   const hw = mesh.hardware;
   if (part.every((a) => a.topology === 'torus')) {
@@ -93,7 +111,8 @@ export function collectiveAffine(collective: CollectiveDef, axes: readonly strin
     const g = groups[i];
     let ph: Phase;
     if (g[0].topology === 'switch') {
-      ph = { axes: g, P: sizes[i], scale, a: hw.collective_latency, b: (scale * (sizes[i] - 1)) / sizes[i] / (g[0].link_bw * hw.link_eff) };
+      // One step through the switch; off the scale-up domain it also waits for the network.
+      ph = { axes: g, P: sizes[i], scale, a: hw.collective_latency + (g[0].latency ?? 0), b: (scale * (sizes[i] - 1)) / sizes[i] / (g[0].link_bw * hw.link_eff) };
     } else {
       ph = torusPhase(collective, g, scale, hw);
     }
@@ -107,8 +126,10 @@ export function collectiveAffine(collective: CollectiveDef, axes: readonly strin
 function torusPhase(collective: CollectiveDef, axes: readonly MeshAxis[], scale: number, hw: HardwareSpec): Phase {
   let h = 0;
   let P = 1;
-  for (const x of axes) { h += hops(x); P *= x.size; }
-  const a = hw.collective_latency * h;
+  // A torus axis declared off the scale-up domain adds the network's latency to each of its hops.
+  let networkLatency = 0;
+  for (const x of axes) { h += hops(x); P *= x.size; networkLatency += hops(x) * (x.latency ?? 0); }
+  const a = hw.collective_latency * h + networkLatency;
   if (collective.torus === 'slowest-ring') {
     // Each axis is a ring and the axes work at once, so the slowest axis sets the time; on one
     // axis this is a quarter of an all-gather of the same array (the scaling book's estimate).
@@ -142,7 +163,8 @@ export function explainCollectiveTime(c: CollectiveAffine, D: Explained, t: numb
       let note: string;
       if (ph.axes[0].topology === 'switch') {
         const bw = ph.axes[0].link_bw * hw.link_eff;
-        note = `switch axis ${label(ph)}: α + D_i·(P_i−1)/P_i / (link_bw·link_eff) with D_i = ${Di} B, P_i = ${ph.P}, BW = ${bw} B/s`;
+        const net = ph.axes[0].latency ? ' + scaleout_latency' : '';
+        note = `switch axis ${label(ph)}: α${net} + D_i·(P_i−1)/P_i / (link_bw·link_eff) with D_i = ${Di} B, P_i = ${ph.P}, BW = ${bw} B/s${net ? `, scaleout_latency = ${Number((ph.axes[0].latency! * 1e6).toPrecision(6))} µs` : ''}`;
       } else {
         note = `torus axes ${label(ph)}: ${torusFormula(c.collective)} with D_i = ${Di} B`;
       }

@@ -9,7 +9,7 @@ import type { CollectiveVolume } from '../ops/index';
 import { explainCollectiveTime, participatingAxes } from './collectives';
 import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS, type Explained, type Input } from './explained';
 import { boundName, extent, F_BOUND, F_BYTES, F_COMM, F_ELEMENTS, F_FLOPS, F_HBM, F_TCOMM, F_TCOMPUTE, F_TIME, F_TMEMORY, sizesArray, STRIDE, type BlockNumbers } from './numeric';
-import { LETTERS, type BlockPlan, type MeshPlan } from './plan';
+import { LETTERS, type AttentionFusion, type BlockPlan, type MeshPlan } from './plan';
 import { bytesPerElement, dimSize, localExtent, type AxisSizes, type PassSizes } from './sizes';
 import type { OpCost, OpRole } from './types';
 
@@ -29,6 +29,8 @@ export interface BlockFigures {
   dtypes: Map<string, Dtype>;
   /** The id of a value of this block in the layer graph (`ffn.b`; `in` maps to the layer input). */
   idOf: (name: string) => string;
+  /** The block's attention fusions are costed as one op each (`attention_kernel = fused`). */
+  fuseAttention: boolean;
 }
 
 /** What the formula helpers read: the pass sizes, the mesh axes and the values' dtypes. */
@@ -65,20 +67,24 @@ export function opFigures(i: number, f: BlockFigures): OpCost {
   const oh = hw.op_overhead;
   const rule = v.rule!;
   const parts: FigureParts = { bytes: ZERO_BYTES, flops: ZERO_FLOPS, comm: ZERO_BYTES, tCompute: ZERO_SECONDS, tMemory: ZERO_SECONDS, tComm: ZERO_SECONDS, time: ZERO_SECONDS, axes: undefined };
+  const fusion = f.fuseAttention ? f.plan.attentionFusions.find((x) => x.values === i) : undefined;
+  let fused: string[] | undefined;
   switch (rule.kind) {
     case 'roofline': {
-      parts.flops = explained(row(F_FLOPS), 'FLOP', () => `2·${v.flopDims.map((d) => extentSymbol(LETTERS[d.code], d.axes, f)).join('·')}`, () => {
-        const inputs: Record<string, Input> = {};
-        for (const d of v.flopDims) inputs[extentSymbol(LETTERS[d.code], d.axes, f)] = extentInput(LETTERS[d.code], d.axes, f);
-        return inputs;
-      });
+      if (fusion) {
+        parts.flops = fusedFlops(fusion, row(F_FLOPS), f);
+        parts.bytes = fusedBytes(fusion, row(F_HBM), f);
+        fused = [fusion.scores, fusion.softmax, fusion.values].map((m) => `${f.role}.${f.plan.values[m].name}`);
+      } else {
+        parts.flops = explained(row(F_FLOPS), 'FLOP', () => einsumFlopsFormula(i, f), () => einsumFlopsInputs(i, f));
+        parts.bytes = operandBytes(i, f);
+      }
       const flops = row(F_FLOPS);
       parts.tCompute = explained(row(F_TCOMPUTE), 's', 'flops / (flops_peak·flops_eff)', () => ({
         flops: input(flops, 'FLOP'),
         flops_peak: input(hw.flops, 'FLOP/s'),
         flops_eff: input(hw.flops_eff, ''),
       }));
-      parts.bytes = operandBytes(i, f);
       parts.tMemory = memoryTime(row(F_TMEMORY), parts.bytes.value, f);
       const tc = parts.tCompute.value;
       const tm = parts.tMemory.value;
@@ -151,7 +157,7 @@ export function opFigures(i: number, f: BlockFigures): OpCost {
     op: v.op,
     axes: parts.axes ?? (checked.axes.length ? axesText(checked.axes, f) : ''),
     type: typeText(type, f),
-    fused: undefined,
+    fused,
     flops: parts.flops,
     bytes: parts.bytes,
     commBytes: parts.comm,
@@ -161,7 +167,8 @@ export function opFigures(i: number, f: BlockFigures): OpCost {
     time: parts.time,
     bound: boundName(row(F_BOUND)),
     id: f.idOf(v.name),
-    uses: checked.args.map((a) => f.idOf(a)),
+    // A fused attention reads q, kt and vt; its scores and probabilities are inside it.
+    uses: fusion ? fusion.operands.map((k) => f.idOf(f.plan.values[k].name)) : checked.args.map((a) => f.idOf(a)),
     resultBytes: row(F_BYTES),
   };
 }
@@ -196,22 +203,63 @@ function memoryTime(t: number, bytes: number, f: BlockFigures): Explained {
   }));
 }
 
+/** An einsum's FLOPs, `2·` the local extent of every dim of its operands (grouped K counted once, in H). */
+function einsumFlopsFormula(i: number, f: BlockFigures): string {
+  return `2·${f.plan.values[i].flopDims.map((d) => extentSymbol(LETTERS[d.code], d.axes, f)).join('·')}`;
+}
+
+function einsumFlopsInputs(i: number, f: BlockFigures): Record<string, Input> {
+  const inputs: Record<string, Input> = {};
+  for (const d of f.plan.values[i].flopDims) inputs[extentSymbol(LETTERS[d.code], d.axes, f)] = extentInput(LETTERS[d.code], d.axes, f);
+  return inputs;
+}
+
+/** A fused attention's FLOPs: its two einsums' (the softmax is not counted, as unfused). */
+function fusedFlops(x: AttentionFusion, total: number, f: BlockFigures): Explained {
+  const s = f.plan.values[x.scores].name;
+  const o = f.plan.values[x.values].name;
+  // The score einsum's row keeps its own FLOPs; the value einsum's row holds the sum.
+  const scoreFlops = f.rows[x.scores * STRIDE + F_FLOPS];
+  return explained(total, 'FLOP', `flops(${s}) + flops(${o})`, () => ({
+    [`flops(${s})`]: input(scoreFlops, 'FLOP', `score einsum, ${einsumFlopsFormula(x.scores, f)}`),
+    [`flops(${o})`]: input(total - scoreFlops, 'FLOP', `value einsum, ${einsumFlopsFormula(x.values, f)}`),
+  }));
+}
+
+/**
+ * A fused attention's HBM bytes: what it reads from outside (q, the cached keys and values) and
+ * its result. The scores and the softmax's probabilities stay on chip, so neither is written.
+ */
+function fusedBytes(x: AttentionFusion, total: number, f: BlockFigures): Explained {
+  const s = f.plan.values[x.scores].name;
+  const p = f.plan.values[x.softmax].name;
+  const list = () => valueTerms([...x.operands, x.values], f);
+  return explained(total, 'B', () => list().map((t) => t.key).join(' + '), () => {
+    const inputs: Record<string, Input> = {};
+    for (const t of list()) inputs[t.key] = input(t.bytes, 'B', t.note);
+    const result = `bytes(${f.plan.values[x.values].name})`;
+    inputs[result] = input(inputs[result].value, 'B', `${inputs[result].note}; fused attention: ${s} and ${p} stay on chip, never in HBM`);
+    return inputs;
+  });
+}
+
+/** One `bytes(name)` term per typed value, with its type and dtype. */
+function valueTerms(indices: readonly number[], f: BlockFigures): { key: string; bytes: number; note: string }[] {
+  const list: { key: string; bytes: number; note: string }[] = [];
+  for (const k of indices) {
+    const t = f.block.values[k].type;
+    if (!t) continue;
+    const name = f.plan.values[k].name;
+    list.push({ key: `bytes(${name})`, bytes: f.rows[k * STRIDE + F_BYTES], note: `${typeText(t, f)} as ${f.dtypes.get(name) ?? 'bf16'}` });
+  }
+  return list;
+}
+
 /** HBM bytes of an op that reads its typed operands and writes its result: one term per value. */
 function operandBytes(i: number, f: BlockFigures): Explained {
   const v = f.plan.values[i];
   const total = f.rows[i * STRIDE + F_HBM];
-  const parts = () => {
-    const list: { key: string; bytes: number; note: string }[] = [];
-    const add = (k: number) => {
-      const t = f.block.values[k].type;
-      if (!t) return;
-      const name = f.plan.values[k].name;
-      list.push({ key: `bytes(${name})`, bytes: f.rows[k * STRIDE + F_BYTES], note: `${typeText(t, f)} as ${f.dtypes.get(name) ?? 'bf16'}` });
-    };
-    for (const a of v.args) if (a >= 0) add(a);
-    add(i);
-    return list;
-  };
+  const parts = () => valueTerms([...v.args.filter((a) => a >= 0), i], f);
   return explained(total, 'B', () => parts().map((p) => p.key).join(' + '), () => {
     const inputs: Record<string, Input> = {};
     for (const p of parts()) inputs[p.key] = input(p.bytes, 'B', p.note);

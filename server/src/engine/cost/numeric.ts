@@ -6,7 +6,7 @@
 import type { CheckedBlock, Dtype, MeshSpec, ModelSpec } from '../check/resolved';
 import { DTYPE_BYTES } from '../check/resolved';
 import { collectiveVolume } from '../ops/index';
-import { D_KV, D_OPERAND, D_WEIGHT, meshPlan, T_CODE, type BlockPlan, type MeshPlan, type SequencePlan } from './plan';
+import { D_KV, D_OPERAND, D_WEIGHT, meshPlan, T_CODE, type AttentionFusion, type BlockPlan, type MeshPlan, type SequencePlan } from './plan';
 import type { PassSizes } from './sizes';
 import type { Bound, Totals } from './types';
 import { emptyTotals } from './totals';
@@ -50,7 +50,7 @@ function dtypeBytes(kind: number, model: ModelSpec, operand: number): number {
   return 2;
 }
 
-export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec): BlockNumbers {
+export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, fuseAttention: boolean): BlockNumbers {
   const n = plan.values.length;
   const r = new Float64Array(n * STRIDE);
   const size = sizesArray(sizes);
@@ -81,14 +81,7 @@ export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, me
         for (let k = 0; k < v.flopDims.length; k++) f *= extent(v.flopDims[k].code, m.flopDivs[k], size, realT);
         let b = r[o + F_BYTES];
         for (const a of v.args) b += bytesOf(a);
-        const tc = f / flopRate;
-        const tm = b / hbmRate;
-        r[o + F_FLOPS] = f;
-        r[o + F_HBM] = b;
-        r[o + F_TCOMPUTE] = tc;
-        r[o + F_TMEMORY] = tm;
-        r[o + F_TIME] = Math.max(tc, tm) + oh;
-        r[o + F_BOUND] = tc > tm ? B_COMPUTE : B_MEMORY;
+        roofline(r, o, f, b, flopRate, hbmRate, oh);
         break;
       }
       case 'collective': {
@@ -137,8 +130,36 @@ export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, me
       }
     }
   }
+  if (fuseAttention) for (const x of plan.attentionFusions) fuseAttentionRow(x, r, flopRate, hbmRate, oh);
   return r;
 }
+
+/**
+ * A fused attention's figures, in its value einsum's row: the FLOPs of both einsums, the HBM
+ * bytes of what the chain reads from outside it (q, the cached keys and values) and of its
+ * result, and the roofline time of the two. The member rows keep their own (unfused) numbers,
+ * which no statement of a fused sequence reads.
+ */
+function fuseAttentionRow(x: AttentionFusion, r: BlockNumbers, flopRate: number, hbmRate: number, oh: number): void {
+  const o = x.values * STRIDE;
+  const f = r[x.scores * STRIDE + F_FLOPS] + r[o + F_FLOPS];
+  let b = r[o + F_BYTES];
+  for (const a of x.operands) b += r[a * STRIDE + F_BYTES];
+  roofline(r, o, f, b, flopRate, hbmRate, oh);
+}
+
+/** An op on the roofline (row offset `o`): `flops` and HBM `bytes`, max of the two times. */
+function roofline(r: BlockNumbers, o: number, flops: number, bytes: number, flopRate: number, hbmRate: number, oh: number): void {
+  const tc = flops / flopRate;
+  const tm = bytes / hbmRate;
+  r[o + F_FLOPS] = flops;
+  r[o + F_HBM] = bytes;
+  r[o + F_TCOMPUTE] = tc;
+  r[o + F_TMEMORY] = tm;
+  r[o + F_TIME] = Math.max(tc, tm) + oh;
+  r[o + F_BOUND] = tc > tm ? B_COMPUTE : B_MEMORY;
+}
+
 
 export interface SequenceNumbers {
   totals: Totals;
@@ -168,7 +189,7 @@ export function sequenceDetail(seq: SequencePlan, mesh: MeshSpec, meshKeyText: s
 
 function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number, detail: boolean): SequenceNumbers | SequenceDetail {
   const mps = seq.parts.map((p) => meshPlan(p, mesh, meshKeyText));
-  const nums = seq.parts.map((p, i) => blockNumbers(p, mps[i], sizes, mesh, model));
+  const nums = seq.parts.map((p, i) => blockNumbers(p, mps[i], sizes, mesh, model, seq.fuseAttention));
   const entries = seq.entries;
   const n = entries.length;
   const t = emptyTotals();

@@ -43,7 +43,8 @@ export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSi
   const mesh = layout.mesh;
   const key = meshKey(mesh);
   const parallel = model.block === 'parallel';
-  const layerSeq = layerPlan(phase.attention, phase.ffn, parallel);
+  const fuseAttention = layout.attentionKernel === 'fused';
+  const layerSeq = layerPlan(phase.attention, phase.ffn, parallel, fuseAttention);
   const layer = sequenceNumbers(layerSeq, mesh, key, sizes, model, layout.overlap, inputLocalBytes(phase.attention ?? phase.ffn, mesh, sizes));
   const embed = costEmbed(phase.ffn, sizes, mesh);
   const unembedSizes = withSingleToken(sizes);
@@ -95,15 +96,16 @@ class LazyPassCost implements PassCost {
   /** The layer's explained ops and block totals, built on first read. */
   get layer(): LayerCost {
     const parallel = this.model.block === 'parallel';
-    const seq = layerPlan(this.phaseSpec.attention, this.phaseSpec.ffn, parallel);
-    return (this.layerCost ??= layerFigures(seq, parallel && this.phaseSpec.attention !== null, { mesh: this.layout.mesh, model: this.model, sizes: this.sizes, overlap: this.layout.overlap }));
+    const fuseAttention = this.layout.attentionKernel === 'fused';
+    const seq = layerPlan(this.phaseSpec.attention, this.phaseSpec.ffn, parallel, fuseAttention);
+    return (this.layerCost ??= layerFigures(seq, parallel && this.phaseSpec.attention !== null, { mesh: this.layout.mesh, model: this.model, sizes: this.sizes, overlap: this.layout.overlap, fuseAttention }));
   }
 
   get unembed(): BlockCost | null {
     if (this.unembedCost === undefined) {
       const block = this.phaseSpec.unembed;
       // Only the last position's logits are needed, in both phases.
-      this.unembedCost = block ? blockFigures('unembed', block, 'unembed.in', { mesh: this.layout.mesh, model: this.model, sizes: withSingleToken(this.sizes), overlap: this.layout.overlap }) : null;
+      this.unembedCost = block ? blockFigures('unembed', block, 'unembed.in', { mesh: this.layout.mesh, model: this.model, sizes: withSingleToken(this.sizes), overlap: this.layout.overlap, fuseAttention: false }) : null;
     }
     return this.unembedCost;
   }

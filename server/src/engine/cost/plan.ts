@@ -54,6 +54,46 @@ export interface BlockPlan {
   byName: Map<string, number>;
   input: number;
   output: number;
+  /** The block's attentions a fused kernel runs as one op (`attention_kernel = fused`). */
+  attentionFusions: AttentionFusion[];
+}
+
+/**
+ * Fused attention (FlashAttention-style kernels): the score einsum, the softmax over T that reads
+ * only it, and the einsum that reads only that softmax run as one op whose scores and
+ * probabilities stay on chip. Its FLOPs are the two einsums'; its HBM bytes are the operands read
+ * from outside the chain (q, the cached keys and values) and the result. A softmax over a sharded
+ * T is not fused: its statistics cross chips between the two einsums.
+ */
+export interface AttentionFusion {
+  /** Value indices: the score einsum, the softmax, the value einsum (the fused op's result). */
+  scores: number;
+  softmax: number;
+  values: number;
+  /** The typed values the chain reads from outside it, in operand order (q, kt, vt). */
+  operands: number[];
+}
+
+/** The chains `s = einsum(…)`, `p = softmax(s)`, `o = einsum(p, …)` with s and p read nowhere else. */
+function findAttentionFusions(values: readonly ValuePlan[], output: number): AttentionFusion[] {
+  const readers = values.map(() => [] as number[]);
+  values.forEach((v, i) => { for (const a of v.args) if (a >= 0) readers[a].push(i); });
+  const out: AttentionFusion[] = [];
+  values.forEach((p, softmax) => {
+    const rule = p.rule;
+    if (rule?.kind !== 'elementwise' || rule.normalises?.dim !== 'T' || p.reducePos < 0 || p.reduceAxes.length) return;
+    const scores = p.args[0] ?? -1;
+    if (scores < 0 || values[scores].rule?.kind !== 'roofline' || readers[scores].length !== 1) return;
+    if (readers[softmax].length !== 1 || scores === output || softmax === output) return;
+    const consumer = readers[softmax][0];
+    if (values[consumer].rule?.kind !== 'roofline') return;
+    const operands: number[] = [];
+    for (const m of [scores, softmax, consumer]) {
+      for (const a of values[m].args) if (a >= 0 && a !== scores && a !== softmax && values[a].letters.length) operands.push(a);
+    }
+    out.push({ scores, softmax, values: consumer, operands });
+  });
+  return out;
 }
 
 const blockPlans = new WeakMap<CheckedBlock, BlockPlan>();
@@ -115,12 +155,14 @@ export function blockPlan(block: CheckedBlock): BlockPlan {
       isWeight: v.op === 'weight',
     };
   });
+  const output = block.output ? (byName.get(block.output.name) ?? -1) : -1;
   const plan: BlockPlan = {
     block,
     values,
     byName,
     input: block.input ? (byName.get(block.input.name) ?? -1) : -1,
-    output: block.output ? (byName.get(block.output.name) ?? -1) : -1,
+    output,
+    attentionFusions: findAttentionFusions(values, output),
   };
   blockPlans.set(block, plan);
   return plan;
@@ -157,7 +199,9 @@ const meshPlans = new WeakMap<BlockPlan, Map<string, MeshPlan>>();
 /** Everything that identifies a mesh's collective behaviour, as a cache key. */
 export function meshKey(mesh: MeshSpec): string {
   const hw = mesh.hardware;
-  return `${hw.collective_latency}|${hw.link_eff}|${mesh.axes.map((a) => `${a.name}${a.size}${a.topology[0]}${a.wrap ? 'w' : ''}${a.link_bw}`).join(',')}`;
+  // Network tiers: an axis's added step latency and its scale-up part (a hierarchical collective).
+  const tier = (a: MeshSpec['axes'][number]) => (a.latency ? `l${a.latency}` : '') + (a.scaleUp ? `u${a.scaleUp.size}${a.scaleUp.topology[0]}${a.scaleUp.link_bw}` : '');
+  return `${hw.collective_latency}|${hw.link_eff}|${mesh.axes.map((a) => `${a.name}${a.size}${a.topology[0]}${a.wrap ? 'w' : ''}${a.link_bw}${tier(a)}`).join(',')}`;
 }
 
 /** The affine terms of a value's collective, or of a normalising op's statistic collective. */
@@ -220,6 +264,8 @@ export interface SeqEntry {
 export interface SequencePlan {
   parts: BlockPlan[];
   entries: SeqEntry[];
+  /** Each part's attention fusions are costed as one op (`attention_kernel = fused`). */
+  fuseAttention: boolean;
 }
 
 /**
@@ -229,35 +275,34 @@ export interface SequencePlan {
  */
 const layerPlans = new WeakMap<CheckedBlock, { byAttention: WeakMap<CheckedBlock, SequencePlan[]>; alone: SequencePlan[] }>();
 
-/** The layer's statement order: serial (attention then ffn) or parallel (with fusions). */
-export function layerPlan(attention: CheckedBlock | null, ffn: CheckedBlock, parallel: boolean): SequencePlan {
+/** The layer's statement order: serial (attention then ffn) or parallel (with fusions), attention fused or not. */
+export function layerPlan(attention: CheckedBlock | null, ffn: CheckedBlock, parallel: boolean, fuseAttention: boolean): SequencePlan {
   let byAttn = layerPlans.get(ffn);
   if (!byAttn) layerPlans.set(ffn, (byAttn = { byAttention: new WeakMap(), alone: [] }));
   let pair = attention ? byAttn.byAttention.get(attention) : byAttn.alone;
   if (!pair) byAttn.byAttention.set(attention!, (pair = []));
-  const slot = parallel ? 1 : 0;
+  const slot = (parallel ? 1 : 0) + (fuseAttention ? 2 : 0);
   if (pair[slot]) return pair[slot];
-  const plan = buildLayerPlan(attention, ffn, parallel && attention !== null);
+  const plan = buildLayerPlan(attention, ffn, parallel && attention !== null, fuseAttention);
   pair[slot] = plan;
   return plan;
 }
 
-const unembedPlans = new WeakMap<CheckedBlock, SequencePlan>();
+const unembedPlans = new WeakMap<CheckedBlock, SequencePlan[]>();
 
-export function singleBlockPlan(block: CheckedBlock): SequencePlan {
-  const hit = unembedPlans.get(block);
-  if (hit) return hit;
-  const plan = buildSequence([blockPlan(block)], [], false);
-  unembedPlans.set(block, plan);
-  return plan;
+export function singleBlockPlan(block: CheckedBlock, fuseAttention = false): SequencePlan {
+  let both = unembedPlans.get(block);
+  if (!both) unembedPlans.set(block, (both = []));
+  const slot = fuseAttention ? 1 : 0;
+  return (both[slot] ??= buildSequence([blockPlan(block)], [], false, fuseAttention));
 }
 
-function buildLayerPlan(attention: CheckedBlock | null, ffn: CheckedBlock, parallel: boolean): SequencePlan {
+function buildLayerPlan(attention: CheckedBlock | null, ffn: CheckedBlock, parallel: boolean, fuseAttention: boolean): SequencePlan {
   const f = blockPlan(ffn);
-  if (!attention) return buildSequence([f], [], false);
+  if (!attention) return buildSequence([f], [], false, fuseAttention);
   const a = blockPlan(attention);
   const fusions = parallel ? findFusions(attention, ffn).map((p) => ({ kind: p.kind, a: a.byName.get(p.attention.name) ?? -1, f: f.byName.get(p.ffn.name) ?? -1 })) : [];
-  return buildSequence([a, f], fusions.filter((x) => x.a >= 0 && x.f >= 0), !parallel);
+  return buildSequence([a, f], fusions.filter((x) => x.a >= 0 && x.f >= 0), !parallel, fuseAttention);
 }
 
 /**
@@ -265,18 +310,31 @@ function buildLayerPlan(attention: CheckedBlock | null, ffn: CheckedBlock, paral
  * statements costed once, with the ffn member's figures: at the attention's position for the
  * layernorm and the gather, at the ffn's for the output reduce_scatter (as layer.ts does).
  */
-function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f: number }[], serialPair: boolean): SequencePlan {
+function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f: number }[], serialPair: boolean, fuseAttention: boolean): SequencePlan {
   // Where each (part, value) lands in the sequence.
   const at: Map<number, number>[] = parts.map(() => new Map());
   const entries: SeqEntry[] = [];
   const fusedA = new Map<number, { f: number; kind: string }>();
   const fusedF = new Map<number, { a: number; kind: string }>();
   for (const x of fusions) { fusedA.set(x.a, { f: x.f, kind: x.kind }); fusedF.set(x.f, { a: x.a, kind: x.kind }); }
+  // A fused attention is one statement at its value einsum; its score einsum and softmax are
+  // members of it (absorbed: no statement of their own).
+  const absorbed = parts.map(() => new Map<number, number>());
+  const members = parts.map(() => new Map<number, readonly number[]>());
+  if (fuseAttention) {
+    parts.forEach((p, part) => {
+      for (const x of p.attentionFusions) {
+        absorbed[part].set(x.scores, x.values);
+        absorbed[part].set(x.softmax, x.values);
+        members[part].set(x.values, [x.scores, x.softmax]);
+      }
+    });
+  }
   // Statement order: part 0's values, then part 1's; fused members once.
   const order: { part: number; value: number; alsoA?: number; alsoF?: number }[] = [];
   parts.forEach((p, part) => {
     p.values.forEach((v, i) => {
-      if (!v.rule) return;
+      if (!v.rule || absorbed[part].has(i)) return;
       if (part === 0 && fusedA.has(i)) {
         const x = fusedA.get(i)!;
         if (x.kind !== 'output-scatter') order.push({ part: 1, value: x.f, alsoA: i });
@@ -294,6 +352,7 @@ function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f
     at[o.part].set(o.value, idx);
     if (o.alsoA !== undefined) at[0].set(o.alsoA, idx);
   });
+  absorbed.forEach((m, part) => { for (const [member, lead] of m) { const idx = at[part].get(lead); if (idx !== undefined) at[part].set(member, idx); } });
   // The ffn's input is the attention's output in a serial layer.
   const input = (part: number, value: number): boolean => value === parts[part].input;
   const ref = (part: number, value: number): number => {
@@ -316,6 +375,10 @@ function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f
     };
     add(o.part, operandsOf(o.part, o.value));
     if (o.alsoA !== undefined) add(0, operandsOf(0, o.alsoA));
+    // A fused attention reads what its score einsum and softmax read, less its own members.
+    const absorbedHere = members[o.part].get(o.value);
+    if (absorbedHere) for (const m of absorbedHere) add(o.part, operandsOf(o.part, m));
+    uses.delete(idx);
     const first = v.args[0] ?? -1;
     entries.push({
       part: o.part,
@@ -323,7 +386,7 @@ function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f
       uses: [...uses],
       readsInput,
       firstOperandStored: first >= 0 && stored(o.part, first),
-      firstOperand: first >= 0 ? ref(o.part, first) : -1,
+      firstOperand: first >= 0 && ref(o.part, first) !== idx ? ref(o.part, first) : -1,
       consumerEinsum: -1,
       producerEinsum: -1,
       isEinsum: v.rule?.kind === 'roofline',
@@ -352,5 +415,5 @@ function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f
     }
     if (e.firstOperand >= 0 && entries[e.firstOperand].isEinsum) e.producerEinsum = e.firstOperand;
   });
-  return { parts, entries };
+  return { parts, entries, fuseAttention };
 }

@@ -19,6 +19,8 @@ interface SequenceContext {
   model: ModelSpec;
   sizes: PassSizes;
   overlap: Overlap;
+  /** `attention_kernel = fused`: each attention's scores, softmax and values are one op. */
+  fuseAttention: boolean;
 }
 
 // Graph ids (`ffn.b`) of a block's values, cached per (block, role, input id): building the
@@ -56,6 +58,7 @@ function figuresOf(detail: SequenceDetail, seq: SequencePlan, part: number, role
     meshOrderKey: c.mesh.axes.map((a) => a.name).join(''),
     dtypes: valueDtypes(block, c.model),
     idOf: valueIds(block, role, inputId),
+    fuseAttention: seq.fuseAttention,
   };
 }
 
@@ -65,7 +68,7 @@ function totalsOf(t: Totals): Totals {
 
 /** One block on its own (with its own overlap pairs): its statements and totals. */
 export function blockFigures(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, inputId: string, c: SequenceContext): BlockCost {
-  const seq = singleBlockPlan(block);
+  const seq = singleBlockPlan(block, c.fuseAttention);
   const inputBytes = inputLocalBytes(block, c.mesh, c.sizes);
   // The totals from the numbers alone, the explained ops on first read: a report of thousands of
   // layouts reads only the totals of each block.
@@ -114,7 +117,7 @@ export function layerFigures(seq: SequencePlan, parallel: boolean, c: SequenceCo
   });
   if (alias.size) for (const o of ops) o.uses = o.uses.map((u) => alias.get(u) ?? u);
 
-  const blockContext = { mesh: c.mesh, model: c.model, sizes: c.sizes, overlap: c.overlap };
+  const blockContext = { mesh: c.mesh, model: c.model, sizes: c.sizes, overlap: c.overlap, fuseAttention: c.fuseAttention };
   return {
     ...totalsOf(detail.totals),
     ops,

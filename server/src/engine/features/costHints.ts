@@ -7,13 +7,16 @@ import type { Span } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 import { formatType } from '../check/shardType';
 import { formatBytes, formatPercent, formatSeconds } from '../report/format';
+import { measuredJson } from '../report/json';
 import { opCost, phasePass, usesOfBlock, type BlockUse } from './costs';
+import { measuredBeside } from './layouts';
 import type { FeatureSettings } from './settings';
 
 export const COMPARE_COMMAND = 'shardlens.compareLayouts';
 export const EXPLAIN_COMMAND = 'shardlens.explainLayout';
 export const SWEEP_COMMAND = 'shardlens.showSweep';
 export const BEST_COMMAND = 'shardlens.findBestLayout';
+export const SHARDING_COMMAND = 'shardlens.showSharding';
 
 export interface LensPlan {
   span: Span;
@@ -26,6 +29,15 @@ export interface LensPlan {
 export function layoutLenses(analysis: Analysis, settings: FeatureSettings): LensPlan[] {
   const out: LensPlan[] = [];
   for (const decl of analysis.file.decls) {
+    if (isBlockDecl(decl)) {
+      // Show Sharding at the block's first weight (else its first value): the view needs a value
+      // to draw, and the client turns the offset into a position of the document it shows.
+      const at = decl.stmts.find((st) => st.kind === 'weight') ?? decl.stmts.find((st) => st.kind !== 'out');
+      const name = at && (at.kind === 'let' ? at.name : at.kind !== 'out' ? at.names[0] : undefined);
+      const used = analysis.layouts.some((l) => l.prefill.ffn.decl === decl || l.decode.ffn.decl === decl || l.prefill.attention?.decl === decl || l.decode.attention?.decl === decl || l.prefill.unembed?.decl === decl || l.decode.unembed?.decl === decl);
+      if (name && used) out.push({ span: decl.name, title: 'Show sharding', command: SHARDING_COMMAND, args: [{ uri: analysis.source.uri, offset: name.start }] });
+      continue;
+    }
     if (decl.kind !== 'layout') continue;
     const name = decl.name.text;
     const span = decl.name;
@@ -42,7 +54,9 @@ export function layoutLenses(analysis: Analysis, settings: FeatureSettings): Len
       const mem = cost.memory;
       const used = Math.max(mem.total.prefill.value, mem.total.decode.value);
       const fits = mem.fits ? '' : ' ⚠ does not fit';
-      out.push({ span, title: `decode ${formatSeconds(step)}/token · MFU ${formatPercent(cost.decode.mfu.value)} · ${formatBytes(used)} / ${formatBytes(mem.hbm)} HBM${fits}`, command: '', args: [] });
+      // What was measured, beside the prediction: the nominal model is a lower bound until calibrated.
+      const measured = measuredBeside(measuredJson(layout, cost), layout.decode.workload.generate);
+      out.push({ span, title: `decode ${formatSeconds(step)}/token · MFU ${formatPercent(cost.decode.mfu.value)} · ${formatBytes(used)} / ${formatBytes(mem.hbm)} HBM${fits}${measured ? ` · ${measured}` : ''}`, command: '', args: [] });
     } else {
       const reason = analysis.uncostable.find((u) => u.decl === decl)?.reason ?? 'the cost model could not cost it';
       out.push({ span, title: `not costed: ${reason}`, command: '', args: [] });
@@ -90,7 +104,10 @@ export function inlayHints(analysis: Analysis, range: Span, settings: FeatureSet
       const op = opCost(analysis, use, stmt.name.text, settings.decodeContext);
       if (!op) continue;
       const where = `${use.layout.name} · ${use.phase}`;
-      if (detail === 'time') out.push({ offset: stmt.end, label: `${formatSeconds(op.time.value)} ${op.bound}`, kind: 'cost', tooltip: `time of this op per layer in ${where}` });
+      // The score einsum and softmax of a fused attention have no time of their own: say where it is.
+      const member = op.fused !== undefined && op.role !== 'layer' && op.name !== stmt.name.text;
+      if (detail === 'time' && member) out.push({ offset: stmt.end, label: `fused into ${op.name}`, kind: 'cost', tooltip: `fused attention: costed as one op with ${op.name} in ${where}` });
+      else if (detail === 'time') out.push({ offset: stmt.end, label: `${formatSeconds(op.time.value)} ${op.bound}`, kind: 'cost', tooltip: `time of this op per layer in ${where}` });
       else if (op.commBytes.value > 0) out.push({ offset: stmt.end, label: `D = ${formatBytes(op.commBytes.value)}`, kind: 'cost', tooltip: `per-chip communication volume of this op per layer in ${where}` });
     }
   }

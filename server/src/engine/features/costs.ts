@@ -94,12 +94,15 @@ function blockCostOf(pass: PassCost, role: BlockRole): BlockCost | null {
   return role === 'ffn' ? pass.layer.blocks.ffn : pass.layer.blocks.attention;
 }
 
-/** The cost of one statement of a block in one use (before fusion, so every statement has one). */
+/** The cost of one statement of a block in one use (before parallel fusion; a fused attention's members share its op). */
 export function opCost(analysis: Analysis, use: BlockUse, valueName: string, decode: DecodeContext): OpCost | undefined {
   const cost = layoutCost(analysis, use.layout);
   if (!cost) return undefined;
   const block = blockCostOf(phasePass(cost, use.phase, decode), use.role);
-  return block?.ops.find((o) => o.name === valueName);
+  if (!block) return undefined;
+  // The score einsum and softmax of a fused attention are members of one op, named by its result.
+  const member = `${use.role}.${valueName}`;
+  return block.ops.find((o) => o.name === valueName) ?? block.ops.find((o) => o.fused?.includes(member));
 }
 
 /** The resolver the `better-layout` hint needs: the checker re-resolves a layout with other blocks. */

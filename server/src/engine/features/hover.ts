@@ -9,7 +9,7 @@ import { operation } from '../ops/index';
 import { DIM_MEANING, formatAxes, formatType, type ShardType } from '../check/shardType';
 import { fieldSpec, PHASE_FIELDS, type FieldSpec } from '../check/schema';
 import { evalQuantity, KIND_NAME } from '../check/units';
-import type { ResolvedLayout } from '../check/resolved';
+import type { MeshSpec, ResolvedLayout } from '../check/resolved';
 import type { Explained } from '../cost/explained';
 import { axisSizes, bytesPerElement, localExtent, passSizes, valueDtypes, type PassSizes } from '../cost/sizes';
 import { figureEquation, figureText } from '../report/figure';
@@ -263,13 +263,15 @@ function useSection(analysis: Analysis, def: ValueDef, type: ShardType | undefin
   const sizes = sizesFor(use, settings);
   const header = `**${use.layout.name}** · ${use.phase}${use.phase === 'decode' ? ` (${settings.decodeContext} step, T = ${count(sizes.T)})` : ''} · ${use.role} on \`${use.layout.mesh.name}\``;
   const lines = [header];
+  const op = opCost(analysis, use, def.name.text, settings.decodeContext);
   if (type) {
     const shape = localShape(type, use, sizes);
     const dtype = valueDtypes(use.block, use.layout.model).get(def.name.text) ?? 'bf16';
     const bytes = shape.elements * bytesPerElement(dtype);
-    lines.push(`per chip: ${shape.text} → ${formatBytes(bytes)} (${dtype})`);
+    // The scores and probabilities of a fused attention exist only in on-chip tiles.
+    const onChip = op?.fused && op.role !== 'layer' && op.name !== def.name.text ? ', on chip only' : '';
+    lines.push(`per chip: ${shape.text} → ${formatBytes(bytes)} (${dtype}${onChip})`);
   }
-  const op = opCost(analysis, use, def.name.text, settings.decodeContext);
   if (op && def.stmt.kind === 'let') {
     const collective = operation(op.op)?.class === 'collective' || op.commBytes.value > 0;
     if (collective) {
@@ -279,7 +281,13 @@ function useSection(analysis: Analysis, def: ValueDef, type: ShardType | undefin
       if (bandwidth) lines.push(`bandwidth ${bandwidth[0]} = ${formatValue(bandwidth[1].value, 'B/s')}${bandwidth[1].note ? ` (${bandwidth[1].note})` : ''}`);
       lines.push(`comm time: ${explain(op.commTime)}`);
     } else {
+      // A fused attention's statements share one op: say so, and show what it moves through HBM.
+      if (op.fused && op.role !== 'layer') lines.push(`fused attention (${op.fused.join(' + ')}): the scores stay on chip`);
       lines.push(`FLOPs ${formatFlops(op.flops.value)} · HBM ${formatBytes(op.bytes.value)} · time **${formatSeconds(op.time.value)}** (${op.bound}-bound)`);
+      if (op.fused && op.role !== 'layer') {
+        lines.push(`FLOPs: ${explain(op.flops)}`);
+        lines.push(`HBM: ${explain(op.bytes)}`);
+      }
       if (op.flops.value > 0) lines.push(`compute time: ${explain(op.computeTime)}`);
       if (op.memoryTime.value > 0) lines.push(`memory time: ${explain(op.memoryTime)}`);
     }
@@ -308,6 +316,19 @@ function typeHover(analysis: Analysis, block: BlockDecl, stmt: Stmt, settings: F
   return parts.join('\n\n');
 }
 
+/** Where the axes lie on the hardware's network tiers (docs/language.md "Network tiers"), if it has them. */
+function tierNote(names: readonly string[], mesh: MeshSpec): string {
+  const parts: string[] = [];
+  for (const n of names) {
+    const a = mesh.axes.find((x) => x.name === n);
+    if (!a?.tier || a.size === 1) continue;
+    if (a.tier === 'scale-up') parts.push(`${n} inside one scale-up domain`);
+    else if (a.scaleUp) parts.push(`${n}: ${a.scaleUp.size} inside a domain × ${a.size / a.scaleUp.size} over the network`);
+    else parts.push(`${n} over the network`);
+  }
+  return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
 function axesHover(analysis: Analysis, block: BlockDecl, axes: Ident, _settings: FeatureSettings): string | undefined {
   if (!/^[a-z]+$/.test(axes.text)) return undefined;
   const meshes = new Map<string, string>();
@@ -315,7 +336,7 @@ function axesHover(analysis: Analysis, block: BlockDecl, axes: Ident, _settings:
     const m = use.layout.mesh;
     const sizes = [...axes.text].map((a) => `${a} = ${m.axes.find((x) => x.name === a)?.size ?? '?'}`);
     const total = [...axes.text].reduce((acc, a) => acc * (m.axes.find((x) => x.name === a)?.size ?? 1), 1);
-    meshes.set(m.name, `\`${m.name}\`: ${sizes.join(', ')} → ${total} chips`);
+    meshes.set(m.name, `\`${m.name}\`: ${sizes.join(', ')} → ${total} chips${tierNote([...axes.text], m)}`);
   }
   const head = `mesh ax${axes.text.length > 1 ? 'es' : 'is'} **${axes.text}**`;
   return meshes.size ? `${head}\n\n${[...meshes.values()].join('  \n')}` : head;

@@ -6,8 +6,8 @@
 import type { Analysis } from '../analysis';
 import type { Span } from '../syntax/ast';
 import { decodeSecondsPerToken } from '../charts/options';
-import { layoutJson } from '../report/json';
-import { formatPercent, formatSeconds } from '../report/format';
+import { layoutJson, type JsonMeasured } from '../report/json';
+import { formatPercent, formatSeconds, sig } from '../report/format';
 import type { DecodeContext } from './settings';
 import { contains } from './locate';
 
@@ -34,7 +34,33 @@ export interface PhaseStatus {
   bound: string;
 }
 
-export type LayoutStatus = { layout: string; costed: false; reason?: string } | { layout: string; costed: true; decode: PhaseStatus; prefill: PhaseStatus };
+export type LayoutStatus =
+  | { layout: string; costed: false; reason?: string }
+  | {
+      layout: string;
+      costed: true;
+      decode: PhaseStatus;
+      prefill: PhaseStatus;
+      /** The layout's `measured { }` figure beside the prediction (measuredBeside), when it has one. */
+      measured?: string;
+    };
+
+/**
+ * A layout's recorded result beside the prediction, in one phrase for a lens or the status bar:
+ * the decode time per token (the lens's headline; `decode` over the generated tokens when only
+ * the whole decode is recorded) or else the prefill, with measured ÷ predicted as `report` prints
+ * it: "measured 28.4 ms/token, 2.5× the prediction". Undefined without a recorded time.
+ */
+export function measuredBeside(m: JsonMeasured | undefined, generate: number): string | undefined {
+  if (!m) return undefined;
+  const who = m.source === 'paper' ? 'paper' : 'measured';
+  const ratio = m.ratio ?? {};
+  const times = (r: number | undefined) => (r !== undefined ? `, ${sig(r, 2)}× the prediction` : '');
+  const perToken = m.decode_step_s ?? (m.decode_s !== undefined && generate > 0 ? m.decode_s / generate : undefined);
+  if (perToken !== undefined) return `${who} ${formatSeconds(perToken)}/token${times(m.decode_step_s !== undefined ? ratio.decode_step : ratio.decode)}`;
+  if (m.prefill_s !== undefined) return `${who} prefill ${formatSeconds(m.prefill_s)}${times(ratio.prefill)}`;
+  return undefined;
+}
 
 /**
  * The headline figures of the layout declared around `offset`, as `report --json` has them:
@@ -58,10 +84,12 @@ export function layoutStatusAt(analysis: Analysis, offset: number, decodeContext
   }
   const { prefill, decode } = entry;
   if (!prefill || !decode) return undefined;
+  const measured = measuredBeside(entry.measured, layout.decode.workload.generate);
   return {
     layout: name,
     costed: true,
     decode: { time: formatSeconds(decodeSecondsPerToken(decode, decodeContext)), mfu: formatPercent(decode.mfu ?? 0), bound: decode.bound },
     prefill: { time: formatSeconds(prefill.latency_s ?? 0), mfu: formatPercent(prefill.mfu ?? 0), bound: prefill.bound },
+    ...(measured ? { measured } : {}),
   };
 }

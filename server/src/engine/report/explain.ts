@@ -45,6 +45,9 @@ function findOp(pass: PassCost, key: string): OpCost | undefined {
   const ops = pass.layer.ops;
   const direct = ops.find((o) => opKey(o) === key) ?? opsOf(pass).find((o) => opKey(o) === key);
   if (direct) return direct;
+  // A member of a fused attention (`attention.s`) names the fused op.
+  const member = opsOf(pass).find((o) => o.fused?.includes(key));
+  if (member) return member;
   // `layer.n` may name a fused op by either member's value name.
   if (key.startsWith('layer.')) {
     const v = key.slice('layer.'.length);
@@ -86,6 +89,22 @@ function phaseTitle(cost: LayoutCost, phase: Phase): string {
     : `decode: ${p.ffn} + ${p.attention ?? 'no attention'}, B = ${w.batch}, one step at mean T = ${p.pass.sizes.T}`;
 }
 
+/** A stored weight or cache named `ROLE.NAME`: its type and its share of memory per chip. */
+function storedSection(cost: LayoutCost, key: string): Explanation['sections'][number] | undefined {
+  const m = cost.memory;
+  const weight = m.weightItems.find((w) => `${w.role}.${w.name}` === key);
+  const cache = key.startsWith('attention.') ? m.kvItems.find((c) => `attention.${c.name}` === key) : undefined;
+  const item = weight ?? cache;
+  if (!item) return undefined;
+  const kind = weight ? 'weight' : 'cache';
+  const total = weight ? 'weights' : 'KV cache';
+  const formula = `its part of the ${total} figure, all layers${cache ? ', at T = prompt + generate' : ''}`;
+  return {
+    title: `${key} = ${kind} : ${item.type} (stored: no op of its own, its cost is memory)`,
+    lines: [{ label: 'memory per chip', value: formatValue(item.bytes, 'B'), raw: item.bytes, formula, substituted: formula, inputs: [], depth: 0 }],
+  };
+}
+
 export function explainLayout(cost: LayoutCost, opts: { phase?: Phase; op?: string } = {}): Explanation {
   const phases: Phase[] = opts.phase ? [opts.phase] : ['prefill', 'decode'];
   const ex: Explanation = { layout: cost.layout, sections: [] };
@@ -98,6 +117,12 @@ export function explainLayout(cost: LayoutCost, opts: { phase?: Phase; op?: stri
       if (!o) continue;
       found = true;
       ex.sections.push({ title: `${phaseTitle(cost, ph)}\n${describeOp(o)}`, lines: opLines(o) });
+    }
+    // A weight or cache (the names `shardlens show` takes) has no op: its cost is memory.
+    const stored = found ? undefined : storedSection(cost, opts.op);
+    if (stored) {
+      ex.sections.push(stored);
+      return ex;
     }
     if (!found) {
       const available = new Set<string>();

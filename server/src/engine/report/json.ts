@@ -106,6 +106,8 @@ export interface JsonLayout {
   chips: number | null;
   workload: { batch: number; prompt: number; generate: number } | null;
   overlap?: string;
+  /** `fused` (the scores stay on chip) or `unfused` (they go through HBM, as in Pope et al.). */
+  attention_kernel?: string;
   memory: JsonMemory | null;
   prefill: JsonPhase | null;
   decode: JsonPhase | null;
@@ -127,7 +129,7 @@ export interface JsonMeasured {
 }
 
 /** The recorded results beside the prediction: the nominal model is a lower bound until calibrated. */
-function measuredJson(layout: ResolvedLayout, cost: LayoutCost): JsonMeasured | undefined {
+export function measuredJson(layout: ResolvedLayout, cost: LayoutCost): JsonMeasured | undefined {
   const m = layout.measured;
   if (!m) return undefined;
   const ratio: NonNullable<JsonMeasured['ratio']> = {};
@@ -250,6 +252,7 @@ function entryJson(layout: ResolvedLayout, cost: LayoutCost, figures: Configurat
     chips: sanitize(layout.mesh.chips),
     workload: sanitize({ ...layout.workload }),
     overlap: layout.overlap,
+    attention_kernel: layout.attentionKernel,
     ...figures,
     total_latency_s: sanitize(cost.totalLatency.value),
   };

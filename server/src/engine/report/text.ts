@@ -37,7 +37,7 @@ function layoutText(l: JsonLayout): string {
     return `${head}\n  not costed${l.reason ? `: ${l.reason}` : ''}\n`;
   }
   const w = l.workload;
-  const lines = [`${head}, batch ${w.batch}, prompt ${w.prompt}, generate ${w.generate}${l.overlap && l.overlap !== 'none' ? `, overlap ${l.overlap}` : ''}`];
+  const lines = [`${head}, batch ${w.batch}, prompt ${w.prompt}, generate ${w.generate}${l.overlap && l.overlap !== 'none' ? `, overlap ${l.overlap}` : ''}${l.attention_kernel === 'unfused' ? ', attention unfused' : ''}`];
   lines.push(
     table(
       [

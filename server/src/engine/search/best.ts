@@ -9,8 +9,9 @@
 //     once, in prefill (cost-model.md §3).
 //   * latency = prefill + all decode steps (a whole request); cost = chips × latency / (prefill
 //     tokens + generated tokens), chip-seconds per token of the request.
-//   * Every weight dtype is tried by default. The cost model has no accuracy term, so a narrower
-//     dtype is never slower: pass `dtypes` to search only the ones the model can run at.
+//   * Only the layout's own weight dtype is tried unless `dtypes` lists others. The cost model has
+//     no accuracy term, so a narrower dtype is never slower: trying them all made every top result
+//     int4, a model-quality decision the user had not made.
 //
 // Speed: a phase's time does not depend on the other phase's blocks except through the cache
 // re-layout, so each (mesh, batch, dtype) cell costs 9 prefill passes and 9 decode passes and
@@ -30,7 +31,7 @@ import { meshFactorizations } from './meshes';
 import { layoutSnippet } from './snippet';
 import { latencyBound } from './bestBound';
 import { evaluateCell } from './bestCell';
-import { ALL_DTYPES, objectiveOf, REQUEST_COST_UNIT, requestTokens, workloadsFor, type BestOptions, type BestResult, type Cell, type Ranked } from './bestTypes';
+import { objectiveOf, REQUEST_COST_UNIT, requestTokens, workloadsFor, type BestOptions, type BestResult, type Cell, type Ranked } from './bestTypes';
 
 export { ALL_DTYPES } from './bestTypes';
 export type { BestCandidate, BestOptions, BestResult, Objective } from './bestTypes';
@@ -49,7 +50,7 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
   const prune = options.prune ?? options.pairs === undefined;
   const chipsList = [...(options.chips ?? [layout.mesh.chips])];
   const batches: (number | undefined)[] = options.batches ? [...options.batches] : [undefined];
-  const dtypes = [...new Set(options.dtypes ?? ALL_DTYPES)];
+  const dtypes = [...new Set(options.dtypes ?? [layout.model.weights])];
   const pairs = {
     prefill: [...(options.pairs?.prefill ?? defaultPairs(layout, 'prefill'))],
     decode: [...(options.pairs?.decode ?? defaultPairs(layout, 'decode'))],

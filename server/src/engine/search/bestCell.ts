@@ -11,7 +11,7 @@ import { cacheConversion } from '../cost/cacheConversion';
 import { costMemory } from '../cost/memory';
 import { passSizes } from '../cost/sizes';
 import type { BlockPair } from './common';
-import { compareShapesForTie, meshOfShape, shapeName } from './meshes';
+import { compareShapesForTie, refactoredMesh, shapeName } from './meshes';
 import { DTYPE_ORDER, objectiveOf, requestTokens, workloadsFor, type BestResult, type Cell, type Objective, type Ranked } from './bestTypes';
 
 export interface CellContext {
@@ -38,7 +38,7 @@ function compareRanked(a: Ranked, b: Ranked): number {
 export function evaluateCell(analysis: Analysis, layout: ResolvedLayout, cell: Cell, pairs: Record<Phase, BlockPair[]>, ctx: CellContext): void {
   const dtype = cell.dtypes[0];
   const w = workloadsFor(layout, cell.batch);
-  const mesh = meshOfShape(layout.mesh.hardware, cell.shape, `${layout.mesh.name}_${shapeName(cell.shape)}`);
+  const mesh = refactoredMesh(layout.mesh, cell.shape);
   const base: ResolvedLayout = dtype === layout.model.weights ? layout : { ...layout, model: { ...layout.model, weights: dtype } };
   const model = base.model;
   const options = { mesh, workload: w };

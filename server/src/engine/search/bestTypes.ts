@@ -19,6 +19,7 @@ export interface BestOptions extends RunControl {
   chips?: readonly number[];
   /** Batch sizes (both phases); default the layout's own per-phase workloads. */
   batches?: readonly number[];
+  /** Weight dtypes to try; default only the layout's own (a narrower one is a model-quality choice). */
   dtypes?: readonly Dtype[];
   /** Keep only configurations whose memory fits (default true). */
   requireFit?: boolean;

@@ -4,7 +4,7 @@
 
 export { SearchCancelled, SearchTooLarge, MAX_SEARCH_CONFIGS, layoutVariant, phaseBlocksOf, powersOfTwoUpTo, isPowerOfTwo } from './common';
 export type { Cancellation, ProgressCallback, RunControl, BlockPair, LayoutChange } from './common';
-export { meshFactorizations, cubicSpread, compareShapesForTie, shapeName, meshOfShape, costFactorizations, bestTrial, bestFactorization, latencyOf } from './meshes';
+export { meshFactorizations, cubicSpread, compareShapesForTie, shapeName, meshOfShape, refactoredMesh, axisOrder, costFactorizations, bestTrial, bestFactorization, latencyOf } from './meshes';
 export type { MeshShape, AxisRule, LatencyMeasure, FactorizationTrial, FactorizationResult, FactorizeOptions } from './meshes';
 export { paretoFrontier, dominates } from './frontier';
 export type { CostLatency } from './frontier';

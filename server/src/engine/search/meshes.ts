@@ -5,7 +5,7 @@
 
 import type { Analysis } from '../analysis';
 import type { HardwareSpec, MeshSpec, ResolvedLayout } from '../check/resolved';
-import { buildMesh } from '../check/records';
+import { meshFromSettings } from '../check/records';
 import { costLayout } from '../cost/index';
 import type { LayoutCost } from '../cost/types';
 import { isPowerOfTwo, layoutVariant, throwIfCancelled, type LayoutChange, type RunControl } from './common';
@@ -53,9 +53,43 @@ export function shapeName(shape: MeshShape): string {
   return `${shape[0]}x${shape[1]}x${shape[2]}`;
 }
 
-/** A mesh of `hardware` with axes x, y, z of the shape (wrap and link_bw as the hardware's defaults). */
+/** A mesh of `hardware` with axes x, y, z of the shape (wrap, links and tiers as the hardware's defaults). */
 export function meshOfShape(hardware: HardwareSpec, shape: MeshShape, name = `mesh_${shapeName(shape)}`): MeshSpec {
-  return buildMesh(name, hardware, [['x', shape[0]], ['y', shape[1]], ['z', shape[2]]], new Map());
+  return meshFromSettings(name, hardware, [['x', shape[0]], ['y', shape[1]], ['z', shape[2]]], {});
+}
+
+/** The order of x, y and z in `mesh` (innermost first: the order tiers are laid in). */
+export function axisOrder(mesh: MeshSpec): ('x' | 'y' | 'z')[] {
+  const out: ('x' | 'y' | 'z')[] = [];
+  for (const a of mesh.axes) if (a.name === 'x' || a.name === 'y' || a.name === 'z') out.push(a.name);
+  return out;
+}
+
+/**
+ * `mesh` re-factored into `shape`: what varies is the sizes of x, y and z; what is kept is the
+ * hardware, the order of the axes and every setting the mesh declared (`link_bw_AXIS`,
+ * `topology_AXIS`, `link_bw`, `topology`, `wrap`). Defaults that depend on the sizes are derived
+ * again for the new sizes, as for a declared mesh: wraparound when `wrap` is not declared, and
+ * which axes lie on the scale-up domain or the network.
+ */
+export function refactoredMesh(mesh: MeshSpec, shape: MeshShape, name = `${mesh.name}_${shapeName(shape)}`): MeshSpec {
+  const size = { x: shape[0], y: shape[1], z: shape[2] };
+  return meshFromSettings(name, mesh.hardware, axisOrder(mesh).map((a) => [a, size[a]]), mesh.settings ?? {});
+}
+
+/**
+ * Where the mesh's axes lie on the hardware's network tiers, for the text `best` prints:
+ * `x = 8 in one scale-up domain; y = 8 over the network`. Undefined without tiers.
+ */
+export function tierSummary(mesh: MeshSpec): string | undefined {
+  const parts: string[] = [];
+  for (const a of mesh.axes) {
+    if (a.size === 1 || !a.tier) continue;
+    if (a.tier === 'scale-up') parts.push(`${a.name} = ${a.size} in one scale-up domain`);
+    else if (a.tier === 'scale-out' || !a.scaleUp) parts.push(`${a.name} = ${a.size} over the network`);
+    else parts.push(`${a.name} = ${a.size} spans ${a.scaleUp.size} in a domain × ${a.size / a.scaleUp.size} over the network`);
+  }
+  return parts.length ? `tiers of ${mesh.hardware.name} (${mesh.hardware.scaleup_domain} chips per scale-up domain): ${parts.join('; ')}` : undefined;
 }
 
 /** Which latency a factorization is chosen by. `total` = prefill + all decode steps. */
@@ -94,7 +128,7 @@ export function costFactorizations(analysis: Analysis, layout: ResolvedLayout, c
   const shapes = meshFactorizations(chips, options.rule);
   shapes.forEach((shape, i) => {
     throwIfCancelled(options.cancel);
-    const mesh = meshOfShape(layout.mesh.hardware, shape, `${layout.mesh.name}_${shapeName(shape)}`);
+    const mesh = refactoredMesh(layout.mesh, shape);
     const variant = layoutVariant(analysis, layout, { ...options.change, mesh });
     if (variant) trials.push({ shape, layout: variant, cost: costLayout(variant) });
     else rejected.push(shape);

@@ -3,9 +3,9 @@
 // already in scope; the text only refers to names the file (or the prelude) already has.
 
 import type { Analysis } from '../analysis';
-import type { Dtype, ModelSpec, ResolvedLayout, WorkloadSpec } from '../check/resolved';
+import type { Dtype, MeshSpec, ModelSpec, ResolvedLayout, WorkloadSpec } from '../check/resolved';
 import type { BlockPair } from './common';
-import type { MeshShape } from './meshes';
+import { axisOrder, refactoredMesh, tierSummary, type MeshShape } from './meshes';
 
 export interface SnippetChoice {
   name: string;
@@ -44,13 +44,31 @@ function phaseLine(phase: 'prefill' | 'decode', blocks: BlockPair, w: WorkloadSp
   return `  ${phase} { ${[...sizes, `ffn = ${blocks.ffn}`, `attention = ${blocks.attention}`].join(', ')} }`;
 }
 
+/**
+ * The fields of the chosen mesh: the sizes in the layout's axis order (innermost first, the order
+ * network tiers are laid in), then every setting the layout's mesh declared, so the new mesh has
+ * the same links, topologies and wraparound (search/meshes.ts `refactoredMesh`).
+ */
+function meshFields(mesh: MeshSpec, shape: MeshShape): string[] {
+  const size = { x: shape[0], y: shape[1], z: shape[2] };
+  const fields = axisOrder(mesh).map((a) => `${a} = ${size[a]}`);
+  for (const [k, v] of Object.entries(mesh.settings ?? {})) {
+    // A setting of an axis other than x, y, z (which the searched mesh does not have) is left out.
+    if (/_[a-w]$/.test(k)) continue;
+    fields.push(`${k} = ${typeof v === 'number' ? `${v / 1e9} GB/s` : v}`);
+  }
+  return fields;
+}
+
 /** Shard text declaring the chosen configuration as a new layout (valid after the user's file). */
 export function layoutSnippet(analysis: Analysis, layout: ResolvedLayout, choice: SnippetChoice, taken: Set<string> = new Set()): string {
   const lines: string[] = [];
   if (choice.comment) lines.push(...choice.comment.split('\n').map((l) => `# ${l}`));
   const hw = layout.mesh.hardware.name;
   const meshName = freshName(analysis, `${hw}_${choice.shape.join('x')}`, taken);
-  lines.push(`mesh ${meshName} = ${hw} { x = ${choice.shape[0]}, y = ${choice.shape[1]}, z = ${choice.shape[2]} }`);
+  const tiers = tierSummary(refactoredMesh(layout.mesh, choice.shape));
+  if (tiers) lines.push(`# ${tiers}`);
+  lines.push(`mesh ${meshName} = ${hw} { ${meshFields(layout.mesh, choice.shape).join(', ')} }`);
   let modelName = layout.model.name;
   if (choice.weights !== layout.model.weights || !analysis.scope.model.has(modelName)) {
     const name = freshName(analysis, `${layout.model.name}_${choice.weights}`, taken);
@@ -64,6 +82,7 @@ export function layoutSnippet(analysis: Analysis, layout: ResolvedLayout, choice
   lines.push(`  mesh = ${meshName}`);
   lines.push(`  workload { batch = ${shared.batch}, prompt = ${shared.prompt}, generate = ${shared.generate} }`);
   if (layout.overlap !== 'none') lines.push(`  overlap = ${layout.overlap}`);
+  if (layout.attentionKernel !== 'fused') lines.push(`  attention_kernel = ${layout.attentionKernel}`);
   if (layout.kvBudget !== undefined) lines.push(`  kv_budget = ${layout.kvBudget}`);
   lines.push(phaseLine('prefill', choice.prefill, choice.workload.prefill, shared));
   lines.push(phaseLine('decode', choice.decode, choice.workload.decode, shared));

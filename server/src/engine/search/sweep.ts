@@ -8,16 +8,22 @@
 //            token); cost = chip-s per generated token. The whole decode is `generate` steps.
 // Each phase keeps the factorization with its own lowest latency, so a point's prefill and
 // decode may sit on different shapes of the same chip count (each is reported). Factorizations
-// whose memory does not fit are kept only when none fits; such a point is marked and is never
-// on the frontier.
+// whose memory does not fit that phase are kept only when none fits; such a phase point is
+// marked and is never on the frontier. Whether a phase fits is its own memory peak against HBM:
+// a point is not "no fit" for prefill because its decode cache does not fit.
+//
+// What varies and what is kept: the batch (both phases) and the mesh's axis sizes; everything
+// the layout declares is kept: its blocks, model, prompt and generate, a phase's own batch
+// (`prefill { batch = 1 }` stays 1, reported in `keptBatch`), and the mesh's hardware, axis
+// order and per-axis settings (search/meshes.ts `refactoredMesh`).
 
 import type { Analysis } from '../analysis';
 import type { Bound } from '../cost/types';
-import { PHASES, type Phase, type ResolvedLayout } from '../check/resolved';
+import { PHASES, type Phase, type ResolvedLayout, type WorkloadSpec } from '../check/resolved';
 import { paretoFrontier } from './frontier';
 import { resolveLayoutVariant } from '../analysis';
 import { costLayout } from '../cost/index';
-import { compareShapesForTie, meshFactorizations, meshOfShape, shapeName, type AxisRule, type FactorizationTrial, type MeshShape } from './meshes';
+import { compareShapesForTie, meshFactorizations, refactoredMesh, shapeName, type AxisRule, type FactorizationTrial, type MeshShape } from './meshes';
 import { layoutVariant, MAX_SEARCH_CONFIGS, phaseBlocksOf, SearchTooLarge, throwIfCancelled, type RunControl } from './common';
 
 export const DEFAULT_SWEEP_BATCHES: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
@@ -30,6 +36,8 @@ export interface SweepPhasePoint {
   cost_chip_s_per_token: number;
   mfu: number;
   bound: Bound;
+  /** The batch this phase ran at: the point's, or the phase's own when the layout sets it. */
+  batch: number;
   shape: MeshShape;
   /** `4x4x4`. */
   mesh: string;
@@ -55,6 +63,8 @@ export interface SweepResult {
   generate: number;
   weights: string;
   blocks: Record<Phase, { ffn: string; attention: string }>;
+  /** The phases whose own batch the layout declares: kept at every point, not swept. */
+  keptBatch: Partial<Record<Phase, number>>;
   batches: number[];
   chips: number[];
   points: SweepPoint[];
@@ -69,8 +79,13 @@ export interface SweepOptions extends RunControl {
   rule?: AxisRule;
 }
 
+/** The phase's own memory peak fits in HBM (the other phase's peak does not matter here). */
+function phaseFits(t: FactorizationTrial, phase: Phase): boolean {
+  return t.cost.memory.total[phase].value <= t.cost.memory.hbm;
+}
+
 function phasePoint(trials: FactorizationTrial[], phase: Phase): SweepPhasePoint | null {
-  const fitting = trials.filter((t) => t.cost.memory.fits);
+  const fitting = trials.filter((t) => phaseFits(t, phase));
   const pool = fitting.length ? fitting : trials;
   let best: FactorizationTrial | undefined;
   const latency = (t: FactorizationTrial) => (phase === 'prefill' ? t.cost.prefill.latency.value : t.cost.decode.pass.latency.value);
@@ -88,10 +103,11 @@ function phasePoint(trials: FactorizationTrial[], phase: Phase): SweepPhasePoint
     cost_chip_s_per_token: c.costChipSPerToken.value,
     mfu: c.mfu.value,
     bound: c.pass.bound,
+    batch: best.layout[phase].workload.batch,
     shape: best.shape,
     mesh: shapeName(best.shape),
-    fits: m.fits,
-    memory_bytes: Math.max(m.total.prefill.value, m.total.decode.value),
+    fits: phaseFits(best, phase),
+    memory_bytes: m.total[phase].value,
     onFrontier: false,
   };
 }
@@ -103,16 +119,16 @@ function phasePoint(trials: FactorizationTrial[], phase: Phase): SweepPhasePoint
  */
 function phaseTrials(analysis: Analysis, layout: ResolvedLayout, chips: number, batch: number, options: SweepOptions, tick: () => void): Record<Phase, FactorizationTrial[]> {
   const out: Record<Phase, FactorizationTrial[]> = { prefill: [], decode: [] };
+  const workload = sweptWorkloads(layout, batch);
   for (const shape of meshFactorizations(chips, options.rule)) {
     throwIfCancelled(options.cancel);
-    const mesh = meshOfShape(layout.mesh.hardware, shape, `${layout.mesh.name}_${shapeName(shape)}`);
-    const both = layoutVariant(analysis, layout, { mesh, batch });
+    const mesh = refactoredMesh(layout.mesh, shape);
+    const both = layoutVariant(analysis, layout, { mesh, workload });
     if (both) {
       const trial = { shape, layout: both, cost: costLayout(both) };
       out.prefill.push(trial);
       out.decode.push(trial);
     } else {
-      const workload = { prefill: { ...layout.prefill.workload, batch }, decode: { ...layout.decode.workload, batch } };
       for (const phase of PHASES) {
         const alone = resolveLayoutVariant(analysis, layout, { [phase]: phaseBlocksOf(layout, phase) }, { mesh, workload });
         if (alone) out[phase].push({ shape, layout: alone, cost: costLayout(alone) });
@@ -121,6 +137,22 @@ function phaseTrials(analysis: Analysis, layout: ResolvedLayout, chips: number, 
     tick();
   }
   return out;
+}
+
+/** The batch a phase declares for itself (`prefill { batch = 1 }`), which a sweep keeps. */
+export function keptBatches(layout: ResolvedLayout): Partial<Record<Phase, number>> {
+  const out: Partial<Record<Phase, number>> = {};
+  for (const phase of PHASES) if (layout[phase].workload.batch !== layout.workload.batch) out[phase] = layout[phase].workload.batch;
+  return out;
+}
+
+/** Each phase's workload at a sweep point of `batch`: the phase's own batch when it declares one. */
+function sweptWorkloads(layout: ResolvedLayout, batch: number): Record<Phase, WorkloadSpec> {
+  const kept = keptBatches(layout);
+  return {
+    prefill: { ...layout.prefill.workload, batch: kept.prefill ?? batch },
+    decode: { ...layout.decode.workload, batch: kept.decode ?? batch },
+  };
 }
 
 /** Sweeps one layout. Pure; throws `SearchCancelled` when `cancel.cancelled` turns true. */
@@ -158,6 +190,7 @@ export function sweep(analysis: Analysis, layout: ResolvedLayout, options: Sweep
     generate: layout.decode.workload.generate,
     weights: layout.model.weights,
     blocks: { prefill: blockNames('prefill'), decode: blockNames('decode') },
+    keptBatch: keptBatches(layout),
     batches,
     chips: chipCounts,
     points,

@@ -17,10 +17,18 @@ function phaseCells(p: SweepPhasePoint | null): string[] {
   ];
 }
 
+/** Says which phase keeps the batch its layout declares, so a sweep never replaces it silently. */
+function keptBatchNote(result: SweepResult): string {
+  return PHASES.filter((p) => result.keptBatch[p] !== undefined)
+    .map((p) => `  ${p} keeps its own batch = ${result.keptBatch[p]} (declared in the layout); the batch column applies to ${p === 'prefill' ? 'decode' : 'prefill'} only\n`)
+    .join('');
+}
+
 export function renderSweepText(result: SweepResult): string {
   const head = `sweep ${result.layout}: ${result.model} (${result.weights} weights) on ${result.hardware}, prompt ${result.prompt}, generate ${result.generate}\n` +
     `  prefill ${result.blocks.prefill.ffn} + ${result.blocks.prefill.attention}; decode ${result.blocks.decode.ffn} + ${result.blocks.decode.attention}\n` +
-    '  prefill latency: the whole prefill; decode latency: one step (per generated token); cost in chip-ms per token; * = on the Pareto frontier\n';
+    '  prefill latency: the whole prefill; decode latency: one step (per generated token); cost in chip-ms per token; * = on the Pareto frontier\n' +
+    keptBatchNote(result);
   const rows = result.points.map((pt) => [String(pt.chips), String(pt.batch), ...phaseCells(pt.prefill), ...phaseCells(pt.decode)]);
   const table = textTable(
     [
@@ -58,7 +66,8 @@ export function renderSweepCsv(results: SweepResult | readonly SweepResult[]): s
       for (const pt of r.points) {
         const p = pt[phase];
         if (!p) continue;
-        lines.push(csvLine([r.layout, phase, pt.chips, pt.batch, p.mesh, p.latency_s, p.cost_chip_s_per_token, p.mfu, p.bound, p.fits, p.memory_bytes, p.onFrontier]));
+        // The phase's own batch: a phase that declares one keeps it at every point.
+        lines.push(csvLine([r.layout, phase, pt.chips, p.batch, p.mesh, p.latency_s, p.cost_chip_s_per_token, p.mfu, p.bound, p.fits, p.memory_bytes, p.onFrontier]));
       }
     }
   }

@@ -48,7 +48,25 @@ export function collectiveCost(kind: CollectiveKind, axes: readonly string[], D:
   if (torusAxes.length === part.length) {
     return { kind, axes: names, P, D, time: torusTime(kind, part, P, D, hw) };
   }
-  return { kind, axes: names, P, D, time: phasedTime(kind, part, D, hw) };
+  return { kind, axes: names, P, D, time: phasedTime(kind, inTierOrder(part), D, hw) };
+}
+
+/**
+ * Network tiers (cost-model.md "Network tiers", added with issue 12): an axis that starts inside
+ * a scale-up domain and leaves it runs as two switch phases, its part inside the domain (over
+ * the domain's links) and then its part across domains (over the network), named `AXIS:scale-up`
+ * and `AXIS:scale-out`.
+ */
+function inTierOrder(part: readonly MeshAxis[]): MeshAxis[] {
+  const out: MeshAxis[] = [];
+  for (const a of part) {
+    if (a.scaleUp === undefined) out.push(a);
+    else {
+      out.push({ name: `${a.name}:scale-up`, size: a.scaleUp.size, link_bw: a.scaleUp.link_bw, topology: a.scaleUp.topology, wrap: a.wrap });
+      out.push({ name: `${a.name}:scale-out`, size: a.size / a.scaleUp.size, link_bw: a.link_bw, topology: a.topology, wrap: false, latency: a.latency });
+    }
+  }
+  return out;
 }
 
 function torusTime(kind: CollectiveKind, axes: readonly MeshAxis[], P: number, D: Explained, hw: HardwareSpec): Explained {
@@ -114,8 +132,11 @@ function phasedTime(kind: CollectiveKind, axes: readonly MeshAxis[], D: Explaine
     let note: string;
     if (ph[0].topology === 'switch') {
       const bw = ph[0].link_bw * hw.link_eff;
-      t = hw.collective_latency + (Di * (sizes[i] - 1)) / sizes[i] / bw;
-      note = `switch axis ${label}: α + D_i·(P_i−1)/P_i / (link_bw·link_eff) with D_i = ${Di} B, P_i = ${sizes[i]}, BW = ${bw} B/s`;
+      // Off the scale-up domain each step also waits for the network (scaleout_latency).
+      const network = ph[0].latency ?? 0;
+      t = hw.collective_latency + network + (Di * (sizes[i] - 1)) / sizes[i] / bw;
+      const net = network ? ' + scaleout_latency' : '';
+      note = `switch axis ${label}: α${net} + D_i·(P_i−1)/P_i / (link_bw·link_eff) with D_i = ${Di} B, P_i = ${sizes[i]}, BW = ${bw} B/s${net ? `, scaleout_latency = ${Number((network * 1e6).toPrecision(6))} µs` : ''}`;
     } else {
       const sub = torusTime(kind, ph, sizes[i], explained(Di, 'B', 'D_i'), hw);
       t = sub.value;

@@ -7,6 +7,7 @@
 import type { CheckedBlock, MeshSpec, ModelSpec, PhaseSpec } from '../../../../server/src/engine/check/resolved';
 import { peakActivationBytes } from './activations';
 import { findFusions } from '../../../../server/src/engine/cost/fusion';
+import { fuseAttentionOps } from './fusedAttention';
 import { blockContext, costValue, localBytes, type BlockContext } from './ops';
 import type { PassSizes } from '../../../../server/src/engine/cost/sizes';
 import { sumOps, type Overlap } from './totals';
@@ -20,14 +21,15 @@ interface CostedBlock {
 }
 
 /** Cost each statement of a block, in order; `inputId` is the graph id its `in` stands for. */
-export function costBlock(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, overlap: Overlap, inputId: string): CostedBlock {
+export function costBlock(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, overlap: Overlap, inputId: string, fuseAttention = false): CostedBlock {
   const idOf = valueIds(block, role, inputId);
   const ctx = blockContext(role, block, sizes, mesh, model, idOf);
-  const ops: OpCost[] = [];
+  let ops: OpCost[] = [];
   for (const v of block.values) {
     const c = costValue(v, ctx);
     if (c) ops.push(c);
   }
+  if (fuseAttention) ops = fuseAttentionOps(ops, ctx);
   const { totals } = sumOps(ops, overlap);
   const cost: BlockCost = blockCost(totals, role, block.name, ops);
   return { ctx, cost };
@@ -55,13 +57,13 @@ function inputBytes(costed: CostedBlock): number {
   return inp?.type ? localBytes(inp.name, inp.type, costed.ctx) : 0;
 }
 
-export function costLayer(phase: PhaseSpec, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, overlap: Overlap): LayerCost {
+export function costLayer(phase: PhaseSpec, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, overlap: Overlap, fuseAttention = false): LayerCost {
   const attnBlock = phase.attention;
   const parallel = model.block === 'parallel' && attnBlock !== null;
-  const attention = attnBlock ? costBlock('attention', attnBlock, sizes, mesh, model, overlap, LAYER_INPUT) : null;
+  const attention = attnBlock ? costBlock('attention', attnBlock, sizes, mesh, model, overlap, LAYER_INPUT, fuseAttention) : null;
   const attnOutId = attention && attnBlock?.output ? attention.ctx.idOf(attnBlock.output.name) : undefined;
   const ffnInputId = attention && !parallel && attnOutId ? attnOutId : LAYER_INPUT;
-  const ffn = costBlock('ffn', phase.ffn, sizes, mesh, model, overlap, ffnInputId);
+  const ffn = costBlock('ffn', phase.ffn, sizes, mesh, model, overlap, ffnInputId, fuseAttention);
 
   let ops: OpCost[];
   if (parallel && attention && attnBlock) {

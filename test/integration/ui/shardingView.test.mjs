@@ -1,0 +1,119 @@
+// Show Sharding in a real VS Code (code-server + Chromium), installed from the VSIX a release
+// would ship: the cursor in examples/palm540b.shard's low_latency layout draws the FFN's first
+// weight, w_in of ws2d (SwiGLU), on the 4×4×4 mesh: 64 chips, each labelled with its tile, under
+// the webview's strict CSP with no violation; the view follows the cursor off the layout. Then
+// Show Step Timeline for the same layout draws one decode layer and the whole step, and its
+// Phase buttons switch to prefill.
+// Screenshots go to test/e2e/screenshots/ to be looked at.
+//
+// Run: node --test test/integration/ui/shardingView.test.mjs   (after `node esbuild.mjs`)
+
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { goToPosition, launchBrowser, newPage, openFile, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame } from '../../e2e/harness.mjs';
+import { packageShardlens } from '../../e2e/fixtures/shardlens/support.mjs';
+
+describe('Show Sharding in code-server', { timeout: 300000 }, () => {
+  let scratch;
+  let server;
+  let browser;
+  let page;
+  let diagnostics;
+
+  before(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-sharding-ui-'));
+    const vsix = packageShardlens(path.join(scratch, 'shardlens.vsix')).file;
+    const workspace = path.join(scratch, 'ws');
+    cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
+    server = await startCodeServer({ workspace, extensions: [{ vsix }] });
+    browser = await launchBrowser();
+    ({ page, diagnostics } = await newPage(browser, { viewport: { width: 1600, height: 1000 } }));
+    await openWorkbench(page, server);
+    await openFile(page, 'examples/palm540b.shard');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('draws w_in of ws2d on 64 chips, each labelled with its tile, with no CSP violation', async () => {
+    // `decode  { ffn = ws2d, attention = batch }` of layout low_latency: the cursor on `ws2d`.
+    await goToPosition(page, 49, 19);
+    await runCommand(page, 'shardlens: Show Sharding');
+    const frame = webviewFrame(page);
+    await frame.locator('.chart-sharding svg').waitFor({ timeout: 60000 }).catch(async (e) => {
+      await screenshot(page, 'sharding-failed');
+      throw e;
+    });
+    assert.equal(await frame.locator('button.value-chooser').innerText(), 'ffn.w_in');
+    assert.equal(await frame.locator('button.layout-chooser').innerText(), 'low_latency · decode');
+    const texts = (await frame.locator('.chart-sharding svg text').allTextContents()).map((t) => t.trim());
+    const chips = texts.filter((t) => /^\(\d,\d,\d\)$/.test(t));
+    assert.equal(chips.length, 64, `64 chips drawn: ${chips.join(' ')}`);
+    // w_in : E_x F_yz of PaLM 540B (E = 18432, F = 73728) on 4×4×4: E in 4 shards of 4608 over x,
+    // F in 16 of 4608 over yz, y major. Chip (1, 2, 3): E [4608, 9216), F shard 2·4 + 3 = 11.
+    const at = texts.indexOf('(1,2,3)');
+    assert.deepEqual(texts.slice(at + 1, at + 3), ['E 4608:9216', 'F 50688:55296']);
+    const row = await frame.locator('tr[data-chip="27"] td.label').textContent();
+    assert.equal(row, 'E 4608:9216 · F 50688:55296');
+    await screenshot(page, 'sharding-w_in');
+    assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');
+    assert.deepEqual(diagnostics.webview().errors, [], 'no console error in the webview');
+  });
+
+  it('follows the cursor: off any layout or block it says why there is nothing to draw', async () => {
+    await goToPosition(page, 1, 3);
+    const frame = webviewFrame(page);
+    await frame.locator('.status', { hasText: 'Put the cursor on a value' }).waitFor({ timeout: 30000 });
+    await goToPosition(page, 70, 19);
+    // high_throughput decodes with ws2d too, at batch 512.
+    await frame.locator('button.layout-chooser', { hasText: 'high_throughput · decode' }).waitFor({ timeout: 30000 });
+    assert.deepEqual(diagnostics.webview().csp, []);
+  });
+
+  it('shows the step timeline of the layout at the cursor, and switches phase with its buttons', async () => {
+    await goToPosition(page, 49, 19);
+    await runCommand(page, 'shardlens: Show Step Timeline');
+    // The timeline opens in its own panel: the frame that shows the timeline charts.
+    const frame = page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
+    await frame.locator('.chart-timeline svg').waitFor({ timeout: 60000 });
+    await frame.locator('.chart-timeline-step svg').waitFor({ timeout: 30000 });
+    assert.equal(await frame.locator('button.layout-chooser').innerText(), 'low_latency');
+    assert.equal(await frame.locator('.phases button[aria-pressed="true"]').innerText(), 'decode');
+    assert.ok((await frame.locator('ol.critical-path li').count()) > 5, 'the critical path of one decode layer is listed');
+    await screenshot(page, 'timeline-decode');
+    await frame.locator('.phases button', { hasText: 'prefill' }).click();
+    await frame.locator('.phases button[aria-pressed="true"]', { hasText: 'prefill' }).waitFor({ timeout: 30000 });
+    await frame.locator('.chart-timeline svg').waitFor({ timeout: 30000 });
+    assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webviews');
+    assert.deepEqual(diagnostics.webview().errors, [], 'no console error in the webviews');
+  });
+
+  it('reveals the statement of a clicked bar of a block written in the file', async () => {
+    await openFile(page, 'examples/fig2_ffn_layouts.shard');
+    // `layout fig3_ws2d_2k { … ffn = my_ws2d, attention = none }`, whose block is written at line 36.
+    await goToPosition(page, 126, 10);
+    await runCommand(page, 'shardlens: Show Step Timeline');
+    const frame = page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
+    await frame.locator('button.layout-chooser', { hasText: 'fig3_ws2d_2k' }).waitFor({ timeout: 60000 });
+    const texts = frame.locator('.chart-timeline svg text');
+    await texts.first().waitFor({ timeout: 30000 });
+    // The bar's note is drawn level with its row label `ffn.b einsum`: click it.
+    const index = await texts.evaluateAll((all) => {
+      const y = (t) => Math.round(t.getBoundingClientRect().top + t.getBoundingClientRect().height / 2);
+      const label = all.find((t) => t.textContent.trim() === 'ffn.b einsum');
+      return all.findIndex((t) => t !== label && t.textContent.includes('µs') && Math.abs(y(t) - y(label)) <= 3);
+    });
+    assert.ok(index >= 0, 'the note of ffn.b is drawn');
+    await texts.nth(index).click();
+    // `  b = einsum(a, w_in)          : BLF_yz (partialsum-x)` selected at line 41.
+    await page.locator('.statusbar-item', { hasText: /Ln 41, Col \d+ \(\d+ selected\)/ }).first().waitFor({ timeout: 20000 });
+    await screenshot(page, 'timeline-reveal');
+    assert.deepEqual(diagnostics.webview().csp, []);
+  });
+});

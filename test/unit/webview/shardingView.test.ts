@@ -1,0 +1,105 @@
+// @vitest-environment happy-dom
+// The Show Sharding view: its message checks (server/src/protocol/shardingView.ts: the host drops
+// anything not exactly a known message) and its DOM (client/webview/shardingRender.ts) under
+// happy-dom, from a real engine answer with hostile names put in: names come out as text only,
+// every chip's tile is listed as the engine cut it, and the choosers are buttons.
+
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { analyze, sharedShardService, sourceFromText, type ShardingAt } from '../../../server/src/engine/index';
+import { renderSharding, renderShardingStatus, type ShardingViewActions } from '../../../client/webview/shardingRender';
+import { isShardingHostMessage, parseShardingViewState, parseShardingWebviewMessage, type ShardingMessage } from '../../../server/src/protocol/shardingView';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const SMALL = readFileSync(path.join(__dirname, '../../lsp/fixtures/small.shard'), 'utf8');
+
+let drawn: Extract<ShardingAt, { kind: 'tiles' }>;
+beforeAll(() => {
+  const analysis = analyze(sourceFromText(SMALL, 'file:///w/small.shard'));
+  const r = sharedShardService().shardingAt(analysis, SMALL.indexOf('w_in  :') + 1);
+  if (r.kind !== 'tiles') throw new Error(r.reason);
+  drawn = r;
+});
+
+const message = (): ShardingMessage => ({
+  type: 'sharding',
+  uri: 'file:///w/small.shard',
+  fileName: `${HOSTILE}.shard`,
+  result: { ...drawn, chosen: { layout: HOSTILE, phase: 'decode' }, tiles: { ...drawn.tiles, block: HOSTILE, mesh: { ...drawn.tiles.mesh, name: HOSTILE } } },
+});
+
+describe('Show Sharding messages', () => {
+  it('accepts exactly the known messages from the webview', () => {
+    expect(parseShardingWebviewMessage({ type: 'ready', state: null })).toEqual({ type: 'ready', state: null });
+    expect(parseShardingWebviewMessage({ type: 'chooseLayout' })).toEqual({ type: 'chooseLayout' });
+    expect(parseShardingWebviewMessage({ type: 'chooseValue', value: 'x' })).toEqual({ type: 'chooseValue' });
+    for (const bad of [null, 'ready', [], { type: 'revealLayout', name: 'a' }, { type: 'ready', state: { layout: 'a' } }, { type: 42 }]) {
+      expect(parseShardingWebviewMessage(bad)).toBeUndefined();
+    }
+  });
+
+  it('keeps only the well-formed parts of a saved state', () => {
+    expect(parseShardingViewState({ uri: 'file:///a.shard', layout: 'fast', phase: 'prefill', value: 'ffn.w_in' })).toEqual({ uri: 'file:///a.shard', layout: 'fast', phase: 'prefill', value: 'ffn.w_in' });
+    expect(parseShardingViewState({ uri: 'file:///a.shard', layout: HOSTILE, phase: 'both', value: 'ffn.w_in; rm' })).toEqual({ uri: 'file:///a.shard' });
+    expect(parseShardingViewState({ uri: '' })).toBeUndefined();
+    expect(parseShardingViewState({ uri: 'x'.repeat(5000) })).toBeUndefined();
+  });
+
+  it('lets the webview ignore malformed host messages', () => {
+    expect(isShardingHostMessage(message())).toBe(true);
+    expect(isShardingHostMessage({ type: 'status', state: 'empty', text: 'nothing' })).toBe(true);
+    expect(isShardingHostMessage({ type: 'status', state: 'weird', text: 'x' })).toBe(false);
+    expect(isShardingHostMessage({ ...message(), result: { kind: 'none', reason: 'x' } })).toBe(false);
+    expect(isShardingHostMessage({ ...message(), result: { ...drawn, tiles: { ...drawn.tiles, chips: 'all' } } })).toBe(false);
+  });
+});
+
+describe('renderSharding', () => {
+  let root: HTMLElement;
+  let calls: string[];
+  const actions = (): ShardingViewActions => ({ chooseLayout: () => calls.push('layout'), chooseValue: () => calls.push('value') });
+  beforeEach(() => {
+    document.body.replaceChildren();
+    root = document.createElement('main');
+    document.body.append(root);
+    calls = [];
+  });
+
+  it('writes hostile names as text, never as markup', () => {
+    renderSharding(root, message(), actions());
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.textContent).toContain(`${HOSTILE}.shard`);
+    expect(root.textContent).toContain(`block ${HOSTILE}`);
+    expect(root.querySelector('.layout-chooser')!.textContent).toBe(`${HOSTILE} · decode`);
+  });
+
+  it('lists every chip with the tile the engine cut for it', () => {
+    const slot = renderSharding(root, message(), actions());
+    expect(slot.container.classList.contains('chart-sharding')).toBe(true);
+    const rows = root.querySelectorAll('details.tile-table tr[data-chip]');
+    expect(rows).toHaveLength(64);
+    // w_in : E_x F_yz, E = 1024 and F = 4096 on 4×4×4: chip 27 = (1, 2, 3) holds E [256, 512) and
+    // F shard 2·4 + 3 = 11 of 256, [2816, 3072); every axis shards a dim, so no copies.
+    const row = root.querySelector('tr[data-chip="27"]')!;
+    expect([...row.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['27', '1', '2', '3', 'E 256:512 · F 2816:3072']);
+  });
+
+  it('makes the choosers buttons that call the host', () => {
+    renderSharding(root, message(), actions());
+    const layout = root.querySelector<HTMLButtonElement>('button.layout-chooser')!;
+    const value = root.querySelector<HTMLButtonElement>('button.value-chooser')!;
+    expect(value.textContent).toBe('ffn.w_in');
+    layout.click();
+    value.click();
+    expect(calls).toEqual(['layout', 'value']);
+  });
+
+  it('replaces the view with the reason when the cursor is on nothing drawable', () => {
+    renderSharding(root, message(), actions());
+    renderShardingStatus(root, { type: 'status', state: 'empty', text: HOSTILE });
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.querySelector('.status')!.textContent).toBe(HOSTILE);
+    expect(root.querySelector('.chart')).toBeNull();
+  });
+});
