@@ -120,6 +120,9 @@ describe('shardlens: a user journey in code-server', { timeout: 420000 }, () => 
 
   it('hovering an operation of a user-written block shows its cost: time, bytes and what bounds it', async () => {
     await openFile(page, 'mine/my_ws2d.shard');
+    // The lenses first (the layout's figures, and "Show sharding" above the block): arriving
+    // while the hover fades in, they move the lines under it and the hover is drawn again.
+    await waitUntil(async () => (await codeLensTexts(page)).some((t) => /Show sharding/.test(t)), { timeoutMs: 30000, message: 'the Show sharding lens above the block' });
     // Line 12: `  b = einsum(a, w_in)  : BLF_yz (partialsum-x)`, column 7 is the einsum.
     const text = await hoverAt(page, 12, 7, { match: /time [\d.]+ (ns|µs|ms|s) \((compute|memory|comm)-bound\)/, timeoutMs: 30000 });
     assert.match(text, /mine · decode/, text);
