@@ -77,7 +77,7 @@ describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
     await frame.locator('.chart svg').nth(2).waitFor({ timeout: 30000 });
     // Each chart drew its data: bars in the first two, labelled points in the scatter.
     const layerLabels = await frame.locator('.chart-layer-time svg text').allTextContents();
-    assert.ok(layerLabels.includes('communication-bound ops') && layerLabels.includes('high_throughput'), layerLabels.join(', '));
+    assert.ok(layerLabels.includes('communication-bound') && layerLabels.includes('high_throughput'), layerLabels.join(', '));
     // Every layout is labelled in the scatter, which comes first.
     const scatterLabels = (await frame.locator('.chart-latency-cost svg text').allTextContents()).join('\n');
     for (const name of names) assert.ok(scatterLabels.includes(name), `${name} labelled in the scatter: ${scatterLabels}`);

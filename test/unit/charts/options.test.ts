@@ -31,7 +31,7 @@ describe('layer time chart', () => {
     expect(series.filter((s) => s.stack === 'decode').every((s) => s.xAxisIndex === 1)).toBe(true);
     expect(yAxes[0].data).toEqual(['high_throughput', 'low_latency']);
     // Named for the ops whose time they are: a memory-bound step computes too.
-    expect(series.map((s) => s.name).slice(0, 3)).toEqual(['compute-bound ops', 'memory-bound ops', 'communication-bound ops']);
+    expect(series.map((s) => s.name).slice(0, 3)).toEqual(['compute-bound', 'memory-bound', 'communication-bound']);
   });
 
   it('divides each op time, summed by its bound, by the tokens of one pass: batch × prompt in prefill, batch in decode', () => {

@@ -48,7 +48,7 @@ describe('renderChartsToSvg', () => {
       expect(svg).not.toContain('>broken<');
     }
     expect(memory).toContain('HBM 34.4 GB');
-    expect(layerTime).toContain('communication-bound ops');
+    expect(layerTime).toContain('>communication-bound<');
   });
 
   it('escapes markup and quotes in names instead of emitting them', () => {

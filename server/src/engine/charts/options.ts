@@ -30,9 +30,9 @@ export const TIME_CATEGORIES: readonly TimeCategory[] = ['compute', 'memory', 'c
  * hides under its HBM traffic, and "compute 0 s" would misread it.
  */
 export const TIME_CATEGORY_LABEL: Record<TimeCategory, string> = {
-  compute: 'compute-bound ops',
-  memory: 'memory-bound ops',
-  comm: 'communication-bound ops',
+  compute: 'compute-bound',
+  memory: 'memory-bound',
+  comm: 'communication-bound',
 };
 
 const num = (x: number | null | undefined): number => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
@@ -189,14 +189,16 @@ export function buildLayerTimeChart(report: ChartReport, opts: ChartBuildOptions
   return {
     ...base(theme, opts),
     title: [
-      { text: 'prefill: time per layer per prompt token', left: 8, top: 28, textStyle: { color: theme.foreground, fontSize: 13 } },
-      { text: 'decode: time per layer per generated token (one step ÷ batch)', left: 8, top: '52%', textStyle: { color: theme.foreground, fontSize: 13 } },
+      { text: 'prefill: time per layer per prompt token', left: 8, top: 4, textStyle: { color: theme.foreground, fontSize: 13 } },
+      { text: 'decode: time per layer per generated token (one step ÷ batch)', left: 8, top: '48%', textStyle: { color: theme.foreground, fontSize: 13 } },
     ],
-    legend: { ...legend(theme), data: TIME_CATEGORIES.map((c) => TIME_CATEGORY_LABEL[c]) },
+    // At the foot: in a narrow card the three long names wrap, and at the top they would run
+    // into the first title.
+    legend: { ...legend(theme), top: undefined, bottom: 0, data: TIME_CATEGORIES.map((c) => TIME_CATEGORY_LABEL[c]) },
     tooltip: tooltip(theme, 'axis', formatSeconds),
     grid: [
-      { left: 24, right: 72, top: 56, height: '34%', containLabel: true },
-      { left: 24, right: 72, top: '60%', bottom: 16, containLabel: true },
+      { left: 24, right: 72, top: 32, height: '34%', containLabel: true },
+      { left: 24, right: 72, top: '56%', bottom: 48, containLabel: true },
     ],
     xAxis: [valueAxis(theme, '', formatSeconds, { gridIndex: 0 }), valueAxis(theme, '', formatSeconds, { gridIndex: 1 })],
     yAxis: [categoryAxis(theme, names, { gridIndex: 0 }, false), categoryAxis(theme, names, { gridIndex: 1 }, false)],

@@ -59,7 +59,7 @@ export const CHARTS = {
   'layer-time': chart({
     view: 'compare',
     title: 'Time per layer per token, by what bounds each op',
-    cardTitle: 'Time per layer per token: compute-, memory- and communication-bound ops',
+    cardTitle: 'Time per layer per token, by what bounds each op',
     width: 860,
     height: 480,
     build: buildLayerTimeChart,
