@@ -11,6 +11,9 @@
 // prints is kept verbatim in the file's details section.
 //
 //   node bench/run.mjs [--only NAME]... [--no-write] [--out FILE]
+//
+// With --only, the page keeps what it said about the benchmarks that did not run (their rows, in
+// place, and their raw output), so one benchmark can be re-run without re-running them all.
 
 import { spawn } from 'node:child_process';
 import { SERVER_NODE_OPTIONS } from '../scripts/server-options.mjs';
@@ -216,8 +219,33 @@ function limits() {
   const cache = /COST_CACHE_SIZE = (\d+)/.exec(read(cacheSource));
   if (cache) rows.push(['cost cache entries (per service)', cache[1], cacheSource]);
   const cliBytes = /MAX_BYTES = ([0-9 *]+);/.exec(read('server/src/cli/input.ts'));
-  if (cliBytes) rows.push(['CLI: input file size', `${Function(`return ${cliBytes[1]}`)() / 1e6} MB`, 'server/src/cli/input.ts']);
+  if (cliBytes) rows.push(['CLI: input file size', `${Function(`return ${cliBytes[1]}`)() / 2 ** 20} MiB`, 'server/src/cli/input.ts']);
   return rows;
+}
+
+/**
+ * For a partial run: the previous page's figures whose benchmark did not run (rows are attributed
+ * through the raw-output sections: a row belongs to the benchmark whose output names it, or to
+ * the bundle sizes and start-up figures), kept in the page's order ahead of the new ones, and their raw output.
+ */
+function keepOthers(previousPage, figures, benches) {
+  const ran = new Set(benches.map((b) => b.file));
+  const produced = new Set(figures.map((f) => f.name));
+  const sections = [...previousPage.matchAll(/<details><summary>(bench\/[^ ]+) \(([0-9.,]+) s, exit ([^)]*)\)<\/summary>\n\n```\n([\s\S]*?)\n```/g)];
+  const kept = [];
+  for (const m of previousPage.matchAll(/^\| (.+?) \| (-?[0-9.,]+) ?([^|]*?) \| ([^|]*) \| [^|]* \|$/gm)) {
+    const name = m[1].replace(/\\\|/g, '|');
+    if (name === 'figure' || produced.has(name)) continue;
+    const owner = sections.find((sec) => parseFigures(sec[1].slice('bench/'.length), sec[4]).some((f) => f.name === name));
+    if (owner && ran.has(owner[1])) continue;
+    const target = /^(<=|>=|<|>) (-?[0-9.,]+)/.exec(m[4].trim());
+    kept.push({ bench: owner?.[1] ?? '', name, value: Number(m[2].replace(/,/g, '')), unit: m[3].trim(), target: target ? { op: target[1], value: Number(target[2].replace(/,/g, '')) } : undefined });
+  }
+  figures.unshift(...kept);
+  for (const sec of sections) {
+    if (ran.has(sec[1])) continue;
+    benches.unshift({ file: sec[1], ms: Number(sec[2].replace(/,/g, '')) * 1000, code: Number.isNaN(Number(sec[3])) ? null : Number(sec[3]), signal: Number.isNaN(Number(sec[3])) ? sec[3] : undefined, stdout: sec[4], stderr: '' });
+  }
 }
 
 function fmt(x) {
@@ -314,6 +342,7 @@ const machine = {
   loadBefore,
   loadAfter: loadavg().map((l) => l.toFixed(2)).join(', '),
 };
+if (only.length && existsSync(outFile)) keepOthers(readFileSync(outFile, 'utf8'), figures, benches);
 const page = render(figures, benches, machine);
 console.log(`\n${figures.length} figures from ${benches.length} benchmarks`);
 for (const f of figures) console.log(`  ${f.name}: ${fmt(f.value)} ${f.unit}${f.target ? `  (target ${f.target.op} ${f.target.value}: ${met(f).replace(/\*/g, '')})` : ''}`);

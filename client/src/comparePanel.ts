@@ -227,6 +227,10 @@ export class ComparePanel extends WebviewPanelHost<WebviewToHostMessage> {
       case 'chooseLayouts':
         void this.chooseLayouts();
         return;
+      case 'showTimeline':
+        // Only a layout of the report on screen, as for revealLayout.
+        if (this.report?.layouts.some((l) => l.name === message.name)) void vscode.commands.executeCommand('shardlens.showTimeline', { uri: this.uri.toString(), layout: message.name, phase: message.phase });
+        return;
       case 'exportChart':
         void this.exportChart(message);
         return;

@@ -149,6 +149,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     outputChannel: output,
     errorHandler,
     synchronize: { configurationSection: 'shardlens' },
+    // Hovers link to Show Sharding (a `command:` URI); only that command may run from a hover.
+    markdown: { isTrusted: { enabledCommands: ['shardlens.showSharding'] } },
   };
   client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
   const reports = new ReportCache(() => client);
@@ -274,7 +276,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         layout = names.length === 1 ? names[0] : ((await vscode.window.showQuickPick(names, { placeHolder: 'Show the step timeline of which layout?' })) ?? null);
         if (!layout) return;
       }
-      TimelinePanel.createOrShow(timelineServices, document, layout);
+      // From Compare Layouts: `{ uri, layout, phase }` of the clicked bar.
+      const phase = args.some((a) => typeof a === 'object' && a !== null && (a as { phase?: unknown }).phase === 'prefill') ? 'prefill' : 'decode';
+      TimelinePanel.createOrShow(timelineServices, document, layout, phase);
     }),
 
     // Show Sweep, Show Crossover, Find Best Layout and the search chart panel's serializer.

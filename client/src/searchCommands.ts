@@ -307,7 +307,11 @@ async function insertCandidate(layouts: LayoutLocator, document: vscode.TextDocu
   const edit = new vscode.WorkspaceEdit();
   edit.insert(document.uri, at, `\n\n${c.text.trimEnd()}`);
   if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the edit was not applied');
-  await revealLayout(layouts, document, c.text.match(/^layout ([a-z_][a-z0-9_]*)/m)?.[1]);
+  const name = c.text.match(/^layout ([a-z_][a-z0-9_]*)/m)?.[1];
+  await revealLayout(layouts, document, name);
+  // Says what the new layout changes, so the user need not diff it against the old one.
+  const what = c.changes.length ? `it changes ${c.changes.join('; ')}` : `it is ${layout} as declared`;
+  void vscode.window.showInformationMessage(`Inserted ${name ?? 'the layout'} after ${layout}: ${what}.`);
 }
 
 async function replaceDeclaration(layouts: LayoutLocator, document: vscode.TextDocument, result: BestWireResult, c: BestWireCandidate): Promise<void> {

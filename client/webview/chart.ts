@@ -20,13 +20,15 @@ let shown: SweepMessage | CrossoverMessage | undefined;
 const drawn = new DrawnCharts<ChartViewSlot>();
 let theme: ChartTheme = readTheme();
 
-function chartsOf(message: SweepMessage | CrossoverMessage): ChartSpec[] {
-  return message.type === 'crossover' ? buildCharts('crossover', message.result, { theme }) : buildCharts('sweep', message.results, { theme });
+function chartsOf(message: SweepMessage | CrossoverMessage, slots: ChartViewSlot[]): ChartSpec[] {
+  // Each chart is laid out for its card's size (the sweep sides its labels for it).
+  const sizes = Object.fromEntries(slots.map((s) => [s.id, s.container.clientWidth > 0 ? { width: s.container.clientWidth, height: s.container.clientHeight } : undefined]));
+  return message.type === 'crossover' ? buildCharts('crossover', message.result, { theme, sizes }) : buildCharts('sweep', message.results, { theme, sizes });
 }
 
 function draw(message: SweepMessage | CrossoverMessage, slots: ChartViewSlot[]): void {
   drawn.clear();
-  const specs = chartsOf(message);
+  const specs = chartsOf(message, slots);
   for (const slot of slots) {
     const spec = specs.find((s) => s.id === slot.id);
     if (spec) drawn.draw(slot, spec.option);

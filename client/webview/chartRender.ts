@@ -3,7 +3,7 @@
 // functions over a root element, so tests run them under happy-dom with hostile strings; the
 // charts themselves are drawn by chart.ts into the slots returned here.
 
-import { chartCardTitle, formatBytes, formatSeconds, sig, volumeAt, type ChartIdOf, type Phase, type SweepResult } from '../../server/src/engine/index';
+import { chartCardTitle, crossoverFfnText, formatBytes, layoutTokensText, formatSeconds, sig, volumeAt, type ChartIdOf, type Phase, type SweepResult } from '../../server/src/engine/index';
 import type { ChartStatusMessage, CrossoverMessage, SweepMessage } from '../../server/src/protocol/chartView';
 import { button, chartCard, el, statusLine } from './dom';
 
@@ -50,11 +50,62 @@ function card(doc: Document, id: ChartSlotId): { card: HTMLElement; slot: ChartV
   return { card: section, slot: { id, container } };
 }
 
-/** One sweep's frontier in words, by ascending latency: what the chart's labels say, for screen readers too. */
+/**
+ * One sweep's frontier in words, by ascending latency: what the chart's labels say, for screen
+ * readers too. Neighbours of one chip count with the same figures (a phase that keeps its own
+ * batch) are one entry, as the chart draws them once.
+ */
 export function frontierText(r: SweepResult, phase: Phase): string {
-  const pts = r.frontier[phase].map((i) => r.points[i]);
-  if (pts.length === 0) return 'no point fits in memory';
-  return pts.map((pt) => `C${pt.chips} B${pt.batch} (${formatSeconds(pt[phase]!.latency_s)}, ${sig(pt[phase]!.cost_chip_s_per_token * 1e3)} chip-ms/token)`).join(', ');
+  const runs: { chips: number; batches: number[]; p: NonNullable<SweepResult['points'][number]['decode']> }[] = [];
+  for (const i of r.frontier[phase]) {
+    const pt = r.points[i];
+    const p = pt[phase]!;
+    const last = runs[runs.length - 1];
+    if (last && last.chips === pt.chips && last.p.latency_s === p.latency_s && last.p.cost_chip_s_per_token === p.cost_chip_s_per_token) last.batches.push(p.batch);
+    else runs.push({ chips: pt.chips, batches: [p.batch], p });
+  }
+  if (runs.length === 0) return 'no point fits in memory';
+  const batch = (bs: number[]) => (Math.min(...bs) === Math.max(...bs) ? `B${bs[0]}` : `B${Math.min(...bs)}–${Math.max(...bs)}`);
+  return runs.map((g) => `C${g.chips} ${batch(g.batches)} (${formatSeconds(g.p.latency_s)}, ${sig(g.p.cost_chip_s_per_token * 1e3)} chip-ms/token)`).join(', ');
+}
+
+/** Why a phase of a point is not on the chart: `—` no mesh splits it, `no fit` over HBM; '' drawn. */
+function leftOut(pt: SweepResult['points'][number], phase: Phase): '' | '—' | 'no fit' {
+  const p = pt[phase];
+  return !p ? '—' : p.fits ? '' : 'no fit';
+}
+
+/**
+ * The points a sweep leaves out of its charts as one compact grid per layout (chip counts down,
+ * batches across; each cell says which phase is out and why, its tooltip the whole reason), not
+ * a line per point. Undefined when every point is drawn.
+ */
+export function leftOutGrid(doc: Document, r: SweepResult, named: boolean): HTMLElement | undefined {
+  if (r.points.every((pt) => !leftOut(pt, 'prefill') && !leftOut(pt, 'decode'))) return undefined;
+  const table = el(doc, 'table', 'left-out');
+  if (named) table.append(el(doc, 'caption', undefined, r.layout));
+  const head = el(doc, 'tr');
+  head.append(el(doc, 'th', undefined, 'chips \\ batch'));
+  for (const b of r.batches) head.append(el(doc, 'th', undefined, String(b)));
+  table.append(el(doc, 'thead'));
+  table.tHead!.append(head);
+  const body = el(doc, 'tbody');
+  for (const chips of r.chips) {
+    const row = el(doc, 'tr');
+    row.append(el(doc, 'th', undefined, String(chips)));
+    for (const b of r.batches) {
+      const pt = r.points.find((q) => q.chips === chips && q.batch === b);
+      const out = pt ? { prefill: leftOut(pt, 'prefill'), decode: leftOut(pt, 'decode') } : { prefill: '—', decode: '—' };
+      const text = out.prefill && out.prefill === out.decode ? out.prefill : [out.prefill && `p ${out.prefill}`, out.decode && `d ${out.decode}`].filter(Boolean).join(', ');
+      const cell = el(doc, 'td', text ? 'out' : 'in', text || '✓');
+      const why = [pt?.reason, out.prefill === 'no fit' ? 'prefill does not fit in memory' : '', out.decode === 'no fit' ? 'decode does not fit in memory' : ''].filter(Boolean).join('; ');
+      cell.title = why || 'both phases drawn';
+      row.append(cell);
+    }
+    body.append(row);
+  }
+  table.append(body);
+  return table;
 }
 
 export function renderSweep(root: HTMLElement, message: SweepMessage, actions: ChartViewActions): ChartViewSlot[] {
@@ -79,11 +130,13 @@ export function renderSweep(root: HTMLElement, message: SweepMessage, actions: C
     slots.push(c.slot);
   }
   root.append(charts);
-  const reasons = [...new Set(results.flatMap((r) => r.points.flatMap((p) => (p.reason ? [`${results.length > 1 ? `${r.layout}: ` : ''}${p.reason}`] : []))))];
-  if (reasons.length) {
-    const list = el(doc, 'ul', 'reasons');
-    for (const reason of reasons) list.append(el(doc, 'li', undefined, reason));
-    root.append(el(doc, 'h2', undefined, 'Points left out'), list);
+  const grids = results.flatMap((r) => leftOutGrid(doc, r, results.length > 1) ?? []);
+  if (grids.length) {
+    root.append(
+      el(doc, 'h2', undefined, 'Points left out'),
+      el(doc, 'p', 'note', 'Chip counts down, batches across. p = prefill, d = decode; — no mesh of that many chips splits the batch (a dim is smaller than its shards); no fit = over HBM. Hover a cell for the reason.'),
+      ...grids,
+    );
   }
   return slots;
 }
@@ -93,7 +146,8 @@ export function renderCrossover(root: HTMLElement, message: CrossoverMessage, ac
   const r = message.result;
   root.replaceChildren();
   root.append(header(doc, 'FFN crossover for', [message.layout], message.fileName, [
-    `${r.model} (${r.ffnKind} FFN) on ${r.hardware} ${r.mesh} · tokens ${r.range.min_tokens.toLocaleString('en-US')}–${r.range.max_tokens.toLocaleString('en-US')}`,
+    `${r.model} on ${r.hardware} ${r.mesh} · drawn with a ${crossoverFfnText(r)} · tokens ${r.range.min_tokens.toLocaleString('en-US')}–${r.range.max_tokens.toLocaleString('en-US')}`,
+    `${message.layout} itself (dotted): ${layoutTokensText(r)}`,
   ], actions));
   root.append(el(doc, 'p', 'note', 'Per-chip communication volume of one FFN layer against tokens per batch (B·L), one line per built-in FFN layout; the dashed line is the smallest volume, its switch points marked.'));
   if (r.lines.length === 0) {

@@ -46,10 +46,14 @@ function drawCharts(report: ReportMessage, slots: ChartSlot[]): void {
     const spec = specs.find((s) => s.id === slot.id);
     if (!spec) continue;
     const chart = drawn.draw(slot, spec.option);
-    // Clicking a bar, a point or an axis label shows that layout in the editor.
-    chart.on('click', (params: { name?: string; value?: unknown }) => {
+    // Clicking a bar, a point or an axis label shows that layout in the editor; a bar of the
+    // layer-time chart (series `PHASE-category`) opens that layout's step timeline in that phase.
+    chart.on('click', (params: { name?: string; value?: unknown; seriesId?: string; componentType?: string }) => {
       const name = typeof params.name === 'string' && params.name ? params.name : typeof params.value === 'string' ? params.value : '';
-      if (report.shown.includes(name)) post({ type: 'revealLayout', name });
+      if (!report.shown.includes(name)) return;
+      const phase = slot.id === 'layer-time' && params.componentType === 'series' ? params.seriesId?.split('-')[0] : undefined;
+      if (phase === 'prefill' || phase === 'decode') post({ type: 'showTimeline', name, phase });
+      else post({ type: 'revealLayout', name });
     });
   }
 }

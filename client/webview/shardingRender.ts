@@ -4,7 +4,7 @@
 // sharding.ts into the slot returned here. Beside the chart, a table gives every chip's tile in
 // words (the same lines the chart's labels print), for screen readers and for the UI tests.
 
-import { chartCardTitle, chipLabel } from '../../server/src/engine/index';
+import { chartCardTitle, chipLabel, stepText } from '../../server/src/engine/index';
 import type { ShardingMessage, ShardingStatusMessage } from '../../server/src/protocol/shardingView';
 import { button, chartCard, el, statusLine } from './dom';
 
@@ -44,6 +44,19 @@ export function renderSharding(root: HTMLElement, message: ShardingMessage, acti
     el(doc, 'p', 'value-type', `${map.role} block ${map.block}: ${map.value} = ${map.op} : ${map.type}`),
     el(doc, 'p', 'mesh', `mesh ${map.mesh.name}: ${map.mesh.axes.map((a) => `${a.name} = ${a.size}`).join(', ')} (${map.mesh.chips} chips) · ${map.sizesNote}`),
   );
+  // What the colours and arrows say, in words: the nodes, the partial sums, the collective.
+  const tiers = map.mesh.tiers;
+  if (tiers) summary.append(el(doc, 'p', 'tiers', `${tiers.nodes} node${tiers.nodes === 1 ? '' : 's'} of ${tiers.perNode} chips (framed): ${tiers.inside.join(', ') || 'no axis'} inside a node over NVLink; ${tiers.across.join(', ') || 'no axis'} across nodes over the network`));
+  if (map.partialOf) summary.append(el(doc, 'p', 'partials', `Partial sums over ${map.partialsum.join('')}: each chip holds the sum over its own part of ${map.partialOf.letters.join(', ')} (Σ in its label); the ${map.partials} chips of a tile add up to the value.`));
+  const c = map.collective;
+  if (c) {
+    const box = el(doc, 'div', 'collective');
+    box.append(
+      el(doc, 'p', 'collective-what', `${c.op}(${c.operand} : ${c.operandType}) over ${c.axes.join('') || 'no axis of size > 1'}: ${c.groups.length} group${c.groups.length === 1 ? '' : 's'} of ${c.groups[0]?.length ?? 0} chips. ${c.moves}.`),
+      el(doc, 'p', 'collective-links', `Links: ${c.steps.map(stepText).join('; then ') || 'none'}.`),
+    );
+    summary.append(box);
+  }
   head.append(summary);
   root.append(head);
 
@@ -57,14 +70,21 @@ export function renderSharding(root: HTMLElement, message: ShardingMessage, acti
   details.append(el(doc, 'summary', undefined, `Every chip's tile (${map.chips.length} chips, ${map.tiles.length} tiles)`));
   const table = el(doc, 'table');
   const header = el(doc, 'tr');
-  for (const h of ['chip', ...map.mesh.axes.map((a) => a.name), 'tile']) header.append(el(doc, 'th', undefined, h));
+  const groupOf = new Map<number, number>();
+  c?.groups.forEach((g, i) => g.forEach((chip) => groupOf.set(chip, i)));
+  for (const h of ['chip', ...map.mesh.axes.map((a) => a.name), ...(tiers ? ['node'] : []), 'tile', ...(c ? ['group'] : [])]) header.append(el(doc, 'th', undefined, h));
   table.append(header);
-  for (const c of map.chips) {
+  for (const chip of map.chips) {
     const row = el(doc, 'tr');
-    row.dataset.chip = String(c.chip);
-    row.append(el(doc, 'td', undefined, String(c.chip)));
-    for (const coord of c.coords) row.append(el(doc, 'td', undefined, String(coord)));
-    row.append(el(doc, 'td', 'label', chipLabel(map, c).join(' · ')));
+    row.dataset.chip = String(chip.chip);
+    row.append(el(doc, 'td', undefined, String(chip.chip)));
+    for (const coord of chip.coords) row.append(el(doc, 'td', undefined, String(coord)));
+    if (tiers) row.append(el(doc, 'td', 'node', String(chip.node)));
+    row.append(el(doc, 'td', 'label', chipLabel(map, chip).join(' · ')));
+    if (c) {
+      const g = groupOf.get(chip.chip) ?? 0;
+      row.append(el(doc, 'td', 'group', `${g + 1} ${c.groupNames[g] ?? ''}`));
+    }
     table.append(row);
   }
   details.append(table);

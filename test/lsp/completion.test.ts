@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InsertTextFormat, type CompletionItem, type SignatureHelp } from 'vscode-languageserver-protocol';
 import { fixture, startInMemory, withCursor, type TestClient } from './harness';
+import { formatSeconds, type JsonLayout, type ReportJson } from '../../server/src/engine/index';
 
 describe('completion and signature help', () => {
   let client: TestClient;
@@ -50,6 +51,34 @@ describe('completion and signature help', () => {
     const attention = labels(await complete('layout l {\n  attention = |\n}\n'));
     expect(attention).toEqual(expect.arrayContaining(['heads', 'batch', 'none', 'ws2d_batch']));
     expect(labels(await complete('mesh m = |\n'))).toEqual(expect.arrayContaining(['tpu_v4', 'h100']));
+  });
+
+  it('offers `batch` and `heads` first for attention, only members for the model\'s K, each with its predicted decode time', async () => {
+    const layout = (attention: string) => `mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }\nlayout l {\n  model = palm_540b\n  mesh = pod\n  workload { batch = 64, prompt = 2048, generate = 64 }\n  ffn = ws2d\n  attention = ${attention}\n}\n`;
+    const items = await complete(layout('|'));
+    const sorted = [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
+    expect(labels(sorted).slice(0, 2)).toEqual(['batch', 'heads']);
+    // PaLM 540B has K = 1 (multiquery): the _gqa and _mha members are not offered.
+    expect(labels(items)).toContain('ws2d_batch_mqa');
+    expect(labels(items).filter((l) => /_(gqa|mha)$/.test(l))).toEqual([]);
+    // The time each choice predicts is the layout's decode step when it is written with that choice.
+    const report = async (attention: string) => {
+      const uri = `file:///work/complete${n++}.shard`;
+      await client.open(uri, layout(attention));
+      return (await client.request<ReportJson>('shardlens/report', { uri })).layouts[0] as JsonLayout;
+    };
+    for (const choice of ['batch', 'heads']) {
+      const expected = `decode ${formatSeconds((await report(choice)).decode!.step_s!)}/token`;
+      expect(items.find((i) => i.label === choice)!.labelDetails?.description).toBe(expected);
+    }
+    // The other choices follow, fastest first.
+    const rest = sorted.slice(2).filter((i) => /^decode /.test(i.labelDetails?.description ?? '') && i.label !== 'none');
+    const seconds = rest.map((i) => {
+      const [, v, unit] = /^decode ([0-9.]+) (µs|ms|s)\//.exec(i.labelDetails!.description!)!;
+      return Number(v) * { µs: 1e-6, ms: 1e-3, s: 1 }[unit as 's'];
+    });
+    expect(seconds.length).toBeGreaterThan(0);
+    expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
   });
 
   it('offers units of the field\'s kind after a number', async () => {

@@ -80,6 +80,21 @@ describe('diagnostics', () => {
     expect(hint?.range.start).toEqual(positionOf('# added line\n' + text, 'fast {'));
   });
 
+  it('leaves the bound notes out of Problems unless shardlens.diagnostics.boundNotes is on', async () => {
+    // small.shard's `fast` has a bound note in each phase (collectives or HBM traffic take most of
+    // each); by default the published list leads with the better-layout finding and has none.
+    await client.open(URI, fixture('small.shard'));
+    const quiet = await client.diagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'better-layout'));
+    expect(quiet.filter((d) => d.code === 'comm-bound' || d.code === 'memory-bound')).toEqual([]);
+    await client.close();
+    client = await startInMemory({ settings: { diagnostics: { boundNotes: true } } });
+    await client.open(URI, fixture('small.shard'));
+    const all = await client.diagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'better-layout'));
+    const notes = all.filter((d) => d.code === 'comm-bound' || d.code === 'memory-bound');
+    expect(notes.map((d) => (d.data as { phase: string }).phase).sort()).toEqual(['decode', 'prefill']);
+    expect(notes.every((d) => (d.data as { layout: string }).layout === 'fast')).toBe(true);
+  });
+
   it('grades better-layout hints by shardlens.hints.severity', async () => {
     client.settings = { hints: { severity: 'warning' } };
     await client.open(URI, fixture('small.shard'));

@@ -100,6 +100,20 @@ describe('formatting and code actions', () => {
     expect(applyAction(text, fix)).toBe(fixture('small.shard'));
   });
 
+  it('writes a type with its spaces (B_x LF_yz), and the fix that inserts it leaves a file without errors', async () => {
+    // h splits B over x and w_in splits F over y and z: the einsum's result is B over x, F over yz.
+    const block = (annotation: string) => `mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }\n\nffn f {\n  in h : B_x LE\n  weight w_in  : E F_yz\n  weight w_out : F_yz E\n  a = einsum(h, w_in)  : ${annotation}\n  b = gelu(a)\n  c = einsum(b, w_out) : B_x LE (partialsum-yz)\n  y = all_reduce(c, yz) : B_x LE\n  out y\n}\n`;
+    const text = block('BLF_yz');
+    const list = await actions(text, positionOf(text, 'BLF_yz'));
+    const fix = list.find((a) => a.title.startsWith('Set the annotation'))!;
+    expect(fix.title).toBe('Set the annotation to B_x LF_yz');
+    const fixed = applyAction(text, fix);
+    expect(fixed).toBe(block('B_x LF_yz'));
+    const uri = await open(fixed);
+    const after = await client.diagnosticsOfVersion(uri, 1);
+    expect(after.filter((d) => d.severity === 1)).toEqual([]);
+  });
+
   it('inserts the missing reduce_scatter before a non-linearity of a partial sum', async () => {
     const text = fixture('small.shard').replace('d = gelu(c)', 'd = gelu(b)');
     const list = await actions(text, positionOf(text, 'gelu(b)', 5));

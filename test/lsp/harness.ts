@@ -43,6 +43,8 @@ export interface ClientOptions {
   initializationOptions?: unknown;
   /** Whether the client says it answers workspace/configuration (it does by default). */
   answersConfiguration?: boolean;
+  /** The client pulls diagnostics (textDocument/diagnostic) and can be asked to pull again, as VS Code does. */
+  pullDiagnostics?: boolean;
 }
 
 /** How many publishes per document the test client remembers. */
@@ -54,6 +56,8 @@ export class TestClient {
   private versions = new Map<string, number>();
   settings: Record<string, unknown>;
   initializeResult!: InitializeResult;
+  /** How many times the server asked this client to pull diagnostics again. */
+  diagnosticRefreshes = 0;
 
   constructor(
     readonly connection: MessageConnection,
@@ -75,6 +79,11 @@ export class TestClient {
     connection.onRequest('workspace/inlayHint/refresh', () => null);
     connection.onRequest('workspace/codeLens/refresh', () => null);
     connection.onRequest('workspace/semanticTokens/refresh', () => null);
+    connection.onRequest('workspace/diagnostic/refresh', () => {
+      this.diagnosticRefreshes++;
+      for (const w of this.waiters.splice(0)) w();
+      return null;
+    });
     connection.onNotification('window/logMessage', () => undefined);
     connection.listen();
   }
@@ -85,8 +94,13 @@ export class TestClient {
       rootUri: null,
       ...(options.initializationOptions !== undefined ? { initializationOptions: options.initializationOptions } : {}),
       capabilities: {
-        workspace: { configuration: options.answersConfiguration ?? true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
-        textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } },
+        workspace: {
+          configuration: options.answersConfiguration ?? true,
+          inlayHint: { refreshSupport: true },
+          codeLens: { refreshSupport: true },
+          ...(options.pullDiagnostics ? { diagnostics: { refreshSupport: true } } : {}),
+        },
+        textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, ...(options.pullDiagnostics ? { diagnostic: { dynamicRegistration: false } } : {}) },
       },
     });
     await this.connection.sendNotification('initialized', {});
@@ -117,6 +131,22 @@ export class TestClient {
       if (hit) return hit.diagnostics;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Waits (with a deadline) until the server has asked for a new pull more than `seen` times. */
+  async refreshAfter(seen: number, timeoutMs = 10000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.diagnosticRefreshes <= seen) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no diagnostic refresh within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -22,16 +22,26 @@ describe('hover', () => {
   it('on a collective: type, per-chip shape and bytes, volume D and its formula with values', async () => {
     const md = await hover('all_gather(h, yz)');
     expect(md).toContain('type `BLE_x`');
-    expect(md).toContain('**fast** · decode');
-    expect(md).toContain('**fast** · prefill');
-    // Decode, mean step: B = 64, L = 1, E = 1024 split over x (4): 64 × 1 × 256 bf16 = 32.8 kB.
-    expect(md).toContain('B 64 × L 1 × E_x 1024/4 = 256 → 32.8 kB (bf16)');
+    expect(md).toContain('**fast** · decode (mean step');
+    // Decode, mean step: B = 64, L = 1, E = 1024 split over x (4): 64 × 1 × 256 × 2 B (bf16) =
+    // 32,768 B = 32 KiB.
+    expect(md).toContain('B 64 × L 1 × E_x 1024/4 = 256 → 32 KiB (bf16)');
     // D as the cost model explains it: its formula, the values put in, the result.
-    expect(md).toMatch(/volume D: [^=\n]+ = [^=\n]+ = 32\.8 kB/);
+    expect(md).toMatch(/volume D: [^=\n]+ = [^=\n]+ = 32 KiB/);
+    // Rates stay decimal.
     expect(md).toMatch(/bandwidth BW = [0-9.]+ GB\/s/);
     // The formula, then the same with the values put in, then the result.
-    expect(md).toMatch(/comm time: .*D·\(P−1\)\/P.* = .*32\.8 kB·\(16−1\)\/16.* = [0-9.]+ ns/);
+    expect(md).toMatch(/comm time: .*D·\(P−1\)\/P.* = .*32 KiB·\(16−1\)\/16.* = [0-9.]+ ns/);
     expect(md).toMatch(/time \*\*[0-9.]+ ns\*\* \(comm-bound\)/);
+  });
+
+  it('on a value of a block two uses share: the formulas once, then one row per use naming it', async () => {
+    const md = await hover('all_gather(h, yz)');
+    expect(md.match(/comm time:/g)).toHaveLength(1);
+    expect(md).toContain('| layout · phase | per chip | time | bound | D |');
+    // Prefill: 64 × 2048 × 256 × 2 B = 67,108,864 B = 64 MiB; decode: 32 KiB as above.
+    expect(md).toMatch(/\| \*\*fast\*\* · prefill \| 64 MiB \| [0-9.]+ [nµm]?s \| comm \| [0-9.]+ MiB \|/);
+    expect(md).toMatch(/\| \*\*fast\*\* · decode \| 32 KiB \| [0-9.]+ [nµm]?s \| comm \| 32 KiB \|/);
   });
 
   it('on an einsum: FLOPs and compute time formula', async () => {
@@ -57,8 +67,23 @@ describe('hover', () => {
     expect(md).toContain('**layout** `fast`');
     expect(md).toContain('| latency |');
     expect(md).toContain('| MFU |');
-    expect(md).toMatch(/memory per chip: .+ of 34\.4 GB HBM/);
     expect(md).toContain('| bound |');
+    // Every part of the total is listed, so the parts add up to it (to the three digits shown).
+    const m = /memory per chip: weights ([0-9.]+ \w+) \+ KV cache ([0-9.]+ \w+) \+ (prefill|decode) activations ([0-9.]+ \w+) = \*\*([0-9.]+ \w+)\*\* of 32 GiB HBM/.exec(md);
+    expect(m, md).not.toBeNull();
+    const bytes = (s: string) => {
+      const [n, unit] = s.split(' ');
+      return Number(n) * { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30 }[unit as 'B']!;
+    };
+    const sum = bytes(m![1]) + bytes(m![2]) + bytes(m![4]);
+    expect(Math.abs(sum - bytes(m![5])) / bytes(m![5])).toBeLessThan(0.01);
+    // The bound notes Problems leaves out by default, one for each phase of `fast` (collectives or
+    // HBM traffic set most of each), as the table's bound row says.
+    expect(md).toMatch(/_'fast' is (communication|memory)-bound in prefill: /);
+    expect(md).toMatch(/_'fast' is (communication|memory)-bound in decode: /);
+    const bound = /\| bound \| (\w+) \| (\w+) \|/.exec(md)!;
+    if (bound[1] === 'memory') expect(md).toContain("_'fast' is memory-bound in prefill: ");
+    if (bound[2] === 'memory') expect(md).toContain("_'fast' is memory-bound in decode: ");
   });
 
   it('on a built-in name: what it is, where it comes from, its doc comment', async () => {
@@ -79,7 +104,7 @@ describe('hover', () => {
     const text = 'hardware chip {\n  flops = 275 TFLOP/s\n  hbm = 32 GiB\n  hbm_bw = 1.2 TB/s\n  link_bw = 45 GB/s\n}\n';
     await client.open('file:///work/q.shard', text);
     const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri: 'file:///work/q.shard' }, position: positionOf(text, '32 GiB') });
-    expect((h.contents as MarkupContent).value).toContain('`hbm` = **34,359,738,368 B** (34.4 GB)');
+    expect((h.contents as MarkupContent).value).toContain('`hbm` = **34,359,738,368 B** (32 GiB)');
   });
 
   it('on a collective\'s axes: the axis sizes in the meshes of the layouts', async () => {

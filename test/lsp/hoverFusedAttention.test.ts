@@ -59,19 +59,20 @@ describe('hover on a fused attention', () => {
 
   // Decode step at the mean T = 1000 + 48/2 = 1024, B = 16, L = 1, per GPU, bf16:
   //   q, o:   16 × 1 × 2 × 128 × 2 B = 8,192 B each; kt, vt: 16 × 1024 × 2 × 128 × 2 B = 8,388,608 B each
-  //   HBM = 2 × 8,192 + 2 × 8,388,608 = 16,793,600 B = 16.8 MB
+  //   (8 KiB and 8 MiB)
+  //   HBM = 2 × 8,192 + 2 × 8,388,608 = 16,793,600 B = 16.016 MiB, "16 MiB"
   //   FLOPs = 2 × (2 × 16 × 1 × 2 × 128 × 1024) = 16,777,216 = 16.8 MFLOP
   for (const statement of ['einsum(q, kt)', 'softmax(s)', 'einsum(p, vt)']) {
     it(`on ${statement}: the fused op, its members, its HBM bytes and FLOPs`, async () => {
       const md = await hover(statement);
       expect(md).toContain('fused attention (attention.s + attention.p + attention.o): the scores stay on chip');
-      expect(md).toMatch(/HBM: bytes\(q\) \+ bytes\(kt\) \+ bytes\(vt\) \+ bytes\(o\) = 8\.19 kB \+ 8\.39 MB \+ 8\.39 MB \+ 8\.19 kB = 16\.8 MB/);
+      expect(md).toMatch(/HBM: bytes\(q\) \+ bytes\(kt\) \+ bytes\(vt\) \+ bytes\(o\) = 8 KiB \+ 8 MiB \+ 8 MiB \+ 8 KiB = 16 MiB/);
       expect(md).toMatch(/FLOPs: flops\(s\) \+ flops\(o\) = 8\.39 MFLOP \+ 8\.39 MFLOP = 16\.8 MFLOP/);
     });
   }
 
-  it('the scores are marked as living on chip only (16 × 1 × 1024 × 2 × 2 B = 65.5 kB per GPU)', async () => {
-    expect(await hover('einsum(q, kt)')).toContain('B 16 × L 1 × T 1024 × H_xyz 8/4 = 2 → 65.5 kB (bf16, on chip only)');
+  it('the scores are marked as living on chip only (16 × 1 × 1024 × 2 × 2 B = 65,536 B = 64 KiB per GPU)', async () => {
+    expect(await hover('einsum(q, kt)')).toContain('B 16 × L 1 × T 1024 × H_xyz 8/4 = 2 → 64 KiB (bf16, on chip only)');
     expect(await hover('einsum(p, vt)')).not.toContain('on chip only');
   });
 
@@ -86,10 +87,11 @@ describe('hover on a fused attention', () => {
     const whole = { start: { line: 0, character: 0 }, end: { line: TEXT.split('\n').length, character: 0 } };
     const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: URI }, range: whole });
     const on = (needle: string) => hints.filter((h) => h.position.line === positionOf(TEXT, needle).line).map((h) => h.label);
-    expect(on('s  = einsum')).toEqual(['fused into o']);
-    expect(on('p  = softmax')).toEqual(['fused into o']);
+    // Each label names the layout and phase its figure is for.
+    expect(on('s  = einsum')).toEqual(['fast · decode: fused into o']);
+    expect(on('p  = softmax')).toEqual(['fast · decode: fused into o']);
     // o: the fused op's time, 16,793,600 B / 3.35 TB/s = 5.01 µs, memory-bound.
-    expect(on('o  = einsum')).toEqual(['5.01 µs memory']);
+    expect(on('o  = einsum')).toEqual(['fast · decode: 5.01 µs memory']);
     client.settings = {};
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
   });

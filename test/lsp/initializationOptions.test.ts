@@ -62,7 +62,8 @@ describe('settings from initializationOptions', () => {
     const timed = await hintsOn(c, COLLECTIVE_LINE);
     expect(configurationRequests).toBeGreaterThan(0);
     expect(timed).toHaveLength(1);
-    expect(timed[0]).toMatch(/^[0-9.]+ (ns|µs|ms) comm$/);
+    // Each label names its layout and phase, then the time.
+    expect(timed[0]).toMatch(/^\S+ · (prefill|decode): [0-9.]+ (ns|µs|ms) comm$/);
   });
 
   it('give way to an answered workspace/configuration section', async () => {

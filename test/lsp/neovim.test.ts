@@ -132,7 +132,7 @@ function expectAWorkingServer(result: NeovimResult): void {
   expect(JSON.stringify(result.hover?.contents)).toContain(`\`${HOVERED}\``);
   // The configuration asks for `inlayHints.detail = 'time'`: the collective's time shows.
   const onCollective = (result.inlay_hints ?? []).filter((h) => h.position.line === positionOf(SHARD_TEXT, COLLECTIVE_LINE).line);
-  expect(onCollective.map((h) => h.label)).toEqual([expect.stringMatching(/^[0-9.]+ (ns|µs|ms) comm$/)]);
+  expect(onCollective.map((h) => h.label)).toEqual([expect.stringMatching(/^\S+ · (prefill|decode): [0-9.]+ (ns|µs|ms) comm$/)]);
 }
 
 describe('docs/editors.md in a headless Neovim', () => {

@@ -73,7 +73,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'best', files: 'one',
     usage: 'shardlens best FILE --layout NAME [--objective latency|cost] [--max-latency T] [--chips N|LIST] [--batch LIST] [--dtypes LIST] [--top N] [--json]',
-    summary: 'search built-in blocks, mesh shapes, batch sizes and dtypes for the best layout',
+    summary: "search built-in and the file's own blocks, mesh shapes, batch sizes and dtypes for the best layout",
     options: [
       layoutOpt(false),
       { name: 'objective', value: 'OBJ', choices: ['latency', 'cost'], help: 'what to minimize: latency (default) or cost' },

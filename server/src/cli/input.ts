@@ -26,7 +26,7 @@ const REASONS: Record<string, string> = {
 
 // A .shard file is a few kilobytes; refusing huge inputs keeps a mistaken `check /dev/zero` or a
 // binary from hanging the process or filling memory.
-const MAX_BYTES = 16 * 1000 * 1000;
+const MAX_BYTES = 16 * 2 ** 20;
 
 function cannotRead(name: string, reason: string): CliError {
   return new CliError(`cannot read '${name}': ${reason}`, EXIT_USAGE);

@@ -176,7 +176,11 @@ function phaseCellsHtml(p: SweepPhasePoint | null, reason: string | undefined): 
 /** `sweep --html`: both Pope-Fig.-1 charts and the table, as one page with no scripts. */
 export function renderSweepPage(result: SweepResult, file: string): string {
   const charts = renderChartsToSvg('sweep', [result]);
-  const figure = (phase: 'prefill' | 'decode') => charts.find((c) => c.id === `sweep-${phase}`)!.svg;
+  // The charts carry no title of their own: the registry's heading is said once, over each.
+  const figure = (phase: 'prefill' | 'decode') => {
+    const chart = charts.find((c) => c.id === `sweep-${phase}`)!;
+    return `<h2>${escapeHtml(chart.title)}</h2>\n<figure>${chart.svg}</figure>`;
+  };
   const head = ['chips', 'batch', 'prefill', 'chip-ms/tok', 'MFU', 'mesh', 'bound', 'decode step', 'chip-ms/tok', 'MFU', 'mesh', 'bound'];
   const rows = result.points.map((pt) => `<tr><td>${pt.chips}</td><td>${pt.batch}</td>${phaseCellsHtml(pt.prefill, pt.reason)}${phaseCellsHtml(pt.decode, pt.reason)}</tr>`);
   const title = `shardlens: sweep of ${result.layout} in ${file}`;
@@ -187,10 +191,10 @@ export function renderSweepPage(result: SweepResult, file: string): string {
 <p class="meta">${escapeHtml(file)} · ${escapeHtml(result.model)} (${escapeHtml(result.weights)} weights) on ${escapeHtml(result.hardware)} · prompt ${result.prompt}, generate ${result.generate} · prefill ${escapeHtml(`${result.blocks.prefill.ffn} + ${result.blocks.prefill.attention}`)}; decode ${escapeHtml(`${result.blocks.decode.ffn} + ${result.blocks.decode.attention}`)}</p>
 <p class="meta">Prefill latency is the whole prefill; decode latency is one step (per generated token). Cost in chip-ms per token. Points that do not fit in memory are left out of the charts; * marks the Pareto frontier.</p>
 <section id="decode">
-<figure>${figure('decode')}</figure>
+${figure('decode')}
 </section>
 <section id="prefill">
-<figure>${figure('prefill')}</figure>
+${figure('prefill')}
 </section>
 <section id="table">
 <h2>Points</h2>

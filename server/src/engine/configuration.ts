@@ -68,7 +68,7 @@ function workloadPart(w: WorkloadSpec): string {
 }
 
 function phasePart(p: PhaseSpec): string {
-  return `${workloadPart(p.workload)} ${blockPart(p.ffn)} ${blockPart(p.attention)} ${blockPart(p.unembed)}`;
+  return `${meshPart(p.mesh)} ${workloadPart(p.workload)} ${blockPart(p.ffn)} ${blockPart(p.attention)} ${blockPart(p.unembed)}`;
 }
 
 // A layout's configuration is asked for several times (its cost, its better-layout search, its
@@ -95,5 +95,6 @@ export function configurationKey(l: ResolvedLayout): string {
  * converted to. Layouts that differ only in the other phase's blocks share their pass.
  */
 export function phasePassKey(l: ResolvedLayout, phase: Phase): string {
-  return `${modelPart(l.model)} ${meshPart(l.mesh)} ${l.overlap} ${l.attentionKernel} ${phasePart(l[phase])} ${phase === 'prefill' ? blockPart(l.decode.attention) : ''}`;
+  // The phase's mesh is in its part; the decode mesh decides whether the prefill converts its cache.
+  return `${modelPart(l.model)} ${l.overlap} ${l.attentionKernel} ${phasePart(l[phase])} ${phase === 'prefill' ? `${blockPart(l.decode.attention)} ${meshPart(l.decode.mesh)}` : ''}`;
 }

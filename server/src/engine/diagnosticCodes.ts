@@ -244,6 +244,30 @@ export const DIAGNOSTIC_CODES = {
     when: 'a size limit was reached (a `= base` chain longer than 64); or, as a warning, only the first 200 layouts of a file are costed while editing',
     range: "the declaration's base, or the first layout not costed",
   },
+  'expert-axis-reused': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A dispatch splits the experts over an axis that already splits the tokens (or E), which would drop the tokens routed to other chips.',
+    when: "a `dispatch` whose result splits X over an axis that already splits the tokens' B or L (or E): each chip would keep only its own tokens' slots for its experts; dispatch with X unsplit there and exchange the slots with an all-to-all",
+    range: 'the annotation of the dispatch',
+  },
+  'bad-dispatch': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'Token routing over the wrong axes: slots not split like their tokens, or an expert all_to_all that moves axes other than between N and X.',
+    when: "a `dispatch` whose slots (N) or E are not split like its tokens; routing logits split over X or split unlike the tokens; an all-to-all of expert slots (X and N) that moves an axis anywhere but from N to X or from X to N",
+    range: 'the annotation of the dispatch, the routing argument, or the AXES of the all_to_all',
+  },
+  'experts-not-divisible': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'warning',
+    summary: 'The routed experts do not divide evenly over the chips that split them.',
+    when: 'a layout whose X (routed experts) is not a multiple of the chips that split it: with more chips than experts some hold none (or copies), otherwise some hold one expert more and set the step time',
+    range: "the X letter where the layout's blocks first split it that way",
+  },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 
 /** A stable code: the spec's, or one this project adds (see DIAGNOSTIC_CODES). */

@@ -46,8 +46,8 @@ export { formatBytes, formatPercent, formatSeconds, sig } from './report/format'
 export type { Explanation, JsonDiagnostic, JsonLayout, JsonPhase, ReportJson, ReportOptions } from './report/index';
 
 // ---- sharding pictures: tiles per chip, step timelines ----
-export { chipLabel, formatRange, ValueRefError, VALUE_ROLES } from './sharding/tiles';
-export type { ChipTile, TileDim, TileGroup, TileMap, TileRange, ValueRole } from './sharding/tiles';
+export { chipLabel, formatRange, stepText, ValueRefError, VALUE_ROLES } from './sharding/tiles';
+export type { ChipTile, CollectiveExchange, ExchangeStep, MeshTiers, TileDim, TileGroup, TileMap, TileRange, ValueRole } from './sharding/tiles';
 export type { StepPart, Timeline, TimelineBar } from './sharding/timeline';
 export { NOTHING_DRAWABLE } from './features/shardingAt';
 export type { ShardingAt, ShardingChoice, ShardingPreference } from './features/shardingAt';
@@ -59,7 +59,9 @@ export type { SearchJob, SearchKind, SearchOutcome } from './searchJob';
 export {
   ALL_DTYPES,
   CalibrationError,
+  crossoverFfnText,
   formatProblem,
+  layoutTokensText,
   parseCalibrationCsv,
   powersOfTwoUpTo,
   renderBestJson,
@@ -70,6 +72,7 @@ export {
   renderSweepCsv,
   renderSweepJson,
   renderSweepText,
+  relativeChange,
   REQUEST_COST_UNIT,
   SearchCancelled,
   SearchTooLarge,

@@ -1,7 +1,7 @@
 // Conversions between the engine's offset spans and LSP positions, ranges and diagnostics.
 
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic as LspDiagnostic, type Position, type Range } from 'vscode-languageserver/node';
-import { LineIndex, type Analysis, type Diagnostic, type HintSeverity, type Severity, type SourceFile, type Span } from '../engine/index';
+import { LineIndex, type Analysis, type Diagnostic, type FeatureSettings, type Severity, type SourceFile, type Span } from '../engine/index';
 
 /** The offset of an LSP position, or undefined for a position that is not in the document. */
 export function offsetOf(analysis: Analysis, position: Position | undefined): number | undefined {
@@ -42,13 +42,19 @@ export interface DiagnosticData {
   phase?: string;
 }
 
+/** The notes `shardlens.diagnostics.boundNotes` publishes; the layout's hover and lens carry them otherwise. */
+const BOUND_NOTES: readonly string[] = ['memory-bound', 'comm-bound'];
+
 /**
  * The LSP diagnostics of an engine list. `hintSeverity` re-grades the engine's hints (the
- * `better-layout` suggestions): some users want them louder, some not at all.
+ * `better-layout` suggestions): some users want them louder, some not at all. The bound notes
+ * are left out unless `boundNotes` asks for them, so Problems leads with what a user can act on.
  */
-export function toLspDiagnostics(analysis: Analysis, list: readonly Diagnostic[], hintSeverity: HintSeverity): LspDiagnostic[] {
+export function toLspDiagnostics(analysis: Analysis, list: readonly Diagnostic[], settings: Pick<FeatureSettings, 'hintSeverity' | 'boundNotes'>): LspDiagnostic[] {
+  const { hintSeverity, boundNotes } = settings;
   const out: LspDiagnostic[] = [];
   for (const d of list) {
+    if (!boundNotes && BOUND_NOTES.includes(d.code)) continue;
     let severity = SEVERITY[d.severity];
     if (d.severity === 'hint') {
       if (hintSeverity === 'off') continue;

@@ -12,6 +12,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { EDITOR_LIMITS, PRELUDE_SCHEME, type Analysis, type AnalyzeOptions, type Diagnostic, type ShardService } from '../engine/index';
 import type { SettingsStore } from './settings';
 import { toLspDiagnostics } from './convert';
+import { DiagnosticRefreshRequest, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
 import { SYNCED_TEXT_DOCUMENT } from './textSync';
 
 /**
@@ -45,6 +46,14 @@ export class DocumentStore {
   private readonly searchTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly preludeAnalyses = new Map<string, Analysis>();
   private lastAnalysisMs = 0;
+  /**
+   * The client pulls diagnostics (textDocument/diagnostic) instead of being sent them: each pull
+   * answers with the current version's findings, and the server only asks for a new pull
+   * (diagnostics refresh) once the better-layout search has added its hints.
+   */
+  private pull = false;
+  /** The client can be asked to pull again (workspace/diagnostic/refresh). */
+  private pullRefresh = false;
 
   constructor(
     private readonly connection: Connection,
@@ -53,16 +62,53 @@ export class DocumentStore {
   ) {}
 
   listen(): void {
-    this.documents.onDidChangeContent((e) => this.schedule(e.document.uri));
+    this.documents.onDidChangeContent((e) => (this.pull ? this.scheduleSearch(e.document.uri) : this.schedule(e.document.uri)));
     this.documents.onDidClose((e) => {
       const uri = e.document.uri;
       this.cancelTimers(uri);
       this.analyses.delete(uri);
       this.findings.delete(uri);
       this.settings.forget(uri);
-      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      if (!this.pull) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     });
     this.documents.listen(this.connection);
+  }
+
+  /** Switches to pull diagnostics (the client said it supports them); call before `listen`. */
+  usePull(refreshSupport: boolean): void {
+    this.pull = true;
+    this.pullRefresh = refreshSupport;
+    this.connection.languages.diagnostics.on(async (params) => ({ kind: 'full', items: await this.pulled(params.textDocument.uri) }));
+  }
+
+  /** Asks the client to pull again (the better-layout hints have arrived, or the settings changed). */
+  private refresh(): void {
+    if (this.pullRefresh) void this.connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined);
+  }
+
+  /** A pull: the findings of the current version, the checker's and the cheap cost findings at once. */
+  private async pulled(uri: string): Promise<LspDiagnostic[]> {
+    if (uri.startsWith(`${PRELUDE_SCHEME}:`)) return [];
+    const doc = this.documents.get(uri);
+    const analysis = this.analysis(uri);
+    if (!doc || !analysis) return [];
+    let f = this.findings.get(uri);
+    if (!f || f.version !== doc.version) {
+      const previous = f?.diagnostics ?? [];
+      f = { version: doc.version, diagnostics: this.service.diagnostics(analysis, carriedHints(analysis, previous)) };
+      this.findings.set(uri, f);
+      if (!this.searchTimers.has(uri)) this.scheduleSearch(uri);
+    }
+    const settings = await this.settings.for(uri);
+    return toLspDiagnostics(analysis, f.diagnostics, settings);
+  }
+
+  private scheduleSearch(uri: string): void {
+    this.cancelTimers(uri);
+    const doc = this.documents.get(uri);
+    if (!doc || uri.startsWith(`${PRELUDE_SCHEME}:`)) return;
+    const quiet = Math.max(ALTERNATIVES_DELAY_MS, ALTERNATIVES_DELAY_ANALYSES * this.lastAnalysisMs);
+    this.searchTimers.set(uri, setTimeout(() => void this.publishComplete(uri, doc.version), quiet));
   }
 
   /** The analysis of the document's current text; prelude URIs work without being open. */
@@ -93,7 +139,8 @@ export class DocumentStore {
 
   /** Re-send every open document's diagnostics (after a settings change). */
   republishAll(): void {
-    for (const uri of this.openUris()) void this.send(uri);
+    if (this.pull) this.refresh();
+    else for (const uri of this.openUris()) void this.send(uri);
   }
 
   private preludeAnalysis(uri: string): Analysis | undefined {
@@ -160,7 +207,8 @@ export class DocumentStore {
       }
     }
     this.findings.set(uri, { version, diagnostics: this.service.diagnostics(analysis, found) });
-    await this.send(uri);
+    if (this.pull) this.refresh();
+    else await this.send(uri);
   }
 
   private async send(uri: string): Promise<void> {
@@ -171,7 +219,7 @@ export class DocumentStore {
     const settings = await this.settings.for(uri);
     // The document may have changed while the settings were being fetched.
     if (this.documents.get(uri)?.version !== f.version) return;
-    await this.connection.sendDiagnostics({ uri, version: f.version, diagnostics: toLspDiagnostics(analysis, f.diagnostics, settings.hintSeverity) });
+    await this.connection.sendDiagnostics({ uri, version: f.version, diagnostics: toLspDiagnostics(analysis, f.diagnostics, settings) });
   }
 }
 

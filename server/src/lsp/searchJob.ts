@@ -6,7 +6,7 @@
 // No worker_threads here: searchWorker.ts runs this in a thread, and search.ts runs it on the
 // server's own thread when there is no worker bundle to start (the sources under vitest).
 
-import { formatPercent, formatSeconds, REQUEST_COST_UNIT, sig, type BestCandidate, type BestResult, type CrossoverResult, type RunControl, type SearchJob, type ShardService, type SweepResult } from '../engine/index';
+import { formatPercent, formatSeconds, relativeChange, REQUEST_COST_UNIT, sig, type BestCandidate, type BestResult, type CrossoverResult, type RunControl, type SearchJob, type ShardService, type SweepResult } from '../engine/index';
 import type { BestWireCandidate, BestWireResult } from '../protocol/requests';
 
 /** The searches an editor asks for (a calibration needs measurements, which only the CLI reads). */
@@ -26,19 +26,23 @@ export function replacementText(text: string, original: string): string {
 }
 
 /** One candidate as a picker lists it: the request's figures, then where and how it runs. */
-function summary(c: Omit<BestCandidate, 'cost' | 'layout'>): BestWireCandidate['summary'] {
+function summary(c: Omit<BestCandidate, 'cost' | 'layout'>, result: BestResult): BestWireCandidate['summary'] {
   const blocks = (p: { ffn: string; attention: string }) => (p.attention === 'none' ? p.ffn : `${p.ffn} + ${p.attention}`);
+  const now = result.current;
+  // Against the layout as declared, so a row says whether it is worth the change.
+  const against = now ? ` (${relativeChange(c.latency_s, now.latency_s)} latency, ${relativeChange(c.cost_chip_s_per_token, now.cost_chip_s_per_token)} cost)` : '';
+  const meshes = [c.mesh, ...c.sameAs].join(' or ');
   return {
-    label: `#${c.rank}  ${formatSeconds(c.latency_s)} per request · ${sig(c.cost_chip_s_per_token * 1e3)} ${REQUEST_COST_UNIT}`,
-    description: `${c.chips} chips (${c.mesh}) · ${c.weights} weights · batch ${c.workload.decode.batch}`,
-    detail: `prefill ${blocks(c.prefill)} (MFU ${formatPercent(c.mfu.prefill)}); decode ${blocks(c.decode)} (MFU ${formatPercent(c.mfu.decode)}, ${formatSeconds(c.decode_step_s)} per step)${c.fits ? '' : ' · does not fit'}`,
+    label: `#${c.rank}  ${formatSeconds(c.latency_s)} per request · ${sig(c.cost_chip_s_per_token * 1e3)} ${REQUEST_COST_UNIT}${against}`,
+    description: `${c.chips} chips (${meshes}) · ${c.weights} weights · batch ${c.workload.decode.batch}`,
+    detail: `${c.changes.length ? `changes ${c.changes.join('; ')}` : `as ${result.layout} is`} · prefill ${blocks(c.prefill)} (MFU ${formatPercent(c.mfu.prefill)}); decode ${blocks(c.decode)} (MFU ${formatPercent(c.mfu.decode)}, ${formatSeconds(c.decode_step_s)} per step)${c.fits ? '' : ' · does not fit'}`,
   };
 }
 
 export function toWire(result: BestResult, original: string): BestWireResult {
   return {
     ...result,
-    candidates: result.candidates.map(({ cost: _cost, layout: _layout, ...c }) => ({ ...c, replacement: replacementText(c.text, original), summary: summary(c) })),
+    candidates: result.candidates.map(({ cost: _cost, layout: _layout, ...c }) => ({ ...c, replacement: replacementText(c.text, original), summary: summary(c, result) })),
   };
 }
 

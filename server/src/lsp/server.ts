@@ -48,6 +48,10 @@ export function startServer(connection: Connection): void {
     client.inlayHintRefresh = !!caps.workspace?.inlayHint?.refreshSupport;
     client.semanticTokensRefresh = !!caps.workspace?.semanticTokens?.refreshSupport;
     settings.initialized(params.initializationOptions);
+    // Pull diagnostics where the client can (VS Code does): it asks when it needs them, so a
+    // burst of edits costs one analysis, and every pull answers for the text it was sent.
+    const pull = !!caps.textDocument?.diagnostic;
+    if (pull) ctx.store.usePull(!!caps.workspace?.diagnostics?.refreshSupport);
     return {
       serverInfo: { name: 'shardlens' },
       capabilities: {
@@ -68,6 +72,7 @@ export function startServer(connection: Connection): void {
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: CODE_ACTION_KINDS },
         documentFormattingProvider: true,
+        ...(pull ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
     };
   });

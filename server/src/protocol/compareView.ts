@@ -75,6 +75,13 @@ export interface ChooseLayoutsMessage {
   type: 'chooseLayouts';
 }
 
+/** A layout's bar of the layer-time chart clicked: open the Step Timeline of that layout and phase. */
+export interface ShowTimelineMessage {
+  type: 'showTimeline';
+  name: string;
+  phase: 'prefill' | 'decode';
+}
+
 export interface ExportChartMessage {
   type: 'exportChart';
   chart: ExportableChartId;
@@ -83,7 +90,7 @@ export interface ExportChartMessage {
   dataUrl: string;
 }
 
-export type WebviewToHostMessage = ReadyMessage | RevealLayoutMessage | ChooseLayoutsMessage | ExportChartMessage;
+export type WebviewToHostMessage = ReadyMessage | RevealLayoutMessage | ChooseLayoutsMessage | ExportChartMessage | ShowTimelineMessage;
 
 /**
  * Checks a message the webview received. The host is trusted, but a malformed message should
@@ -148,6 +155,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHostMessage | undefi
       return typeof raw.name === 'string' && LAYOUT_NAME.test(raw.name) ? { type: 'revealLayout', name: raw.name } : undefined;
     case 'chooseLayouts':
       return { type: 'chooseLayouts' };
+    case 'showTimeline':
+      return typeof raw.name === 'string' && LAYOUT_NAME.test(raw.name) && (raw.phase === 'prefill' || raw.phase === 'decode') ? { type: 'showTimeline', name: raw.name, phase: raw.phase } : undefined;
     case 'exportChart': {
       const { chart, format, dataUrl } = raw;
       if (typeof chart !== 'string' || !(chartIdsOf('compare') as string[]).includes(chart)) return undefined;

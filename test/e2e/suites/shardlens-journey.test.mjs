@@ -66,15 +66,12 @@ describe('shardlens: a user journey in code-server', { timeout: 420000 }, () => 
     await waitForProblems(page, { count: 0 });
     const opened = Date.now();
     await openFile(page, 'examples/palm540b.shard');
-    const rows = await waitForProblems(page, {
-      includes: [
-        "'low_latency' is memory-bound in decode",
-        "'low_latency_bf16' is memory-bound in decode",
-        "'decode_heads_sharded' is memory-bound in decode",
-      ],
-    }, 60000);
+    // The example is clean: its one Problems row is the actionable finding, decode_heads_sharded's
+    // better-layout hint (published once the document is quiet); the bound notes are in the lenses.
+    const rows = await waitForProblems(page, { includes: ['2D weight-stationary (ws2d + batch) would cut decode latency'] }, 60000);
     const firstDiagnosticsMs = Date.now() - opened;
-    assert.equal(rows.length, 3, `Problems rows:\n${rows.join('\n')}`); // the better-layout hint is not a Problems row
+    assert.equal(rows.length, 1, `Problems rows:\n${rows.join('\n')}`);
+    assert.ok(!rows.some((r) => /memory-bound in decode/.test(r)), rows.join('\n'));
     const logged = await waitForOutput(page, runCommand, /server ready in (\d+) ms/);
     console.log(`# open palm540b.shard → first diagnostics in the Problems panel: ${firstDiagnosticsMs} ms`);
     console.log(`# extension log: activate() → language server ready: ${logged[1]} ms`);
@@ -102,10 +99,10 @@ describe('shardlens: a user journey in code-server', { timeout: 420000 }, () => 
     await inspector.waitFor({ state: 'hidden', timeout: 10000 });
   });
 
-  it('shows each layout\'s decode time, MFU and memory in a code lens', async () => {
+  it('shows each layout\'s prefill and decode time, what bounds them, MFU and memory in a code lens', async () => {
     await openFile(page, 'examples/palm540b.shard');
     await goToPosition(page, 39, 8); // `layout low_latency`: its lens and its diagnostic in view
-    const lens = /decode [\d.]+ (ms|µs)\/token · MFU [\d.]+% · [\d.]+ [kMG]B \/ [\d.]+ [kMG]i?B HBM/;
+    const lens = /prefill [\d.]+ (s|ms|µs) \w+-bound · decode [\d.]+ (ms|µs)\/token \w+-bound · MFU [\d.]+% · [\d.]+ [KMG]iB \/ [\d.]+ [KMG]iB HBM/;
     let seen = [];
     const lenses = await waitUntil(async () => {
       seen = await codeLensTexts(page);
@@ -114,7 +111,7 @@ describe('shardlens: a user journey in code-server', { timeout: 420000 }, () => 
       throw new Error(`${e.message}; code lenses: ${JSON.stringify(seen)}`);
     });
     assert.ok(lenses.some((t) => /Compare/.test(t) && /Explain/.test(t)), lenses.join('\n'));
-    await waitForProblems(page, { includes: ["'low_latency' is memory-bound in decode"] });
+    await waitForProblems(page, { includes: ['would cut decode latency'] });
     await shot(page, 'editor-diagnostics-codelens', { readme: true });
   });
 
@@ -126,8 +123,8 @@ describe('shardlens: a user journey in code-server', { timeout: 420000 }, () => 
     // Line 12: `  b = einsum(a, w_in)  : BLF_yz (partialsum-x)`, column 7 is the einsum.
     const text = await hoverAt(page, 12, 7, { match: /time [\d.]+ (ns|µs|ms|s) \((compute|memory|comm)-bound\)/, timeoutMs: 30000 });
     assert.match(text, /mine · decode/, text);
-    assert.match(text, /per chip: .* → [\d.]+ [kMG]?B \(bf16\)/, text);
-    assert.match(text, /FLOPs [\d.]+ [kMGTP]?FLOP · HBM [\d.]+ [kMG]?B · time [\d.]+ (ns|µs|ms|s) \((compute|memory)-bound\)/, text);
+    assert.match(text, /per chip: .* → [\d.]+ (B|KiB|MiB|GiB) \(bf16\)/, text);
+    assert.match(text, /FLOPs [\d.]+ [kMGTP]?FLOP · HBM [\d.]+ (B|KiB|MiB|GiB) · time [\d.]+ (ns|µs|ms|s) \((compute|memory)-bound\)/, text);
     await animationsDone(page, '.monaco-hover:not(.hidden)');
     await shot(page, 'hover-cost', { readme: true });
     await page.keyboard.press('Escape');

@@ -51,6 +51,10 @@ describe('shardlens: the language server crashes and the client recovers', { tim
     await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached', timeout: 10000 });
   }
 
+  // The finding palm540b.shard always has in Problems: decode_heads_sharded's better-layout hint
+  // (the bound notes are in the lenses and hovers, not in Problems).
+  const BETTER = 'would cut decode latency';
+
   before(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-recovery-'));
     const { file: vsix } = packageShardlens(path.join(scratch, 'shardlens.vsix'));
@@ -61,7 +65,7 @@ describe('shardlens: the language server crashes and the client recovers', { tim
     ({ page } = await newPage(browser, { viewport: { width: 1500, height: 940 } }));
     await openWorkbench(page, server);
     await openFile(page, 'examples/palm540b.shard');
-    await waitForProblems(page, { includes: ["'low_latency' is memory-bound in decode"] }, 60000);
+    await waitForProblems(page, { includes: [BETTER] }, 60000);
   });
 
   after(async () => {
@@ -89,7 +93,7 @@ describe('shardlens: the language server crashes and the client recovers', { tim
     await page.keyboard.press('Enter');
     await page.keyboard.type('model after_restart = no_such_model');
     await page.keyboard.press('Escape'); // a suggestion list may be open
-    const rows = await waitForProblems(page, { includes: ['no model named', 'no_such_model', "'low_latency' is memory-bound in decode"] }, 30000);
+    const rows = await waitForProblems(page, { includes: ['no model named', 'no_such_model', BETTER] }, 30000);
     console.log(`# fresh diagnostics after the restart: ${Date.now() - killedAt} ms after the kill`);
     assert.ok(rows.some((r) => /no model named .?no_such_model/.test(r)), rows.join('\n'));
     await shot(page, 'recovery-after-restart');
@@ -122,6 +126,6 @@ describe('shardlens: the language server crashes and the client recovers', { tim
     const revived = await theServer(pid);
     assert.notEqual(revived.pid, pid);
     // The revived server diagnoses the file again.
-    await waitForProblems(page, { includes: ["'low_latency' is memory-bound in decode"] }, 30000);
+    await waitForProblems(page, { includes: [BETTER] }, 30000);
   });
 });

@@ -82,7 +82,7 @@ describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
     const scatterLabels = (await frame.locator('.chart-latency-cost svg text').allTextContents()).join('\n');
     for (const name of names) assert.ok(scatterLabels.includes(name), `${name} labelled in the scatter: ${scatterLabels}`);
     const memoryLabels = await frame.locator('.chart-memory svg text').allTextContents();
-    assert.ok(memoryLabels.some((t) => /^HBM 34\.4 GB$/.test(t)), memoryLabels.join(', '));
+    assert.ok(memoryLabels.some((t) => /^HBM 32 GiB$/.test(t)), memoryLabels.join(', '));
     await screenshot(page, 'compare-layouts-dark');
     assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');
     assert.deepEqual(diagnostics.webview().errors, [], 'no console error in the webview');
@@ -109,7 +109,7 @@ describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
     const saved = path.join(server.dirs.workspace, 'examples', 'palm540b-memory.svg');
     await waitUntil(() => existsSync(saved) && readFileSync(saved, 'utf8').includes('</svg>'), { timeoutMs: 20000, message: `${saved} written` });
     const svg = readFileSync(saved, 'utf8');
-    assert.match(svg, /^<svg[\s\S]*HBM 34\.4 GB[\s\S]*<\/svg>\s*$/);
+    assert.match(svg, /^<svg[\s\S]*HBM 32 GiB[\s\S]*<\/svg>\s*$/);
     await frame.locator('section[data-chart="memory"] .note', { hasText: 'Saved palm540b-memory.svg' }).waitFor({ timeout: 20000 });
   });
 

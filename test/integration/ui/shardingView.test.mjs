@@ -3,7 +3,9 @@
 // weight, w_in of ws2d (SwiGLU), on the 4×4×4 mesh: 64 chips, each labelled with its tile, under
 // the webview's strict CSP with no violation; the view follows the cursor off the layout. Then
 // Show Step Timeline for the same layout draws one decode layer and the whole step, and its
-// Phase buttons switch to prefill.
+// Phase buttons switch to prefill. A collective (ffn.c = reduce_scatter(b, x), chosen with the
+// value chooser) shows its groups and links; a bar of Compare Layouts' layer-time chart opens the
+// timeline of that layout and phase; after Reload Window both views come back with their content.
 // Screenshots go to test/e2e/screenshots/ to be looked at.
 //
 // Run: node --test test/integration/ui/shardingView.test.mjs   (after `node esbuild.mjs`)
@@ -14,6 +16,29 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { goToPosition, launchBrowser, newPage, openFile, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame } from '../../e2e/harness.mjs';
+
+/** The frame of the webview panel whose tab is active in the last editor group that shows one. */
+const lastWebview = (page) => page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
+
+/** The frame of the first webview (of several open) that shows `selector`, waiting for one to. */
+async function frameWith(page, selector, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frames = page.locator('iframe.webview.ready');
+    const n = await frames.count();
+    for (let i = 0; i < n; i++) {
+      const frame = frames.nth(i).contentFrame().locator('#active-frame').contentFrame();
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Focuses the editor tab of `name` (it may be open in more than one group). */
+async function focusTab(page, name) {
+  await page.locator('.tabs-container .tab', { hasText: name }).first().click({ timeout: 30000 });
+}
 import { packageShardlens } from '../../e2e/fixtures/shardlens/support.mjs';
 
 describe('Show Sharding in code-server', { timeout: 300000 }, () => {
@@ -25,7 +50,8 @@ describe('Show Sharding in code-server', { timeout: 300000 }, () => {
 
   before(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-sharding-ui-'));
-    const vsix = packageShardlens(path.join(scratch, 'shardlens.vsix')).file;
+    // SHARDLENS_VSIX: a VSIX packaged beforehand (`npm run package -- --out FILE`), for a loaded machine.
+    const vsix = process.env.SHARDLENS_VSIX ?? packageShardlens(path.join(scratch, 'shardlens.vsix')).file;
     const workspace = path.join(scratch, 'ws');
     cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
     server = await startCodeServer({ workspace, extensions: [{ vsix }] });
@@ -115,5 +141,78 @@ describe('Show Sharding in code-server', { timeout: 300000 }, () => {
     await page.locator('.statusbar-item', { hasText: /Ln 41, Col \d+ \(\d+ selected\)/ }).first().waitFor({ timeout: 20000 });
     await screenshot(page, 'timeline-reveal');
     assert.deepEqual(diagnostics.webview().csp, []);
+  });
+  it('shows a collective: ffn.c = reduce_scatter(b, x) of ws2d, its 16 groups of 4 along x', async () => {
+    await focusTab(page, 'palm540b.shard');
+    await goToPosition(page, 49, 19);
+    await runCommand(page, 'shardlens: Show Sharding');
+    let frame = await frameWith(page, '.chart-sharding');
+    await frame.locator('button.value-chooser', { hasText: 'ffn.w_in' }).waitFor({ timeout: 60000 });
+    await frame.locator('button.value-chooser').click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 20000 });
+    await input.fill('ffn.c');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'ffn.c' }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    frame = await frameWith(page, 'button.value-chooser');
+    await frame.locator('button.value-chooser', { hasText: 'ffn.c' }).waitFor({ timeout: 60000 });
+    await frame.locator('.chart-sharding svg').waitFor({ timeout: 30000 });
+    // 4×4×4: the chips that differ only in x, x·16 + y·4 + z; F = 73728 over xyz, 1152 a chip.
+    const what = await frame.locator('.collective-what').innerText();
+    assert.match(what, /reduce_scatter\(b : BLF_yz \(partialsum-x\)\) over x: 16 groups of 4 chips/);
+    assert.match(what, /F shard \(1152 of 73728\)/);
+    assert.match(await frame.locator('.collective-links').innerText(), /x: ring of 4 \(wraparound, both directions\)/);
+    // Chip 27 = (1, 2, 3): the group of (y, z) = (2, 3), the 12th (groups are numbered by their x = 0 chip, y·4 + z + 1).
+    assert.equal(await frame.locator('tr[data-chip="27"] td.group').textContent(), '12 (0…3, 2, 3)');
+    const labels = (await frame.locator('.chart-sharding svg text').allTextContents()).map((t) => t.trim());
+    assert.ok(labels.includes('⇄ group 12/16'), 'each chip is labelled with its exchange group');
+    await screenshot(page, 'sharding-collective');
+    assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');
+  });
+
+  it('opens the timeline of a layout and phase from its bar in Compare Layouts', async () => {
+    await focusTab(page, 'palm540b.shard');
+    await runCommand(page, 'shardlens: Compare Layouts');
+    const compare = await frameWith(page, '.chart-layer-time svg');
+    await compare.locator('.chart-layer-time svg').waitFor({ timeout: 60000 });
+    // The widest stack segment (legend icons at the foot are 25 px wide; bars end in their totals).
+    const bars = compare.locator('.chart-layer-time svg path[fill]');
+    const index = await bars.evaluateAll((all) => {
+      const boxes = all.map((p, i) => ({ i, r: p.getBoundingClientRect(), fill: p.getAttribute('fill') }));
+      const shown = (p) => p.getAttribute('fill-opacity') !== '0' && p.getAttribute('opacity') !== '0' && getComputedStyle(p).visibility !== 'hidden';
+      const solid = boxes.filter((b) => b.r.width > 8 && b.r.height > 6 && b.r.height < 40 && b.fill !== 'none' && b.fill !== 'transparent' && !/^rgba\(0, ?0, ?0, ?0\)$/.test(b.fill) && shown(all[b.i]));
+      solid.sort((a, b) => b.r.width - a.r.width);
+      return solid.length ? solid[0].i : -1;
+    });
+    assert.ok(index >= 0, 'a bar of the layer-time chart is drawn');
+    await bars.nth(index).click({ force: true });
+    const timeline = await frameWith(page, '.chart-timeline svg');
+    assert.equal(await timeline.locator('.phases button[aria-pressed="true"]').innerText(), 'decode');
+    const name = await timeline.locator('button.layout-chooser').innerText();
+    assert.ok(['low_latency', 'high_throughput', 'low_latency_bf16', 'decode_heads_sharded'].includes(name), name);
+    await screenshot(page, 'compare-to-timeline');
+    assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webviews');
+  });
+
+  it('brings Show Sharding and the timeline back with their content after Reload Window', async () => {
+    // Both panels open (the sharding of ffn.c, the timeline of the layout at the cursor); reload, as compareView.test.mjs does.
+    await focusTab(page, 'palm540b.shard');
+    await goToPosition(page, 49, 19);
+    await runCommand(page, 'shardlens: Show Step Timeline');
+    await frameWith(page, '.chart-timeline svg');
+    const reloaded = page.waitForEvent('load', { timeout: 60000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await page.locator('.tabs-container .tab', { hasText: /^Sharding/ }).first().click({ timeout: 60000 });
+    const sharding = await frameWith(page, '.chart-sharding svg');
+    assert.equal(await sharding.locator('button.value-chooser').innerText(), 'ffn.c');
+    assert.equal(await sharding.locator('tr[data-chip]').count(), 64);
+    await page.locator('.tabs-container .tab', { hasText: 'Timeline:' }).first().click({ timeout: 30000 });
+    const timeline = await frameWith(page, '.chart-timeline svg');
+    await timeline.locator('.chart-timeline-step svg').waitFor({ timeout: 30000 });
+    assert.ok((await timeline.locator('ol.critical-path li').count()) > 5, 'the restored timeline lists the critical path');
+    await screenshot(page, 'restored-after-reload');
+    assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation after the reload');
   });
 });

@@ -92,17 +92,19 @@ describe('memory chart', () => {
     expect(hbm.markLine!.data).toEqual([{ yAxis: 32 * GIB }]);
   });
 
-  it('ticks the memory axis in round GB (1, 2 or 5 times a power of ten), at most eight of them', async () => {
+  it('ticks the memory axis in round GiB (1, 2 or 5 times a power of ten), at most eight of them', async () => {
     const { memoryTickStep } = await import('../../../server/src/engine/charts/options');
-    expect(memoryTickStep(32 * GIB)).toBe(5e9);
-    expect(memoryTickStep(80e9)).toBe(10e9);
-    expect(memoryTickStep(3 * GIB)).toBe(1e9);
-    expect(memoryTickStep(141e9)).toBe(20e9);
+    // 32 GiB / 5 GiB = 6.4 ticks (2 GiB would give 16); 80e9 B = 74.5 GiB: 10 GiB steps (7.5).
+    expect(memoryTickStep(32 * GIB)).toBe(5 * GIB);
+    expect(memoryTickStep(80e9)).toBe(10 * GIB);
+    expect(memoryTickStep(3 * GIB)).toBe(GIB);
+    // 141e9 B = 131 GiB: 20 GiB steps (6.6 of them).
+    expect(memoryTickStep(141e9)).toBe(20 * GIB);
     const yAxis = buildMemoryChart(sampleReport()).yAxis as { interval: number; axisLabel: { formatter: (v: number) => string } };
-    // The fixture's largest figure is 34 GiB = 36.5 GB (a layout that does not fit): 5 GB ticks,
-    // labelled in the units of every other figure.
-    expect(yAxis.interval).toBe(5e9);
-    expect(yAxis.axisLabel.formatter(35e9)).toBe('35 GB');
+    // The fixture's largest figure is 34 GiB (a layout that does not fit): 5 GiB ticks, labelled
+    // in the units of every other memory figure.
+    expect(yAxis.interval).toBe(5 * GIB);
+    expect(yAxis.axisLabel.formatter(35 * GIB)).toBe('35 GiB');
   });
 
   it('drops the mark line when the layouts run on chips with different HBM', () => {
@@ -171,11 +173,11 @@ describe('compare table rows', () => {
       decode: '28.4 ms',
       mfu: '43% / 14%',
       cost: '7.2 / 28.4 chip-ms',
-      memory: '11.3 GB of 34.4 GB',
+      memory: '10.5 GiB of 32 GiB',
       bound: 'compute / compute',
     });
     expect(rows[1].fits).toBe(false);
-    expect(rows[1].cells.memory).toBe('36.5 GB of 34.4 GB (does not fit)');
+    expect(rows[1].cells.memory).toBe('34 GiB of 32 GiB (does not fit)');
     expect(rows[1].cells.bound).toBe('compute / memory');
     expect(rows[1].cells.batch).toBe('512 / 512');
     expect(rows[2].costed).toBe(false);

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { makeSizes } from '../../../server/src/engine/cost/sizes';
-import { buildLayerTimelineChart, buildShardingChart, layerRows, meshDrawing, stepRows } from '../../../server/src/engine/sharding/charts';
+import { buildLayerTimelineChart, buildShardingChart, exchangeLinks, layerRows, meshDrawing, shardingCaption, stepRows } from '../../../server/src/engine/sharding/charts';
 import { tileMap, tilesOfType, timelineOf, type TileMap } from '../../../server/src/engine/sharding/index';
 import { analyzed, readRepoFile } from '../search/helpers';
 
@@ -43,6 +43,43 @@ describe('mesh drawing', () => {
     expect(tip).toContain('chip 27 (x = 1, y = 2, z = 3)');
     expect(tip).toContain('E [4608, 9216) of 18432: shard 2/4 over x');
     expect(tip).toContain('F [50688, 55296) of 73728: shard 12/16 over yz');
+  });
+});
+
+describe('nodes and collectives in the drawing', () => {
+  const nodes = analyzed(readRepoFile('examples/llama405b_h100_nodes.shard')).layout('ws2d_nodes8');
+  const spanning = analyzed(`mesh m = h100 { x = 4, y = 4 }
+layout l { model = llama3_70b, mesh = m, workload { batch = 64, prompt = 2048, generate = 64 }, ffn = ws2d, attention = batch }
+`, 's.shard', ['out-of-memory']).layout('l');
+
+  it('draws 8 nodes of 8 H100s as 8 framed slices of one row of 8 GPUs along x', () => {
+    const map = tileMap(nodes, 'decode', 'ffn.w_in');
+    const d = meshDrawing(map);
+    expect([d.nodes, d.slices, d.rows, d.cols, d.colAxis]).toEqual([true, 8, 1, 8, 'x']);
+    // Chip (x = 3, y = 5) = 29: node 5, column 3.
+    expect(d.places[29]).toEqual({ slice: 5, row: 0, col: 3 });
+    expect(d.sliceTitles[5]).toBe('node 5 · y = 5');
+    expect(shardingCaption(map, d)).toContain('8 nodes (framed) of 8 chips: x inside over NVLink 450 GB/s, y across over the network 50 GB/s');
+  });
+
+  it('draws a spanning axis inside each node: 4 × 4 H100s are 2 nodes of 4 rows x by 2 columns y', () => {
+    const d = meshDrawing(tileMap(spanning, 'decode', 'ffn.w_in'));
+    expect([d.slices, d.rows, d.cols]).toEqual([2, 4, 2]);
+    // Chip (x = 3, y = 3) = 3·4 + 3 = 15: node ⌊3/2⌋ = 1, row 3, column 3 mod 2 = 1.
+    expect(d.places[15]).toEqual({ slice: 1, row: 3, col: 1 });
+    expect(d.sliceTitles).toEqual(['node 0 · y = 0…1', 'node 1 · y = 2…3']);
+  });
+
+  it('links each chip to its next along the collective axes where they sit side by side', () => {
+    // a = all_gather(n, yz) on 4×4×4: rows y and columns z of each slice x are the rings.
+    const a = tileMap(lowLatency, 'decode', 'ffn.a');
+    const links = exchangeLinks(a);
+    expect(links[0]).toEqual(['down', 'right']); // (0,0,0) → (0,1,0) below, (0,0,1) right
+    expect(links[3]).toEqual(['down']); // (0,0,3): last of its row
+    expect(links[15]).toEqual([]); // (0,3,3)
+    // c = reduce_scatter(b, x): its partners are in other slices, so nothing is linked in the drawing.
+    expect(exchangeLinks(tileMap(lowLatency, 'decode', 'ffn.c')).every((l) => l.length === 0)).toBe(true);
+    expect(exchangeLinks(tileMap(lowLatency, 'decode', 'ffn.w_in')).every((l) => l.length === 0)).toBe(true);
   });
 });
 

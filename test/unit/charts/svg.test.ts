@@ -47,7 +47,7 @@ describe('renderChartsToSvg', () => {
       // The uncostable layout has no bars or points.
       expect(svg).not.toContain('>broken<');
     }
-    expect(memory).toContain('HBM 34.4 GB');
+    expect(memory).toContain('HBM 32 GiB');
     expect(layerTime).toContain('>communication-bound<');
   });
 
@@ -84,7 +84,7 @@ describe('renderComparePage', () => {
     expect(rows).toHaveLength(3);
     expect(rows[0][0]).toBe('low_latency');
     expect(rows[0]).toContain('28.4 ms');
-    expect(rows[1]).toContain('36.5 GB of 34.4 GB (does not fit)');
+    expect(rows[1]).toContain('34 GiB of 32 GiB (does not fit)');
     // Each chart is a whole SVG inside its own figure (checked on the text: happy-dom's HTML
     // parser stops at the first inline SVG's style element, Chromium does not).
     expect(html.match(/<figure><svg[\s\S]*?<\/svg>\s*<\/figure>/g)).toHaveLength(3);

@@ -156,7 +156,7 @@ layout l {
       .replace('  prefill { ffn = wg_xyz, attention = batch }\n  decode { ffn = ws2d, attention = batch }\n', '  prefill { batch = 1, attention = heads }\n  ffn = ws2d\n  attention = batch\n');
     const oom = diagnostics(decodeHeavy, 'out-of-memory', true)[0];
     expect(oom.message).toContain('(decode)');
-    expect(oom.message).toMatch(/ \+ KV cache [0-9.]+ [kMGT]?B \+ /);
+    expect(oom.message).toMatch(/ \+ KV cache [0-9.]+ [KMGT]?i?B \+ /);
     expect(oom.message).not.toContain('decode KV cache');
   });
 });

@@ -30,10 +30,14 @@ interface JsonLayout {
 const reportJson = JSON.parse(shardlens(['report', tutorial, '--json']).stdout) as { layouts: JsonLayout[] };
 
 /** Bytes as every view writes them: three significant digits of the decimal unit. */
-function decimalBytes(b: number): string {
-  const [unit, k] = ([['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['kB', 1e3]] as const).find(([, k]) => b >= k) ?? ['B', 1];
+/** Memory in binary units, three significant digits (written here apart from report/format.ts). */
+function binaryBytes(b: number): string {
+  const [unit, k] = ([['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const).find(([, k]) => b >= k) ?? ['B', 1];
   return `${Number((b / k).toPrecision(3))} ${unit}`;
 }
+
+/** A memory figure in decimal units (12 GB, 590 kB), not a rate (45 GB/s). */
+const DECIMAL_MEMORY = /\b\d+(\.\d+)? [kMGT]B\b(?!\/s)/;
 
 describe('figures that say their units', () => {
   it('report gives max context in tokens, at the decode batch it holds for', () => {
@@ -77,7 +81,7 @@ describe('figures that say their units', () => {
 describe('bytes in one convention', () => {
   const hbm = reportJson.layouts[0].memory.hbm_bytes;
 
-  it('writes TPU v4\'s 32 GiB as 34.4 GB, in powers of 1000, in every text output', () => {
+  it('writes TPU v4\'s 32 GiB as 32 GiB, memory in binary units, in every text output', () => {
     expect(hbm).toBe(32 * 2 ** 30);
     const outputs = [
       shardlens(['report', tutorial]).stdout,
@@ -86,12 +90,14 @@ describe('bytes in one convention', () => {
       shardlens(['best', tutorial, '--layout', 'two_d', '--chips', '64', '--batch', '64', '--top', '1']).stdout,
       shardlens(['crossover', tutorial, '--layout', 'two_d']).stdout,
     ];
-    expect(outputs[0]).toContain(`of ${decimalBytes(hbm)} (fits)`);
-    expect(decimalBytes(hbm)).toBe('34.4 GB');
+    expect(outputs[0]).toContain(`of ${binaryBytes(hbm)} (fits)`);
+    expect(binaryBytes(hbm)).toBe('32 GiB');
     for (const out of outputs) {
       expect(out.length).toBeGreaterThan(0);
-      expect(out).not.toMatch(/\b[KMGTP]iB\b/);
+      expect(out).not.toMatch(DECIMAL_MEMORY);
     }
+    // Rates stay decimal: explain divides volumes by the link bandwidth, 45 GB/s on TPU v4.
+    expect(outputs[2]).toMatch(/\d GB\/s/);
   });
 
   it('the HTML page says what the command line says for the same figure', () => {
@@ -101,16 +107,17 @@ describe('bytes in one convention', () => {
     const page = readFileSync(html, 'utf8');
     const report = shardlens(['report', tutorial]).stdout;
     for (const l of reportJson.layouts) {
-      const memory = `${decimalBytes(l.memory.total_bytes)} of ${decimalBytes(l.memory.hbm_bytes)}`;
+      const memory = `${binaryBytes(l.memory.total_bytes)} of ${binaryBytes(l.memory.hbm_bytes)}`;
       expect(report).toContain(`= ${memory} (fits)`);
       expect(page).toContain(`<td>${memory}</td>`);
     }
-    expect(page).not.toMatch(/\b[KMGTP]iB\b/);
+    expect(page).not.toMatch(DECIMAL_MEMORY);
   });
 
   it('states the input size limit in the same units', () => {
-    const r = shardlens(['check', '-'], '#'.repeat(16_000_001));
-    expectOneLineError(r, 2, /^shardlens: cannot read '<stdin>': larger than 16 MB$/);
+    // The limit is 16 MiB = 16,777,216 bytes.
+    const r = shardlens(['check', '-'], '#'.repeat(16 * 2 ** 20 + 1));
+    expectOneLineError(r, 2, /^shardlens: cannot read '<stdin>': larger than 16 MiB$/);
   });
 });
 
@@ -182,6 +189,6 @@ describe('diagnostics a user can act on, as check prints them', () => {
 
   it('names the decode KV cache in a prefill out-of-memory error', () => {
     const r = shardlens(['check', 'test/fixtures/diagnostics/out-of-memory.shard']);
-    expect(r.stdout).toMatch(/error out-of-memory: layout 'l' does not fit in memory \(prefill\): weights [0-9.]+ GB \+ decode KV cache \(at T = prompt \+ generate, held from the prefill on\) [0-9.]+ GB \+ activations [0-9.]+ GB = [0-9.]+ GB > 34\.4 GB HBM per chip/);
+    expect(r.stdout).toMatch(/error out-of-memory: layout 'l' does not fit in memory \(prefill\): weights [0-9.]+ [KMG]iB \+ decode KV cache \(at T = prompt \+ generate, held from the prefill on\) [0-9.]+ [KMG]iB \+ activations [0-9.]+ [KMG]iB = [0-9.]+ [KMG]iB > 32 GiB HBM per chip/);
   });
 });

@@ -81,8 +81,8 @@ describe('sweep', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html.match(/<svg/g)).toHaveLength(2);
     expect(html).not.toMatch(/<script/i);
-    expect(html).toContain('Decode: cost vs latency per generated token');
-    expect(html).toContain('Prefill: cost vs latency');
+    expect(html).toContain('Decode: cost against latency per generated token');
+    expect(html).toContain('Prefill: cost against latency');
     // The table lists every point; frontier points are labelled on the chart as C·B.
     expect(html.match(/<tr><td>/g)).toHaveLength(4);
     expect(html).toMatch(/C8 B32/);
@@ -226,9 +226,11 @@ describe('calibrate', () => {
   it('prints a hardware block to paste and each row before and after', () => {
     const r = shardlens(['calibrate', walkthrough, '--measurements', measurements, '--hardware', 'tpu_v4']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^# fitted by shardlens calibrate to 12 measurements: rms log error [\d.]+ → [\d.]+\nhardware tpu_v4_calibrated = tpu_v4 \{\n/);
+    expect(r.stdout).toMatch(/^# fitted by shardlens calibrate to 12 measurements: rms log error [\d.]+ → [\d.]+, leave-one-out errors within ±[\d.]+%\nhardware tpu_v4_calibrated = tpu_v4 \{\n/);
     expect(r.stdout).toMatch(/^ {2}flops_eff = 0\.\d+$/m);
-    expect(r.stdout).toMatch(/^line +layout +phase +batch +chips +measured +before +error +after +error$/m);
+    expect(r.stdout).toMatch(/^line +layout +phase +batch +chips +measured +before +error +after +error +left out$/m);
+    // Each fitted field with its range over the leave-one-out fits.
+    expect(r.stdout).toMatch(/^flops_eff +0\.\d+ +0\.\d+ – [01]\.?\d*/m);
     const rows = r.stdout.split('\n').filter((l) => /^ +\d+ +(start|megatron|gathered_prefill) /.test(l));
     expect(rows).toHaveLength(12);
     const m = /rms log error: ([\d.]+) before, ([\d.]+) after/.exec(r.stdout);
@@ -282,8 +284,10 @@ describe('crossover', () => {
   it('prints each FFN layout\'s volume line and the switch points', () => {
     const r = shardlens(['crossover', small, '--layout', 'base']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^FFN communication volume per chip, one layer: tiny \(gelu\) on tpu_v4 2x2x2\n/);
-    for (const ffn of ['ws1d', 'ws2d', 'wg_x', 'wg_xy', 'wg_xyz']) expect(r.stdout).toMatch(new RegExp(`^  ${ffn} +[\\d.]+ [kMG]?B \\+ [\\d,]+ B × tokens$`, 'm'));
+    // The heading names the FFN kind it is drawn for and the layout's own token counts
+    // (small.shard: batch 16 × prompt 256 = 4,096 tokens in prefill, batch 16 in decode).
+    expect(r.stdout).toMatch(/^FFN communication volume per chip, one layer: tiny on tpu_v4 2x2x2, gelu FFN, as tiny has\n {2}the layout's own: prefill 4,096, decode 16 tokens per batch\n/);
+    for (const ffn of ['ws1d', 'ws2d', 'wg_x', 'wg_xy', 'wg_xyz']) expect(r.stdout).toMatch(new RegExp(`^  ${ffn} +[\\d.]+ (B|KiB|MiB|GiB) \\+ [\\d,]+ B × tokens$`, 'm'));
     expect(r.stdout).toMatch(/^switch points:\n {2}\S+ → \S+ at [\d,]+ tokens per batch$/m);
   });
 

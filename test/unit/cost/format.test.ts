@@ -14,11 +14,11 @@ describe('format', () => {
     expect(formatSeconds(85.2)).toBe('85.2 s');
     expect(formatSeconds(3.2e-9)).toBe('3.2 ns');
   });
-  it('bytes: decimal, binary capacities too (one convention everywhere)', () => {
-    expect(formatBytes(134217728)).toBe('134 MB');
-    expect(formatBytes(126.7e9)).toBe('127 GB');
-    expect(formatBytes(32 * 2 ** 30)).toBe('34.4 GB');
-    expect(formatBytes(590000)).toBe('590 kB');
+  it('bytes: binary units (one convention everywhere; test/unit/report/format.test.ts has the edges)', () => {
+    expect(formatBytes(134217728)).toBe('128 MiB'); // 2^27 = 128 · 2^20
+    expect(formatBytes(126.7e9)).toBe('118 GiB'); // 126.7e9 / 1,073,741,824 = 118.0
+    expect(formatBytes(32 * 2 ** 30)).toBe('32 GiB');
+    expect(formatBytes(590000)).toBe('576 KiB'); // 590000 / 1024 = 576.2
     expect(formatBytes(512)).toBe('512 B');
   });
   it('FLOPs, percent, counts', () => {

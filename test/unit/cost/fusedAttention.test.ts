@@ -89,7 +89,7 @@ describe('fused attention in a decode step', () => {
   it('explain names the members, and a member finds the fused op', () => {
     const { cost } = costShard(layout('', { batch: B, prompt, generate }));
     const text = renderExplain(explainLayout(cost, { phase: 'decode', op: 'attention.s' }));
-    expect(text).toContain('attention.o = einsum : BLH_xyzQ (fused: attention.s + attention.p + attention.o)');
+    expect(text).toContain('attention.o = einsum : BLH_xyz Q (fused: attention.s + attention.p + attention.o)');
     expect(text).toContain('bytes: bytes(q) + bytes(kt) + bytes(vt) + bytes(o)');
     expect(text).toContain('flops: flops(s) + flops(o)');
     expect(text).toContain('s and p stay on chip');

@@ -27,7 +27,9 @@ hardware slow = tpu_v4 { collective_latency = 1 us, op_overhead = 2 us }
 mesh m = slow { x = 2, y = 4, z = 8 ${wrap} }
 layout l { model = small, mesh = m, workload { batch = ${B}, prompt = ${L}, generate = 8 }, ffn = ws2d, attention = none }`;
 
-  it('without wraparound: hops size−1, one link direction per axis', () => {
+  // Bandwidth (issue 14, cost-model.md §4 "Which links"): every collective streams over all the
+  // chip's torus links, whichever axes it runs on; hops stay the collective's own axes.
+  it('without wraparound: hops size−1, one link direction per axis, the links of all three axes', () => {
     const { cost, layout } = costShard(src(''));
     expect(layout.mesh.axes.every((a) => !a.wrap)).toBe(true);
     const ops = cost.prefill.pass.layer.ops;
@@ -35,12 +37,14 @@ layout l { model = small, mesh = m, workload { batch = ${B}, prompt = ${L}, gene
     const Da = B * L * (E / 2) * 2;
     const a = op(ops, 'ffn.a');
     expect(a.commBytes.value).toBe(Da);
-    expect(a.time.value).toBeCloseTo(alpha * (3 + 7) + (Da * 31) / 32 / (link + link) + overhead, 15);
+    // Over y and z (hops 3 + 7), at the chip's x, y and z links: one direction each, 3·link.
+    expect(a.time.value).toBeCloseTo(alpha * (3 + 7) + (Da * 31) / 32 / (3 * link) + overhead, 15);
     // c = reduce_scatter(b, x) : BLF_xyz — D is the per-chip input BLF_yz.
     const Dc = B * L * (F / 32) * 2;
     const c = op(ops, 'ffn.c');
     expect(c.commBytes.value).toBe(Dc);
-    expect(c.time.value).toBeCloseTo(alpha * 1 + (Dc * 1) / 2 / link + overhead, 15);
+    // Over x alone (1 hop), still at 3·link.
+    expect(c.time.value).toBeCloseTo(alpha * 1 + (Dc * 1) / 2 / (3 * link) + overhead, 15);
     // b = einsum(a, w_in): 2·B·L·(E/2)·(F/32) FLOPs; bytes of a, w_in, b.
     const b = op(ops, 'ffn.b');
     const flops = 2 * B * L * (E / 2) * (F / 32);
@@ -63,7 +67,8 @@ layout l { model = small, mesh = m, workload { batch = ${B}, prompt = ${L}, gene
     expect(layout.mesh.axes.map((a) => a.wrap)).toEqual([false, true, true]);
     const Da = B * L * (E / 2) * 2;
     const a = op(cost.prefill.pass.layer.ops, 'ffn.a');
-    expect(a.time.value).toBeCloseTo(alpha * (4 / 2 + 8 / 2) + (Da * 31) / 32 / (2 * link + 2 * link) + overhead, 15);
+    // Hops over y and z (4/2 + 8/2); links: x one direction (no wraparound), y and z both: 5·link.
+    expect(a.time.value).toBeCloseTo(alpha * (4 / 2 + 8 / 2) + (Da * 31) / 32 / (link + 2 * link + 2 * link) + overhead, 15);
   });
 
   it('all_to_all: the slowest ring sets the time, D·size/(4·w)', () => {

@@ -102,7 +102,7 @@ describe('report --json', () => {
     const oom = report.diagnostics.find((d) => d.code === 'out-of-memory')!;
     expect(oom).toMatchObject({ severity: 'error', layout: 'baseline_mqa' });
     expect(oom.range.start.line).toBe(FILE.split('\n').findIndex((s) => s.startsWith('layout baseline_mqa')));
-    expect(oom.message).toMatch(/weights .* \+ (decode )?KV cache .* \+ activations .* > 34\.4 GB HBM/);
+    expect(oom.message).toMatch(/weights .* \+ (decode )?KV cache .* \+ activations .* > 32 GiB HBM/);
   });
 
   it('text renderers', () => {
@@ -124,7 +124,9 @@ describe('explain', () => {
     const lines = ex.sections[0].lines;
     const t = lines.find((l) => l.label === 't_comm')!;
     expect(t.formula).toBe('α·hops + D·(P−1)/P / BW');
-    expect(t.substituted).toContain('180 GB/s');
+    // A collective streams over every torus link of the chip (cost-model.md §4, "Which links"):
+    // TPU v4 on 4×4×4 has 3 wrapped axes × 2 directions × 45 GB/s = 270 GB/s.
+    expect(t.substituted).toContain('270 GB/s');
     expect(t.inputs.map((i) => i.name)).toEqual(['α', 'hops', 'D', 'P', 'BW']);
     const text = renderExplain(ex);
     expect(text).toContain('all_gather over y,z');

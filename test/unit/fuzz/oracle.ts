@@ -29,7 +29,7 @@ const NON_FINITE_TEXT = /\bNaN\b|\bInfinity\b|\bundefined\b/;
  * Keys of the report whose value may be null in a costed layout (cli.md: a block that is not
  * there). Anywhere else in a costed layout a null is a number that `sanitize` found non-finite.
  */
-const NULLABLE_IN_COSTED = new Set(['attention', 'block', 'cache_conversion']);
+const NULLABLE_IN_COSTED = new Set(['attention', 'block', 'cache_conversion', 'kv_transfer']);
 
 /** Deterministic choices from a seed, so the positions probed in a case replay exactly. */
 export function rng(seed: number): () => number {

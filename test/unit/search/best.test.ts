@@ -1,11 +1,12 @@
-// best: agrees with brute force (every pair of built-in blocks per phase, every factorization,
+// best: agrees with brute force (every pair of blocks per phase that best searches: search/pairs.ts, every factorization,
 // batch and dtype, each costed in full with costLayout) on small spaces, with and without the
 // lower-bound pruning; the pasted text is valid shard text that reproduces the figures.
 
 import { describe, expect, it } from 'vitest';
-import { builtinPairs, costLayout } from '../../../server/src/engine/cost/index';
+import { costLayout } from '../../../server/src/engine/cost/index';
 import type { Dtype } from '../../../server/src/engine/check/resolved';
 import { best, type BestOptions } from '../../../server/src/engine/search/best';
+import { sameAsFullBatch, searchPairs } from '../../../server/src/engine/search/pairs';
 import { renderBestJson, renderBestText } from '../../../server/src/engine/search/bestRender';
 import { layoutVariant, SearchCancelled } from '../../../server/src/engine/search/common';
 import { meshFactorizations, meshOfShape } from '../../../server/src/engine/search/meshes';
@@ -30,7 +31,9 @@ function bruteForce(text: string, name: string, options: { chips: number[]; batc
   const out: Brute[] = [];
   for (const chips of options.chips) for (const shape of meshFactorizations(chips)) for (const batch of options.batches) for (const weights of options.dtypes) {
     const mesh = meshOfShape(base.mesh.hardware, shape);
-    for (const p of builtinPairs()) for (const d of builtinPairs()) {
+    // A partial-axis batch family whose other axes have size 1 is `batch` itself: best tries it once.
+    const pairs = (phase: 'prefill' | 'decode') => searchPairs(analysis, base, phase).filter((p) => !sameAsFullBatch(p, mesh));
+    for (const p of pairs('prefill')) for (const d of pairs('decode')) {
       const v = layoutVariant(analysis, base, { mesh, batch, weights, blocks: { prefill: p, decode: d } });
       if (!v) continue;
       const c = costLayout(v);

@@ -30,9 +30,17 @@ describe('search charts render', () => {
       const option = sweepChartOption(results, phase, LIGHT_THEME, COLORS);
       const svg = svgOf(option);
       expect(svg).toContain('<svg');
+      // Each label drawn names a frontier point's chips and batch (points of one chip count
+      // with the same figures share one, `B1–64`); a label with no free place is left out.
       const first = results[0];
-      const labelled = first.frontier[phase].map((i) => `C${first.points[i].chips} B${first.points[i].batch}`);
-      for (const l of labelled) expect(svg).toContain(l);
+      const frontier = first.frontier[phase].map((i) => ({ chips: first.points[i].chips, batch: first.points[i][phase]!.batch }));
+      const drawn = ((option as any).series[0]).data.filter((d: any) => d.label.show).map((d: any) => d.label.formatter as string);
+      expect(drawn.length).toBeGreaterThan(0);
+      for (const l of drawn) {
+        expect(svg).toContain(l);
+        const [, chips, lo, hi] = /^C(\d+) B(\d+)(?:–(\d+))?$/.exec(l)!;
+        expect(frontier.some((f) => f.chips === Number(chips) && f.batch >= Number(lo) && f.batch <= Number(hi ?? lo))).toBe(true);
+      }
     }
   });
 

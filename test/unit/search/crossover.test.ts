@@ -102,3 +102,26 @@ describe('crossover (Pope Fig. 3)', () => {
     expect(JSON.parse(JSON.stringify(option))).toEqual(option);
   });
 });
+
+describe('what the crossover is drawn for', () => {
+  // The fig3 file's layout: workload batch 64, prompt 16, so prefill B·L = 64·16 = 1024 tokens
+  // and a decode step B·1 = 64.
+  it('names the gelu FFN it draws beside a swiglu model\'s own, and the layout\'s token counts', () => {
+    const { analysis, layout } = analyzed(fig3File('swiglu'));
+    const r = crossover(analysis, layout('l'));
+    expect(r.ffnKind).toBe('gelu');
+    expect(r.modelFfnKind).toBe('swiglu');
+    expect(r.layoutTokens).toEqual({ prefill: 1024, decode: 64 });
+    const option = crossoverChartOption(r, LIGHT_THEME, ['#111', '#222', '#333', '#444', '#555']) as any;
+    expect(option.title.text).toContain("gelu FFN as Pope Fig. 3 (fig3's own is swiglu)");
+    const marks = option.series.find((s: any) => s.name === 'min volume').markLine.data;
+    expect(marks.map((m: any) => [m.xAxis, m.label.formatter])).toEqual([[1024, 'prefill: 1,024'], [64, 'decode: 64']]);
+  });
+
+  it('says the model has the FFN drawn when it does', () => {
+    const { analysis, layout } = analyzed(fig3File('gelu'));
+    const r = crossover(analysis, layout('l'));
+    expect(r.modelFfnKind).toBe('gelu');
+    expect((crossoverChartOption(r, LIGHT_THEME, ['#111']) as any).title.text).toContain('gelu FFN, as fig3 has');
+  });
+});

@@ -76,7 +76,7 @@ describe('sweep', () => {
   it('builds a Fig. 1 chart: log–log, a series and a frontier line per layout', () => {
     const option = sweepChartOption([result], 'decode', LIGHT_THEME, ['#123456']) as any;
     expect(option.xAxis.type).toBe('log');
-    expect(option.series.map((s: any) => s.name)).toEqual([result.layout, `${result.layout} frontier`]);
+    expect(option.series.map((s: any) => s.name)).toEqual([result.layout, `${result.layout} frontier`, `${result.layout} as declared`]);
     expect(option.series[1].data.length).toBe(result.frontier.decode.length);
     expect(JSON.parse(JSON.stringify(option))).toEqual(option);
   });

@@ -35,7 +35,7 @@ function at(map: TileMap, ...coords: number[]) {
 describe('tile assignment on 4×4×4', () => {
   it('w_in : E_x F_yz (2D weight-stationary): E by x, F by y·4 + z', () => {
     const map = tileMap(cube, 'decode', 'ffn.w_in');
-    expect(map.type).toBe('E_xF_yz');
+    expect(map.type).toBe('E_x F_yz');
     expect(map.chips).toHaveLength(64);
     // E: 18432 / 4 = 4608 per chip; F: 73728 / 16 = 4608 per chip.
     const c = at(map, 1, 2, 3);
@@ -65,7 +65,8 @@ describe('tile assignment on 4×4×4', () => {
     }
     const group = map.tiles[at(map, 0, 2, 3).tile];
     expect(group.chips).toEqual([11, 27, 43, 59]); // x·16 + 11
-    expect(chipLabel(map, at(map, 2, 2, 3))).toEqual(['F 50688:55296', 'Σ 3/4']);
+    // The third of 4 partial sums: the sum over the third quarter of E (18432 / 4 = 4608).
+    expect(chipLabel(map, at(map, 2, 2, 3))).toEqual(['F 50688:55296', 'Σ E 9216:13824']);
   });
 
   it('replicated copies: a : BLE_x is copied over y and z', () => {
@@ -181,5 +182,88 @@ describe('value names', () => {
       expect((e as ValueRefError).available).toContain('attention.kc');
     }
     expect(() => tileMap(cube, 'decode', 'mlp.w_in')).toThrow(/ROLE.NAME/);
+  });
+});
+
+describe('collectives: who exchanges what, over which links', () => {
+  it('reduce_scatter(b, x): rings of the 4 chips along x, each ending with its F shard of 64', () => {
+    const c = tileMap(cube, 'decode', 'ffn.c').collective!;
+    expect(c.operand).toBe('b');
+    expect(c.operandType).toBe('BLF_yz (partialsum-x)');
+    // Chip (·, 2, 3) is x·16 + 2·4 + 3: the group of chip 27 in ring order along x.
+    const g = c.groups.findIndex((x) => x.includes(27));
+    expect(c.groups[g]).toEqual([11, 27, 43, 59]);
+    expect(c.groupNames[g]).toBe('(0…3, 2, 3)');
+    // tpu_v4's x wraps around: a bidirectional ring of 4.
+    expect(c.steps).toEqual([{ axis: 'x', size: 4, link: 'ring', bw: cube.mesh.axes[0].link_bw, tier: null }]);
+    // F = 73728 over xyz (64 shards): 1152 per chip after the scatter.
+    expect(c.moves).toContain('reduce-scatter along x');
+    expect(c.moves).toContain('the 4 chips of a group hold partial sums (over x)');
+    expect(c.moves).toContain('F shard (1152 of 73728)');
+  });
+
+  it('all_gather(n, yz): 4 groups of 16 chips, one per x, y ring then z ring; E from 288 to 4608 a chip', () => {
+    const c = tileMap(cube, 'decode', 'ffn.a').collective!;
+    expect(c.groupNames).toEqual(['(0, 0…3, 0…3)', '(1, 0…3, 0…3)', '(2, 0…3, 0…3)', '(3, 0…3, 0…3)']);
+    expect(c.steps.map((s) => [s.axis, s.size, s.link])).toEqual([['y', 4, 'ring'], ['z', 4, 'ring']]);
+    // n : BLE_xyz holds 18432 / 64 = 288 of E; a : BLE_x holds 18432 / 4 = 4608.
+    expect(c.moves).toContain('each chip sends its E shard (288 of 18432) to the other 15 chips of its group');
+    expect(c.moves).toContain('then each holds E shard (4608 of 18432)');
+  });
+});
+
+describe('partial sums: what each chip sums', () => {
+  it('b = einsum(a, w_in) : BLF_yz (partialsum-x): chip (x, ·, ·) holds the sum over its E quarter', () => {
+    const map = tileMap(cube, 'decode', 'ffn.b');
+    expect(map.partialOf).toEqual({ letters: ['E'], operands: ['a', 'w_in'] });
+    // a : BLE_x and w_in : E_x F_yz split E = 18432 in 4 over x: 4608 each.
+    for (let x = 0; x < 4; x++) expect(at(map, x, 2, 3).partialOf).toEqual([{ letter: 'E', shard: x, start: x * 4608, end: (x + 1) * 4608 }]);
+    expect(chipLabel(map, at(map, 2, 2, 3))).toEqual(['F 50688:55296', 'Σ E 9216:13824']);
+    // Not a partial sum: nothing to say.
+    expect(tileMap(cube, 'decode', 'ffn.w_in').partialOf).toBeNull();
+  });
+});
+
+describe('GPU meshes: nodes and network tiers', () => {
+  const gpu = (mesh: string) =>
+    ok(`mesh m = h100 { ${mesh} }
+layout l {
+  model = llama3_70b
+  mesh = m
+  workload { batch = 64, prompt = 2048, generate = 64 }
+  ffn = ws2d
+  prefill { batch = 1, attention = heads }
+  decode  { attention = batch }
+}
+`);
+
+  it('8 × 8 H100s: x fills a node (NVLink), y runs across 8 nodes over the network', () => {
+    const map = tileMap(gpu('x = 8, y = 8'), 'decode', 'ffn.w_in');
+    // h100: scaleup_domain 8, NVLink 450 GB/s per GPU each way, one 50 GB/s NIC per GPU.
+    expect(map.mesh.tiers).toEqual({ domain: 8, nodes: 8, perNode: 8, inside: ['x'], across: ['y'], scaleUpBw: 450e9, scaleOutBw: 50e9 });
+    // Chip (x = 3, y = 5) is 3·8 + 5 = 29, in the node of y = 5.
+    expect(at(map, 3, 5, 0).chip).toBe(29);
+    expect(at(map, 3, 5, 0).node).toBe(5);
+    expect(new Set(map.chips.filter((c) => c.node === 5).map((c) => c.coords[1]))).toEqual(new Set([5]));
+    // The gather over yz runs over y only (z = 1): one phase through the network's switch.
+    const c = tileMap(gpu('x = 8, y = 8'), 'decode', 'ffn.a').collective!;
+    expect(c.axes).toEqual(['y']);
+    expect(c.steps).toEqual([{ axis: 'y', size: 8, link: 'switch', bw: 50e9, tier: 'scale-out' }]);
+  });
+
+  it('4 × 4 H100s: y spans two nodes, 2 of its chips in each; its collective is NVLink then network', () => {
+    const layout = gpu('x = 4, y = 4');
+    const map = tileMap(layout, 'decode', 'ffn.a');
+    expect(map.mesh.tiers).toMatchObject({ nodes: 2, perNode: 8, inside: ['x', 'y (2 of 4)'], across: ['y (2 blocks of 2)'] });
+    // Node = ⌊y / 2⌋: chips (x, 0…1) in node 0, (x, 2…3) in node 1.
+    expect(at(map, 3, 1, 0).node).toBe(0);
+    expect(at(map, 0, 2, 0).node).toBe(1);
+    expect(map.collective!.steps.map((s) => [s.axis, s.size, s.tier])).toEqual([['y:scale-up', 2, 'scale-up'], ['y:scale-out', 2, 'scale-out']]);
+  });
+
+  it('a TPU mesh has no tiers: every chip in node 0', () => {
+    const map = tileMap(cube, 'decode', 'ffn.w_in');
+    expect(map.mesh.tiers).toBeNull();
+    expect(map.chips.every((c) => c.node === 0)).toBe(true);
   });
 });

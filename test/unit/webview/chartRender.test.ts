@@ -91,6 +91,40 @@ describe('renderSweep', () => {
   });
 });
 
+describe('points left out of a sweep', () => {
+  it('are one grid, chips down and batches across, each cell naming the phase and why', () => {
+    // Every point drawn, then three left out by hand: (16, 1) without a decode, (64, 8) whose
+    // prefill does not fit, (64, 64) with neither phase.
+    const template = sweepResult.points.flatMap((p) => [p.prefill, p.decode]).find((p) => p !== null)!;
+    const drawn = (p: typeof template | null) => ({ ...(p ?? template), fits: true });
+    const points = sweepResult.points.map((p) => {
+      const q = { ...p, prefill: drawn(p.prefill), decode: drawn(p.decode), reason: undefined as string | undefined };
+      if (p.chips === 16 && p.batch === 1) return { ...q, decode: null, reason: 'no factorization of 16 chips fits batch 1 in the decode blocks' };
+      if (p.chips === 64 && p.batch === 8) return { ...q, prefill: { ...q.prefill, fits: false } };
+      if (p.chips === 64 && p.batch === 64) return { ...q, prefill: null, decode: null, reason: 'no factorization of 64 chips fits batch 64 in either phase' };
+      return q;
+    });
+    renderSweep(root, { type: 'sweep', uri: 'u', fileName: 'f', results: [{ ...sweepResult, points, frontier: { prefill: [], decode: [] } }] }, actions());
+    expect(root.querySelectorAll('ul.reasons li')).toHaveLength(0);
+    const rows = Array.from(root.querySelectorAll('table.left-out tr')).map((tr) => Array.from(tr.children).map((c) => c.textContent));
+    expect(rows).toEqual([
+      ['chips \\ batch', '1', '8', '64'],
+      ['16', 'd —', '✓', '✓'],
+      ['64', '✓', 'p no fit', '—'],
+    ]);
+    const cell = root.querySelectorAll('table.left-out tbody tr')[0].children[1] as HTMLElement;
+    expect(cell.title).toBe('no factorization of 16 chips fits batch 1 in the decode blocks');
+  });
+
+  it('are not shown when every point is drawn', () => {
+    const template = sweepResult.points.flatMap((p) => [p.prefill, p.decode]).find((p) => p !== null)!;
+    const points = sweepResult.points.map((p) => ({ ...p, prefill: { ...(p.prefill ?? template), fits: true }, decode: { ...(p.decode ?? template), fits: true }, reason: undefined }));
+    renderSweep(root, { type: 'sweep', uri: 'u', fileName: 'f', results: [{ ...sweepResult, points }] }, actions());
+    expect(root.querySelector('table.left-out')).toBeNull();
+    expect(Array.from(root.querySelectorAll('h2')).map((h) => h.textContent)).not.toContain('Points left out');
+  });
+});
+
 describe('renderCrossover', () => {
   const message = (): CrossoverMessage => ({ type: 'crossover', uri: 'file:///w/small.shard', fileName: `${HOSTILE}.shard`, layout: 'fast', result: crossoverResult });
 
@@ -98,6 +132,10 @@ describe('renderCrossover', () => {
     const slots = renderCrossover(root, message(), actions());
     expect(slots.map((s) => s.id)).toEqual(['crossover']);
     expect(root.querySelectorAll('img')).toHaveLength(0);
+    // The FFN drawn and the layout's own token counts (small.shard's fast layout) are said.
+    const summary = root.querySelector('.summary')?.textContent ?? '';
+    expect(summary).toContain(`drawn with a ${crossoverResult.ffnKind} FFN`);
+    expect(summary).toContain(`prefill ${crossoverResult.layoutTokens.prefill.toLocaleString('en-US')}, decode ${crossoverResult.layoutTokens.decode.toLocaleString('en-US')} tokens per batch`);
     const items = Array.from(root.querySelectorAll('ul.switches li')).map((li) => li.textContent);
     if (crossoverResult.switchPoints.length === 0) expect(items).toHaveLength(1);
     else expect(items).toEqual(crossoverResult.switchPoints.map((s) => expect.stringContaining(`${s.from} → ${s.to} at ${s.tokens.toLocaleString('en-US')} tokens`)));

@@ -89,7 +89,7 @@ describe('webview script', () => {
     const url = (message as { dataUrl: string }).dataUrl;
     expect(url).toMatch(/^data:image\/svg\+xml/);
     const svg = url.includes(';base64,') ? Buffer.from(url.split(',')[1], 'base64').toString() : decodeURIComponent(url.slice(url.indexOf(',') + 1));
-    expect(svg).toContain('HBM 34.4 GB');
+    expect(svg).toContain('HBM 32 GiB');
     await deliver({ type: 'exportResult', chart: 'memory', ok: true, text: `Saved ${HOSTILE}` });
     expect(document.querySelector('section[data-chart="memory"] .note')?.textContent).toBe(`Saved ${HOSTILE}`);
   });

@@ -65,7 +65,7 @@ describe('renderReport', () => {
     const headers = Array.from(root.querySelectorAll('thead th')).map((th) => th.textContent);
     expect(headers).toEqual(['layout', 'model · mesh', 'chips', 'batch p / d', 'prefill', 'decode / token', 'MFU prefill / decode', 'cost / token', 'memory / chip', 'bound']);
     const first = Array.from(root.querySelectorAll('tbody tr')[0].querySelectorAll('td')).map((td) => td.textContent);
-    expect(first).toEqual(['low_latency', 'palm540b · pod64', '64', '1 / 64', '290 ms', '28.4 ms', '43% / 14%', '7.2 / 28.4 chip-ms', '11.3 GB of 34.4 GB', 'compute / compute']);
+    expect(first).toEqual(['low_latency', 'palm540b · pod64', '64', '1 / 64', '290 ms', '28.4 ms', '43% / 14%', '7.2 / 28.4 chip-ms', '10.5 GiB of 32 GiB', 'compute / compute']);
     expect(root.querySelector('tbody tr:nth-child(2) td.memory')?.classList.contains('warn')).toBe(true);
     expect(root.querySelector('tbody tr:nth-child(3)')?.classList.contains('uncosted')).toBe(true);
     // The hint under the table shows only when its columns run past the panel (CSS reads the class).

@@ -103,3 +103,38 @@ describe('renderSharding', () => {
     expect(root.querySelector('.chart')).toBeNull();
   });
 });
+
+describe('renderSharding on a collective and a partial sum', () => {
+  let root: HTMLElement;
+  const none: ShardingViewActions = { chooseLayout: () => undefined, chooseValue: () => undefined };
+  const at = (needle: string): ShardingMessage => {
+    const analysis = analyze(sourceFromText(SMALL, 'file:///w/small.shard'));
+    const r = sharedShardService().shardingAt(analysis, SMALL.indexOf(needle) + 1);
+    if (r.kind !== 'tiles') throw new Error(r.reason);
+    return { type: 'sharding', uri: 'file:///w/small.shard', fileName: 'small.shard', result: r };
+  };
+  beforeEach(() => {
+    document.body.replaceChildren();
+    root = document.createElement('main');
+    document.body.append(root);
+  });
+
+  it('says which chips exchange what in `a = all_gather(h, yz)`, and lists each chip’s group', () => {
+    renderSharding(root, at('a = all_gather'), none);
+    // h : BLE_xyz holds E = 1024 / 64 = 16 a chip; a : BLE_x holds 1024 / 4 = 256; 4 groups (one per x) of 16.
+    const what = root.querySelector('.collective-what')!.textContent!;
+    expect(what).toContain('all_gather(h : BLE_xyz) over yz: 4 groups of 16 chips');
+    expect(what).toContain('each chip sends its E shard (16 of 1024) to the other 15 chips of its group');
+    expect(root.querySelector('.collective-links')!.textContent).toContain('y: ring of 4 (wraparound, both directions)');
+    // Chip 27 = (1, 2, 3) is in the group of x = 1, the second.
+    const cells = [...root.querySelectorAll('tr[data-chip="27"] td')].map((td) => td.textContent);
+    expect(cells[cells.length - 1]).toBe('2 (1, 0…3, 0…3)');
+  });
+
+  it('says what each chip sums in `b = einsum(a, w_in)` (partialsum-x)', () => {
+    renderSharding(root, at('b = einsum'), none);
+    expect(root.querySelector('.partials')!.textContent).toContain('each chip holds the sum over its own part of E');
+    // Chip 27 = (1, 2, 3): E = 1024 in 4 over x, its quarter [256, 512).
+    expect(root.querySelector('tr[data-chip="27"] td.label')!.textContent).toContain('Σ E 256:512');
+  });
+});

@@ -207,11 +207,12 @@ export function buildLayerTimeChart(report: ChartReport, opts: ChartBuildOptions
 }
 
 /**
- * A tick step of 1, 2 or 5 times a power of ten GB (1 GB at least) giving at most eight ticks up
- * to `maxBytes`: round numbers in the decimal units every figure is written in (report/format.ts).
+ * A tick step of 1, 2 or 5 times a power of ten GiB (1 GiB at least) giving at most eight ticks
+ * up to `maxBytes`: round numbers in the binary units every memory figure is written in
+ * (report/format.ts), so the HBM line of a 32 GiB chip falls on a tick.
  */
 export function memoryTickStep(maxBytes: number): number {
-  for (let decade = 1e9; ; decade *= 10) {
+  for (let decade = 2 ** 30; ; decade *= 10) {
     for (const m of [1, 2, 5]) if (maxBytes / (m * decade) <= 8) return m * decade;
   }
 }

@@ -70,14 +70,14 @@ export const CHARTS = {
     title: 'Decode: cost against latency per generated token',
     width: 760,
     height: 480,
-    build: (results, o) => sweepChart(results, 'decode', o.theme ?? LIGHT_THEME),
+    build: (results, o) => sweepChart(results, 'decode', o.theme ?? LIGHT_THEME, o.size),
   }),
   'sweep-prefill': chart({
     view: 'sweep',
     title: 'Prefill: cost against latency',
     width: 760,
     height: 480,
-    build: (results, o) => sweepChart(results, 'prefill', o.theme ?? LIGHT_THEME),
+    build: (results, o) => sweepChart(results, 'prefill', o.theme ?? LIGHT_THEME, o.size),
   }),
   crossover: chart({
     view: 'crossover',

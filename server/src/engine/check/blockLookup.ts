@@ -6,9 +6,9 @@
 
 import type { BlockDecl } from '../syntax/ast';
 import { preludeBuiltins } from '../prelude/builtins';
-import { ATTENTION_SHARDINGS, attentionFamilyName, familyMemberName, familyOfMember, K_CLASS_NAMES, K_CLASSES, kClassOf, NO_ATTENTION, swigluVariantName, unembedName, type AttentionSharding, type KClass } from '../prelude/names';
+import { ATTENTION_SHARDINGS, attentionFamilyName, familyMemberName, familyOfMember, isMlaModel, K_CLASS_NAMES, K_CLASSES, kClassOf, mlaMemberName, NO_ATTENTION, swigluVariantName, unembedName, type AttentionSharding, type KClass } from '../prelude/names';
 import { formatType, typesEqual } from './shardType';
-import type { CheckedBlock, ModelSpec } from './resolved';
+import type { CheckedBlock, ModelSpec, Phase } from './resolved';
 
 /** What a phase's block names resolve to; an error says why one did not. */
 export interface FoundBlocks {
@@ -40,8 +40,8 @@ export class BlockLookup {
     return this.scope.get(name);
   }
 
-  /** The blocks a layout names for a phase. */
-  find(model: ModelSpec, ffnName: string, attName: string): FoundBlocks {
+  /** The blocks a layout names for a phase (decode when not said). */
+  find(model: ModelSpec, ffnName: string, attName: string, phase: Phase = 'decode'): FoundBlocks {
     const out: FoundBlocks = {};
     let ffn = this.scope.get(ffnName);
     if (!ffn) out.ffnError = `no ffn block named \`${ffnName}\`; the built-in ones are ${preludeBuiltins().byPreference.join(', ')}`;
@@ -57,6 +57,11 @@ export class BlockLookup {
     if (attName === NO_ATTENTION) {
       out.attention = null;
       return out;
+    }
+    // On an MLA model, `heads`/`batch` and a family name (`ws1d_heads`) pick the family's MLA member.
+    if (isMlaModel(model)) {
+      const family = isSharding(attName) ? attentionFamilyName(ffnName, attName) : attName;
+      if (isSharding(attName) || this.scope.get(mlaMemberName(family, 'decode'))?.kind === 'attention') return this.findMla(out, model, family, phase);
     }
     const kclass = kClassOf(model.dims);
     const family = isSharding(attName) ? attentionFamilyName(ffnName, attName) : attName;
@@ -77,6 +82,19 @@ export class BlockLookup {
     if (!chosen) out.attentionError = `no attention block named \`${attName}\`; use ${[...ATTENTION_SHARDINGS, NO_ATTENTION].map((n) => `\`${n}\``).join(', ')} or the name of an attention block`;
     else if (chosen.kind !== 'attention') out.attentionError = `\`${attName}\` is ${chosen.kind === 'ffn' ? 'an ffn' : 'an unembed'} block, not an attention block`;
     else out.attention = chosen;
+    return out;
+  }
+
+  /** An attention family on an MLA model: the family's MLA member for the phase. */
+  private findMla(out: FoundBlocks, model: ModelSpec, family: string, phase: Phase): FoundBlocks {
+    const name = mlaMemberName(family, phase);
+    const member = this.scope.get(name);
+    if (member && member.kind === 'attention') {
+      out.attention = member;
+      return out;
+    }
+    const builtins = [...this.scope.keys()].filter((n) => n.endsWith('_mla') && this.scope.get(n)!.kind === 'attention');
+    out.attentionError = `no \`${name}\`: model ${model.name} uses multi-head latent attention (C = ${model.dims.C}) and the attention family ${family} has no MLA member${builtins.length ? `; the MLA blocks are ${builtins.map((n) => `\`${n}\``).join(', ')}` : ''}`;
     return out;
   }
 

@@ -77,6 +77,16 @@ export function checkBlockPlacement(report: Report, block: CheckedBlock, p: Bloc
     // in both phases is then reported once (spec §3).
     let severity: Severity = 'warning';
     let message: string;
+    if (letter === 'X') {
+      // Experts are placed whole: an uneven split is a load imbalance (or idle chips), not padding.
+      const local = Math.ceil(size / shards);
+      message =
+        size < shards
+          ? `layout ${d.name.text}: X = ${size} experts cannot be split ${shards} ways over ${axesText} (${factors}): each chip still holds a whole expert, so experts are stored more than once and the copies do not share their tokens; split X over axes with at most ${size} chips, a divisor of ${size}`
+          : `layout ${d.name.text}: X = ${size} experts do not divide over ${shards} chips (${axesText}: ${factors}): some chips hold ${local} experts and others ${Math.floor(size / shards)}, and the busiest sets the step time; use a divisor of ${size}`;
+      report('experts-not-divisible', where(set.groups[0].letterSpan).source, where(set.groups[0].letterSpan).span, message, undefined, relatedInfo(), 'warning');
+      continue;
+    }
     if (size < shards) {
       if (letter === 'H' || letter === 'K') {
         message = `layout ${d.name.text}: ${letter} = ${size} is smaller than its ${shards} shards over ${axesText} (${factors}); each ${letter === 'H' ? 'head' : 'KV head'} is replicated ${shards / gcd(shards, size)}×`;
@@ -130,7 +140,7 @@ export function sizesFit(block: CheckedBlock, mesh: MeshSpec, model: ModelSpec, 
         if (size === undefined) return false;
         shards *= size;
       }
-      if (dim.letter === 'H' || dim.letter === 'K') continue;
+      if (dim.letter === 'H' || dim.letter === 'K' || dim.letter === 'X') continue;
       const size = dimSize(dim.letter, phase, model, workload);
       if (size !== undefined && size < shards) return false;
     }
@@ -159,6 +169,12 @@ function dimSize(letter: string, phase: Phase, model: ModelSpec, workload: Workl
     case 'K':
     case 'Q':
     case 'V':
+    case 'A':
+    case 'C':
+    case 'R':
+    case 'X':
+    case 'G':
+    case 'S':
       return model.dims[letter];
   }
   return undefined;

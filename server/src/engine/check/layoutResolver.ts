@@ -10,7 +10,7 @@ import { checkBlockPlacement, type BlockPlacement, type UnevenSplit } from './la
 import { attentionMismatch, ffnMismatch, type ModelMismatch } from './modelMatch';
 import { lookupRecord, readFields, unknownMessage, type FieldMap, type OnRef, type RecordFields, type RecordScope, type Report } from './records';
 import type { RecordResolver } from './recordResolver';
-import { PHASES, type AttentionKernel, type CheckedBlock, type ModelSpec, type Phase, type PhaseSpec, type ResolvedLayout, type UncostableLayout, type WorkloadSpec } from './resolved';
+import { PHASES, type AttentionKernel, type CheckedBlock, type MeshSpec, type ModelSpec, type Phase, type PhaseSpec, type ResolvedLayout, type UncostableLayout, type WorkloadSpec } from './resolved';
 import { FIELDS, REQUIRED_FIELDS } from './schema';
 import { formatType, typesEqual } from './shardType';
 
@@ -38,6 +38,8 @@ interface LayoutFields {
 
 /** The fields that name a phase's blocks: required, but they may be given per phase instead. */
 const BLOCK_FIELDS: readonly string[] = FIELDS.layout.filter((f) => f.type.type === 'block').map((f) => f.name);
+/** Required layout fields that both phases may give instead: the blocks and the mesh. */
+const PER_PHASE_FIELDS: readonly string[] = [...BLOCK_FIELDS, 'mesh'];
 
 export class LayoutResolver {
   readonly layoutSpans = new Map<string, LayoutFieldSpans>();
@@ -68,15 +70,21 @@ export class LayoutResolver {
     const lf = this.layoutFields(d);
     if (!lf) return fail('its base layout could not be resolved');
     const { top, phases, measured } = lf;
-    const missing = REQUIRED_FIELDS.layout.filter((k) => !top.has(k) && !(BLOCK_FIELDS.includes(k) && phases.prefill.has(k) && phases.decode.has(k)));
+    const missing = REQUIRED_FIELDS.layout.filter((k) => !top.has(k) && !(PER_PHASE_FIELDS.includes(k) && phases.prefill.has(k) && phases.decode.has(k)));
     if (missing.length) {
       const specs = FIELDS.layout;
       this.report('missing-field', d.source, d.name, `layout ${d.name.text} is missing ${missing.map((m) => `\`${m}\``).join(', ')} (e.g. ${missing.map((m) => `${m} = ${specs.find((s) => s.name === m)!.example}`).join(', ')})`);
     }
     const model = top.has('model') ? this.records.modelValue(top.get('model')!.field, d.source) : undefined;
-    const mesh = top.has('mesh') ? this.records.meshValue(top.get('mesh')!.field, d.source) : undefined;
+    // A phase's own mesh (disaggregated serving); the layout's mesh is the top-level one, or the
+    // decode phase's when only the phases name one.
+    const phaseMesh = (phase: Phase) => (phases[phase].has('mesh') ? this.records.meshValue(phases[phase].get('mesh')!.field, d.source) : undefined);
+    const phaseMeshes: Record<Phase, MeshSpec | undefined> = { prefill: phaseMesh('prefill'), decode: phaseMesh('decode') };
+    const topMesh = top.has('mesh') ? this.records.meshValue(top.get('mesh')!.field, d.source) : undefined;
+    const mesh = top.has('mesh') ? topMesh : phaseMeshes.decode;
     const workload = top.has('workload') ? this.records.workloadValue(top.get('workload')!.field, d.source) : undefined;
     const names = { model: model?.name, mesh: mesh?.name };
+    if (PHASES.some((p) => phases[p].has('mesh') && !phaseMeshes[p])) return fail(`its ${PHASES.find((p) => phases[p].has('mesh') && !phaseMeshes[p])} mesh could not be resolved`, names);
     if (!model || !mesh || !workload) return fail(!model ? 'its model could not be resolved' : !mesh ? 'its mesh could not be resolved' : 'its workload could not be resolved', names);
 
     const spans: LayoutFieldSpans = { ffn: { prefill: undefined, decode: undefined }, attention: { prefill: undefined, decode: undefined }, ffnField: { prefill: undefined, decode: undefined }, attentionField: { prefill: undefined, decode: undefined } };
@@ -97,12 +105,13 @@ export class LayoutResolver {
         prompt: pm.get('prompt')?.num ?? workload.prompt,
         generate: pm.get('generate')?.num ?? workload.generate,
       };
+      if (workload.capacity_factor !== undefined) wl.capacity_factor = workload.capacity_factor;
       if (!ffnField || !attField) {
         blockProblem ??= `no ffn or attention for ${phase}`;
         continue;
       }
       this.context.phase = phase;
-      const ps = this.phaseBlocks(d, { layout: d, phase, model, mesh, workload: wl, uneven }, ffnField, attField, top.get('unembed')?.field);
+      const ps = this.phaseBlocks(d, { layout: d, phase, model, mesh: phaseMeshes[phase] ?? mesh, workload: wl, uneven }, ffnField, attField, top.get('unembed')?.field);
       this.context.phase = undefined;
       if (typeof ps === 'string') blockProblem ??= ps;
       else phaseSpecs[phase] = ps;
@@ -215,7 +224,7 @@ export class LayoutResolver {
       if (bad.kind !== 'missing') this.report('bad-value', source, bad, `\`${!ffnIdent ? 'ffn' : 'attention'}\` takes a block name`);
       return 'a block field is not a name';
     }
-    const found = this.lookup.find(model, ffnIdent.text, attIdent.text);
+    const found = this.lookup.find(model, ffnIdent.text, attIdent.text, phase);
     if (found.ffnError) this.report('unknown-name', source, ffnIdent, found.ffnError);
     else if (found.ffn) this.onRef(ffnIdent, source, found.ffn);
     if (found.attentionError) {
@@ -299,6 +308,6 @@ export class LayoutResolver {
     if (attention && !placed(attention, attIdent, attMismatched)) ok = false;
     if (unembed && !placed(unembed, unembedIdent ?? ffnIdent, false)) ok = false;
     if (!ok) return 'its blocks have errors';
-    return { phase, workload, ffn, attention, unembed };
+    return { phase, mesh, workload, ffn, attention, unembed };
   }
 }

@@ -8,10 +8,11 @@
 // the variant builder skips variants that would have one.
 
 import type { BlockDecl } from '../syntax/ast';
-import { familyOfMember, kClassOf, K_CLASS_NAMES, K_CLASSES, swigluVariantName, type KClass } from '../prelude/names';
+import { familyOfMember, isMlaModel, kClassOf, K_CLASS_NAMES, K_CLASSES, swigluVariantName, type KClass } from '../prelude/names';
 import { preludeBuiltins } from '../prelude/builtins';
 import { dimOf, hasDim, typesEqual } from './shardType';
 import { FFN_MATRICES, type CheckedBlock, type ModelSpec } from './resolved';
+import { expertsMismatch, isExpertMatrix, isMoeSideWeight } from './moe';
 
 /** What an ffn block computes, as the cost model will count it. */
 interface FfnShape {
@@ -63,13 +64,20 @@ export function ffnMismatch(ffn: CheckedBlock, model: ModelSpec, named: BlockNam
   // Every layout and phase asks at every keystroke: count without allocating, and describe the
   // block only when it does not match.
   let weights = 0;
+  let routed = 0;
   let gated = false;
   let hasWanted = false;
   for (const v of ffn.values) {
-    if (v.op === 'weight') weights++;
-    else if (v.op === 'swiglu') gated = true;
+    // An MoE block's FFN matrices are its routed experts'; its router and shared experts' are not counted.
+    if (v.op === 'weight') {
+      if (isExpertMatrix(v.type)) routed++;
+      else if (!isMoeSideWeight(v.type)) weights++;
+    } else if (v.op === 'swiglu') gated = true;
     if (v.op === want.activation) hasWanted = true;
   }
+  const experts = expertsMismatch(ffn.name, routed, weights, model);
+  if (experts) return { message: experts };
+  if (routed > 0) weights = routed;
   // A block without stored weights is a sketch of a communication pattern, not an FFN: nothing
   // of the model's FFN is costed in it, so there is nothing to compare.
   if (weights === 0) return undefined;
@@ -127,6 +135,11 @@ function attentionClass(block: CheckedBlock): { kclass: KClass; why: string } | 
 
 /** Undefined when the attention block's key/value heads are the model's (K against H). */
 export function attentionMismatch(att: CheckedBlock, model: ModelSpec, named: BlockNamed, blocks: ReadonlyMap<BlockDecl, CheckedBlock>): ModelMismatch | undefined {
+  // A latent cache (C) on a model without one would be costed at C = 0: no cache, no attention.
+  if (!isMlaModel(model)) {
+    const latent = att.values.find((v) => v.op === 'cache' && v.type && hasDim(v.type, 'C'));
+    if (latent) return { message: `attention block ${att.name} is multi-head latent attention (its cache ${latent.name} keeps the latent C), but model ${model.name} has no latent KV rank (C = 0): give the model its A, C and R, or use an attention block with K/V heads` };
+  }
   const found = attentionClass(att);
   if (!found) return undefined;
   const want = kClassOf(model.dims);

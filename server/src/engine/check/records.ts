@@ -8,6 +8,7 @@ import { fieldSpec, MEASURED_FIELDS, PHASE_FIELDS, similarFields, type FieldSpec
 import { similarNames } from './similarNames';
 import { evalQuantity } from './units';
 import { followBaseChain, type ResolvedBase } from './baseChain';
+import { activeExpertParamsDelta } from './moe';
 import { FFN_MATRICES, type Dtype, type HardwareSpec, type MeshAxis, type MeshSettings, type MeshSpec, type ModelSpec, type Topology, type WorkloadSpec } from './resolved';
 
 /** Records a use of a name and the declaration it resolves to. */
@@ -232,9 +233,19 @@ export function buildHardware(name: string, m: FieldMap, origin?: { source: Sour
   };
 }
 
-export function countParams(layers: number, E: number, F: number, H: number, K: number, Q: number, V: number, ffn: 'gelu' | 'swiglu', tied: boolean): number {
+export function countParams(layers: number, E: number, F: number, H: number, K: number, Q: number, V: number, ffn: 'gelu' | 'swiglu', tied: boolean, mla?: { A: number; C: number; R: number }): number {
   const m = FFN_MATRICES[ffn];
-  return layers * (m * E * F + 2 * E * H * Q + 2 * E * K * Q) + V * E * (tied ? 1 : 2);
+  return layers * (m * E * F + attentionParams(E, H, K, Q, mla)) + V * E * (tied ? 1 : 2);
+}
+
+/**
+ * One layer's attention weights: w_q, w_k, w_v, w_o; with MLA (C > 0) the low-rank ones of
+ * prelude/mla.shard: w_dq E·A, w_uq A·H·Q, w_qr A·H·R, w_dkv E·C, w_kr E·R, w_uk and w_uv C·H·Q, w_o H·Q·E.
+ */
+export function attentionParams(E: number, H: number, K: number, Q: number, mla?: { A: number; C: number; R: number }): number {
+  if (!mla || mla.C <= 0) return 2 * E * H * Q + 2 * E * K * Q;
+  const { A, C, R } = mla;
+  return E * A + A * H * (Q + R) + E * (C + R) + 2 * C * H * Q + H * Q * E;
 }
 
 export function buildModel(name: string, m: FieldMap, origin?: { source: SourceFile; span: Span }): ModelSpec | undefined {
@@ -249,17 +260,29 @@ export function buildModel(name: string, m: FieldMap, origin?: { source: SourceF
   const ffn = (str(m, 'ffn') as 'gelu' | 'swiglu') ?? 'gelu';
   const tied = (str(m, 'tied_embeddings') ?? 'true') === 'true';
   const given = num(m, 'params');
+  const A = num(m, 'A') ?? 0;
+  const C = num(m, 'C') ?? 0;
+  const R = num(m, 'R') ?? 0;
+  const window = num(m, 'window');
+  // Mixture of experts: X routed experts of width G (default F), top_k per token, shared experts.
+  const X = num(m, 'X') ?? 1;
+  const G = num(m, 'G') ?? F;
+  const top_k = Math.min(num(m, 'top_k') ?? 1, X);
+  const S = (num(m, 'shared_experts') ?? 0) * G;
+  const counted = countParams(layers, E, F, H, K, Q, V, ffn, tied, { A, C, R });
   return {
     name,
     layers,
-    dims: { E, F, H, K, Q, V },
+    dims: { E, F, H, K, Q, V, A, C, R, X, G, S, top_k },
     ffn,
     block: (str(m, 'block') as 'serial' | 'parallel') ?? 'serial',
     weights: (str(m, 'weights') as Dtype) ?? 'bf16',
     kv: (str(m, 'kv') as Dtype) ?? 'bf16',
-    params: given ?? countParams(layers, E, F, H, K, Q, V, ffn, tied),
+    params: given ?? (X > 1 ? counted + activeExpertParamsDelta(layers, E, F, FFN_MATRICES[ffn], { X, G, S, top_k }) : counted),
     paramsGiven: given !== undefined,
     tied_embeddings: tied,
+    // A window with no `local_layers` applies to every layer.
+    ...(window !== undefined && window > 0 ? { window, local_layers: Math.min(layers, num(m, 'local_layers') ?? layers) } : {}),
     origin,
   };
 }
@@ -269,7 +292,8 @@ export function buildWorkload(m: FieldMap): WorkloadSpec | undefined {
   const prompt = num(m, 'prompt');
   const generate = num(m, 'generate');
   if (batch === undefined || prompt === undefined || generate === undefined) return undefined;
-  return { batch, prompt, generate };
+  const capacity = num(m, 'capacity_factor');
+  return capacity === undefined ? { batch, prompt, generate } : { batch, prompt, generate, capacity_factor: capacity };
 }
 
 /** The mesh fields that are settings rather than axis sizes (MeshSettings). */

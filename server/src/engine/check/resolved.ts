@@ -88,6 +88,23 @@ export interface ModelDims {
   K: number;
   Q: number;
   V: number;
+  /**
+   * Multi-head latent attention (DeepSeek-V2/V3; docs/language.md "Multi-head latent attention"):
+   * the query latent rank, the latent KV rank (what the cache keeps per token with the rope part)
+   * and the rope dims per head. 0 on a model without MLA.
+   */
+  A: number;
+  C: number;
+  R: number;
+  /**
+   * Mixture of experts (docs/language.md "Mixture of experts"): routed experts X (1 on a dense
+   * model), an expert's d_ff G, the shared experts' d_ff together S (shared_experts × G, 0 when
+   * none), and the experts each token is routed to, top_k.
+   */
+  X: number;
+  G: number;
+  S: number;
+  top_k: number;
 }
 
 /** The weight matrices of one layer's FFN for each model `ffn` kind: gelu w_in, w_out; swiglu adds w_gate. */
@@ -105,6 +122,13 @@ export interface ModelSpec {
   params: number;
   paramsGiven: boolean;
   tied_embeddings: boolean;
+  /**
+   * Sliding-window attention (docs/cost-model.md "Layers that differ"): `local_layers` of the
+   * `layers` attend to at most the last `window` positions and keep only those in their KV cache;
+   * the others attend to the whole context. Absent: every layer is global.
+   */
+  window?: number;
+  local_layers?: number;
   origin?: Origin;
 }
 
@@ -112,6 +136,8 @@ export interface WorkloadSpec {
   batch: number;
   prompt: number;
   generate: number;
+  /** MoE routing imbalance: the busiest expert's tokens over the mean (1 = balanced; absent = 1). */
+  capacity_factor?: number;
 }
 
 /** One value of a block: a declaration (`in`, `weight`, `cache`) or an operation. */
@@ -163,6 +189,12 @@ export interface DimSet {
 
 export interface PhaseSpec {
   phase: Phase;
+  /**
+   * The mesh this phase runs on: the layout's, or the phase's own `mesh` (disaggregated serving).
+   * When the two phases' meshes differ, the KV cache is sent from the prefill chips to the decode
+   * chips (cost/transfer.ts).
+   */
+  mesh: MeshSpec;
   workload: WorkloadSpec;
   ffn: CheckedBlock;
   /** `null` for `attention = none`. */
@@ -178,6 +210,7 @@ export interface ResolvedLayout {
   name: string;
   decl: RecordDecl;
   model: ModelSpec;
+  /** The layout's mesh (the decode mesh when only the phases name one); each phase's is `prefill.mesh`, `decode.mesh`. */
   mesh: MeshSpec;
   workload: WorkloadSpec;
   prefill: PhaseSpec;

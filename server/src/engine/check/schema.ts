@@ -66,23 +66,39 @@ export const MODEL_FIELDS: FieldSpec[] = [
   { name: 'K', type: q('count'), doc: 'key/value heads (1 = multiquery, H = multihead); default H', example: '8' },
   { name: 'Q', type: q('count'), required: true, doc: 'head dim', example: '128' },
   { name: 'V', type: q('count'), required: true, doc: 'vocabulary size', example: '32000' },
+  { name: 'A', type: q('count'), doc: 'multi-head latent attention: query latent rank (q_lora_rank); 0 = no MLA', example: '1536' },
+  { name: 'C', type: q('count'), doc: 'multi-head latent attention: latent KV rank (kv_lora_rank), cached per token with R; 0 = no MLA', example: '512' },
+  { name: 'R', type: q('count'), doc: 'multi-head latent attention: rope dims per head (qk_rope_head_dim); Q is the other (nope) part', example: '64' },
+  { name: 'X', type: q('count'), doc: 'mixture of experts: routed experts per layer (1 = a dense model)', example: '8' },
+  { name: 'G', type: q('count'), doc: "mixture of experts: one routed expert's d_ff (moe_intermediate_size); default F", example: '2048' },
+  { name: 'top_k', type: q('count'), doc: 'mixture of experts: routed experts each token runs (num_experts_per_tok); default 1', example: '2' },
+  { name: 'shared_experts', type: q('count'), doc: 'mixture of experts: experts every token runs beside its routed ones, each G wide (S = shared_experts × G); default 0', example: '1' },
   { name: 'ffn', type: { type: 'enum', values: ['gelu', 'swiglu'] }, doc: 'gelu (two matrices) or swiglu (three)', example: 'gelu' },
   { name: 'block', type: { type: 'enum', values: ['serial', 'parallel'] }, doc: 'serial, or parallel (attention and FFN read the same input, PaLM)', example: 'serial' },
   { name: 'weights', type: { type: 'enum', values: DTYPES }, doc: 'weight dtype', example: 'bf16' },
   { name: 'kv', type: { type: 'enum', values: DTYPES }, doc: 'KV-cache dtype', example: 'bf16' },
   { name: 'params', type: q('number'), doc: 'nominal parameter count used by MFU; default counted from the dims', example: '8e9' },
   { name: 'tied_embeddings', type: { type: 'enum', values: ['true', 'false'] }, doc: 'input and output embeddings share one table', example: 'true' },
+  { name: 'window', type: q('count'), doc: 'sliding-window attention: a local layer attends to (and caches) at most this many positions', example: '1024' },
+  { name: 'local_layers', type: q('count'), doc: 'how many of the layers use `window` (the rest attend to the whole context); default all', example: '52' },
 ];
 
 export const WORKLOAD_FIELDS: FieldSpec[] = [
   { name: 'batch', type: q('count'), required: true, doc: 'sequences per batch (B)', example: '64' },
   { name: 'prompt', type: q('count'), required: true, doc: 'prompt tokens per sequence', example: '2048' },
   { name: 'generate', type: q('count'), required: true, doc: 'generated tokens per sequence', example: '64' },
+  {
+    name: 'capacity_factor',
+    type: q('number'),
+    doc: "mixture of experts: routing imbalance, the busiest expert's tokens over the mean; expert work and all-to-all volume scale by it (default 1, balanced)",
+    example: '1.25',
+  },
 ];
 
 export const PHASE_FIELDS: FieldSpec[] = [
   { name: 'ffn', type: { type: 'block', kind: 'ffn' }, doc: 'the ffn block for this phase', example: 'ws2d' },
   { name: 'attention', type: { type: 'block', kind: 'attention' }, doc: 'the attention block for this phase: `heads`, `batch`, `none` or a block name', example: 'batch' },
+  { name: 'mesh', type: { type: 'ref', kind: 'mesh' }, doc: 'the mesh this phase runs on (disaggregated serving: prefill and decode on their own chips, the KV cache sent between them)', example: 'pod8' },
   { name: 'batch', type: q('count'), doc: 'batch size for this phase', example: '1' },
   { name: 'prompt', type: q('count'), doc: 'prompt tokens for this phase', example: '2048' },
   { name: 'generate', type: q('count'), doc: 'generated tokens for this phase', example: '64' },

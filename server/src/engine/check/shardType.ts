@@ -24,6 +24,15 @@ export const DIM_MEANING: Record<string, string> = {
   K: 'key/value heads',
   Q: 'head dim',
   V: 'vocabulary',
+  // Multi-head latent attention (DeepSeek-V2/V3): the low-rank latents and the decoupled rope part.
+  A: 'query latent rank (MLA q_lora_rank)',
+  C: 'latent KV rank (MLA kv_lora_rank): the cached latent per token',
+  R: 'rope dims per head (MLA qk_rope_head_dim): the decoupled rotary key, shared by all heads',
+  // Mixture of experts: routed experts, token slots per expert, an expert's and the shared experts' d_ff.
+  X: 'routed experts (mixture of experts)',
+  N: 'token slots per expert: B·L·top_k·capacity_factor / X (expected, not rounded)',
+  G: "an expert's d_ff (each routed expert's hidden width)",
+  S: "the shared experts' d_ff together: shared_experts × G",
 };
 
 const STANDARD_DIMS = new Set(Object.keys(DIM_MEANING));
@@ -90,9 +99,19 @@ export function sortAxes(axes: readonly string[], meshOrder: readonly string[] =
   return [...axes].sort((a, b) => rank(a) - rank(b));
 }
 
-/** Canonical form (spec §1): `BLF_yz (partialsum-x)`. */
+/**
+ * Canonical form (spec §1): `BLF_yz (partialsum-x)`, `E_x F_yz`. A sharded dim followed by
+ * another dim ends with a space, as the paper writes it: `E_xF_yz` would read as axes x, F, y, z.
+ * The parser reads both spellings, so the text is also valid where a quick fix inserts it.
+ */
 export function formatType(t: ShardType, meshOrder: readonly string[] = DEFAULT_AXIS_ORDER): string {
-  let s = t.dims.map((d) => (d.axes.length ? `${d.letter}_${sortAxes(d.axes, meshOrder).join('')}` : d.letter)).join('');
+  let s = '';
+  t.dims.forEach((d, i) => {
+    s += d.letter;
+    if (!d.axes.length) return;
+    s += `_${sortAxes(d.axes, meshOrder).join('')}`;
+    if (i < t.dims.length - 1) s += ' ';
+  });
   if (t.partialsum.length) s += ` (partialsum-${sortAxes(t.partialsum, meshOrder).join('')})`;
   return s;
 }

@@ -35,11 +35,13 @@ export class VariantBuilder {
       const base = layout[phase];
       const c = choice[phase];
       const workload = workloadOverride?.[phase] ?? base.workload;
+      // A mesh override puts both phases on it; otherwise each phase keeps its own mesh.
+      const phaseMesh = meshOverride ?? base.mesh;
       if (!c) {
-        phases[phase] = { ...base, workload };
+        phases[phase] = { ...base, mesh: phaseMesh, workload };
         continue;
       }
-      const found = this.lookup.find(layout.model, c.ffn, c.attention);
+      const found = this.lookup.find(layout.model, c.ffn, c.attention, phase);
       if (!found.ffn || found.attention === undefined) return undefined;
       const ffn = this.blocks.get(found.ffn)!;
       const attention = found.attention ? this.blocks.get(found.attention)! : null;
@@ -54,8 +56,8 @@ export class VariantBuilder {
           break;
         }
       }
-      if (!sizesFit(ffn, mesh, layout.model, workload, phase) || (attention && !sizesFit(attention, mesh, layout.model, workload, phase))) return undefined;
-      phases[phase] = { phase, workload, ffn, attention, unembed };
+      if (!sizesFit(ffn, phaseMesh, layout.model, workload, phase) || (attention && !sizesFit(attention, phaseMesh, layout.model, workload, phase))) return undefined;
+      phases[phase] = { phase, mesh: phaseMesh, workload, ffn, attention, unembed };
     }
     return { ...layout, mesh, prefill: phases.prefill!, decode: phases.decode!, unembed: phases.decode!.unembed };
   }

@@ -96,7 +96,7 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
   if (ops.length === 0) return null;
   const totals = emptyTotals();
   for (const o of ops) {
-    addTotals(totals, { time: o.time.value, flops: 0, commBytes: o.commBytes.value, computeTime: 0, memoryTime: 0, commTime: o.commTime.value, byBound: { compute: 0, memory: 0, comm: o.time.value } });
+    addTotals(totals, { time: o.time.value, flops: 0, commBytes: o.commBytes.value, computeTime: 0, memoryTime: 0, commTime: o.commTime.value, allToAllTime: o.op === 'all_to_all' ? o.commTime.value : 0, byBound: { compute: 0, memory: 0, comm: o.time.value } });
   }
   return { role: 'cache', block: `${prefill.name} → ${decode.name}`, ops, ...totals };
 }

@@ -74,7 +74,7 @@ export function opFigures(i: number, f: BlockFigures): OpCost {
       if (fusion) {
         parts.flops = fusedFlops(fusion, row(F_FLOPS), f);
         parts.bytes = fusedBytes(fusion, row(F_HBM), f);
-        fused = [fusion.scores, fusion.softmax, fusion.values].map((m) => `${f.role}.${f.plan.values[m].name}`);
+        fused = [...fusion.scoreParts.filter((s) => s !== fusion.scores), fusion.scores, fusion.softmax, fusion.values].map((m) => `${f.role}.${f.plan.values[m].name}`);
       } else {
         parts.flops = explained(row(F_FLOPS), 'FLOP', () => einsumFlopsFormula(i, f), () => einsumFlopsInputs(i, f));
         parts.bytes = operandBytes(i, f);
@@ -216,14 +216,16 @@ function einsumFlopsInputs(i: number, f: BlockFigures): Record<string, Input> {
 
 /** A fused attention's FLOPs: its two einsums' (the softmax is not counted, as unfused). */
 function fusedFlops(x: AttentionFusion, total: number, f: BlockFigures): Explained {
-  const s = f.plan.values[x.scores].name;
   const o = f.plan.values[x.values].name;
-  // The score einsum's row keeps its own FLOPs; the value einsum's row holds the sum.
-  const scoreFlops = f.rows[x.scores * STRIDE + F_FLOPS];
-  return explained(total, 'FLOP', `flops(${s}) + flops(${o})`, () => ({
-    [`flops(${s})`]: input(scoreFlops, 'FLOP', `score einsum, ${einsumFlopsFormula(x.scores, f)}`),
-    [`flops(${o})`]: input(total - scoreFlops, 'FLOP', `value einsum, ${einsumFlopsFormula(x.values, f)}`),
-  }));
+  // Each score einsum's row keeps its own FLOPs; the value einsum's row holds the sum.
+  const terms = x.scoreParts.map((s) => ({ key: `flops(${f.plan.values[s].name})`, value: f.rows[s * STRIDE + F_FLOPS], s }));
+  const scoreFlops = terms.reduce((sum, t) => sum + t.value, 0);
+  return explained(total, 'FLOP', `${terms.map((t) => t.key).join(' + ')} + flops(${o})`, () => {
+    const inputs: Record<string, Input> = {};
+    for (const t of terms) inputs[t.key] = input(t.value, 'FLOP', `score einsum, ${einsumFlopsFormula(t.s, f)}`);
+    inputs[`flops(${o})`] = input(total - scoreFlops, 'FLOP', `value einsum, ${einsumFlopsFormula(x.values, f)}`);
+    return inputs;
+  });
 }
 
 /**

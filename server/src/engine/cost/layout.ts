@@ -5,7 +5,8 @@ import { explained, input, type Explained } from './explained';
 import { costMemory } from './memory';
 import { costPass } from './pass';
 import { passSizes } from './sizes';
-import type { LayoutCost, PassCost, PhaseCost } from './types';
+import { costKvTransfer, isDisaggregated, phaseLayout } from './transfer';
+import type { LayoutCost, MemoryCost, PassCost, PhaseCost } from './types';
 
 function metrics(layout: ResolvedLayout, tokens: number, time: number) {
   const N = layout.model.params;
@@ -66,10 +67,13 @@ function phaseName(block: { name: string } | null): string | null {
  */
 export function costPhasePass(layout: ResolvedLayout, phase: Phase): PassCost {
   const w = layout[phase].workload;
-  return costPass(layout, layout[phase], phase === 'prefill' ? passSizes(layout.model, w, 'prefill') : passSizes(layout.model, w, 'decode', 'mean'));
+  const view = phaseLayout(layout, phase);
+  return costPass(view, view[phase], phase === 'prefill' ? passSizes(layout.model, w, 'prefill') : passSizes(layout.model, w, 'decode', 'mean'));
 }
 
-function costPhase(layout: ResolvedLayout, phase: Phase): PhaseCost {
+/** One phase on its own chips: `layout` is the phase's view (transfer.ts `phaseLayout`). */
+function costPhase(whole: ResolvedLayout, phase: Phase): PhaseCost {
+  const layout = phaseLayout(whole, phase);
   const spec = layout[phase];
   const w = spec.workload;
   if (phase === 'prefill') {
@@ -95,13 +99,57 @@ export function costLayout(layout: ResolvedLayout): LayoutCost {
   const decode = costPhase(layout, 'decode');
   // Activations for memory: the prefill pass and the mean decode step (a decode step's
   // activations hardly depend on T: only the L = 1 score rows grow with it).
-  const memory = costMemory(layout, {
-    prefill: prefill.pass.activationBytes,
-    decode: decode.pass.activationBytes,
-  });
-  const totalLatency = explained(prefill.latency.value + decode.latency.value, 's', 'prefill + decode', () => ({
+  const activations = { prefill: prefill.pass.activationBytes, decode: decode.pass.activationBytes };
+  const memory = isDisaggregated(layout) ? poolsMemory(layout, activations) : costMemory(layout, activations);
+  const kvTransfer = costKvTransfer(layout);
+  if (!kvTransfer) {
+    const totalLatency = explained(prefill.latency.value + decode.latency.value, 's', 'prefill + decode', () => ({
+      prefill: input(prefill.latency.value, 's'),
+      decode: input(decode.latency.value, 's'),
+    }));
+    return { layout: layout.name, chips: layout.mesh.chips, prefill, decode, memory, totalLatency };
+  }
+  // A request waits for its cache to reach the decode chips; each pool's chips are counted for
+  // their own phase only (its cost per token), the transfer is charged to the link.
+  const totalLatency = explained(prefill.latency.value + kvTransfer.time.value + decode.latency.value, 's', 'prefill + kv_transfer + decode', () => ({
     prefill: input(prefill.latency.value, 's'),
+    kv_transfer: input(kvTransfer.time.value, 's', `${kvTransfer.fromChips} → ${kvTransfer.toChips} chips over the ${kvTransfer.link}`),
     decode: input(decode.latency.value, 's'),
   }));
-  return { layout: layout.name, chips: layout.mesh.chips, prefill, decode, memory, totalLatency };
+  const chips = layout.prefill.mesh.chips + layout.decode.mesh.chips;
+  return { layout: layout.name, chips, prefill, decode, memory, totalLatency, kvTransfer };
+}
+
+/**
+ * Memory per chip of a layout whose phases run on their own meshes: each pool holds only its
+ * phase's weights and cache. The prefill pool holds the prompt's cache of its batch (until it is
+ * sent); the decode pool the cache at its largest. The layout's figures are the decode pool's,
+ * but for `total.prefill` (the prefill pool's need) and `fits` (both pools fit).
+ */
+function poolsMemory(layout: ResolvedLayout, activations: { prefill: number; decode: number }): MemoryCost {
+  const p = layout.prefill;
+  const prefillView = phaseLayout(layout, 'prefill');
+  // The prefill pool seen as a layout of one phase: its "decode" is the prefill's cache at T = prompt.
+  const prefillPool = costMemory(
+    { ...prefillView, decode: { ...p, phase: 'decode', workload: { ...p.workload, generate: 0 } }, unembed: p.unembed },
+    { prefill: activations.prefill, decode: activations.prefill },
+  );
+  const decodePool = costMemory({ ...phaseLayout(layout, 'decode'), prefill: layout.decode }, { prefill: activations.decode, decode: activations.decode });
+  return {
+    weights: decodePool.weights,
+    kv: decodePool.kv,
+    kvTotal: decodePool.kvTotal,
+    activations,
+    total: { prefill: prefillPool.total.prefill, decode: decodePool.total.decode },
+    hbm: decodePool.hbm,
+    fits: prefillPool.fits && decodePool.fits,
+    maxContext: decodePool.maxContext,
+    get weightItems() {
+      return decodePool.weightItems;
+    },
+    get kvItems() {
+      return decodePool.kvItems;
+    },
+    pools: { prefill: prefillPool, decode: decodePool },
+  };
 }

@@ -5,7 +5,8 @@ import type { CheckedBlock, ResolvedLayout } from '../check/resolved';
 import { typesEqual, type ShardType } from '../check/shardType';
 import { typeText } from './figures';
 import { explained, input, type Explained, type Input } from './explained';
-import { axisSizes, bytesPerElement, localElements, makeSizes, passSizes, type PassSizes } from './sizes';
+import { axisSizes, bytesPerElement, localElements, logicalElements, makeSizes, passSizes, type PassSizes } from './sizes';
+import { layerKinds } from './layerKinds';
 import type { MemoryCost } from './types';
 
 /** A stored weight or cache; its canonical type string is made only for explanations. */
@@ -88,21 +89,49 @@ export function costMemory(layout: ResolvedLayout, activations: { prefill: numbe
     'embedding table': input(tableBytes, 'B', `${tables.length} × ${itemType(tables[0], layout)} at ${m.weights}`),
   }));
 
-  // The cache of the decode attention block at the largest T, held in both phases.
+  // The cache of the decode attention block at the largest T, held in both phases; with a
+  // sliding window, local layers hold at most `window` positions (layerKinds.ts).
   const last = passSizes(m, dw, 'decode', 'last');
-  const kvItems = layout.decode.attention ? blockStored(layout.decode.attention, 'cache', 'attention', layout, last) : [];
-  const kvLayer = kvItems.reduce((s, i) => s + i.bytes, 0);
-  const kv = explained(kvLayer * m.layers, 'B', 'layers × Σ local cache bytes at T = prompt + generate', () => ({
-    layers: input(m.layers, ''),
-    'Σ local cache bytes': input(kvLayer, 'B', kvItems.map((i) => `${i.name}: ${itemType(i, layout)}`).join(', ') || 'no cache'),
-  }));
+  const kinds = layerKinds(m, dw, last);
+  const windowed = kinds.length > 1 || kinds[0].kind === 'local';
+  const kvByKind = kinds.map((k) => (layout.decode.attention ? blockStored(layout.decode.attention, 'cache', 'attention', layout, k.sizes) : []));
+  const kvItems = kvByKind[0];
+  const kvLayerOf = (items: Item[]) => items.reduce((s, i) => s + i.bytes, 0);
+  const kvLayer = kvLayerOf(kvItems);
+  const kvNote = (items: Item[]) => items.map((i) => `${i.name}: ${itemType(i, layout)}`).join(', ') || 'no cache';
+  const kv = windowed
+    ? explained(kinds.reduce((s, k, i) => s + k.count * kvLayerOf(kvByKind[i]), 0), 'B', kinds.map((k) => `${k.kind}_layers × kv_${k.kind}_layer`).join(' + '), () => {
+      const inputs: Record<string, Input> = {};
+      kinds.forEach((k, i) => {
+        inputs[`${k.kind}_layers`] = input(k.count, '');
+        const at = k.kind === 'local' ? `T = min(prompt + generate, window) = ${k.sizes.T}` : `T = prompt + generate = ${k.sizes.T}`;
+        inputs[`kv_${k.kind}_layer`] = input(kvLayerOf(kvByKind[i]), 'B', `Σ local cache bytes at ${at}: ${kvNote(kvByKind[i])}`);
+      });
+      return inputs;
+    })
+    : explained(kvLayer * m.layers, 'B', 'layers × Σ local cache bytes at T = prompt + generate', () => ({
+      layers: input(m.layers, ''),
+      'Σ local cache bytes': input(kvLayer, 'B', kvNote(kvItems)),
+    }));
   const kvBytes = bytesPerElement(m.kv);
   const hasKv = layout.decode.attention !== null;
-  const kvTotal = explained(hasKv ? 2 * m.layers * dw.batch * (dw.prompt + dw.generate) * m.dims.K * m.dims.Q * kvBytes : 0, 'B',
-    hasKv ? '2 · layers · B · (prompt + generate) · K · Q · kv bytes' : 'attention = none: no KV cache', (): Record<string, Input> => (hasKv ? {
-      layers: input(m.layers, ''), B: input(dw.batch, ''), prompt: input(dw.prompt, 'tokens'), generate: input(dw.generate, 'tokens'),
-      K: input(m.dims.K, ''), Q: input(m.dims.Q, ''), 'kv bytes': input(kvBytes, 'B'),
-    } : {}));
+  // Logical cache elements per token per layer: 2·K·Q for keys and values, C + R for MLA's latent
+  // and rope key; read from the decode block's caches at B = T = 1.
+  const oneToken = makeSizes('decode', 'last', 1, 1, 1, false, m.dims);
+  const caches = hasKv ? layout.decode.attention!.values.filter((v) => v.op === 'cache' && v.type) : [];
+  const perToken = caches.reduce((s, v) => s + logicalElements(v.type!, oneToken), 0);
+  const positions = kinds.reduce((s, k) => s + k.count * k.sizes.T, 0);
+  const kvTotal = explained(hasKv ? dw.batch * positions * perToken * kvBytes : 0, 'B',
+    hasKv ? (windowed ? 'B · Σ kinds (layers · T) · cache elements per token · kv bytes' : 'layers · B · (prompt + generate) · cache elements per token · kv bytes') : 'attention = none: no KV cache',
+    (): Record<string, Input> => {
+      if (!hasKv) return {};
+      const inputs: Record<string, Input> = windowed
+        ? { B: input(dw.batch, ''), 'Σ kinds (layers · T)': input(positions, 'tokens', kinds.map((k) => `${k.count} ${k.kind} layers × T = ${k.sizes.T}`).join(' + ')) }
+        : { layers: input(m.layers, ''), B: input(dw.batch, ''), prompt: input(dw.prompt, 'tokens'), generate: input(dw.generate, 'tokens') };
+      inputs['cache elements per token'] = input(perToken, 'elements', caches.map((v) => `${v.name}: ${v.type!.dims.filter((d) => d.letter !== 'B' && d.letter !== 'T').map((d) => d.letter).join('·') || '1'}`).join(' + '));
+      inputs['kv bytes'] = input(kvBytes, 'B', m.kv);
+      return inputs;
+    });
 
   const totalFor = (act: number) => explained(weights.value + kv.value + act, 'B', 'weights + kv + activations', () => ({
     weights: input(weights.value, 'B'), kv: input(kv.value, 'B'), activations: input(act, 'B'),
@@ -113,18 +142,45 @@ export function costMemory(layout: ResolvedLayout, activations: { prefill: numbe
   // KV bytes per chip per position of T (T's local extent taken as 1/Π of its axes).
   const unitT = makeSizes('decode', 'mean', dw.batch, 1, 1, true, m.dims);
   const ax = axisSizes(layout.mesh);
-  const perT = layout.decode.attention
-    ? layout.decode.attention.values.filter((v) => v.op === 'cache' && v.type).reduce((s, v) => s + localElements(v.type!, unitT, ax) * kvBytes, 0) * m.layers
+  const perLayerT = layout.decode.attention
+    ? layout.decode.attention.values.filter((v) => v.op === 'cache' && v.type).reduce((s, v) => s + localElements(v.type!, unitT, ax) * kvBytes, 0)
     : 0;
+  const perT = perLayerT * m.layers;
   const actMax = Math.max(activations.prefill, activations.decode);
   const budget = layout.kvBudget !== undefined ? layout.kvBudget * hbm : hbm - weights.value - actMax;
-  const maxContext = perT > 0
-    ? explained(Math.max(0, Math.floor(budget / perT)), 'tokens', 'floor(budget / KV bytes per chip per position)', () => ({
-      budget: input(budget, 'B', layout.kvBudget !== undefined ? `kv_budget ${layout.kvBudget} × hbm` : 'hbm − weights − activations'),
-      'KV bytes per chip per position': input(perT, 'B', `at batch ${dw.batch}, all layers`),
-    }))
-    : explained(0, 'tokens', 'no KV cache (attention = none)');
-  return new LayoutMemory(layout, weights, kv, kvTotal, activations, total, hbm, fits, maxContext, layerW, tables, kvItems);
+  const budgetInput = () => input(budget, 'B', layout.kvBudget !== undefined ? `kv_budget ${layout.kvBudget} × hbm` : 'hbm − weights − activations');
+  const local = windowed ? kinds.find((k) => k.kind === 'local')!.count : 0;
+  const maxContext = perT <= 0
+    ? explained(0, 'tokens', 'no KV cache (attention = none)')
+    : !windowed
+      ? explained(Math.max(0, Math.floor(budget / perT)), 'tokens', 'floor(budget / KV bytes per chip per position)', () => ({
+        budget: budgetInput(),
+        'KV bytes per chip per position': input(perT, 'B', `at batch ${dw.batch}, all layers`),
+      }))
+      : windowedMaxContext(budget, perLayerT, m.layers - local, local, m.window!, budgetInput, dw.batch);
+  // The per-cache breakdown is read as bytes × layers: with a window, each cache's mean over the layers.
+  const kvList = windowed ? kvItems.map((it, j) => ({ ...it, bytes: kinds.reduce((s, k, i) => s + k.count * (kvByKind[i][j]?.bytes ?? 0), 0) / m.layers })) : kvItems;
+  return new LayoutMemory(layout, weights, kv, kvTotal, activations, total, hbm, fits, maxContext, layerW, tables, kvList);
+}
+
+/**
+ * The longest context whose KV cache fits the budget when `local` of the layers keep at most W
+ * positions: bytes(T) = p·(global·T + local·min(T, W)) with p the bytes per layer per position.
+ * Past W only the global layers grow; with no global layer the cache stops growing at W, so any
+ * context fits once W positions do (reported as Infinity).
+ */
+function windowedMaxContext(budget: number, p: number, global: number, local: number, W: number, budgetInput: () => Input, batch: number): Explained {
+  const atWindow = p * (global + local) * W;
+  const inputs = () => ({
+    budget: budgetInput(),
+    p: input(p, 'B', `KV bytes per chip per position per layer, at batch ${batch}`),
+    layers: input(global + local, ''),
+    global_layers: input(global, ''),
+    window: input(W, 'tokens'),
+  });
+  if (budget < atWindow) return explained(Math.max(0, Math.floor(budget / (p * (global + local)))), 'tokens', 'floor(budget / (p · layers))', inputs);
+  if (global === 0) return explained(Infinity, 'tokens', 'unbounded: every layer keeps at most window positions', inputs);
+  return explained(Math.floor(W + (budget - atWindow) / (p * global)), 'tokens', 'floor(window + (budget − p · layers · window) / (p · global_layers))', inputs);
 }
 
 /** Memory figures; the per-weight and per-cache breakdowns get their type strings on first read. */

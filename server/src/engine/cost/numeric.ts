@@ -6,7 +6,8 @@
 import type { CheckedBlock, Dtype, MeshSpec, ModelSpec } from '../check/resolved';
 import { DTYPE_BYTES } from '../check/resolved';
 import { collectiveVolume } from '../ops/index';
-import { D_KV, D_OPERAND, D_WEIGHT, meshPlan, T_CODE, type AttentionFusion, type BlockPlan, type MeshPlan, type SequencePlan } from './plan';
+import { D_KV, D_OPERAND, D_WEIGHT, letterCode, meshPlan, N_CODE, T_CODE, X_CODE, type AttentionFusion, type BlockPlan, type MeshPlan, type SequencePlan, type ValueMesh, type ValuePlan } from './plan';
+import { expertsHitFraction } from './moe';
 import type { PassSizes } from './sizes';
 import type { Bound, Totals } from './types';
 import { emptyTotals } from './totals';
@@ -34,12 +35,17 @@ export const F_BOUND = 9;
 export type BlockNumbers = Float64Array;
 
 export function sizesArray(s: PassSizes): number[] {
-  return [s.B, s.L, s.T, s.E, s.F, s.H, s.K, s.Q, s.V];
+  return [s.B, s.L, s.T, s.E, s.F, s.H, s.K, s.Q, s.V, s.A, s.C, s.R, s.X, s.N, s.G, s.S, s.top_k];
 }
+
+/** Where `sizesArray` keeps what is not a dim: top_k, after the letters (plan.ts LETTERS). */
+const TOP_K_INDEX = 16;
+const B_CODE = 0;
+const L_CODE = 1;
 
 export function extent(code: number, div: number, size: number[], realT: boolean): number {
   if (code < 0) return 1;
-  if (code === T_CODE && realT) return size[code] / div;
+  if ((code === T_CODE && realT) || code === N_CODE) return size[code] / div;
   return Math.ceil(size[code] / div);
 }
 
@@ -80,7 +86,7 @@ export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, me
         let f = 2;
         for (let k = 0; k < v.flopDims.length; k++) f *= extent(v.flopDims[k].code, m.flopDivs[k], size, realT);
         let b = r[o + F_BYTES];
-        for (const a of v.args) b += bytesOf(a);
+        for (const a of v.args) b += bytesOf(a) * (a >= 0 && plan.values[a].isWeight ? expertWeightShare(plan.values[a], v, m, size) : 1);
         roofline(r, o, f, b, flopRate, hbmRate, oh);
         break;
       }
@@ -135,6 +141,19 @@ export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, me
 }
 
 /**
+ * The share of a stored weight an einsum reads from HBM: 1, or for expert weights (a weight with
+ * X) the share of this chip's experts the step's tokens touch (cost/moe.ts). The tokens are those
+ * this chip's experts serve: B·L over the shards of the einsum's N (its token slots), which are
+ * the batch's shards that dispatch kept apart.
+ */
+export function expertWeightShare(weight: ValuePlan, einsum: ValuePlan, m: ValueMesh, size: number[]): number {
+  if (!weight.letters.includes(X_CODE)) return 1;
+  let shards = 1;
+  for (let k = 0; k < einsum.flopDims.length; k++) if (einsum.flopDims[k].code === N_CODE) shards = m.flopDivs[k];
+  return expertsHitFraction(size[X_CODE], size[TOP_K_INDEX], (size[B_CODE] * size[L_CODE]) / shards);
+}
+
+/**
  * A fused attention's figures, in its value einsum's row: the FLOPs of both einsums, the HBM
  * bytes of what the chain reads from outside it (q, the cached keys and values) and of its
  * result, and the roofline time of the two. The member rows keep their own (unfused) numbers,
@@ -142,7 +161,8 @@ export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, me
  */
 function fuseAttentionRow(x: AttentionFusion, r: BlockNumbers, flopRate: number, hbmRate: number, oh: number): void {
   const o = x.values * STRIDE;
-  const f = r[x.scores * STRIDE + F_FLOPS] + r[o + F_FLOPS];
+  let f = r[o + F_FLOPS];
+  for (const s of x.scoreParts) f += r[s * STRIDE + F_FLOPS];
   let b = r[o + F_BYTES];
   for (const a of x.operands) b += r[a * STRIDE + F_BYTES];
   roofline(r, o, f, b, flopRate, hbmRate, oh);
@@ -205,6 +225,8 @@ function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string
     t.computeTime += r[o + F_TCOMPUTE];
     t.memoryTime += r[o + F_TMEMORY];
     t.commTime += r[o + F_TCOMM];
+    const rule = seq.parts[e.part].values[e.value].rule;
+    if (rule?.kind === 'collective' && rule.collective.kind === 'all_to_all') t.allToAllTime += r[o + F_TCOMM];
     time[i] = r[o + F_TIME];
     bound[i] = r[o + F_BOUND];
   }
@@ -276,7 +298,7 @@ export function inputLocalBytes(block: CheckedBlock, mesh: MeshSpec, sizes: Pass
   for (const d of t.dims) {
     let div = 1;
     for (const a of d.axes) div *= sz.get(a) ?? 1;
-    const code = ['B', 'L', 'T', 'E', 'F', 'H', 'K', 'Q', 'V'].indexOf(d.letter);
+    const code = letterCode(d.letter);
     el *= extent(code, div, size, sizes.realT);
   }
   return el * 2;

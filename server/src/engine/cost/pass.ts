@@ -8,6 +8,8 @@ import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS, type Explained,
 import { inputLocalBytes, sequenceNumbers } from './numeric';
 import { layerPlan, meshKey, singleBlockPlan } from './plan';
 import { blockFigures, layerFigures } from './sequenceFigures';
+import { isDisaggregated } from './transfer';
+import { layerKinds, type LayerKind } from './layerKinds';
 import { axisSizes, localElements, withSingleToken, type PassSizes } from './sizes';
 import { addTotals, dominantBound, emptyTotals } from './totals';
 import type { BlockCost, Bound, LayerCost, OpCost, PassCost, Totals } from './types';
@@ -45,35 +47,54 @@ export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSi
   const parallel = model.block === 'parallel';
   const fuseAttention = layout.attentionKernel === 'fused';
   const layerSeq = layerPlan(phase.attention, phase.ffn, parallel, fuseAttention);
-  const layer = sequenceNumbers(layerSeq, mesh, key, sizes, model, layout.overlap, inputLocalBytes(phase.attention ?? phase.ffn, mesh, sizes));
+  // Layers that differ (layerKinds.ts): each kind costed at its own sizes, summed count × layer.
+  // The first kind (global, when any layer is) is the layer the per-op breakdown shows.
+  const kinds = layerKinds(model, phase.workload, sizes);
+  const kindLayers = kinds.map((k) => sequenceNumbers(layerSeq, mesh, key, k.sizes, model, layout.overlap, inputLocalBytes(phase.attention ?? phase.ffn, mesh, k.sizes)));
   const embed = costEmbed(phase.ffn, sizes, mesh);
   const unembedSizes = withSingleToken(sizes);
   const unembed = phase.unembed
     ? sequenceNumbers(singleBlockPlan(phase.unembed), mesh, key, unembedSizes, model, layout.overlap, inputLocalBytes(phase.unembed, mesh, unembedSizes))
     : null;
-  const conversion = phase.phase === 'prefill' ? cacheConversion(layout.prefill.attention, layout.decode.attention, sizes, mesh, model) : null;
+  // Between two meshes the cache is re-laid out as it is sent (transfer.ts), not on the prefill chips.
+  const conversions = kinds.map((k) => (phase.phase === 'prefill' && !isDisaggregated(layout) ? cacheConversion(layout.prefill.attention, layout.decode.attention, k.sizes, mesh, model) : null));
+  const conversion = conversions[0];
 
   const totals = emptyTotals();
   totals.time += embed.time.value;
   totals.memoryTime += embed.memoryTime.value;
   totals.byBound.memory += embed.time.value;
-  addTotals(totals, layer.totals, model.layers);
+  kinds.forEach((k, i) => {
+    addTotals(totals, kindLayers[i].totals, k.count);
+    const c = conversions[i];
+    if (c) addTotals(totals, c, k.count);
+  });
   if (unembed) addTotals(totals, unembed.totals);
-  if (conversion) addTotals(totals, conversion, model.layers);
 
   const unembedName = phase.unembed?.name;
-  const latency = explained(totals.time, 's', conversion ? 't_embed + layers·t_layer + t_unembed + layers·t_cache_conversion' : 't_embed + layers·t_layer + t_unembed', () => {
-    const inputs: Record<string, Input> = {
-      t_embed: input(embed.time.value, 's'),
-      layers: input(model.layers, ''),
-      t_layer: input(layer.totals.time, 's'),
-      t_unembed: input(unembed?.totals.time ?? 0, 's', unembedName ? `block ${unembedName}, L = 1` : 'no unembed block: not costed'),
-    };
-    if (conversion) inputs.t_cache_conversion = input(conversion.time, 's', `re-laying out the prefilled cache for decode (${conversion.block})`);
+  const windowed = kinds.length > 1 || kinds[0].kind === 'local';
+  // One term per layer kind: `layers·t_layer` for a uniform model, `global_layers·t_global_layer +
+  // local_layers·t_local_layer` with a sliding window.
+  const term = (k: LayerKind, what: string) => (windowed ? `${k.kind}_layers·t_${k.kind}_${what}` : `layers·t_${what}`);
+  const formula = ['t_embed', ...kinds.map((k) => term(k, 'layer')), 't_unembed', ...(conversion ? kinds.map((k) => term(k, 'cache_conversion')) : [])].join(' + ');
+  const latency = explained(totals.time, 's', formula, () => {
+    const inputs: Record<string, Input> = { t_embed: input(embed.time.value, 's') };
+    kinds.forEach((k, i) => {
+      const at = windowed ? `T = ${k.sizes.T}${k.kind === 'local' ? ` (window ${model.window})` : ''}` : undefined;
+      inputs[windowed ? `${k.kind}_layers` : 'layers'] = input(k.count, '');
+      inputs[windowed ? `t_${k.kind}_layer` : 't_layer'] = input(kindLayers[i].totals.time, 's', at);
+    });
+    inputs.t_unembed = input(unembed?.totals.time ?? 0, 's', unembedName ? `block ${unembedName}, L = 1` : 'no unembed block: not costed');
+    kinds.forEach((k, i) => {
+      const c = conversions[i];
+      if (c) inputs[windowed ? `t_${k.kind}_cache_conversion` : 't_cache_conversion'] = input(c.time, 's', `re-laying out the prefilled cache for decode (${c.block})`);
+    });
     return inputs;
   });
-  const activationBytes = Math.max(layer.activationBytes, unembed?.activationBytes ?? 0, embed.resultBytes * 2);
-  return new LazyPassCost(layout, phase, sizes, model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes);
+  let layerActivations = 0;
+  for (const l of kindLayers) layerActivations = Math.max(layerActivations, l.activationBytes);
+  const activationBytes = Math.max(layerActivations, unembed?.activationBytes ?? 0, embed.resultBytes * 2);
+  return new LazyPassCost(layout, phase, sizes, kinds[0].sizes, model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes);
 }
 
 class LazyPassCost implements PassCost {
@@ -84,6 +105,8 @@ class LazyPassCost implements PassCost {
     private readonly layout: ResolvedLayout,
     private readonly phaseSpec: PhaseSpec,
     readonly sizes: PassSizes,
+    /** The sizes of the layer the per-op breakdown shows (the first layer kind's). */
+    private readonly layerSizes: PassSizes,
     private readonly model: ModelSpec,
     readonly embed: OpCost,
     readonly cacheConversion: BlockCost | null,
@@ -98,7 +121,7 @@ class LazyPassCost implements PassCost {
     const parallel = this.model.block === 'parallel';
     const fuseAttention = this.layout.attentionKernel === 'fused';
     const seq = layerPlan(this.phaseSpec.attention, this.phaseSpec.ffn, parallel, fuseAttention);
-    return (this.layerCost ??= layerFigures(seq, parallel && this.phaseSpec.attention !== null, { mesh: this.layout.mesh, model: this.model, sizes: this.sizes, overlap: this.layout.overlap, fuseAttention }));
+    return (this.layerCost ??= layerFigures(seq, parallel && this.phaseSpec.attention !== null, { mesh: this.layout.mesh, model: this.model, sizes: this.layerSizes, overlap: this.layout.overlap, fuseAttention }));
   }
 
   get unembed(): BlockCost | null {

@@ -20,8 +20,11 @@ export const D_KV = 2;
 export const D_OPERAND = 3;
 
 /** Dim letters in a fixed order; a letter's code indexes the sizes array of a pass. */
-export const LETTERS = ['B', 'L', 'T', 'E', 'F', 'H', 'K', 'Q', 'V'] as const;
+export const LETTERS = ['B', 'L', 'T', 'E', 'F', 'H', 'K', 'Q', 'V', 'A', 'C', 'R', 'X', 'N', 'G', 'S'] as const;
 export const T_CODE = 2;
+/** Routed experts and an expert's token slots (real-valued: the expected load, cost/moe.ts). */
+export const X_CODE = 12;
+export const N_CODE = 13;
 export function letterCode(letter: string): number {
   return (LETTERS as readonly string[]).indexOf(letter);
 }
@@ -63,11 +66,15 @@ export interface BlockPlan {
  * only it, and the einsum that reads only that softmax run as one op whose scores and
  * probabilities stay on chip. Its FLOPs are the two einsums'; its HBM bytes are the operands read
  * from outside the chain (q, the cached keys and values) and the result. A softmax over a sharded
- * T is not fused: its statistics cross chips between the two einsums.
+ * T is not fused: its statistics cross chips between the two einsums. The scores may also be the
+ * sum of two score einsums, each read only by the sum (MLA's latent and rope parts, `s =
+ * add(sc, sr)`): the kernel computes both on chip, so the fused op has all three einsums' FLOPs.
  */
 export interface AttentionFusion {
-  /** Value indices: the score einsum, the softmax, the value einsum (the fused op's result). */
+  /** Value indices: the scores the softmax reads, the softmax, the value einsum (the fused op's result). */
   scores: number;
+  /** The score einsums: `[scores]`, or the einsums the scores add. */
+  scoreParts: number[];
   softmax: number;
   values: number;
   /** The typed values the chain reads from outside it, in operand order (q, kt, vt). */
@@ -83,17 +90,31 @@ function findAttentionFusions(values: readonly ValuePlan[], output: number): Att
     const rule = p.rule;
     if (rule?.kind !== 'elementwise' || rule.normalises?.dim !== 'T' || p.reducePos < 0 || p.reduceAxes.length) return;
     const scores = p.args[0] ?? -1;
-    if (scores < 0 || values[scores].rule?.kind !== 'roofline' || readers[scores].length !== 1) return;
+    if (scores < 0 || readers[scores].length !== 1) return;
+    const scoreParts = scorePartsOf(values, readers, scores, output);
+    if (!scoreParts) return;
     if (readers[softmax].length !== 1 || scores === output || softmax === output) return;
     const consumer = readers[softmax][0];
     if (values[consumer].rule?.kind !== 'roofline') return;
+    const inside = [...scoreParts.filter((s) => s !== scores), scores, softmax];
     const operands: number[] = [];
-    for (const m of [scores, softmax, consumer]) {
-      for (const a of values[m].args) if (a >= 0 && a !== scores && a !== softmax && values[a].letters.length) operands.push(a);
+    for (const m of [...inside, consumer]) {
+      // Once each: a kernel that reads one tensor as keys and values (MLA's latent) reads it once.
+      for (const a of values[m].args) if (a >= 0 && !inside.includes(a) && values[a].letters.length && !operands.includes(a)) operands.push(a);
     }
-    out.push({ scores, softmax, values: consumer, operands });
+    out.push({ scores, scoreParts, softmax, values: consumer, operands });
   });
   return out;
+}
+
+/** `[scores]` for a score einsum; the two einsums of a sum of scores read only by it; else undefined. */
+function scorePartsOf(values: readonly ValuePlan[], readers: readonly number[][], scores: number, output: number): number[] | undefined {
+  const rule = values[scores].rule;
+  if (rule?.kind === 'roofline') return [scores];
+  if (rule?.kind !== 'elementwise' || rule.normalises || values[scores].args.length !== 2) return undefined;
+  const parts = values[scores].args;
+  for (const s of parts) if (s < 0 || s === output || values[s].rule?.kind !== 'roofline' || readers[s].length !== 1) return undefined;
+  return parts.slice();
 }
 
 const blockPlans = new WeakMap<CheckedBlock, BlockPlan>();
@@ -324,9 +345,9 @@ function buildSequence(parts: BlockPlan[], fusions: { kind: string; a: number; f
   if (fuseAttention) {
     parts.forEach((p, part) => {
       for (const x of p.attentionFusions) {
-        absorbed[part].set(x.scores, x.values);
-        absorbed[part].set(x.softmax, x.values);
-        members[part].set(x.values, [x.scores, x.softmax]);
+        const inside = [...x.scoreParts.filter((s) => s !== x.scores), x.scores, x.softmax];
+        for (const m of inside) absorbed[part].set(m, x.values);
+        members[part].set(x.values, inside);
       }
     });
   }

@@ -63,7 +63,7 @@ function figuresOf(detail: SequenceDetail, seq: SequencePlan, part: number, role
 }
 
 function totalsOf(t: Totals): Totals {
-  return { time: t.time, flops: t.flops, commBytes: t.commBytes, computeTime: t.computeTime, memoryTime: t.memoryTime, commTime: t.commTime, byBound: t.byBound };
+  return { time: t.time, flops: t.flops, commBytes: t.commBytes, computeTime: t.computeTime, memoryTime: t.memoryTime, commTime: t.commTime, allToAllTime: t.allToAllTime, byBound: t.byBound };
 }
 
 /** One block on its own (with its own overlap pairs): its statements and totals. */

@@ -5,6 +5,7 @@ import type { CheckedBlock, CheckedValue, Dtype, MeshSpec, ModelSpec, Phase, Wor
 import { DTYPE_BYTES } from '../check/resolved';
 import type { ShardType } from '../check/shardType';
 import { operation } from '../ops/index';
+import { expertSlots } from './moe';
 
 /** The sizes every dim letter takes in one forward pass. */
 export interface PassSizes {
@@ -23,21 +24,38 @@ export interface PassSizes {
   K: number;
   Q: number;
   V: number;
+  /** MLA's query latent rank, latent KV rank and rope dims (0 on a model without MLA). */
+  A: number;
+  C: number;
+  R: number;
+  /**
+   * Mixture of experts: routed experts, token slots per expert (B·L·top_k·capacity_factor / X,
+   * real-valued: the expected load, cost/moe.ts), an expert's d_ff, the shared experts' d_ff.
+   */
+  X: number;
+  N: number;
+  G: number;
+  S: number;
+  /** Experts per token (1 on a dense model). */
+  top_k: number;
 }
 
 export function passSizes(model: ModelSpec, workload: WorkloadSpec, phase: Phase, step: 'mean' | 'last' = 'mean'): PassSizes {
   const d = model.dims;
-  if (phase === 'prefill') return makeSizes('prefill', 'prefill', workload.batch, workload.prompt, workload.prompt, false, d);
+  const cf = workload.capacity_factor ?? 1;
+  if (phase === 'prefill') return makeSizes('prefill', 'prefill', workload.batch, workload.prompt, workload.prompt, false, d, cf);
   // The mean decode step attends to prompt + generate/2 positions (a real number): the average
   // over the `generate` steps of a cost that grows linearly with T (cost-model.md §1).
-  if (step === 'mean') return makeSizes(phase, step, workload.batch, 1, workload.prompt + workload.generate / 2, true, d);
-  return makeSizes(phase, step, workload.batch, 1, workload.prompt + workload.generate, false, d);
+  if (step === 'mean') return makeSizes(phase, step, workload.batch, 1, workload.prompt + workload.generate / 2, true, d, cf);
+  return makeSizes(phase, step, workload.batch, 1, workload.prompt + workload.generate, false, d, cf);
 }
 
 // Built field by field (not with object spread, which is slow on this hot path) so that every
 // PassSizes has one shape.
-export function makeSizes(phase: Phase, step: PassSizes['step'], B: number, L: number, T: number, realT: boolean, d: { E: number; F: number; H: number; K: number; Q: number; V: number }): PassSizes {
-  return { phase, step, B, L, T, realT, E: d.E, F: d.F, H: d.H, K: d.K, Q: d.Q, V: d.V };
+export function makeSizes(phase: Phase, step: PassSizes['step'], B: number, L: number, T: number, realT: boolean, d: { E: number; F: number; H: number; K: number; Q: number; V: number; A?: number; C?: number; R?: number; X?: number; G?: number; S?: number; top_k?: number }, capacityFactor = 1): PassSizes {
+  const X = d.X ?? 1;
+  const top_k = d.top_k ?? 1;
+  return { phase, step, B, L, T, realT, E: d.E, F: d.F, H: d.H, K: d.K, Q: d.Q, V: d.V, A: d.A ?? 0, C: d.C ?? 0, R: d.R ?? 0, X, N: expertSlots(B, L, top_k, capacityFactor, X), G: d.G ?? 0, S: d.S ?? 0, top_k };
 }
 
 /** The same sizes with L = 1: the unembedding needs only the last position's logits. */
@@ -56,6 +74,13 @@ export function dimSize(s: PassSizes, letter: string): number {
     case 'K': return s.K;
     case 'Q': return s.Q;
     case 'V': return s.V;
+    case 'A': return s.A;
+    case 'C': return s.C;
+    case 'R': return s.R;
+    case 'X': return s.X;
+    case 'N': return s.N;
+    case 'G': return s.G;
+    case 'S': return s.S;
     default: return 1; // an unknown letter is a checker error; it contributes nothing here
   }
 }
@@ -77,7 +102,8 @@ export function shardCount(axes: readonly string[], sizes: AxisSizes): number {
 export function localExtent(letter: string, axes: readonly string[], s: PassSizes, sizes: AxisSizes): number {
   const n = shardCount(axes, sizes);
   const size = dimSize(s, letter);
-  if (letter === 'T' && s.realT) return size / n;
+  // N (an expert's token slots) is an expected load, real-valued like the mean decode step's T.
+  if ((letter === 'T' && s.realT) || letter === 'N') return size / n;
   return Math.ceil(size / n);
 }
 

@@ -4,6 +4,7 @@
 import type { Phase, WorkloadSpec } from '../check/resolved';
 import type { Explained } from './explained';
 import type { PassSizes } from './sizes';
+import type { KvTransferCost } from './transfer';
 
 /** What limits an op or a phase. Ties go to comm, then memory, then compute (cost-model.md §4). */
 export type Bound = 'compute' | 'memory' | 'comm';
@@ -47,6 +48,8 @@ export interface Totals {
   computeTime: number;
   memoryTime: number;
   commTime: number;
+  /** The part of commTime spent in all_to_all (MoE dispatch and combine, heads↔batch re-layouts). */
+  allToAllTime: number;
   /** Latency contributed by ops of each bound (overlap groups count once). */
   byBound: Record<Bound, number>;
 }
@@ -111,6 +114,11 @@ export interface MemoryCost {
   /** Breakdown of weights for explain: each stored weight once. */
   weightItems: { role: string; name: string; type: string; bytes: number }[];
   kvItems: { name: string; type: string; bytes: number }[];
+  /**
+   * When the phases run on meshes of their own: each pool's memory per chip (its phase's weights,
+   * cache and activations). Absent on a layout with one mesh.
+   */
+  pools?: { prefill: MemoryCost; decode: MemoryCost };
 }
 
 export interface LayoutCost {
@@ -119,6 +127,8 @@ export interface LayoutCost {
   prefill: PhaseCost;
   decode: PhaseCost;
   memory: MemoryCost;
-  /** Whole request: prefill + all decode steps. */
+  /** Whole request: prefill + all decode steps (+ the KV transfer between two meshes). */
   totalLatency: Explained;
+  /** The KV cache sent from the prefill chips to the decode chips, when the phases have their own meshes. */
+  kvTransfer?: KvTransferCost;
 }

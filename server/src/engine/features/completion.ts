@@ -15,7 +15,13 @@ import { declAt, fieldListAt, type FieldOwner } from './locate';
 import { usesOfBlock } from './costs';
 import { origin } from './declarations';
 import { preludeBuiltins } from '../prelude/builtins';
-import { ATTENTION_SHARDINGS, familyOfMember, NO_ATTENTION } from '../prelude/names';
+import { ATTENTION_SHARDINGS, familyMemberName, familyOfMember, kClassOf, NO_ATTENTION, swigluVariantName } from '../prelude/names';
+import { PHASES, type CheckedBlock, type Phase, type ResolvedLayout } from '../check/resolved';
+import type { VariantBuilder } from '../check/variantBuilder';
+import type { BlockPair } from '../cost/index';
+import { check } from '../check/checker';
+import { parse } from '../syntax/parser';
+import { formatSeconds } from '../report/format';
 
 const DECLARATION_SNIPPETS: Record<string, string> = {
   hardware: 'hardware ${1:name} {\n  flops = ${2:275 TFLOP/s}\n  hbm = ${3:32 GiB}\n  hbm_bw = ${4:1.2 TB/s}\n  link_bw = ${5:45 GB/s}\n}',
@@ -136,6 +142,7 @@ function recordCompletions(analysis: Analysis, decl: RecordDecl, before: string,
   const valueMatch = /(\w+)\s*=\s*\w*$/.exec(before);
   if (valueMatch) {
     const spec = specs.find((f) => f.name === valueMatch[1]);
+    if (spec?.name === 'attention' && decl.kind === 'layout') return attentionChoices(analysis, decl, offset, owner === 'phase');
     return spec ? valueCompletions(analysis, spec, decl) : [];
   }
   // At a field-name position: the start of a line, or after `{`, `,` or `;`.
@@ -176,6 +183,86 @@ function valueCompletions(analysis: Analysis, spec: FieldSpec, decl: RecordDecl)
       return [{ label: spec.example, kind: CompletionItemKind.Value, detail: `example ${spec.name}` }];
     case 'phase':
       return [];
+  }
+}
+
+/**
+ * `attention = |` in a layout: the sharding families `batch` and `heads` first (the member that
+ * matches the model's K and the layout's ffn), then the blocks and families that could serve
+ * this model (a member for another K is left out), the fastest first, each with the layout's
+ * predicted decode time per token when it uses that choice.
+ */
+function attentionChoices(analysis: Analysis, decl: RecordDecl, offset: number, inPhase: boolean): CompletionItem[] {
+  const base = valueCompletions(analysis, fieldsOf('layout').find((f) => f.name === 'attention')!, decl);
+  const context = layoutForChoice(analysis, decl, offset);
+  if (!context) return base;
+  const { layout, resolver } = context;
+  const k = kClassOf(layout.model.dims);
+  const memberFits = (name: string) => {
+    const family = familyOfMember(name);
+    return !family || name === familyMemberName(family, k);
+  };
+  // The phases the field sets: both, or the one whose `prefill { … }` / `decode { … }` holds the cursor.
+  const phases = inPhase ? PHASES.filter((ph) => decl.fields.some((f) => f.name.text === ph && f.value.kind === 'record' && offset > f.value.start && offset < f.value.end)) : PHASES;
+  // The figure the choice changes: the decode step, or the whole prefill inside `prefill { … }`.
+  const shown: Phase = phases.length === 1 && phases[0] === 'prefill' ? 'prefill' : 'decode';
+  const predicted = (attention: string): number | undefined => {
+    const choice: Partial<Record<Phase, BlockPair>> = {};
+    for (const ph of phases) choice[ph] = { ffn: writtenFfn(layout[ph].ffn), attention };
+    try {
+      const variant = resolver.variant(layout, choice);
+      if (!variant) return undefined;
+      const cost = analysis.costOf(variant);
+      return shown === 'prefill' ? cost.prefill.latency.value : cost.decode.pass.latency.value;
+    } catch {
+      return undefined;
+    }
+  };
+  const kept: { item: CompletionItem; time?: number }[] = [];
+  for (const item of base) {
+    const name = item.label;
+    const first = (ATTENTION_SHARDINGS as readonly string[]).includes(name);
+    // A block must be the member for this K; a family name (not a block) stands for its member
+    // for this K, so it is offered only when that member exists.
+    const isBlock = analysis.scope.block.has(name);
+    if (isBlock ? !memberFits(name) : !first && name !== NO_ATTENTION && !analysis.scope.block.has(familyMemberName(name, k))) continue;
+    kept.push({ item, time: predicted(name) });
+  }
+  // `batch` and `heads` first, then the others fastest first, `none` and those that do not fit the ffn last.
+  const ranked = kept.filter((c) => c.time !== undefined).sort((a, b) => a.time! - b.time!);
+  return kept.map(({ item, time }) => {
+    const name = item.label;
+    const text = time === undefined ? 'not for this layout’s ffn' : shown === 'prefill' ? `prefill ${formatSeconds(time)}` : `decode ${formatSeconds(time)}/token`;
+    const first = (ATTENTION_SHARDINGS as readonly string[]).indexOf(name);
+    const sortText = first >= 0 ? `0${name === 'batch' ? 0 : 1}` : name === NO_ATTENTION ? '2' : time === undefined ? `3${name}` : `1${String(ranked.findIndex((c) => c.item === item)).padStart(4, '0')}`;
+    return { ...item, detail: `${item.detail ?? ''} · ${text}`, labelDetails: { description: text }, sortText };
+  });
+}
+
+/** The name a layout writes for its ffn (`ws2d` for the `ws2d_swiglu` a swiglu model resolved it to). */
+function writtenFfn(block: CheckedBlock): string {
+  const suffix = swigluVariantName('');
+  return block.decl.source.isPrelude && block.name.endsWith(suffix) ? block.name.slice(0, -suffix.length) : block.name;
+}
+
+/**
+ * The layout around the cursor, resolved, and the resolver of its check. While `attention = |`
+ * is being written the layout does not resolve: its text is checked again with the value under
+ * the cursor read as `none` (the choice every layout can take), so the model, mesh and ffn are known.
+ */
+function layoutForChoice(analysis: Analysis, decl: RecordDecl, offset: number): { layout: ResolvedLayout; resolver: VariantBuilder } | undefined {
+  const resolved = analysis.layouts.find((l) => l.decl === decl);
+  if (resolved) return { layout: resolved, resolver: analysis.resolver };
+  const text = analysis.source.text;
+  const start = offset - (/\w*$/.exec(text.slice(Math.max(0, offset - MAX_CONTEXT_CHARS), offset))?.[0].length ?? 0);
+  const end = offset + (/^\w*/.exec(text.slice(offset, offset + MAX_CONTEXT_CHARS))?.[0].length ?? 0);
+  try {
+    const file = parse({ ...analysis.source, text: `${text.slice(0, start)}${NO_ATTENTION}${text.slice(end)}` });
+    const result = check([...analysis.prelude, file], analysis.blocks);
+    const layout = result.layouts.find((l) => l.name === decl.name.text);
+    return layout && { layout, resolver: result.resolver };
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
-// Cost figures placed in the text: a code lens above each layout (decode time per token, MFU,
+// Cost figures placed in the text: a code lens above each layout (prefill time, decode time per
+// token and what bounds each, MFU,
 // memory per chip against HBM, then Compare and Explain, and Sweep and Best for a layout that resolves) and inlay hints on block statements
 // (the inferred type where none is written; the op's time or communication volume at line end).
 
@@ -10,6 +11,8 @@ import { formatBytes, formatPercent, formatSeconds } from '../report/format';
 import { measuredJson } from '../report/json';
 import { opCost, phasePass, usesOfBlock, type BlockUse } from './costs';
 import { measuredBeside } from './layouts';
+import type { ResolvedLayout } from '../check/resolved';
+import type { LayoutCost } from '../cost/index';
 import type { FeatureSettings } from './settings';
 
 export const COMPARE_COMMAND = 'shardlens.compareLayouts';
@@ -50,13 +53,7 @@ export function layoutLenses(analysis: Analysis, settings: FeatureSettings): Len
       const title = pastLimit ? 'not costed while editing (too many layouts in this file; `shardlens report` costs it)' : 'not costed: the cost model failed on this layout';
       out.push({ span, title, command: '', args: [] });
     } else if (cost) {
-      const step = phasePass(cost, 'decode', settings.decodeContext).latency.value;
-      const mem = cost.memory;
-      const used = Math.max(mem.total.prefill.value, mem.total.decode.value);
-      const fits = mem.fits ? '' : ' ⚠ does not fit';
-      // What was measured, beside the prediction: the nominal model is a lower bound until calibrated.
-      const measured = measuredBeside(measuredJson(layout, cost), layout.decode.workload.generate);
-      out.push({ span, title: `decode ${formatSeconds(step)}/token · MFU ${formatPercent(cost.decode.mfu.value)} · ${formatBytes(used)} / ${formatBytes(mem.hbm)} HBM${fits}${measured ? ` · ${measured}` : ''}`, command: '', args: [] });
+      out.push({ span, title: layoutLensTitle(layout, cost, settings), command: '', args: [] });
     } else {
       const reason = analysis.uncostable.find((u) => u.decl === decl)?.reason ?? 'the cost model could not cost it';
       out.push({ span, title: `not costed: ${reason}`, command: '', args: [] });
@@ -71,6 +68,23 @@ export function layoutLenses(analysis: Analysis, settings: FeatureSettings): Len
     }
   }
   return out;
+}
+
+/**
+ * A layout's headline: each phase's time and what bounds it (the `memory-bound` and `comm-bound`
+ * notes live here and in the hover, not in Problems, unless `shardlens.diagnostics.boundNotes`),
+ * decode MFU, and memory per chip against HBM, e.g.
+ * "prefill 290 ms compute-bound · decode 28.4 ms/token memory-bound · MFU 14% · 11.3 GiB / 32 GiB HBM".
+ */
+export function layoutLensTitle(layout: ResolvedLayout, cost: LayoutCost, settings: FeatureSettings): string {
+  const decode = phasePass(cost, 'decode', settings.decodeContext);
+  const mem = cost.memory;
+  const used = Math.max(mem.total.prefill.value, mem.total.decode.value);
+  const fits = mem.fits ? '' : ' ⚠ does not fit';
+  // What was measured, beside the prediction: the nominal model is a lower bound until calibrated.
+  const measured = measuredBeside(measuredJson(layout, cost), layout.decode.workload.generate);
+  const phases = `prefill ${formatSeconds(cost.prefill.latency.value)} ${cost.prefill.pass.bound}-bound · decode ${formatSeconds(decode.latency.value)}/token ${decode.bound}-bound`;
+  return `${phases} · MFU ${formatPercent(cost.decode.mfu.value)} · ${formatBytes(used)} / ${formatBytes(mem.hbm)} HBM${fits}${measured ? ` · ${measured}` : ''}`;
 }
 
 export interface InlayPlan {
@@ -104,12 +118,24 @@ export function inlayHints(analysis: Analysis, range: Span, settings: FeatureSet
       const op = opCost(analysis, use, stmt.name.text, settings.decodeContext);
       if (!op) continue;
       const where = `${use.layout.name} · ${use.phase}`;
+      // A block may serve several layouts: the label names the one its figure is for. It goes at
+      // the end of the line (past a trailing comment), as the setting describes, so it never
+      // splits a statement from its comment.
+      const at = lineEnd(analysis.source.text, stmt.end);
       // The score einsum and softmax of a fused attention have no time of their own: say where it is.
       const member = op.fused !== undefined && op.role !== 'layer' && op.name !== stmt.name.text;
-      if (detail === 'time' && member) out.push({ offset: stmt.end, label: `fused into ${op.name}`, kind: 'cost', tooltip: `fused attention: costed as one op with ${op.name} in ${where}` });
-      else if (detail === 'time') out.push({ offset: stmt.end, label: `${formatSeconds(op.time.value)} ${op.bound}`, kind: 'cost', tooltip: `time of this op per layer in ${where}` });
-      else if (op.commBytes.value > 0) out.push({ offset: stmt.end, label: `D = ${formatBytes(op.commBytes.value)}`, kind: 'cost', tooltip: `per-chip communication volume of this op per layer in ${where}` });
+      if (detail === 'time' && member) out.push({ offset: at, label: `${where}: fused into ${op.name}`, kind: 'cost', tooltip: `fused attention: costed as one op with ${op.name} in ${where}` });
+      else if (detail === 'time') out.push({ offset: at, label: `${where}: ${formatSeconds(op.time.value)} ${op.bound}`, kind: 'cost', tooltip: `time of this op per layer in ${where}` });
+      else if (op.commBytes.value > 0) out.push({ offset: at, label: `${where}: D = ${formatBytes(op.commBytes.value)}`, kind: 'cost', tooltip: `per-chip communication volume of this op per layer in ${where}` });
     }
   }
   return out;
+}
+
+/** The end of the line holding `offset`, before its line break and trailing blanks. */
+function lineEnd(text: string, offset: number): number {
+  let end = text.indexOf('\n', offset);
+  if (end < 0) end = text.length;
+  while (end > offset && /[ \t\r]/.test(text[end - 1])) end--;
+  return end;
 }

@@ -105,6 +105,14 @@ export function opCost(analysis: Analysis, use: BlockUse, valueName: string, dec
   return block.ops.find((o) => o.name === valueName) ?? block.ops.find((o) => o.fused?.includes(member));
 }
 
+/**
+ * The layout's `memory-bound` and `comm-bound` notes, as the checker reports them (its cost
+ * findings without the better-layout search, which these do not need).
+ */
+export function boundNotes(layout: ResolvedLayout, cost: LayoutCost): Diagnostic[] {
+  return tryOr(() => costDiagnostics(layout, cost).filter((d) => d.code === 'memory-bound' || d.code === 'comm-bound'), []);
+}
+
 /** The resolver the `better-layout` hint needs: the checker re-resolves a layout with other blocks. */
 export function variantResolver(analysis: Analysis): VariantResolver {
   return (layout, blocks) => analysis.resolver.variant(layout, blocks);

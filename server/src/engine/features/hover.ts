@@ -9,15 +9,16 @@ import { operation } from '../ops/index';
 import { DIM_MEANING, formatAxes, formatType, type ShardType } from '../check/shardType';
 import { fieldSpec, PHASE_FIELDS, type FieldSpec } from '../check/schema';
 import { evalQuantity, KIND_NAME } from '../check/units';
-import type { MeshSpec, ResolvedLayout } from '../check/resolved';
+import type { MeshSpec, Phase, ResolvedLayout } from '../check/resolved';
 import type { Explained } from '../cost/explained';
 import { axisSizes, bytesPerElement, localExtent, passSizes, valueDtypes, type PassSizes } from '../cost/sizes';
 import { figureEquation, figureText } from '../report/figure';
 import { formatBytes, formatPercent, formatSeconds, formatValue, formatFlops, sig } from '../report/format';
-import { layoutCost, opCost, phasePass, uncostableUsesOfBlock, usesOfBlock, type BlockUse } from './costs';
+import { boundNotes, layoutCost, opCost, phasePass, uncostableUsesOfBlock, usesOfBlock, type BlockUse } from './costs';
 import { docComment, locate, type FieldOwner, type Located } from './locate';
 import { declNamedAt, fileOf, origin, valueDefAt, type ValueDef } from './declarations';
 import type { FeatureSettings } from './settings';
+import { SHARDING_COMMAND } from './costHints';
 
 export interface HoverResult {
   markdown: string;
@@ -143,8 +144,20 @@ export function layoutTable(analysis: Analysis, layout: ResolvedLayout, settings
     `| cost (chip·s / token) | ${sig(p.costChipSPerToken.value)} | ${sig(d.costChipSPerToken.value)} |`,
     `| bound | ${p.pass.bound} | ${d.pass.bound} |`,
   ];
-  const memory = `memory per chip: ${formatBytes(used)} of ${formatBytes(mem.hbm)} HBM (weights ${formatBytes(mem.weights.value)}, KV ${formatBytes(mem.kv.value)})${mem.fits ? '' : ' — **does not fit**'}`;
-  return `${rows.join('\n')}\n\n${memory} · ${cost.chips} chips`;
+  // All-to-all (a mixture of experts' dispatch and combine) as its own part of communication.
+  const pt = p.pass.totals;
+  const dt = phasePass(cost, 'decode', settings.decodeContext).totals;
+  if (pt.allToAllTime > 0 || dt.allToAllTime > 0) {
+    rows.push(`| communication (of it all-to-all) | ${formatSeconds(pt.commTime)} (${formatSeconds(pt.allToAllTime)}) | ${formatSeconds(dt.commTime)} (${formatSeconds(dt.allToAllTime)}) per step |`);
+  }
+  // Every part of the larger phase's total, so that the parts add up to it.
+  const phase: Phase = mem.total.decode.value >= mem.total.prefill.value ? 'decode' : 'prefill';
+  const parts = `weights ${formatBytes(mem.weights.value)} + KV cache ${formatBytes(mem.kv.value)} + ${phase} activations ${formatBytes(mem.activations[phase])}`;
+  const memory = `memory per chip: ${parts} = **${formatBytes(used)}** of ${formatBytes(mem.hbm)} HBM${mem.fits ? '' : ' — **does not fit**'}`;
+  // The bound notes, word for word as `shardlens check` prints them: the editor keeps them out of
+  // Problems unless `shardlens.diagnostics.boundNotes` is on.
+  const notes = boundNotes(layout, cost).map((d) => `_${d.message}_`);
+  return [`${rows.join('\n')}\n\n${memory} · ${cost.chips} chips`, ...(notes.length ? [notes.join('  \n')] : [])].join('\n\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,10 +221,24 @@ function valueHover(analysis: Analysis, def: ValueDef, settings: FeatureSettings
     if (spec) parts.push(`\`${spec.signature}\` — ${spec.doc}`);
   }
   const uses = usesOfBlock(analysis, def.block);
-  for (const use of uses.slice(0, MAX_USES)) parts.push(useSection(analysis, def, type, use, settings));
-  if (uses.length > MAX_USES) parts.push(`…and ${uses.length - MAX_USES} more uses`);
+  // The formulas once, with one use's values put in (decode where the block runs there, as the
+  // inlay hints do); then one row per use, so that a block many layouts share reads as a table of
+  // figures that each name their layout.
+  const main = uses.find((u) => u.phase === 'decode') ?? uses[0];
+  if (main && type && !def.block.source.isPrelude) parts.push(showShardingLink(def));
+  if (main) parts.push(useSection(analysis, def, type, main, settings));
+  if (uses.length > 1) parts.push(usesTable(analysis, def, type, uses, settings));
   if (!uses.length) parts.push(notCostedNote(analysis, def.block));
   return parts.join('\n\n');
+}
+
+/**
+ * A command link to draw the value's tiles (Show Sharding at its name). The client trusts hovers
+ * for this one command only (`markdown.isTrusted.enabledCommands`); other editors show the text.
+ */
+function showShardingLink(def: ValueDef): string {
+  const args = encodeURIComponent(JSON.stringify([{ uri: def.block.source.uri, offset: def.name.start }]));
+  return `[Show sharding](command:${SHARDING_COMMAND}?${args} "Draw which tile of ${def.name.text} each chip holds")`;
 }
 
 /**
@@ -259,18 +286,41 @@ function explain(e: Explained): string {
   return figureEquation(figureText(e));
 }
 
+/** How many uses the per-use table of a value hover lists before it says "and N more". */
+const MAX_USE_ROWS = 12;
+
+/** The value's bytes per chip in one use: its local shape times its dtype's size. */
+function perChip(def: ValueDef, type: ShardType, use: BlockUse, sizes: PassSizes): { shape: string; bytes: number; dtype: string } {
+  const shape = localShape(type, use, sizes);
+  const dtype = valueDtypes(use.block, use.layout.model).get(def.name.text) ?? 'bf16';
+  return { shape: shape.text, bytes: shape.elements * bytesPerElement(dtype), dtype };
+}
+
+/** One compact row per use (layout · phase): the value's size per chip and its op's time, bound and volume. */
+function usesTable(analysis: Analysis, def: ValueDef, type: ShardType | undefined, uses: BlockUse[], settings: FeatureSettings): string {
+  const ops = uses.map((u) => (def.stmt.kind === 'let' ? opCost(analysis, u, def.name.text, settings.decodeContext) : undefined));
+  const volume = ops.some((o) => o && o.commBytes.value > 0);
+  const rows = [`| layout · phase | per chip | time | bound |${volume ? ' D |' : ''}`, `|---|---|---|---|${volume ? '---|' : ''}`];
+  uses.slice(0, MAX_USE_ROWS).forEach((use, i) => {
+    const op = ops[i];
+    const size = type ? formatBytes(perChip(def, type, use, sizesFor(use, settings)).bytes) : '—';
+    const time = op ? formatSeconds(op.time.value) : '—';
+    rows.push(`| **${use.layout.name}** · ${use.phase} | ${size} | ${time} | ${op?.bound ?? '—'} |${volume ? ` ${op ? formatBytes(op.commBytes.value) : '—'} |` : ''}`);
+  });
+  const more = uses.length > MAX_USE_ROWS ? `\n\n…and ${uses.length - MAX_USE_ROWS} more uses` : '';
+  return `${rows.join('\n')}${more}`;
+}
+
 function useSection(analysis: Analysis, def: ValueDef, type: ShardType | undefined, use: BlockUse, settings: FeatureSettings): string {
   const sizes = sizesFor(use, settings);
   const header = `**${use.layout.name}** · ${use.phase}${use.phase === 'decode' ? ` (${settings.decodeContext} step, T = ${count(sizes.T)})` : ''} · ${use.role} on \`${use.layout.mesh.name}\``;
   const lines = [header];
   const op = opCost(analysis, use, def.name.text, settings.decodeContext);
   if (type) {
-    const shape = localShape(type, use, sizes);
-    const dtype = valueDtypes(use.block, use.layout.model).get(def.name.text) ?? 'bf16';
-    const bytes = shape.elements * bytesPerElement(dtype);
+    const { shape, bytes, dtype } = perChip(def, type, use, sizes);
     // The scores and probabilities of a fused attention exist only in on-chip tiles.
     const onChip = op?.fused && op.role !== 'layer' && op.name !== def.name.text ? ', on chip only' : '';
-    lines.push(`per chip: ${shape.text} → ${formatBytes(bytes)} (${dtype}${onChip})`);
+    lines.push(`per chip: ${shape} → ${formatBytes(bytes)} (${dtype}${onChip})`);
   }
   if (op && def.stmt.kind === 'let') {
     const collective = operation(op.op)?.class === 'collective' || op.commBytes.value > 0;
@@ -306,11 +356,13 @@ function typeHover(analysis: Analysis, block: BlockDecl, stmt: Stmt, settings: F
   if (dim) parts.unshift(DIM_MEANING[dim] ? `**${dim}** — ${DIM_MEANING[dim]}` : `\`${dim}\` is not a dimension letter; the letters are ${Object.keys(DIM_MEANING).join(' ')}`);
   if (type) {
     const uses = usesOfBlock(analysis, block);
-    for (const use of uses.slice(0, MAX_USES)) {
+    // One compact line per use, each naming its layout and phase.
+    for (const use of uses.slice(0, MAX_USE_ROWS)) {
       const sizes = sizesFor(use, settings);
       const shape = localShape(type, use, sizes);
       parts.push(`**${use.layout.name}** · ${use.phase}: ${shape.text} = ${count(shape.elements)} elements`);
     }
+    if (uses.length > MAX_USE_ROWS) parts.push(`…and ${uses.length - MAX_USE_ROWS} more uses`);
     if (!uses.length) parts.push(notCostedNote(analysis, block));
   }
   return parts.join('\n\n');

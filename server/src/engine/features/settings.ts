@@ -12,6 +12,13 @@ export interface FeatureSettings {
   inlayHints: { detail: InlayDetail };
   hintSeverity: HintSeverity;
   decodeContext: DecodeContext;
+  /**
+   * `shardlens.diagnostics.boundNotes`: whether the `memory-bound` and `comm-bound` notes are
+   * published as diagnostics. Off by default: nearly every decode step is memory-bound, so they
+   * filled Problems with one note per layout around the one finding a user can act on
+   * (`better-layout`); the layout's hover and lens say the same (issue 17).
+   */
+  boundNotes: boolean;
 }
 
 export const DEFAULT_SETTINGS: FeatureSettings = {
@@ -20,6 +27,7 @@ export const DEFAULT_SETTINGS: FeatureSettings = {
   // fix is the most actionable finding a file has (issue 17).
   hintSeverity: 'information',
   decodeContext: 'mean',
+  boundNotes: false,
 };
 
 function pick<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
@@ -35,9 +43,11 @@ export function settingsFromConfiguration(section: unknown): FeatureSettings {
   const inlay = (s.inlayHints && typeof s.inlayHints === 'object' ? s.inlayHints : {}) as Record<string, unknown>;
   const decode = (s.decode && typeof s.decode === 'object' ? s.decode : {}) as Record<string, unknown>;
   const hints = (s.hints && typeof s.hints === 'object' ? s.hints : {}) as Record<string, unknown>;
+  const diagnostics = (s.diagnostics && typeof s.diagnostics === 'object' ? s.diagnostics : {}) as Record<string, unknown>;
   return {
     inlayHints: { detail: pick(inlay.detail, ['off', 'type', 'time', 'volume'], DEFAULT_SETTINGS.inlayHints.detail) },
     hintSeverity: pick(hints.severity, ['off', 'hint', 'information', 'warning'], DEFAULT_SETTINGS.hintSeverity),
     decodeContext: pick(decode.context, ['mean', 'last'], DEFAULT_SETTINGS.decodeContext),
+    boundNotes: typeof diagnostics.boundNotes === 'boolean' ? diagnostics.boundNotes : DEFAULT_SETTINGS.boundNotes,
   };
 }

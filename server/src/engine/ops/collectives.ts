@@ -4,6 +4,7 @@
 import { type ShardType, formatType, shardsOver } from '../check/shardType';
 import { defineOperation, type CollectiveDef, type TypingContext } from './operation';
 import { markReported, notPartialOver, placeAxes, related, withoutAxes } from './typing';
+import { checkExpertExchange } from './moe';
 
 function inferAllGather(ctx: TypingContext): ShardType | undefined {
   const t = ctx.types[0];
@@ -41,7 +42,9 @@ function inferAllToAll(ctx: TypingContext): ShardType | undefined {
     return undefined;
   }
   const base: ShardType = { dims: withoutAxes(t.dims, ctx.axes), partialsum: t.partialsum };
-  return placeAxes(ctx, base, 'all_to_all') ?? markReported(ctx);
+  const placed = placeAxes(ctx, base, 'all_to_all');
+  if (!placed) return markReported(ctx);
+  return checkExpertExchange(ctx, placed) ? placed : undefined;
 }
 
 function inferSlice(ctx: TypingContext): ShardType | undefined {
@@ -55,10 +58,22 @@ function inferSlice(ctx: TypingContext): ShardType | undefined {
 }
 
 /** The collectives themselves (cost/collectives.ts times them); an operation names one. */
-export const GATHER: CollectiveDef = { kind: 'all_gather', volume: 'output', acrossPhases: 'grows', torus: 'ring' };
-export const SCATTER: CollectiveDef = { kind: 'reduce_scatter', volume: 'input', acrossPhases: 'shrinks', torus: 'ring' };
-export const REDUCE: CollectiveDef = { kind: 'all_reduce', volume: 'twice-input', acrossPhases: 'constant', torus: 'ring' };
-export const EXCHANGE: CollectiveDef = { kind: 'all_to_all', volume: 'input', acrossPhases: 'constant', torus: 'slowest-ring' };
+export const GATHER: CollectiveDef = {
+  kind: 'all_gather', volume: 'output', acrossPhases: 'grows', torus: 'ring',
+  exchange: (w) => `gather along ${w.over}: each chip sends its ${w.before || 'tile'} to ${w.others}; then each holds ${w.after || 'the gathered tile'}`,
+};
+export const SCATTER: CollectiveDef = {
+  kind: 'reduce_scatter', volume: 'input', acrossPhases: 'shrinks', torus: 'ring',
+  exchange: (w) => `reduce-scatter along ${w.over}: the ${w.n} chips of a group hold partial sums (over ${w.partialOver}); each sends ${w.others} the parts they keep and ends with the full sum of its ${w.after || 'part'}`,
+};
+export const REDUCE: CollectiveDef = {
+  kind: 'all_reduce', volume: 'twice-input', acrossPhases: 'constant', torus: 'ring',
+  exchange: (w) => `all-reduce along ${w.over}: the ${w.n} chips of a group hold partial sums (over ${w.partialOver}); they exchange them so that every chip ends with the full sum of its tile`,
+};
+export const EXCHANGE: CollectiveDef = {
+  kind: 'all_to_all', volume: 'input', acrossPhases: 'constant', torus: 'slowest-ring',
+  exchange: (w) => `all-to-all along ${w.over}: each chip sends ${w.others} the part of its tile that chip holds next (${w.moved})`,
+};
 
 export const ALL_GATHER = defineOperation('all_gather(t, AXES)', 'collective', inferAllGather, { kind: 'collective', collective: GATHER }, 'operand',
   'gather t over AXES: the result is replicated over them');

@@ -29,6 +29,25 @@ export interface CollectiveDef {
   readonly volume: CollectiveVolume;
   readonly acrossPhases: 'grows' | 'shrinks' | 'constant';
   readonly torus: 'ring' | 'slowest-ring';
+  /** The exchange in words, for Show Sharding and `shardlens show` (sharding/tiles.ts fills the parts). */
+  readonly exchange: (w: ExchangeWords) => string;
+}
+
+/** The parts of a collective's description that depend on the statement and the mesh. */
+export interface ExchangeWords {
+  /** The axes it runs over, e.g. `yz`. */
+  over: string;
+  /** Chips per group. */
+  n: number;
+  /** `the other 3 chips of its group`. */
+  others: string;
+  /** The changed dims' extents before and after, e.g. `E 0:288`; empty when none changes. */
+  before: string;
+  after: string;
+  /** The axes its operand is a partial sum over. */
+  partialOver: string;
+  /** For an all-to-all: which dims lose and gain which axes. */
+  moved: string;
 }
 
 /** D for a collective whose operand has `inputBytes` and result `outputBytes` per chip. */

@@ -7,9 +7,10 @@ import type { CollectiveDef, CollectiveKind, CostRule, OperationDef } from './op
 import { EINSUM } from './einsum';
 import { ALL_GATHER, ALL_REDUCE, ALL_TO_ALL, EXCHANGE, GATHER, REDUCE_SCATTER, SLICE } from './collectives';
 import { ADD, APPEND, GELU, LAYERNORM, RMSNORM, SILU, SOFTMAX, SWIGLU } from './elementwise';
+import { COMBINE, DISPATCH } from './moe';
 
 /** In the order completion offers them. */
-const DEFINITIONS: readonly OperationDef[] = [EINSUM, ALL_GATHER, REDUCE_SCATTER, ALL_REDUCE, ALL_TO_ALL, SLICE, APPEND, GELU, SILU, SWIGLU, ADD, SOFTMAX, LAYERNORM, RMSNORM];
+const DEFINITIONS: readonly OperationDef[] = [EINSUM, ALL_GATHER, REDUCE_SCATTER, ALL_REDUCE, ALL_TO_ALL, SLICE, APPEND, GELU, SILU, SWIGLU, ADD, SOFTMAX, LAYERNORM, RMSNORM, DISPATCH, COMBINE];
 
 export const OPERATIONS: ReadonlyMap<string, OperationDef> = new Map(DEFINITIONS.map((d) => [d.name, d]));
 

@@ -42,5 +42,15 @@ export function familyOfMember(name: string): string | undefined {
   return cut > 0 && Object.prototype.hasOwnProperty.call(K_CLASSES, name.slice(cut + 1)) ? name.slice(0, cut) : undefined;
 }
 
+/**
+ * The multi-head latent attention member of a family (prelude/mla.shard), picked instead of the K
+ * class on a model with a latent KV rank (C > 0): absorbed (`ws1d_heads_mla`) for decode, expanded
+ * (`ws1d_heads_mla_expanded`) for prefill, the cheaper form of each phase (docs/cost-model.md).
+ */
+export const mlaMemberName = (family: string, phase: 'prefill' | 'decode'): string => (phase === 'prefill' ? `${family}_mla_expanded` : `${family}_mla`);
+
+/** A model whose attention is multi-head latent attention: it has a latent KV rank C. */
+export const isMlaModel = (model: { dims: { C: number } }): boolean => model.dims.C > 0;
+
 /** The unembedding that goes with an ffn layout (`ws2d_unembed`). */
 export const unembedName = (ffn: string): string => `${ffn}_unembed`;

@@ -152,6 +152,14 @@ export function explainLayout(cost: LayoutCost, opts: { phase?: Phase; op?: stri
     if (pass.cacheConversion) for (const o of pass.cacheConversion.ops) lines.push(explainFigure(`${opKey(o)} ${o.op} ${o.axes} (once, cache re-layout)`, o.time, 1));
     ex.sections.push({ title: phaseTitle(cost, ph), lines });
   }
+  const t = cost.kvTransfer;
+  // Per-phase meshes: the cache the prefill chips wrote is sent once to the decode chips.
+  if (t && !opts.phase) {
+    ex.sections.push({
+      title: `KV transfer: ${t.fromChips} prefill chips → ${t.toChips} decode chips over the ${t.link}`,
+      lines: [explainFigure('bytes', t.bytes), explainFigure('time', t.time), explainFigure('total latency', cost.totalLatency)],
+    });
+  }
   const m = cost.memory;
   ex.sections.push({
     title: `memory per chip (HBM ${formatValue(m.hbm, 'B')}; ${m.fits ? 'fits' : 'does NOT fit'})`,

@@ -1,8 +1,9 @@
-// Human units for reports, hovers, explanations, charts and the CLI. Every byte figure is in
-// powers of 1000 (B, kB, MB, GB, TB), the units of the paper (GB = 1e9) and of every bandwidth
-// (GB/s): a size divided by a bandwidth then reads as a time without converting, and the same
-// figure reads the same in every view. A capacity written in binary units is shown in decimal
-// ones: TPU v4's `hbm = 32 GiB` is 34.4 GB (docs/cli.md, "Units").
+// Human units for reports, hovers, explanations, charts and the CLI: the one formatter every
+// figure goes through. Memory sizes are in binary units (B, KiB, MiB, GiB, TiB), the units HBM
+// capacities are written in (TPU v4's `hbm = 32 GiB` prints as 32 GiB), so a layout's footprint
+// reads against its HBM in one unit everywhere. Rates stay decimal (GB/s, TFLOP/s), as data
+// sheets state them (docs/cli.md, "Units"); a formula that divides a size by a rate shows each
+// in its own unit and the time it computed.
 
 import type { Unit } from '../cost/explained';
 
@@ -33,15 +34,23 @@ export function formatSeconds(s: number): string {
   return `${sig(s)} s`;
 }
 
-/** The byte units, largest first: what every byte figure and byte axis is written in. */
-export const BYTE_UNITS: readonly (readonly [name: string, bytes: number])[] = [['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['kB', 1e3], ['B', 1]];
+/** The memory units, largest first: what every byte figure and byte axis is written in. */
+export const BYTE_UNITS: readonly (readonly [name: string, bytes: number])[] = [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['B', 1]];
 
-/** The largest byte unit that `bytes` is at least one of (B below 1 kB). */
+/**
+ * The unit a byte figure is written in: the largest that `bytes` is at least one of, or at least
+ * 999.5 of the unit below (which would round to four digits), so that 1,000 MiB reads 0.977 GiB.
+ */
 export function byteUnitFor(bytes: number): readonly [name: string, bytes: number] {
   const a = Math.abs(bytes);
-  return BYTE_UNITS.find(([, k]) => a >= k) ?? BYTE_UNITS[BYTE_UNITS.length - 1];
+  for (let i = 0; i < BYTE_UNITS.length - 1; i++) {
+    const [, k] = BYTE_UNITS[i];
+    if (a >= k || a >= 999.5 * BYTE_UNITS[i + 1][1]) return BYTE_UNITS[i];
+  }
+  return BYTE_UNITS[BYTE_UNITS.length - 1];
 }
 
+/** A memory size in binary units, three significant digits: 32 GiB, 128 MiB, 512 B. */
 export function formatBytes(b: number): string {
   if (!Number.isFinite(b)) return String(b);
   const [name, k] = byteUnitFor(b);
@@ -50,14 +59,23 @@ export function formatBytes(b: number): string {
 
 /**
  * A file's size where the editor's size limit is stated: MB to one decimal from 0.1 MB up, and
- * below that in kB or bytes, so that a small file or limit never reads "0.0 MB".
+ * below that in kB or bytes, so that a small file or limit never reads "0.0 MB". This one is
+ * decimal on purpose: the limit is a count of characters (1,000,000), not memory.
  */
-export function formatFileSize(bytes: number): string {
-  return bytes >= 1e5 ? `${(bytes / 1e6).toFixed(1)} MB` : formatBytes(bytes);
+export function formatFileSize(chars: number): string {
+  if (chars >= 1e5) return `${(chars / 1e6).toFixed(1)} MB`;
+  return chars >= 1e3 ? `${sig(chars / 1e3)} kB` : `${sig(chars)} B`;
 }
 
+/** The decimal rate prefixes, largest first: bandwidths are GB/s (10⁹ bytes a second). */
+const RATE_UNITS: readonly (readonly [name: string, scale: number])[] = [['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['kB', 1e3], ['B', 1]];
+
+/** A bandwidth in decimal units: 1.2 TB/s, 45 GB/s. */
 export function formatRate(bps: number): string {
-  return `${formatBytes(bps)}/s`;
+  if (!Number.isFinite(bps)) return String(bps);
+  const a = Math.abs(bps);
+  const [name, k] = RATE_UNITS.find(([, scale]) => a >= scale) ?? RATE_UNITS[RATE_UNITS.length - 1];
+  return `${sig(bps / k)} ${name}/s`;
 }
 
 export function formatFlops(f: number): string {

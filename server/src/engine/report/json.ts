@@ -2,14 +2,15 @@
 // Infinity. Built from an Analysis; the CLI prints it, the webview reads it.
 
 import type { Analysis } from '../analysis';
-import type { ResolvedLayout, UncostableLayout } from '../check/resolved';
+import type { MeshSpec, ResolvedLayout, UncostableLayout } from '../check/resolved';
+import type { KvTransferCost } from '../cost/transfer';
 import { normalizeDiagnostics, type Diagnostic } from '../diagnostics';
 import { LineIndex, type PositionRange } from '../syntax/lineIndex';
 import { costLayout } from '../cost/layout';
 import { CostFindingsMemo, costDiagnostics } from '../cost/diagnostics';
 import { configurationKey } from '../configuration';
 import { builtinVariants, type VariantResolver } from '../cost/variants';
-import type { BlockCost, LayoutCost, OpCost, PassCost, PhaseCost } from '../cost/types';
+import type { BlockCost, LayoutCost, MemoryCost, OpCost, PassCost, PhaseCost } from '../cost/types';
 import { writeJsonText } from './jsonText';
 
 export interface ReportOptions {
@@ -55,6 +56,11 @@ export interface JsonBlockTotals {
 }
 
 export interface JsonPhase {
+  /** The mesh this phase runs on and its chips (report version 2; differ between phases with per-phase meshes). */
+  mesh: string;
+  chips: number;
+  /** This phase's memory per chip fits in HBM (version 2). */
+  fits: boolean;
   ffn: string;
   attention: string | null;
   workload: { batch: number; prompt: number; generate: number };
@@ -62,6 +68,8 @@ export interface JsonPhase {
   compute_s: number;
   memory_s: number;
   comm_s: number;
+  /** The part of comm_s in all_to_all collectives (MoE dispatch and combine): its own line in the text. */
+  all_to_all_s: number;
   flops: number;
   comm_bytes: number;
   mfu: number;
@@ -96,6 +104,31 @@ export interface JsonMemory {
   max_context: number;
   prefill_total_bytes: number;
   decode_total_bytes: number;
+  /** Per-phase meshes only: each pool's memory per chip (version 2). */
+  pools?: { prefill: JsonPoolMemory; decode: JsonPoolMemory };
+}
+
+export interface JsonPoolMemory {
+  weights_bytes: number;
+  kv_bytes: number;
+  activation_bytes: number;
+  total_bytes: number;
+  hbm_bytes: number;
+  fits: boolean;
+}
+
+/** The KV cache sent from the prefill chips to the decode chips (per-phase meshes, version 2). */
+export interface JsonKvTransfer {
+  bytes: number;
+  time_s: number;
+  /** `scale-out network` or `ICI` (cost-model.md "Per-phase meshes"). */
+  link: string;
+  from_mesh: string;
+  to_mesh: string;
+  from_chips: number;
+  to_chips: number;
+  bandwidth_bytes_per_s: number;
+  latency_s: number;
 }
 
 export interface JsonLayout {
@@ -112,6 +145,8 @@ export interface JsonLayout {
   prefill: JsonPhase | null;
   decode: JsonPhase | null;
   total_latency_s?: number;
+  /** Version 2: the KV-cache transfer between per-phase meshes; `null` when both phases share one mesh. */
+  kv_transfer?: JsonKvTransfer | null;
   reason?: string;
   /** The layout's `measured { … }` results, when it records them (SI units, fractions). */
   measured?: JsonMeasured;
@@ -150,7 +185,11 @@ export function measuredJson(layout: ResolvedLayout, cost: LayoutCost): JsonMeas
   return out;
 }
 
+/** `report --json`'s `version`: 2 added per-phase meshes (docs/cli.md). */
+export const REPORT_JSON_VERSION = 2;
+
 export interface ReportJson {
+  version: number;
   file: string;
   diagnostics: JsonDiagnostic[];
   layouts: JsonLayout[];
@@ -170,9 +209,12 @@ function blockTotals(b: BlockCost): JsonBlockTotals {
   return { block: b.block, time_s: b.time, comm_bytes: b.commBytes, flops: b.flops };
 }
 
-function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number): JsonPhase {
+function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number, mesh: MeshSpec, fits: boolean): JsonPhase {
   const t = pass.totals;
   const j: JsonPhase = {
+    mesh: mesh.name,
+    chips: mesh.chips,
+    fits,
     ffn: p.ffn,
     attention: p.attention,
     workload: { ...p.workload },
@@ -180,6 +222,7 @@ function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number): JsonP
     compute_s: t.computeTime,
     memory_s: t.memoryTime,
     comm_s: t.commTime,
+    all_to_all_s: t.allToAllTime,
     flops: t.flops,
     comm_bytes: t.commBytes,
     mfu: p.mfu.value,
@@ -205,14 +248,30 @@ function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number): JsonP
 }
 
 /** The figures of a layout's JSON entry that depend only on its configuration, sanitized. */
-type ConfigurationJson = Pick<JsonLayout, 'memory' | 'prefill' | 'decode'>;
+type ConfigurationJson = Pick<JsonLayout, 'memory' | 'prefill' | 'decode' | 'kv_transfer'>;
 
-function configurationJson(cost: LayoutCost): ConfigurationJson {
+function poolJson(m: MemoryCost, activationBytes: number, total: number): JsonPoolMemory {
+  return { weights_bytes: m.weights.value, kv_bytes: m.kv.value, activation_bytes: activationBytes, total_bytes: total, hbm_bytes: m.hbm, fits: m.fits };
+}
+
+function transferJson(layout: ResolvedLayout, t: KvTransferCost): JsonKvTransfer {
+  return {
+    bytes: t.bytes.value, time_s: t.time.value, link: t.link, from_mesh: layout.prefill.mesh.name, to_mesh: layout.decode.mesh.name,
+    from_chips: t.fromChips, to_chips: t.toChips, bandwidth_bytes_per_s: t.bandwidth, latency_s: t.latency,
+  };
+}
+
+function configurationJson(layout: ResolvedLayout, cost: LayoutCost): ConfigurationJson {
   const mem = cost.memory;
   const decodeMemory = mem.total.decode.value >= mem.total.prefill.value;
   const d = cost.decode;
   const last = d.lastStep ?? d.pass;
-  const decode = phaseJson(d, d.pass, mem.activations.decode);
+  // Each phase's fit: its pool's with per-phase meshes, else the phase's need against the chip's HBM.
+  const fits = {
+    prefill: mem.pools ? mem.pools.prefill.fits : mem.total.prefill.value <= mem.hbm,
+    decode: mem.pools ? mem.pools.decode.fits : mem.total.decode.value <= mem.hbm,
+  };
+  const decode = phaseJson(d, d.pass, mem.activations.decode, layout.decode.mesh ?? layout.mesh, fits.decode);
   // Decode figures are per step at the mean T, except latency_s (all steps).
   Object.assign(decode, {
     step_s: d.pass.latency.value,
@@ -233,9 +292,13 @@ function configurationJson(cost: LayoutCost): ConfigurationJson {
       max_context: mem.maxContext.value,
       prefill_total_bytes: mem.total.prefill.value,
       decode_total_bytes: mem.total.decode.value,
+      ...(mem.pools
+        ? { pools: { prefill: poolJson(mem.pools.prefill, mem.activations.prefill, mem.total.prefill.value), decode: poolJson(mem.pools.decode, mem.activations.decode, mem.total.decode.value) } }
+        : {}),
     },
-    prefill: phaseJson(cost.prefill, cost.prefill.pass, mem.activations.prefill),
+    prefill: phaseJson(cost.prefill, cost.prefill.pass, mem.activations.prefill, layout.prefill.mesh ?? layout.mesh, fits.prefill),
     decode,
+    kv_transfer: cost.kvTransfer ? transferJson(layout, cost.kvTransfer) : null,
   });
 }
 
@@ -249,7 +312,7 @@ function entryJson(layout: ResolvedLayout, cost: LayoutCost, figures: Configurat
     costed: true,
     model: layout.model.name,
     mesh: layout.mesh.name,
-    chips: sanitize(layout.mesh.chips),
+    chips: sanitize(cost.chips),
     workload: sanitize({ ...layout.workload }),
     overlap: layout.overlap,
     attention_kernel: layout.attentionKernel,
@@ -262,7 +325,7 @@ function entryJson(layout: ResolvedLayout, cost: LayoutCost, figures: Configurat
 
 /** The JSON entry of one costed layout. */
 export function layoutJson(layout: ResolvedLayout, cost: LayoutCost): JsonLayout {
-  return entryJson(layout, cost, configurationJson(cost));
+  return entryJson(layout, cost, configurationJson(layout, cost));
 }
 
 function uncostableJson(u: UncostableLayout): JsonLayout {
@@ -355,7 +418,7 @@ export function buildReport(analysis: Analysis, opts: ReportOptions = {}): Repor
   const figuresOf = (c: CostedLayout): ConfigurationJson => {
     const configuration = configurationKey(c.layout);
     let f = figures.get(configuration);
-    if (!f) figures.set(configuration, (f = configurationJson(c.cost)));
+    if (!f) figures.set(configuration, (f = configurationJson(c.layout, c.cost)));
     return f;
   };
   const entries: { start: number; json: JsonLayout }[] = [
@@ -365,6 +428,7 @@ export function buildReport(analysis: Analysis, opts: ReportOptions = {}): Repor
   entries.sort((a, b) => a.start - b.start);
   const index = analysis.lineIndex ?? new LineIndex(analysis.source.text);
   return {
+    version: REPORT_JSON_VERSION,
     file: opts.file ?? analysis.source.uri,
     diagnostics: reportDiagnostics(analysis, costed, opts.resolveVariant).map((d) => diagnosticJson(d, index)),
     layouts: entries.map((e) => e.json),

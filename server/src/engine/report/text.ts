@@ -32,7 +32,9 @@ function phaseRow(name: string, p: JsonPhase, decode: boolean): string[] {
 }
 
 function layoutText(l: JsonLayout): string {
-  const head = `layout ${l.name}` + (l.model ? `: ${l.model} on ${l.mesh}${l.chips ? ` (${l.chips} chips)` : ''}` : '');
+  const t = l.kv_transfer;
+  const where = t ? `prefill on ${t.from_mesh} (${t.from_chips} chips), decode on ${t.to_mesh} (${t.to_chips} chips)` : `on ${l.mesh}${l.chips ? ` (${l.chips} chips)` : ''}`;
+  const head = `layout ${l.name}` + (l.model ? `: ${l.model} ${where}` : '');
   if (!l.costed || !l.prefill || !l.decode || !l.memory || !l.workload) {
     return `${head}\n  not costed${l.reason ? `: ${l.reason}` : ''}\n`;
   }
@@ -49,10 +51,20 @@ function layoutText(l: JsonLayout): string {
     ).replace(/^/gm, '  '),
   );
   const m = l.memory;
-  lines.push(
+  if (m.pools) {
+    // Two pools of chips: each holds its own phase's weights, cache and activations.
+    for (const phase of ['prefill', 'decode'] as const) {
+      const p = m.pools[phase];
+      lines.push(`  ${phase} memory per chip: weights ${formatBytes(p.weights_bytes)} + KV ${formatBytes(p.kv_bytes)} + activations ${formatBytes(p.activation_bytes)} = ${formatBytes(p.total_bytes)} of ${formatBytes(p.hbm_bytes)} (${p.fits ? 'fits' : 'DOES NOT FIT'})`);
+    }
+  } else lines.push(
     `  memory per chip: weights ${formatBytes(m.weights_bytes)} + KV ${formatBytes(m.kv_bytes)} + activations ${formatBytes(m.activation_bytes)} = ${formatBytes(m.total_bytes)} of ${formatBytes(m.hbm_bytes)} (${m.fits ? 'fits' : 'DOES NOT FIT'}); max context ${maxContextText(l)}; KV all chips ${formatBytes(m.kv_bytes_total)}`,
   );
-  lines.push(`  total latency ${formatSeconds(l.total_latency_s ?? l.prefill.latency_s + l.decode.latency_s)} (decode last step ${formatSeconds(l.decode.step_s_last ?? 0)})`);
+  if (m.pools) lines.push(`  max context ${maxContextText(l)}; KV all chips ${formatBytes(m.kv_bytes_total)}`);
+  const a2a = allToAllText(l);
+  if (a2a) lines.push(a2a);
+  if (t) lines.push(`  KV transfer: ${formatBytes(t.bytes)} from ${t.from_chips} prefill chips to ${t.to_chips} decode chips over the ${t.link}, ${formatSeconds(t.time_s)}`);
+  lines.push(`  total latency ${formatSeconds(l.total_latency_s ?? l.prefill.latency_s + l.decode.latency_s)}${t ? ' (prefill + KV transfer + decode' : ' ('}${t ? '; ' : ''}decode last step ${formatSeconds(l.decode.step_s_last ?? 0)})`);
   if (l.measured) lines.push(...measuredLines(l));
   return lines.join('\n') + '\n';
 }
@@ -64,6 +76,8 @@ function layoutText(l: JsonLayout): string {
 function maxContextText(l: JsonLayout): string {
   const m = l.memory!;
   const batch = l.decode?.workload.batch;
+  // Infinity (null in JSON): every layer is a sliding-window layer, whose cache stops at the window.
+  if (m.max_context === null || m.max_context === Infinity) return 'unbounded (every layer keeps at most its window)';
   return `${formatCount(m.max_context)} tokens${batch !== undefined ? ` at batch ${batch}` : ''}`;
 }
 
@@ -155,4 +169,16 @@ export function renderCompare(report: ReportJson): string {
   if (unfit.length) out.push(`does not fit in memory: ${unfit.join(', ')}`);
   out.push('* best in column');
   return out.join('\n') + '\n';
+}
+
+/**
+ * All-to-all time as its own part of communication (MoE dispatch and combine, heads↔batch
+ * re-layouts): a line only for layouts that have any.
+ */
+function allToAllText(l: JsonLayout): string | undefined {
+  const p = l.prefill;
+  const d = l.decode;
+  if (!p || !d || (!p.all_to_all_s && !d.all_to_all_s)) return undefined;
+  const part = (name: string, ph: JsonPhase) => (ph.all_to_all_s ? `${name} ${formatSeconds(ph.all_to_all_s)}${ph.comm_s > 0 ? ` (${formatPercent(ph.all_to_all_s / ph.comm_s)} of comm)` : ''}` : undefined);
+  return `  all-to-all: ${[part('prefill', p), part('decode step', d)].filter((x) => x).join(', ')}`;
 }

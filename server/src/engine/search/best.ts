@@ -1,4 +1,5 @@
-// `best` (cli.md): search built-in ffn and attention blocks (each phase chosen on its own), mesh
+// `best` (cli.md): search built-in ffn and attention blocks, the partial-axis batch families and the
+// file's own blocks (pairs.ts; each phase chosen on its own), mesh
 // factorizations of the chip count (or of several), batch sizes and weight dtypes for a layout's
 // model, hardware and workload; keep what meets the constraints; return the top N.
 //
@@ -22,12 +23,12 @@
 // in full (costLayout) and checked for memory; those figures are what is returned.
 
 import type { Analysis } from '../analysis';
-import type { Dtype, Phase, ResolvedLayout } from '../check/resolved';
+import type { Dtype, ResolvedLayout } from '../check/resolved';
 import { DTYPE_BYTES } from '../check/resolved';
-import { builtinFfnNames, builtinPairs } from '../cost/index';
-import { NO_ATTENTION } from '../prelude/names';
-import { MAX_SEARCH_CONFIGS, SearchTooLarge, throwIfCancelled, type BlockPair } from './common';
-import { meshFactorizations } from './meshes';
+import { searchPairs } from './pairs';
+import { MAX_SEARCH_CONFIGS, SearchTooLarge, throwIfCancelled } from './common';
+import { meshFactorizations, type MeshShape } from './meshes';
+import { candidateChanges, currentFigures, relativeChange } from './bestCompare';
 import { layoutSnippet } from './snippet';
 import { latencyBound } from './bestBound';
 import { evaluateCell } from './bestCell';
@@ -35,10 +36,20 @@ import { objectiveOf, REQUEST_COST_UNIT, requestTokens, workloadsFor, type BestO
 
 export { ALL_DTYPES } from './bestTypes';
 export type { BestCandidate, BestOptions, BestResult, Objective } from './bestTypes';
+import type { BestCandidate } from './bestTypes';
 
-function defaultPairs(layout: ResolvedLayout, phase: Phase): BlockPair[] {
-  if (layout[phase].attention === null) return builtinFfnNames().map((ffn) => ({ ffn, attention: NO_ATTENTION }));
-  return builtinPairs();
+
+/** `2x8x4` back to its shape. */
+const shapeOf = (mesh: string) => mesh.split('x').map(Number) as MeshShape;
+
+/** The comment over a candidate's text: its figures against the layout's, and what it changes. */
+function candidateComment(name: string, objective: string, c: BestCandidate, current: BestResult['current']): string {
+  const against = current ? ` (${relativeChange(c.latency_s, current.latency_s)} latency, ${relativeChange(c.cost_chip_s_per_token, current.cost_chip_s_per_token)} cost against ${name})` : '';
+  return [
+    `shardlens best #${c.rank} for ${name} (${objective}): latency ${c.latency_s.toPrecision(4)} s, ${(c.cost_chip_s_per_token * 1e3).toPrecision(4)} ${REQUEST_COST_UNIT}${against}`,
+    c.changes.length ? `changes from ${name}: ${c.changes.join('; ')}` : `the configuration of ${name} itself`,
+    ...(c.sameAs.length ? [`the same figures on ${c.sameAs.join(', ')}`] : []),
+  ].join('\n');
 }
 
 /** Search; pure, deterministic. Throws `SearchCancelled` when cancelled. */
@@ -52,8 +63,8 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
   const batches: (number | undefined)[] = options.batches ? [...options.batches] : [undefined];
   const dtypes = [...new Set(options.dtypes ?? [layout.model.weights])];
   const pairs = {
-    prefill: [...(options.pairs?.prefill ?? defaultPairs(layout, 'prefill'))],
-    decode: [...(options.pairs?.decode ?? defaultPairs(layout, 'decode'))],
+    prefill: [...(options.pairs?.prefill ?? searchPairs(analysis, layout, 'prefill'))],
+    decode: [...(options.pairs?.decode ?? searchPairs(analysis, layout, 'decode'))],
   };
   const hasAttention = [...pairs.prefill, ...pairs.decode].every((p) => p.attention !== 'none');
 
@@ -99,9 +110,10 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
 
   const candidates = kept.map(({ objective: _o, ...c }, i) => ({ ...c, rank: i + 1 }));
   const taken = new Set<string>();
+  const current = currentFigures(layout);
   for (const c of candidates) {
-    const comment = `shardlens best #${c.rank} for ${layout.name} (${objective}): latency ${c.latency_s.toPrecision(4)} s, ${(c.cost_chip_s_per_token * 1e3).toPrecision(4)} ${REQUEST_COST_UNIT}`;
-    c.text = layoutSnippet(analysis, layout, { name: `${layout.name}_best${c.rank}`, shape: c.shape, weights: c.weights, workload: c.workload, prefill: c.prefill, decode: c.decode, comment }, taken);
+    c.changes = candidateChanges(layout, c);
+    c.text = layoutSnippet(analysis, layout, { name: `${layout.name}_best${c.rank}`, shape: c.shape, alsoShapes: c.sameAs.map(shapeOf), weights: c.weights, workload: c.workload, prefill: c.prefill, decode: c.decode, comment: candidateComment(layout.name, objective, c, current) }, taken);
   }
   const result: BestResult = {
     layout: layout.name,
@@ -110,6 +122,7 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
     objective,
     ...(Number.isFinite(maxLatency) ? { maxLatency } : {}),
     requireFit,
+    ...(current ? { current } : {}),
     candidates,
     stats,
   };

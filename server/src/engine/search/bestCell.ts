@@ -11,7 +11,8 @@ import { cacheConversion } from '../cost/cacheConversion';
 import { costMemory } from '../cost/memory';
 import { passSizes } from '../cost/sizes';
 import type { BlockPair } from './common';
-import { compareShapesForTie, refactoredMesh, shapeName } from './meshes';
+import { sameAsFullBatch } from './pairs';
+import { compareShapesForTie, refactoredMesh, shapeName, type MeshShape } from './meshes';
 import { DTYPE_ORDER, objectiveOf, requestTokens, workloadsFor, type BestResult, type Cell, type Objective, type Ranked } from './bestTypes';
 
 export interface CellContext {
@@ -35,10 +36,31 @@ function compareRanked(a: Ranked, b: Ranked): number {
     || `${a.prefill.ffn} ${a.prefill.attention} ${a.decode.ffn} ${a.decode.attention}`.localeCompare(`${b.prefill.ffn} ${b.prefill.attention} ${b.decode.ffn} ${b.decode.attention}`);
 }
 
-export function evaluateCell(analysis: Analysis, layout: ResolvedLayout, cell: Cell, pairs: Record<Phase, BlockPair[]>, ctx: CellContext): void {
+/** Each axis's size and network tier, in no order: two shapes with the same list differ only in axis names. */
+function tierSignature(layout: ResolvedLayout, shape: MeshShape): string {
+  return refactoredMesh(layout.mesh, shape).axes.map((a) => `${a.size}:${a.tier ?? ''}:${a.link_bw}:${a.topology}:${a.wrap}`).sort().join(' ');
+}
+
+/**
+ * Two configurations a reader cannot tell apart: the same chips, dtype, batches and blocks, the
+ * same figures, and meshes that are permutations of each other on the same tiers and links.
+ */
+function samePermutation(a: Ranked, b: Ranked, layout: ResolvedLayout): boolean {
+  const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+  return a.chips === b.chips && a.weights === b.weights && a.mesh !== b.mesh
+    && a.workload.prefill.batch === b.workload.prefill.batch && a.workload.decode.batch === b.workload.decode.batch
+    && a.prefill.ffn === b.prefill.ffn && a.prefill.attention === b.prefill.attention && a.decode.ffn === b.decode.ffn && a.decode.attention === b.decode.attention
+    && [...a.shape].sort().join() === [...b.shape].sort().join()
+    && close(a.latency_s, b.latency_s) && close(a.cost_chip_s_per_token, b.cost_chip_s_per_token)
+    && tierSignature(layout, a.shape) === tierSignature(layout, b.shape);
+}
+
+export function evaluateCell(analysis: Analysis, layout: ResolvedLayout, cell: Cell, allPairs: Record<Phase, BlockPair[]>, ctx: CellContext): void {
   const dtype = cell.dtypes[0];
   const w = workloadsFor(layout, cell.batch);
   const mesh = refactoredMesh(layout.mesh, cell.shape);
+  // A partial-axis batch family on a mesh whose other axes have size 1 is `batch` again: tried once.
+  const pairs = { prefill: allPairs.prefill.filter((p) => !sameAsFullBatch(p, mesh)), decode: allPairs.decode.filter((p) => !sameAsFullBatch(p, mesh)) };
   const base: ResolvedLayout = dtype === layout.model.weights ? layout : { ...layout, model: { ...layout.model, weights: dtype } };
   const model = base.model;
   const options = { mesh, workload: w };
@@ -131,11 +153,23 @@ export function evaluateCell(analysis: Analysis, layout: ResolvedLayout, cell: C
         memory_bytes: Math.max(cost.memory.total.prefill.value, cost.memory.total.decode.value),
         hbm_bytes: cost.memory.hbm,
         fits: cost.memory.fits,
+        sameAs: [],
+        changes: [],
         text: '',
         cost,
         layout: full,
         objective: objectiveOf(ctx.objective, latency, cell.chips, tokens),
       };
+      const twin = ctx.kept.find((k) => samePermutation(k, ranked, layout));
+      if (twin) {
+        // One entry for both shapes, shown under the one the tie-break prefers.
+        const keep = compareRanked(twin, ranked) <= 0 ? twin : ranked;
+        const other = keep === twin ? ranked : twin;
+        keep.sameAs = [...new Set([...keep.sameAs, other.mesh, ...other.sameAs])].sort();
+        if (keep !== twin) ctx.kept[ctx.kept.indexOf(twin)] = keep;
+        ctx.kept.sort(compareRanked);
+        continue;
+      }
       ctx.kept.push(ranked);
       ctx.kept.sort(compareRanked);
       if (ctx.kept.length > ctx.top) ctx.kept.length = ctx.top;

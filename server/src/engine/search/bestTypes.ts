@@ -51,6 +51,13 @@ export interface BestCandidate {
   memory_bytes: number;
   hbm_bytes: number;
   fits: boolean;
+  /**
+   * Other shapes of the same chips with the same figures, blocks, dtype and batch, and the same
+   * network tiers (2x4x8 beside 2x8x4): one configuration to a reader, so one candidate.
+   */
+  sameAs: string[];
+  /** What the candidate changes from the layout as declared, one phrase each (`decode attention batch → heads`). */
+  changes: string[];
   /** Shard text to paste under the file: a new mesh, model (if the dtype changes) and layout. */
   text: string;
   cost: LayoutCost;
@@ -64,6 +71,11 @@ export interface BestResult {
   objective: Objective;
   maxLatency?: number;
   requireFit: boolean;
+  /**
+   * The layout as declared, by the same measures (a whole request), so each candidate reads as a
+   * change from it; absent when the layout itself cannot be costed.
+   */
+  current?: { latency_s: number; cost_chip_s_per_token: number; fits: boolean };
   candidates: BestCandidate[];
   stats: {
     /** Configurations in the space: meshes × batches × dtypes × prefill pairs × decode pairs. */

@@ -40,7 +40,12 @@ export interface CrossoverResult {
   hardware: string;
   shape: MeshShape;
   mesh: string;
+  /** The FFN the lines are drawn with: gelu as Pope Fig. 3 (default), or the model's own. */
   ffnKind: 'gelu' | 'swiglu';
+  /** The model's own FFN, which the views name beside the drawn one when they differ. */
+  modelFfnKind: 'gelu' | 'swiglu';
+  /** The layout's own tokens per batch (B·L): prefill batch × prompt, decode batch (one token each). */
+  layoutTokens: { prefill: number; decode: number };
   lines: VolumeLine[];
   /** FFN layouts that could not be costed on this mesh, with the reason. */
   skipped: { ffn: string; reason: string }[];
@@ -114,6 +119,8 @@ export function crossover(analysis: Analysis, layout: ResolvedLayout, options: C
     shape,
     mesh: shapeName(shape),
     ffnKind: kind === 'gelu' ? 'gelu' : layout.model.ffn,
+    modelFfnKind: layout.model.ffn,
+    layoutTokens: { prefill: layout.prefill.workload.batch * layout.prefill.workload.prompt, decode: layout.decode.workload.batch },
     lines,
     skipped,
     range: { min_tokens: min, max_tokens: max },
@@ -157,6 +164,22 @@ export function minVolumeEnvelope(lines: readonly VolumeLine[], min: number, max
   }
 }
 
+/**
+ * Which FFN the lines are for, said with the model's own when they differ (a crossover drawn
+ * with gelu for a SwiGLU model must not read as if the model were gelu).
+ */
+export function crossoverFfnText(result: Pick<CrossoverResult, 'model' | 'ffnKind' | 'modelFfnKind'>): string {
+  return result.ffnKind === result.modelFfnKind
+    ? `${result.ffnKind} FFN, as ${result.model} has`
+    : `${result.ffnKind} FFN as Pope Fig. 3 (${result.model}'s own is ${result.modelFfnKind})`;
+}
+
+/** The layout's own tokens per batch, for the text and the chart's marks. */
+export function layoutTokensText(result: Pick<CrossoverResult, 'layoutTokens'>): string {
+  const { prefill, decode } = result.layoutTokens;
+  return `prefill ${prefill.toLocaleString('en-US')}, decode ${decode.toLocaleString('en-US')} tokens per batch`;
+}
+
 /** A text rendering: each layout's line, then the min-volume envelope and its switch points. */
 export function renderCrossoverText(result: CrossoverResult): string {
   const lines = result.lines.map((l) => `  ${l.ffn.padEnd(8)} ${formatBytes(l.intercept_bytes)} + ${l.slope_bytes_per_token.toLocaleString('en-US')} B × tokens`);
@@ -164,7 +187,8 @@ export function renderCrossoverText(result: CrossoverResult): string {
   const envelope = result.envelope.map((s) => `  ${s.ffn.padEnd(8)} from ${s.from_tokens.toLocaleString('en-US')} tokens${s.to_tokens === null ? '' : ` to ${s.to_tokens.toLocaleString('en-US')}`}`);
   const switches = result.switchPoints.map((s) => `  ${s.from} → ${s.to} at ${s.tokens.toLocaleString('en-US')} tokens per batch`);
   return [
-    `FFN communication volume per chip, one layer: ${result.model} (${result.ffnKind}) on ${result.hardware} ${result.mesh}`,
+    `FFN communication volume per chip, one layer: ${result.model} on ${result.hardware} ${result.mesh}, ${crossoverFfnText(result)}`,
+    `  the layout's own: ${layoutTokensText(result)}`,
     ...lines, ...skipped,
     `least volume, ${result.range.min_tokens.toLocaleString('en-US')} to ${result.range.max_tokens.toLocaleString('en-US')} tokens:`,
     ...envelope,

@@ -1,6 +1,8 @@
 // The layout text `best` prints to paste under the user's file: a mesh for the chosen shape, a
-// model when the weight dtype changes, and the layout. Names never collide with declarations
-// already in scope; the text only refers to names the file (or the prelude) already has.
+// model when the weight dtype changes, and the layout. Where the file already declares an equal
+// mesh or workload (`pod64`, `table2`), the text refers to it by name instead of writing it
+// again. New names never collide with declarations already in scope; the text only refers to
+// names the file (or the prelude) already has.
 
 import type { Analysis } from '../analysis';
 import type { Dtype, MeshSpec, ModelSpec, ResolvedLayout, WorkloadSpec } from '../check/resolved';
@@ -10,6 +12,8 @@ import { axisOrder, refactoredMesh, tierSummary, type MeshShape } from './meshes
 export interface SnippetChoice {
   name: string;
   shape: MeshShape;
+  /** Shapes with the same figures (permutations): one of them may be a mesh the file declares. */
+  alsoShapes?: readonly MeshShape[];
   weights: Dtype;
   workload: { prefill: WorkloadSpec; decode: WorkloadSpec };
   prefill: BlockPair;
@@ -60,15 +64,62 @@ function meshFields(mesh: MeshSpec, shape: MeshShape): string[] {
   return fields;
 }
 
+/** The name a layout's field gives plainly (`mesh = pod64`, no overrides), if it does. */
+function plainName(layout: ResolvedLayout, field: 'mesh' | 'workload'): string | undefined {
+  const f = layout.decl.fields.find((x) => x.name.text === field);
+  return f && f.value.kind === 'name' && !f.value.overrides ? f.value.name.text : undefined;
+}
+
+/**
+ * The file's meshes and workloads as its layouts resolve them: a declaration a layout names
+ * plainly stands for exactly what that layout resolved, so an equal one can be referred to by
+ * name instead of written again.
+ */
+export function declaredRecords(analysis: Analysis): { meshes: MeshSpec[]; workloads: { name: string; spec: WorkloadSpec }[] } {
+  const meshes = new Map<string, MeshSpec>();
+  const workloads = new Map<string, WorkloadSpec>();
+  for (const l of analysis.layouts) {
+    const mesh = plainName(l, 'mesh');
+    if (mesh && analysis.scope.mesh.has(mesh) && l.mesh.name === mesh) meshes.set(mesh, l.mesh);
+    const workload = plainName(l, 'workload');
+    if (workload && analysis.scope.workload.has(workload)) workloads.set(workload, l.workload);
+  }
+  return { meshes: [...meshes.values()], workloads: [...workloads].map(([name, spec]) => ({ name, spec })) };
+}
+
+/** The same mesh: hardware and every axis by name (size, links, topology, wraparound, tier), whatever the mesh is called. */
+function sameMesh(a: MeshSpec, b: MeshSpec): boolean {
+  const axes = (m: MeshSpec) => m.axes.filter((x) => x.size > 1 || ['x', 'y', 'z'].includes(x.name)).map((x) => JSON.stringify({ ...x })).sort().join('|');
+  return a.hardware.name === b.hardware.name && a.chips === b.chips && axes(a) === axes(b);
+}
+
+/** `workload = table2`, `workload = table2 { batch = 128 }`, or the fields written out. */
+function workloadLine(shared: WorkloadSpec, declared: readonly { name: string; spec: WorkloadSpec }[]): string {
+  const same = (w: WorkloadSpec, k: 'prompt' | 'generate' | 'capacity_factor') => (w[k] ?? 1) === (shared[k] ?? 1);
+  const close = declared.find((d) => same(d.spec, 'prompt') && same(d.spec, 'generate') && same(d.spec, 'capacity_factor'));
+  if (close) return close.spec.batch === shared.batch ? `  workload = ${close.name}` : `  workload = ${close.name} { batch = ${shared.batch} }`;
+  return `  workload { batch = ${shared.batch}, prompt = ${shared.prompt}, generate = ${shared.generate} }`;
+}
+
 /** Shard text declaring the chosen configuration as a new layout (valid after the user's file). */
 export function layoutSnippet(analysis: Analysis, layout: ResolvedLayout, choice: SnippetChoice, taken: Set<string> = new Set()): string {
   const lines: string[] = [];
   if (choice.comment) lines.push(...choice.comment.split('\n').map((l) => `# ${l}`));
   const hw = layout.mesh.hardware.name;
-  const meshName = freshName(analysis, `${hw}_${choice.shape.join('x')}`, taken);
-  const tiers = tierSummary(refactoredMesh(layout.mesh, choice.shape));
-  if (tiers) lines.push(`# ${tiers}`);
-  lines.push(`mesh ${meshName} = ${hw} { ${meshFields(layout.mesh, choice.shape).join(', ')} }`);
+  const declared = declaredRecords(analysis);
+  // The file's own mesh when it is this one or an equivalent permutation (`mesh = pod64`), else a new one.
+  let meshName: string | undefined;
+  for (const shape of [choice.shape, ...(choice.alsoShapes ?? [])]) {
+    const mesh = refactoredMesh(layout.mesh, shape);
+    meshName ??= declared.meshes.find((m) => sameMesh(m, mesh))?.name;
+  }
+  const chosenMesh = refactoredMesh(layout.mesh, choice.shape);
+  if (!meshName) {
+    meshName = freshName(analysis, `${hw}_${choice.shape.join('x')}`, taken);
+    const tiers = tierSummary(chosenMesh);
+    if (tiers) lines.push(`# ${tiers}`);
+    lines.push(`mesh ${meshName} = ${hw} { ${meshFields(layout.mesh, choice.shape).join(', ')} }`);
+  }
   let modelName = layout.model.name;
   if (choice.weights !== layout.model.weights || !analysis.scope.model.has(modelName)) {
     const name = freshName(analysis, `${layout.model.name}_${choice.weights}`, taken);
@@ -80,7 +131,7 @@ export function layoutSnippet(analysis: Analysis, layout: ResolvedLayout, choice
   lines.push(`layout ${name} {`);
   lines.push(`  model = ${modelName}`);
   lines.push(`  mesh = ${meshName}`);
-  lines.push(`  workload { batch = ${shared.batch}, prompt = ${shared.prompt}, generate = ${shared.generate} }`);
+  lines.push(workloadLine(shared, declared.workloads));
   if (layout.overlap !== 'none') lines.push(`  overlap = ${layout.overlap}`);
   if (layout.attentionKernel !== 'fused') lines.push(`  attention_kernel = ${layout.attentionKernel}`);
   if (layout.kvBudget !== undefined) lines.push(`  kv_budget = ${layout.kvBudget}`);

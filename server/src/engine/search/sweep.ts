@@ -70,6 +70,23 @@ export interface SweepResult {
   points: SweepPoint[];
   /** Indices into `points` of each phase's frontier, by ascending latency. */
   frontier: Record<Phase, number[]>;
+  /**
+   * The layout as declared (its own chips, mesh shape and batches), costed as `report` costs it:
+   * the point the charts mark, so a sweep shows where the user stands (drawn even when it
+   * does not fit: `fits` says).
+   */
+  current: Record<Phase, SweepCurrent>;
+}
+
+/** One phase of the layout as declared. */
+export interface SweepCurrent {
+  chips: number;
+  batch: number;
+  /** `4x4x4`, or the mesh's axis sizes when it has other axes than x, y, z. */
+  mesh: string;
+  latency_s: number;
+  cost_chip_s_per_token: number;
+  fits: boolean;
 }
 
 export interface SweepOptions extends RunControl {
@@ -181,6 +198,7 @@ export function sweep(analysis: Analysis, layout: ResolvedLayout, options: Sweep
     }
   }
   const frontier = { prefill: markFrontier(points, 'prefill'), decode: markFrontier(points, 'decode') };
+  const current = currentPoints(layout);
   const blockNames = (p: Phase) => ({ ffn: layout[p].ffn.name, attention: layout[p].attention?.name ?? 'none' });
   return {
     layout: layout.name,
@@ -195,7 +213,23 @@ export function sweep(analysis: Analysis, layout: ResolvedLayout, options: Sweep
     chips: chipCounts,
     points,
     frontier,
+    current,
   };
+}
+
+/** The layout's own configuration per phase, with the same measures as a sweep point. */
+function currentPoints(layout: ResolvedLayout): Record<Phase, SweepCurrent> {
+  const cost = costLayout(layout);
+  const mesh = layout.mesh.axes.map((a) => a.size).join('x');
+  const at = (phase: Phase): SweepCurrent => ({
+    chips: layout.mesh.chips,
+    batch: layout[phase].workload.batch,
+    mesh,
+    latency_s: phase === 'prefill' ? cost.prefill.latency.value : cost.decode.pass.latency.value,
+    cost_chip_s_per_token: cost[phase].costChipSPerToken.value,
+    fits: cost.memory.total[phase].value <= cost.memory.hbm,
+  });
+  return { prefill: at('prefill'), decode: at('decode') };
 }
 
 /** Marks and returns the frontier of one phase among points that fit, by ascending latency. */

@@ -8,7 +8,7 @@
 // whether it is on the critical path.
 
 import type { EChartsOption } from 'echarts';
-import { formatSeconds, sig } from '../report/format';
+import { formatRate, formatSeconds, sig } from '../report/format';
 import { LIGHT_THEME } from '../charts/theme';
 import type { ChartBuildOptions, ChartTheme } from '../charts/types';
 import { chipLabel, type ChipTile, type TileMap } from './tiles';
@@ -26,7 +26,9 @@ export interface ChipPlace {
 /**
  * How the mesh is drawn: axes of size 1 are left out; the last axis runs along a row, the one
  * before it down a column, and every combination of the axes before those is a slice (a 4×4×4
- * torus is 4 slices x = 0…3 of 4 rows y by 4 columns z).
+ * torus is 4 slices x = 0…3 of 4 rows y by 4 columns z). On GPUs with network tiers each slice
+ * is a node (scale-up domain), framed, holding its chips: the parts of the axes inside a node,
+ * the last along a row and the others down the column (8 nodes of 8 H100s: 8 framed rows of 8).
  */
 export interface MeshDrawing {
   sliceAxes: string[];
@@ -35,12 +37,15 @@ export interface MeshDrawing {
   slices: number;
   rows: number;
   cols: number;
-  /** Each slice's heading: `x = 2`. */
+  /** Each slice's heading: `x = 2`, or `node 3 · y = 3`. */
   sliceTitles: string[];
+  /** The slices are nodes: drawn with a frame. */
+  nodes: boolean;
   places: ChipPlace[];
 }
 
 export function meshDrawing(map: TileMap): MeshDrawing {
+  if (map.mesh.tiers) return nodeDrawing(map);
   const axes = map.mesh.axes;
   const shown = axes.map((a, i) => ({ ...a, i })).filter((a) => a.size > 1);
   const col = shown.length >= 1 ? shown[shown.length - 1] : null;
@@ -63,7 +68,74 @@ export function meshDrawing(map: TileMap): MeshDrawing {
     }
     sliceTitles.push(parts.join(', '));
   }
-  return { sliceAxes: sliceAxes.map((a) => a.name), rowAxis: row?.name ?? null, colAxis: col?.name ?? null, slices, rows: row?.size ?? 1, cols: col?.size ?? 1, sliceTitles, places };
+  return { sliceAxes: sliceAxes.map((a) => a.name), rowAxis: row?.name ?? null, colAxis: col?.name ?? null, slices, rows: row?.size ?? 1, cols: col?.size ?? 1, sliceTitles, nodes: false, places };
+}
+
+/** A tiered mesh: one slice per node, its chips by their coordinates inside the node. */
+function nodeDrawing(map: TileMap): MeshDrawing {
+  const tiers = map.mesh.tiers!;
+  const inside = map.mesh.axes
+    .map((a, i) => ({ name: a.name, i, size: a.tier === 'scale-out' ? 1 : a.tier === 'spans' ? (a.inner ?? 1) : a.size }))
+    .filter((a) => a.size > 1);
+  const col = inside.length ? inside[inside.length - 1] : null;
+  const rowParts = inside.slice(0, -1);
+  const rows = rowParts.reduce((p, a) => p * a.size, 1);
+  const places = map.chips.map((c) => {
+    let row = 0;
+    for (const a of rowParts) row = row * a.size + (c.coords[a.i] % a.size);
+    return { slice: c.node, row, col: col ? c.coords[col.i] % col.size : 0 };
+  });
+  // A node's heading: its coordinates past the domain, from its first chip.
+  const sliceTitles: string[] = [];
+  for (const c of map.chips) {
+    if (sliceTitles[c.node] !== undefined) continue;
+    const where = map.mesh.axes
+      .map((a, k) => {
+        if (a.tier === 'scale-out' && a.size > 1) return `${a.name} = ${c.coords[k]}`;
+        if (a.tier === 'spans' && a.inner) return `${a.name} = ${c.coords[k]}…${c.coords[k] + a.inner - 1}`;
+        return '';
+      })
+      .filter(Boolean);
+    sliceTitles[c.node] = `node ${c.node}${where.length ? ` · ${where.join(', ')}` : ''}`;
+  }
+  return {
+    sliceAxes: tiers.across,
+    rowAxis: rowParts.map((a) => a.name).join('') || null,
+    colAxis: col?.name ?? null,
+    slices: tiers.nodes,
+    rows,
+    cols: col?.size ?? 1,
+    sliceTitles,
+    nodes: true,
+    places,
+  };
+}
+
+/**
+ * Where to draw the exchange links of a collective: for each chip, the neighbours it passes data
+ * to along a collective axis (coordinate + 1 on that axis) that sit right of it or below it in
+ * the drawing. Partners in other slices are told by the caption and the labels.
+ */
+export function exchangeLinks(map: TileMap, d: MeshDrawing = meshDrawing(map)): ('right' | 'down')[][] {
+  const out: ('right' | 'down')[][] = map.chips.map(() => []);
+  const c = map.collective;
+  if (!c) return out;
+  const index = new Map(map.chips.map((ch) => [ch.coords.join(','), ch.chip]));
+  for (const ch of map.chips) {
+    const p = d.places[ch.chip];
+    map.mesh.axes.forEach((a, k) => {
+      if (!c.axes.includes(a.name) || ch.coords[k] + 1 >= a.size) return;
+      const next = [...ch.coords];
+      next[k]++;
+      const n = index.get(next.join(','));
+      if (n === undefined) return;
+      const q = d.places[n];
+      if (q.slice !== p.slice) return;
+      if (q.row === p.row && q.col === p.col + 1) out[ch.chip].push('right');
+      else if (q.col === p.col && q.row === p.row + 1) out[ch.chip].push('down');
+    });
+  }
+  return out;
 }
 
 /** A fill per tile: hues a golden angle apart, light enough for dark text in every theme. */
@@ -77,7 +149,8 @@ const TILE_TEXT = '#1f2328';
 
 /** Chip cells are this much wider than tall: wide for up to three label lines, taller for more. */
 const cellAspect = (lines: number) => (lines <= 3 ? 2.2 : 1.7);
-const HEADER_PX = 64;
+/** Above the chips: the title and the caption's lines. */
+const headerPx = (captionLines: number) => 46 + 15 * captionLines;
 const SLICE_TITLE = 0.55; // of a cell's height
 const GAP = 0.5; // between slices, in cell heights
 
@@ -87,7 +160,7 @@ function sliceColumns(d: MeshDrawing, width: number, height: number, aspect: num
   for (let perRow = 1; perRow <= d.slices; perRow++) {
     const sliceRows = Math.ceil(d.slices / perRow);
     const unitsW = perRow * d.cols * aspect + (perRow - 1) * GAP;
-    const unitsH = sliceRows * (d.rows + (d.slices > 1 ? SLICE_TITLE : 0)) + (sliceRows - 1) * GAP;
+    const unitsH = sliceRows * (d.rows + (d.slices > 1 || d.nodes ? SLICE_TITLE : 0)) + (sliceRows - 1) * GAP;
     const cell = Math.min(width / unitsW, height / unitsH);
     if (cell > best.cell) best = { perRow, cell };
   }
@@ -101,20 +174,28 @@ function chipTooltip(map: TileMap, c: ChipTile): string {
     const r = c.ranges[k];
     lines.push(`${d.letter} [${r.start}, ${r.end}) of ${d.size}${d.shards > 1 ? `: shard ${r.shard + 1}/${d.shards} over ${d.axes.join('')}` : ''}`);
   });
-  if (map.partials > 1) lines.push(`partial sum ${c.partial + 1}/${map.partials} over ${map.partialsum.join('')}`);
+  if (map.partials > 1) lines.push(`partial sum ${c.partial + 1}/${map.partials} over ${map.partialsum.join('')}${c.partialOf.length ? `: the sum over ${c.partialOf.map((r) => `${r.letter} [${r.start}, ${r.end})`).join(', ')}` : ''}`);
+  if (map.mesh.tiers) lines.push(`node ${c.node}`);
+  const g = map.collective?.groups.findIndex((x) => x.includes(c.chip)) ?? -1;
+  if (g >= 0 && map.collective) lines.push(`${map.collective.op} group ${g + 1} ${map.collective.groupNames[g]}`);
   if (map.copies > 1) lines.push(`copy ${c.copy + 1}/${map.copies} over ${map.replicatedOver.join('')}`);
   return lines.join('\n');
 }
 
 /** The caption under the title: what the picture shows and the conventions it uses. */
 export function shardingCaption(map: TileMap, d: MeshDrawing = meshDrawing(map)): string {
-  const how = [d.sliceAxes.length ? `slices ${d.sliceAxes.join(',')}` : '', d.rowAxis ? `rows ${d.rowAxis}` : '', d.colAxis ? `columns ${d.colAxis}` : ''].filter(Boolean).join('; ');
+  const t = map.mesh.tiers;
+  const how = d.nodes && t
+    ? `${t.nodes} node${t.nodes === 1 ? '' : 's'} (framed) of ${t.perNode} chips: ${t.inside.join(', ') || '—'} inside over NVLink ${formatRate(t.scaleUpBw)}, ${t.across.join(', ') || '—'} across over the network ${formatRate(t.scaleOutBw)}`
+    : [d.sliceAxes.length ? `slices ${d.sliceAxes.join(',')}` : '', d.rowAxis ? `rows ${d.rowAxis}` : '', d.colAxis ? `columns ${d.colAxis}` : ''].filter(Boolean).join('; ');
   const what = [`${map.tiles.length} tile${map.tiles.length === 1 ? '' : 's'}`];
-  if (map.partials > 1) what.push(`each a partial sum over ${map.partialsum.join('')} (Σ k/${map.partials})`);
+  if (map.partials > 1) what.push(map.partialOf ? `each a partial sum over ${map.partialsum.join('')} of the chip's part of ${map.partialOf.letters.join(', ')} (Σ, dashed)` : `each a partial sum over ${map.partialsum.join('')} (Σ k/${map.partials}, dashed)`);
   if (map.copies > 1) what.push(`${map.copies} copies over ${map.replicatedOver.join('')}`);
+  const lines = [`${how}; ${what.join(', ')}`];
   const c = map.collective;
-  if (c) what.push(`${c.op} over ${c.axes.join('')}: ${c.groups.length} group${c.groups.length === 1 ? '' : 's'} of ${c.groups[0]?.length ?? 0} chips exchange data (⇄)`);
-  return `${how}; ${what.join(', ')}\nranges are start:end (end excluded); ${map.sizesNote}`;
+  if (c) lines.push(`${c.op} over ${c.axes.join('')}: ${c.groups.length} group${c.groups.length === 1 ? '' : 's'} of ${c.groups[0]?.length ?? 0} chips (⇄ group k/n; ↔ ↕ links) · ${c.steps.map((s) => `${s.axis} ${s.link}${s.tier ? ` ${s.tier === 'scale-up' ? 'NVLink' : 'network'}` : ''}`).join(' then ')}`);
+  lines.push(`ranges are start:end (end excluded); ${map.sizesNote}`);
+  return lines.join('\n');
 }
 
 export function buildShardingChart(map: TileMap, options: ChartBuildOptions): EChartsOption {
@@ -124,17 +205,20 @@ export function buildShardingChart(map: TileMap, options: ChartBuildOptions): EC
   const maxLines = Math.max(...labels.map((l) => l.length)) + 1; // + the chip's coordinates
   const data = map.chips.map((c) => [c.chip]);
   const title = `${map.layout} ${map.phase}: ${map.role}.${map.value} : ${map.type}`;
+  const caption = shardingCaption(map, d);
+  const HEADER_PX = headerPx(caption.split('\n').length);
+  const links = exchangeLinks(map, d);
   return {
     animation: options.animation ?? true,
     backgroundColor: theme.background,
     textStyle: { fontFamily: theme.fontFamily, color: theme.foreground },
     title: {
       text: title,
-      subtext: shardingCaption(map, d),
+      subtext: caption,
       left: 8,
       top: 4,
       textStyle: { fontSize: 14, color: theme.foreground },
-      // The caption has two lines: an explicit line height keeps them apart in every font.
+      // The caption has several lines: an explicit line height keeps them apart in every font.
       subtextStyle: { fontSize: 11, lineHeight: 15, color: theme.mutedForeground },
     },
     tooltip: { trigger: 'item', renderMode: 'richText', formatter: (p: unknown) => chipTooltip(map, map.chips[(p as { dataIndex: number }).dataIndex]) },
@@ -151,7 +235,8 @@ export function buildShardingChart(map: TileMap, options: ChartBuildOptions): EC
           const { perRow, cell } = sliceColumns(d, width - 16, height - 8, aspect);
           const cellH = cell;
           const cellW = cell * aspect;
-          const titleH = d.slices > 1 ? cell * SLICE_TITLE : 0;
+          // A heading of at most 22 px: big cells (few chips) need no bigger one.
+          const titleH = d.slices > 1 || d.nodes ? Math.min(22, cell * SLICE_TITLE) : 0;
           const sliceW = d.cols * cellW + GAP * cell;
           const sliceH = d.rows * cellH + titleH + GAP * cell;
           const i = params.dataIndex;
@@ -174,6 +259,20 @@ export function buildShardingChart(map: TileMap, options: ChartBuildOptions): EC
             type: 'text',
             style: { text: lines.join('\n'), x: x + cellW / 2, y: y + cellH / 2, align: 'center', verticalAlign: 'middle', fill: TILE_TEXT, fontSize: font, lineHeight: font * 1.15, fontFamily: theme.fontFamily },
           });
+          // A collective's links to the next chip of the ring along a row (↔) or down a column (↕).
+          for (const dir of links[i]) {
+            const cx = dir === 'right' ? x + cellW : x + cellW / 2;
+            const cy = dir === 'right' ? y + cellH / 2 : y + cellH;
+            const lw = Math.max(9, Math.min(14, cell * 0.28));
+            // Above the next chip's rectangle, which is drawn after this one.
+            children.push({ type: 'rect', z2: 10, shape: { x: cx - lw / 2, y: cy - lw / 2, width: lw, height: lw, r: lw / 2 }, style: { fill: theme.background, stroke: theme.foreground, lineWidth: 1 } });
+            children.push({ type: 'text', z2: 11, style: { text: dir === 'right' ? '↔' : '↕', x: cx, y: cy, align: 'center', verticalAlign: 'middle', fill: theme.foreground, fontSize: lw * 0.75, fontFamily: theme.fontFamily } });
+          }
+          // A node's frame: the chips that share one scale-up domain (NVLink); between frames, the network.
+          if (d.nodes && place.row === 0 && place.col === 0) {
+            const m = Math.min(6, GAP * cell * 0.3);
+            children.push({ type: 'rect', shape: { x: x0 - m, y: y0 - m, width: d.cols * cellW + 2 * m, height: d.rows * cellH + titleH + 2 * m, r: 4 }, style: { fill: 'none', stroke: theme.foreground, lineWidth: 1.5 } });
+          }
           // Each slice's heading, drawn once with its first chip.
           if (titleH && place.row === 0 && place.col === 0) {
             children.push({ type: 'text', style: { text: d.sliceTitles[place.slice], x: x0, y: y0 + titleH / 2, verticalAlign: 'middle', fill: theme.foreground, fontSize: Math.min(12, titleH * 0.8), fontWeight: 'bold', fontFamily: theme.fontFamily } });

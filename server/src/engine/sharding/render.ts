@@ -5,15 +5,18 @@
 import { escapeHtml } from '../charts/escape';
 import { PAGE_CSS, selfContainedPage } from '../charts/page';
 import { renderChartsToSvg } from '../charts/svg';
-import { formatSeconds } from '../report/format';
+import { formatRate, formatSeconds } from '../report/format';
 import { textTable } from '../search/table';
-import { formatRange, type TileMap } from './tiles';
+import { formatRange, stepText, type TileMap } from './tiles';
 import type { Timeline } from './timeline';
 
 /** A text table (search/table.ts) with the columns `right` says right-aligned, as lines. */
 function table(head: string[], rows: string[][], right: (i: number) => boolean): string[] {
   return textTable(head.map((header, i) => ({ header, align: right(i) ? 'right' : 'left' })), rows).split('\n');
 }
+
+/** Groups of a collective listed one a line before the rest are summed up (a 4×4×4 ring over one axis has 16). */
+const MAX_GROUP_LINES = 16;
 
 /** The heading lines of a tile map: the value, the mesh, and how its dims are split. */
 export function tileMapHeading(map: TileMap): string[] {
@@ -24,31 +27,50 @@ export function tileMapHeading(map: TileMap): string[] {
     `mesh ${map.mesh.name} (${mesh}), ${map.mesh.chips} chips, numbered ${map.mesh.axes[0]?.name ?? 'x'} major; ${map.sizesNote}`,
     `${map.tiles.length} tile${map.tiles.length === 1 ? '' : 's'}${split.length ? `: ${split.join(', ')}` : ': the whole value on every chip'}`,
   ];
-  if (map.partials > 1) lines.push(`partial sums over ${map.partialsum.join('')}: the ${map.partials} chips of a tile each hold one term of its sum`);
+  const tiers = map.mesh.tiers;
+  if (tiers) lines.push(`${tiers.nodes} node${tiers.nodes === 1 ? '' : 's'} of ${tiers.perNode} chips (scale-up domain ${tiers.domain}): ${tiers.inside.join(', ') || 'no axis'} inside a node over scale-up links (NVLink, ${formatRate(tiers.scaleUpBw)}); ${tiers.across.join(', ') || 'no axis'} across nodes over the network (${formatRate(tiers.scaleOutBw)} a chip)`);
+  if (map.partials > 1) {
+    const of = map.partialOf;
+    lines.push(
+      of
+        ? `partial sums over ${map.partialsum.join('')}: the ${map.partials} chips of a tile each hold the einsum's sum over their own part of ${of.letters.join(', ')} (contracted from ${of.operands.join(', ')}); their total is the value`
+        : `partial sums over ${map.partialsum.join('')}: the ${map.partials} chips of a tile each hold one term of its sum`,
+    );
+  }
   if (map.copies > 1) lines.push(`replicated over ${map.replicatedOver.join('')}: ${map.copies} copies of each ${map.partials > 1 ? 'partial sum' : 'tile'}`);
   const c = map.collective;
   if (c) {
     const size = c.groups[0]?.length ?? 0;
-    lines.push(`${c.op} over ${c.axes.join('')}: ${c.groups.length} group${c.groups.length === 1 ? '' : 's'} of ${size} chips exchange data (the chips that differ only in ${c.axes.join(', ')}), e.g. chips ${c.groups[0]?.join(', ')}`);
+    lines.push(`${c.op}(${c.operand} : ${c.operandType}) over ${c.axes.join('')}: ${c.groups.length} group${c.groups.length === 1 ? '' : 's'} of ${size} chips exchange data (the chips that differ only in ${c.axes.join(', ')})`);
+    lines.push(`  ${c.moves}`);
+    lines.push(`  links, in the order the phases run: ${c.steps.map(stepText).join('; then ') || 'none (every axis has size 1)'}`);
+    // One axis: the chips in ring order (→ back: the wraparound link); several: just the chips.
+    const oneRing = c.steps.length === 1 && c.steps[0].link !== 'switch';
+    const shown = c.groupNames.slice(0, MAX_GROUP_LINES).map((name, i) => `group ${i + 1} ${name}: chips ${c.groups[i].join(oneRing ? ' → ' : ', ')}${oneRing && c.steps[0].link === 'ring' ? ' → back' : ''}`);
+    lines.push(...shown.map((l) => `  ${l}`));
+    if (c.groups.length > MAX_GROUP_LINES) lines.push(`  … ${c.groups.length - MAX_GROUP_LINES} more groups, one for each value of ${map.mesh.axes.filter((a) => a.size > 1 && !c.axes.includes(a.name)).map((a) => a.name).join(', ')}`);
   }
   return lines;
 }
 
 /** `shardlens show`: one row per chip, its coordinates and the index range of each dim (start:end, end excluded). */
 export function renderTileTable(map: TileMap): string {
-  const head = ['chip', ...map.mesh.axes.map((a) => a.name), 'tile', ...map.dims.map((d) => d.letter)];
+  const tiers = map.mesh.tiers;
+  const head = ['chip', ...map.mesh.axes.map((a) => a.name), ...(tiers ? ['node'] : []), 'tile', ...map.dims.map((d) => d.letter)];
   if (map.partials > 1) head.push(`partial (${map.partialsum.join('')})`);
+  if (map.partialOf) head.push(`sum over`);
   if (map.copies > 1) head.push(`copy (${map.replicatedOver.join('')})`);
   const groups = map.collective && map.collective.groups.length > 1 ? map.collective.groups : null;
   if (groups) head.push(`group (${map.collective!.op})`);
   const rows = map.chips.map((c) => {
-    const row = [String(c.chip), ...c.coords.map(String), String(c.tile), ...map.dims.map((d, k) => formatRange(c.ranges[k], d).slice(d.letter.length + 1))];
+    const row = [String(c.chip), ...c.coords.map(String), ...(tiers ? [String(c.node)] : []), String(c.tile), ...map.dims.map((d, k) => formatRange(c.ranges[k], d).slice(d.letter.length + 1))];
     if (map.partials > 1) row.push(`${c.partial + 1}/${map.partials}`);
+    if (map.partialOf) row.push(c.partialOf.map((r) => `${r.letter} ${r.start}:${r.end}`).join(' '));
     if (map.copies > 1) row.push(`${c.copy + 1}/${map.copies}`);
     if (groups) row.push(`${groups.findIndex((g) => g.includes(c.chip)) + 1}/${groups.length}`);
     return row;
   });
-  const numeric = map.mesh.axes.length + 2;
+  const numeric = map.mesh.axes.length + (tiers ? 3 : 2);
   return [...tileMapHeading(map), '', ...table(head, rows, (i) => i < numeric)].join('\n') + '\n';
 }
 

@@ -46,9 +46,9 @@ export function collectiveCost(kind: CollectiveKind, axes: readonly string[], D:
   }
   const torusAxes = part.filter((a) => a.topology === 'torus');
   if (torusAxes.length === part.length) {
-    return { kind, axes: names, P, D, time: torusTime(kind, part, P, D, hw) };
+    return { kind, axes: names, P, D, time: torusTime(kind, part, P, D, hw, mesh) };
   }
-  return { kind, axes: names, P, D, time: phasedTime(kind, inTierOrder(part), D, hw) };
+  return { kind, axes: names, P, D, time: phasedTime(kind, inTierOrder(part), D, hw, mesh) };
 }
 
 /**
@@ -69,7 +69,7 @@ function inTierOrder(part: readonly MeshAxis[]): MeshAxis[] {
   return out;
 }
 
-function torusTime(kind: CollectiveKind, axes: readonly MeshAxis[], P: number, D: Explained, hw: HardwareSpec): Explained {
+function torusTime(kind: CollectiveKind, axes: readonly MeshAxis[], P: number, D: Explained, hw: HardwareSpec, mesh: MeshSpec): Explained {
   const h = axes.reduce((n, a) => n + hops(a), 0);
   const alpha = hw.collective_latency;
   const hopNote = () => axes.map((a) => `${a.name}: ${a.wrap ? `${a.size}/2` : `${a.size}−1`}`).join(', ');
@@ -92,14 +92,18 @@ function torusTime(kind: CollectiveKind, axes: readonly MeshAxis[], P: number, D
       'w_a·link_eff': input(wa, 'B/s', `axis ${worst.name}`),
     }));
   }
-  const bw = torusBandwidth(axes, hw);
+  // Issue 14: the bandwidth is the chip's, over every torus axis of the mesh (of size > 1 and
+  // inside the scale-up domain), whichever axes the collective runs on.
+  const links = mesh.axes.filter((a) => a.size > 1 && a.topology === 'torus' && a.scaleUp === undefined);
+  for (const a of axes) if (!links.includes(a) && !links.some((l) => l.name === a.name)) links.push(a);
+  const bw = torusBandwidth(links, hw);
   const t = alpha * h + (D.value * (P - 1)) / P / bw.value;
   return explained(t, 's', 'α·hops + D·(P−1)/P / BW', () => ({
     α: input(alpha, 's', 'collective_latency'),
     hops: input(h, '', hopNote()),
     D: input(D.value, 'B'),
     P: input(P, 'chips', `axes ${axes.map((a) => a.name).join('')}`),
-    BW: input(bw.value, 'B/s', `${bw.formula}, ${axes.length} ${axes.length > 1 ? 'axes' : 'axis'}`),
+    BW: input(bw.value, 'B/s', `${bw.formula}, the chip's ${links.length} torus ${links.length > 1 ? 'axes' : 'axis'}`),
   }));
 }
 
@@ -108,7 +112,7 @@ function torusTime(kind: CollectiveKind, axes: readonly MeshAxis[], P: number, D
  * order (the torus axes together form one phase, placed at the first of them); each phase
  * moves the volume it would move alone, and the times add.
  */
-function phasedTime(kind: CollectiveKind, axes: readonly MeshAxis[], D: Explained, hw: HardwareSpec): Explained {
+function phasedTime(kind: CollectiveKind, axes: readonly MeshAxis[], D: Explained, hw: HardwareSpec, mesh: MeshSpec): Explained {
   const phases: MeshAxis[][] = [];
   let torusPhase: MeshAxis[] | undefined;
   for (const a of axes) {
@@ -138,7 +142,7 @@ function phasedTime(kind: CollectiveKind, axes: readonly MeshAxis[], D: Explaine
       const net = network ? ' + scaleout_latency' : '';
       note = `switch axis ${label}: α${net} + D_i·(P_i−1)/P_i / (link_bw·link_eff) with D_i = ${Di} B, P_i = ${sizes[i]}, BW = ${bw} B/s${net ? `, scaleout_latency = ${Number((network * 1e6).toPrecision(6))} µs` : ''}`;
     } else {
-      const sub = torusTime(kind, ph, sizes[i], explained(Di, 'B', 'D_i'), hw);
+      const sub = torusTime(kind, ph, sizes[i], explained(Di, 'B', 'D_i'), hw, mesh);
       t = sub.value;
       note = `torus axes ${label}: ${sub.formula} with D_i = ${Di} B`;
     }

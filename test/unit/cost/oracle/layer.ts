@@ -39,7 +39,7 @@ export function blockCost(t: Totals, role: BlockCost['role'], block: string, ops
   return {
     role, block, ops,
     time: t.time, flops: t.flops, commBytes: t.commBytes, computeTime: t.computeTime, memoryTime: t.memoryTime, commTime: t.commTime,
-    byBound: t.byBound,
+    allToAllTime: t.allToAllTime, byBound: t.byBound,
   };
 }
 
@@ -86,7 +86,7 @@ export function costLayer(phase: PhaseSpec, sizes: PassSizes, mesh: MeshSpec, mo
   });
   return {
     time: totals.time, flops: totals.flops, commBytes: totals.commBytes, computeTime: totals.computeTime, memoryTime: totals.memoryTime, commTime: totals.commTime,
-    byBound: totals.byBound,
+    allToAllTime: totals.allToAllTime, byBound: totals.byBound,
     ops,
     blocks: { ffn: ffn.cost, attention: attention?.cost ?? null },
     overlapGroups: groups,

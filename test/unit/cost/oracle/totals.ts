@@ -54,6 +54,7 @@ export function sumOps(ops: readonly OpCost[], overlap: Overlap): { totals: Tota
     t.computeTime += o.computeTime.value;
     t.memoryTime += o.memoryTime.value;
     t.commTime += o.commTime.value;
+    if (o.op === 'all_to_all') t.allToAllTime += o.commTime.value;
   }
   const groups: OverlapGroup[] = [];
   const paired = new Set<number>();

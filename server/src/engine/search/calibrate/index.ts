@@ -12,12 +12,13 @@ import { isPowerOfTwo, layoutVariant, throwIfCancelled, type RunControl } from '
 import { bestFactorization } from '../meshes';
 import type { CalibrationRow, CsvProblem } from './csv';
 import { jacobian, levenbergMarquardt } from './levenbergMarquardt';
-import { ALL_FIT_PARAMETERS, FIT_PARAMETERS, OPTIONAL_FIT_PARAMETERS, isTime, startValue, toTheta, toValue, valueOf, withParameters, type FitParameter } from './parameters';
+import { ALL_FIT_PARAMETERS, FIT_PARAMETERS, OPTIONAL_FIT_PARAMETERS, PARAMETER_RANGE, isTime, startValue, toTheta, toValue, valueOf, withParameters, type FitParameter } from './parameters';
 
 export { parseCalibrationCsv, formatProblem, REQUIRED_COLUMNS } from './csv';
 export type { CalibrationRow, CsvProblem } from './csv';
 export { FIT_PARAMETERS, OPTIONAL_FIT_PARAMETERS } from './parameters';
 export type { FitParameter } from './parameters';
+export { PARAMETER_RANGE } from './parameters';
 
 /** A row's layout, ready to cost with any values of the fitted fields. */
 export interface PreparedRow {
@@ -38,6 +39,21 @@ export interface CalibrationRowResult {
   /** predicted / measured − 1. */
   error_before: number;
   error_after: number;
+  /** The same, predicted by the fields fitted to the other rows (at least 3 rows). */
+  error_left_out?: number;
+}
+
+/** A fitted field with how sure the fit is of it. */
+export interface FittedField {
+  parameter: FitParameter;
+  value: number;
+  /** The lowest and highest value over the fits that leave one row out (and the full fit). */
+  low: number;
+  high: number;
+  /** The value sits on a bound of the field's range: the rows only bound it from one side. */
+  at_bound?: 'low' | 'high';
+  /** Leaving one row out moves it by more than a factor of 2. */
+  poorly_determined: boolean;
 }
 
 export interface CalibrationResult {
@@ -46,11 +62,16 @@ export interface CalibrationResult {
   /** Fitted values, and the values of fields left as they were. */
   values: Record<FitParameter, number>;
   fitted: FitParameter[];
+  /** Each fitted field's value and range. */
+  fields: FittedField[];
   kept: { parameter: FitParameter; value: number; reason: string }[];
   rows: CalibrationRowResult[];
   /** Root mean square of log(predicted / measured). */
   rms_log_error_before: number;
   rms_log_error_after: number;
+  /** Over the left-out predictions (at least 3 rows). */
+  rms_log_error_left_out?: number;
+  max_abs_error_left_out?: number;
   iterations: number;
   /** Notes on the data (one phase only, few rows). */
   messages: string[];
@@ -75,6 +96,8 @@ export interface CalibrateOptions extends RunControl {
    */
   parameters?: readonly FitParameter[];
   maxIterations?: number;
+  /** Refit once per row without it (default true): the left-out errors and the fields' ranges. */
+  leaveOneOut?: boolean;
 }
 
 /** Resolves each row's layout with its sizes (and `chips` mesh); problems name the row. */
@@ -120,7 +143,8 @@ export function prepareRows(analysis: Analysis, rows: readonly CalibrationRow[],
 
 /** The model's time for a row with the given hardware: the prefill, or one decode step at the mean T. */
 export function predictRow(p: PreparedRow, hardware: HardwareSpec): number {
-  const layout: ResolvedLayout = { ...p.layout, mesh: { ...p.layout.mesh, hardware } };
+  // The row's phase runs on its own mesh when the layout gives the phases meshes of their own.
+  const layout: ResolvedLayout = { ...p.layout, mesh: { ...(p.layout[p.row.phase].mesh ?? p.layout.mesh), hardware } };
   const spec = layout[p.row.phase];
   const sizes = p.row.phase === 'prefill' ? passSizes(layout.model, spec.workload, 'prefill') : passSizes(layout.model, spec.workload, 'decode', 'mean');
   return costPass(layout, spec, sizes).latency.value;
@@ -142,12 +166,17 @@ function formatTimeField(v: number): string {
   return `${Number((v * 1e9).toPrecision(4))} ns`;
 }
 
+/** A field's value as the hardware block writes it. */
+export function formatField(p: FitParameter, v: number): string {
+  return isTime(p) ? formatTimeField(v) : p === 'matmul_knee' ? v.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e') : String(Number(v.toPrecision(4)));
+}
+
 export function hardwareBlock(base: string, name: string, values: Partial<Record<FitParameter, number>>, fitted: readonly FitParameter[], comment?: string): string {
   const lines = comment ? comment.split('\n').map((l) => `# ${l}`) : [];
   lines.push(`hardware ${name} = ${base} {`);
   for (const p of fitted) {
     const v = values[p]!;
-    lines.push(`  ${p} = ${isTime(p) ? formatTimeField(v) : p === 'matmul_knee' ? v.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e') : Number(v.toPrecision(4))}`);
+    lines.push(`  ${p} = ${formatField(p, v)}`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -190,6 +219,55 @@ function identifiable(columns: number[][], names: FitParameter[], rows: number):
   return { keep, dropped };
 }
 
+/** One least-squares fit of `names` (those the rows identify) to prepared rows. */
+interface Fit {
+  /** Values of the fitted fields only. */
+  fittedValues: Partial<Record<FitParameter, number>>;
+  fitted: FitParameter[];
+  dropped: { parameter: FitParameter; reason: string }[];
+  iterations: number;
+}
+
+function fitPrepared(prepared: readonly PreparedRow[], hw: HardwareSpec, names: readonly FitParameter[], options: CalibrateOptions, progress: boolean, startFrom: Partial<Record<FitParameter, number>> = {}): Fit {
+  const measured = prepared.map((p) => p.row.seconds);
+  const start = names.map((n) => toTheta(n, startFrom[n] ?? startValue(n, hw)));
+  const valuesOf = (theta: readonly number[], which: number[]) => {
+    const v: Partial<Record<FitParameter, number>> = {};
+    which.forEach((j, k) => { v[names[j]] = toValue(names[j], theta[k]); });
+    return v;
+  };
+  // Fields left out of a fit keep the hardware's own values (not the start point's).
+  const residualsFor = (which: number[]) => (theta: number[]) => {
+    throwIfCancelled(options.cancel);
+    const h = withParameters(hw, valuesOf(theta, which));
+    return prepared.map((p, i) => Math.log(predictRow(p, h) / measured[i]));
+  };
+  // Identifiability at the starting point.
+  const all = names.map((_, j) => j);
+  const f0 = residualsFor(all);
+  const r0 = f0(start);
+  const { keep, dropped } = identifiable(jacobian(f0, start, r0, 1e-4), [...names], prepared.length);
+  const maxIterations = options.maxIterations ?? 100;
+  const fit = levenbergMarquardt(residualsFor(keep), keep.map((j) => start[j]), {
+    maxIterations,
+    onIteration: progress ? (it) => options.onProgress?.(it, maxIterations) : () => throwIfCancelled(options.cancel),
+  });
+  return {
+    fittedValues: valuesOf(fit.params, keep),
+    fitted: keep.map((j) => names[j]).sort((a, b) => ALL_FIT_PARAMETERS.indexOf(a) - ALL_FIT_PARAMETERS.indexOf(b)),
+    dropped: dropped.map((d) => ({ parameter: names[d.index], reason: d.reason })),
+    iterations: fit.iterations,
+  };
+}
+
+/** Where a fitted value sits against its range: a value pinned at a bound is a one-sided answer. */
+function atBound(p: FitParameter, v: number): 'low' | 'high' | undefined {
+  const [lo, hi] = PARAMETER_RANGE[p];
+  if (v <= lo * 1.02) return 'low';
+  if (v >= hi * 0.98) return 'high';
+  return undefined;
+}
+
 /** Fits the calibration fields to the rows. Throws CalibrationError for bad rows or too few. */
 export function calibrate(analysis: Analysis, rows: readonly CalibrationRow[], options: CalibrateOptions): CalibrationResult {
   const hwName = options.hardware;
@@ -207,39 +285,52 @@ export function calibrate(analysis: Analysis, rows: readonly CalibrationRow[], o
   const measured = prepared.map((p) => p.row.seconds);
   const before = prepared.map((p) => predictRow(p, hw));
 
-  const start = names.map((n) => toTheta(n, startValue(n, hw)));
-  const valuesOf = (theta: readonly number[], which: number[]) => {
-    const v: Partial<Record<FitParameter, number>> = {};
-    which.forEach((j, k) => { v[names[j]] = toValue(names[j], theta[k]); });
-    return v;
-  };
-  const residualsFor = (which: number[], fixedStart: number[]) => (theta: number[]) => {
-    throwIfCancelled(options.cancel);
-    const others = names.map((_, j) => j).filter((j) => !which.includes(j));
-    const fixed = valuesOf(others.map((j) => fixedStart[j]), others);
-    const h = withParameters(hw, { ...fixed, ...valuesOf(theta, which) });
-    return prepared.map((p, i) => Math.log(predictRow(p, h) / measured[i]));
-  };
-
-  // Identifiability at the starting point.
-  const all = names.map((_, j) => j);
-  const f0 = residualsFor(all, start);
-  const r0 = f0(start);
-  const { keep, dropped } = identifiable(jacobian(f0, start, r0, 1e-4), names, prepared.length);
-  const kept = dropped.map((d) => ({ parameter: names[d.index], value: valueOf(hw, names[d.index]), reason: d.reason }));
-  for (const k of kept) messages.push(`${k.parameter} is not identifiable from these rows (${k.reason}); it keeps its value ${k.value}`);
-
+  const fit = fitPrepared(prepared, hw, names, options, true);
   const maxIterations = options.maxIterations ?? 100;
-  const fit = levenbergMarquardt(residualsFor(keep, start), keep.map((j) => start[j]), {
-    maxIterations,
-    onIteration: (it) => options.onProgress?.(it, maxIterations),
-  });
   options.onProgress?.(maxIterations, maxIterations);
-  const fittedValues = valuesOf(fit.params, keep);
+  const kept = fit.dropped.map((d) => ({ parameter: d.parameter, value: valueOf(hw, d.parameter), reason: d.reason }));
+  for (const k of kept) messages.push(`${k.parameter} is not identifiable from these rows (${k.reason}); it keeps its value ${k.value}`);
+  const fittedValues = fit.fittedValues;
+  const fitted = fit.fitted;
   const values = Object.fromEntries(names.map((n) => [n, fittedValues[n] ?? valueOf(hw, n)])) as Record<FitParameter, number>;
   for (const p of ALL_FIT_PARAMETERS) if (values[p] === undefined) values[p] = valueOf(hw, p);
   const after = prepared.map((p) => predictRow(p, withParameters(hw, fittedValues)));
-  const fitted = keep.map((j) => names[j]).sort((a, b) => FIT_PARAMETERS.indexOf(a) - FIT_PARAMETERS.indexOf(b));
+
+  // Leave one out: each row predicted by the same fields fitted to the other rows. With as many
+  // fields as rows the fit passes through every row, and this is the only honest error.
+  const looErrors: (number | undefined)[] = prepared.map(() => undefined);
+  const ranges: Partial<Record<FitParameter, { low: number; high: number }>> = {};
+  for (const p of fitted) ranges[p] = { low: fittedValues[p]!, high: fittedValues[p]! };
+  if (prepared.length >= 3 && (options.leaveOneOut ?? true)) {
+    for (let i = 0; i < prepared.length; i++) {
+      const rest = prepared.filter((_, j) => j !== i);
+      // From the same start as a fit of those rows alone would take, so the two agree.
+      const f = fitPrepared(rest, hw, fitted, options, false);
+      const h = withParameters(hw, f.fittedValues);
+      looErrors[i] = predictRow(prepared[i], h) / measured[i] - 1;
+      // A field the rest cannot pin down keeps the hardware's value there: the range includes it.
+      for (const p of fitted) {
+        const v = f.fittedValues[p] ?? valueOf(hw, p);
+        const r = ranges[p]!;
+        r.low = Math.min(r.low, v);
+        r.high = Math.max(r.high, v);
+      }
+    }
+  }
+  const fittedInfo: FittedField[] = fitted.map((p) => {
+    const v = fittedValues[p]!;
+    const r = ranges[p]!;
+    const bound = atBound(p, v);
+    const spread = r.low > 0 ? r.high / r.low : Infinity;
+    return { parameter: p, value: v, low: r.low, high: r.high, ...(bound ? { at_bound: bound } : {}), poorly_determined: spread > 2 };
+  });
+  if (fitted.length >= prepared.length) {
+    messages.push(`${prepared.length} rows fix ${fitted.length} fields: the fit can pass through every row, so its error after fitting says nothing; read the leave-one-out errors`);
+  }
+  for (const f of fittedInfo) {
+    if (f.at_bound) messages.push(`${f.parameter} ends at the ${f.at_bound} end of its range (${PARAMETER_RANGE[f.parameter].map((x) => formatField(f.parameter, x)).join('–')}): the rows only say it is no ${f.at_bound === 'low' ? 'more' : 'less'} than that`);
+    else if (f.poorly_determined) messages.push(`${f.parameter} is poorly determined: leaving one row out moves it from ${formatField(f.parameter, f.low)} to ${formatField(f.parameter, f.high)}`);
+  }
   const resultRows: CalibrationRowResult[] = prepared.map((p, i) => ({
     line: p.row.line,
     layout: p.row.layout,
@@ -252,20 +343,25 @@ export function calibrate(analysis: Analysis, rows: readonly CalibrationRow[], o
     after_s: after[i],
     error_before: before[i] / measured[i] - 1,
     error_after: after[i] / measured[i] - 1,
+    ...(looErrors[i] !== undefined ? { error_left_out: looErrors[i] } : {}),
   }));
   const rmsBefore = rms(before.map((b, i) => Math.log(b / measured[i])));
   const rmsAfter = rms(after.map((a, i) => Math.log(a / measured[i])));
+  const loo = looErrors.filter((e): e is number => e !== undefined);
   const calibratedName = `${hwName}_calibrated`;
-  const comment = `fitted by shardlens calibrate to ${prepared.length} measurements: rms log error ${rmsBefore.toPrecision(3)} → ${rmsAfter.toPrecision(3)}`;
+  const looNote = loo.length ? `, leave-one-out errors within ±${(Math.max(...loo.map(Math.abs)) * 100).toFixed(1)}%` : '';
+  const comment = `fitted by shardlens calibrate to ${prepared.length} measurements: rms log error ${rmsBefore.toPrecision(3)} → ${rmsAfter.toPrecision(3)}${looNote}`;
   return {
     hardware: hwName,
     calibratedName,
     values,
     fitted,
+    fields: fittedInfo,
     kept,
     rows: resultRows,
     rms_log_error_before: rmsBefore,
     rms_log_error_after: rmsAfter,
+    ...(loo.length ? { rms_log_error_left_out: rms(loo.map((e) => Math.log(1 + e))), max_abs_error_left_out: Math.max(...loo.map(Math.abs)) } : {}),
     iterations: fit.iterations,
     messages,
     text: hardwareBlock(hwName, calibratedName, values, fitted, comment),

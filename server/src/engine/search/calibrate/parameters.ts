@@ -18,6 +18,11 @@ export const OPTIONAL_FIT_PARAMETERS: readonly FitParameter[] = ['matmul_knee'];
 export const ALL_FIT_PARAMETERS: readonly FitParameter[] = [...FIT_PARAMETERS, ...OPTIONAL_FIT_PARAMETERS];
 
 const EFF_MIN = 0.01;
+/** Each field's range, [low, high], as the map below keeps it. */
+export const PARAMETER_RANGE: Readonly<Record<FitParameter, readonly [number, number]>> = {
+  flops_eff: [0.01, 1], hbm_eff: [0.01, 1], link_eff: [0.01, 1],
+  collective_latency: [1e-9, 1e-3], op_overhead: [1e-9, 1e-3], matmul_knee: [1e3, 1e13],
+};
 const TIME_LOG_MIN = -9;
 const TIME_LOG_SPAN = 6;
 
