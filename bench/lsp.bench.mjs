@@ -8,6 +8,7 @@
 
 import { spawn } from 'node:child_process';
 import { SERVER_NODE_OPTIONS } from '../scripts/server-options.mjs';
+import { largeShardFile } from './largeShardFile.mjs';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,31 +22,6 @@ const WARMUP = 5;
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-/** A block and a layout that uses it, repeated with fresh names until the text has `lines` lines. */
-function largeFile(lines) {
-  const head = 'mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }\nmodel tiny { layers = 2, E = 1024, F = 4096, H = 8, K = 1, Q = 128, V = 32000 }\nworkload chat { batch = 64, prompt = 2048, generate = 64 }\n\n';
-  const unit = (i) => `# copy ${i}
-ffn ffn_${i} {
-  in h : BLE_xyz
-  weight w_in  : E_x F_yz
-  weight w_out : F_yz E_x
-  a = all_gather(h, yz)       : BLE_x
-  b = einsum(a, w_in)         : BLF_yz (partialsum-x)
-  c = reduce_scatter(b, x)    : BLF_xyz
-  d = gelu(c)
-  e = all_gather(d, x)        : BLF_yz
-  f = einsum(e, w_out)        : BLE_x (partialsum-yz)
-  y = reduce_scatter(f, yz)   : BLE_xyz
-  out y
-}
-layout layout_${i} { model = tiny, mesh = pod, workload = chat, ffn = ffn_${i}, attention = ws2d_batch }
-
-`;
-  let text = head;
-  for (let i = 0; text.split('\n').length < lines; i++) text += unit(i);
-  return text;
 }
 
 async function startServer() {
@@ -132,7 +108,7 @@ try {
     context: 'reduce_scatter(b, x)', from: 'x', to: 'y', hover: 'all_gather(h, yz)',
   });
   printResidentMemory(server, 'the typical files');
-  await measure(server, '10,000-line file', largeFile(10000), { context: 'reduce_scatter(b, x)', from: 'x', to: 'y', hover: 'all_gather(h, yz)' });
+  await measure(server, '10,000-line file', largeShardFile(10000), { context: 'reduce_scatter(b, x)', from: 'x', to: 'y', hover: 'all_gather(h, yz)' });
   printResidentMemory(server, 'the 10,000-line file');
 } finally {
   await server.connection.sendRequest('shutdown');

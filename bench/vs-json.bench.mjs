@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import rpc from 'vscode-jsonrpc/node.js';
 import { SERVER_NODE_OPTIONS } from '../scripts/server-options.mjs';
+import { largeShardFile } from './largeShardFile.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = rpc;
@@ -109,39 +110,13 @@ function jsonFile(lines) {
   return JSON.stringify(items, null, 2);
 }
 
-/** A .shard file of about `lines` lines: blocks of their own and layouts that use them. */
-function shardFile(lines) {
-  const head = 'mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }\nmodel tiny { layers = 2, E = 1024, F = 4096, H = 8, K = 1, Q = 128, V = 32000, ffn = gelu }\nworkload chat { batch = 64, prompt = 2048, generate = 64 }\n\n';
-  const unit = (i) => `# copy ${i}
-ffn ffn_${i} {
-  in h : BLE_xyz
-  weight w_in  : E_x F_yz
-  weight w_out : F_yz E_x
-  a = all_gather(h, yz)       : BLE_x
-  b = einsum(a, w_in)         : BLF_yz (partialsum-x)
-  c = reduce_scatter(b, x)    : BLF_xyz
-  d = gelu(c)
-  e = all_gather(d, x)        : BLF_yz
-  f = einsum(e, w_out)        : BLE_x (partialsum-yz)
-  y = reduce_scatter(f, yz)   : BLE_xyz
-  out y
-}
-layout layout_${i} { model = tiny, mesh = pod, workload = chat, ffn = ffn_${i}, attention = ws2d_batch }
-
-`;
-  const perUnit = unit(0).split('\n').length - 1;
-  let text = head;
-  for (let i = 0; text.split('\n').length + perUnit <= lines; i++) text += unit(i);
-  return text;
-}
-
 const shardlens = await startServer([...SERVER_NODE_OPTIONS, path.join(root, 'dist/server.js'), '--stdio'], 'shard');
 const json = await startServer([JSON_SERVER, '--stdio'], 'json');
 const rows = [];
 try {
   const small = readFileSync(path.join(root, 'examples/palm540b.shard'), 'utf8');
   const smallJson = jsonFile(small.split('\n').length);
-  const large = shardFile(14000);
+  const large = largeShardFile(14000);
   const largeJson = jsonFile(14000);
   // Each edit breaks the text and the next one repairs it, so both servers must find an error
   // in every other version: a dimension that no longer divides / a missing comma.

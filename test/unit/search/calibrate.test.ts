@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { calibrate, CalibrationError, predictRows } from '../../../server/src/engine/search/calibrate/index';
 import { parseCalibrationCsv, type CalibrationRow } from '../../../server/src/engine/search/calibrate/csv';
 import { renderCalibrationText } from '../../../server/src/engine/search/calibrate/render';
-import { analyzed, golden, readRepoFile, seededRandom } from './helpers';
+import { analyzed, readRepoFile, seededRandom } from './helpers';
+import { table23 } from './paperTable23';
 
 describe('parseCalibrationCsv', () => {
   it('reads rows in any column order, with chips optional and extra columns ignored', () => {
@@ -123,34 +124,9 @@ describe('calibrate', () => {
 });
 
 describe('calibrate on the paper (Table 2/3): fit on half, predict the other half', () => {
-  const table = golden().table2_3_configurations;
-  const rowsData: any[] = table.rows;
-  // One layout per row: the row's model, weights, blocks (mqa_heads → heads), sizes, and the
-  // paper's unfused attention (its kernels wrote the scores to HBM); the chip
-  // count goes in the CSV's `chips` column, which re-factors the mesh.
-  const models = new Map<string, string>();
-  const decls: string[] = [];
-  const meshes = new Set<number>();
-  const meshName = (chips: number) => {
-    if (!meshes.has(chips)) {
-      meshes.add(chips);
-      // A starting shape; the CSV's chips column re-factors it anyway.
-      const z = Math.min(4, chips);
-      const y = Math.min(4, chips / z);
-      decls.push(`mesh v4_${chips} = tpu_v4 { x = ${chips / (y * z)}, y = ${y}, z = ${z} }`);
-    }
-    return `v4_${chips}`;
-  };
-  const modelName = (r: any) => {
-    const key = `${r.model}_${r.weights}`;
-    if (!models.has(key)) { models.set(key, key); decls.push(`model ${key} = ${r.model} { weights = ${r.weights} }`); }
-    return key;
-  };
-  const attention = (a: string) => a.replace(/^mqa_/, '');
-  rowsData.forEach((r, i) => decls.push(`layout row${i} {\n  model = ${modelName(r)}\n  mesh = ${meshName(r.chips)}\n  workload { batch = ${r.batch}, prompt = 2048, generate = 64 }\n  ffn = ${r.ffn}\n  attention = ${attention(r.attention)}\n  attention_kernel = unfused\n}`));
-  const text = decls.join('\n');
-  // Prefill rows are whole prefills; decode rows are 64 steps, and the CSV wants one step.
-  const csvRows: CalibrationRow[] = rowsData.map((r, i) => ({ line: i + 2, layout: `row${i}`, phase: r.phase, batch: r.batch, prompt: 2048, generate: 64, seconds: r.phase === 'decode' ? r.latency_s / 64 : r.latency_s, chips: r.chips }));
+  // One layout per row and the rows as the CSV gives them (paperTable23.ts): prefill rows are
+  // whole prefills, decode rows one step of the paper's 64.
+  const { text, rows: csvRows } = table23();
 
   it('half the rows (seeded, both phases in each half) fit; the held-out rows improve', () => {
     // A layout whose other phase would not fit in memory is still costed (the rows time one phase).
