@@ -35,7 +35,7 @@ export class ShardingPanel extends WebviewPanelHost<ShardingWebviewMessage> {
   /** The last answer with tiles: its choices feed the choosers. */
   private last: Drawn | undefined;
   private where: { uri: vscode.Uri; position: vscode.Position } | undefined;
-  private preference: Omit<ShardingViewState, 'uri'> = {};
+  private preference: Omit<ShardingViewState, 'uri' | 'chip'> = {};
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 

@@ -69,12 +69,14 @@ export class LayoutStatusBar implements vscode.Disposable {
     } else {
       const { decode, prefill } = status;
       // A recorded result goes beside the prediction (the nominal model is a lower bound).
-      this.item.text = `$(dashboard) ${name}: ${decode.time}/token${status.measured ? ` · ${status.measured}` : ''}`;
+      // Then whether the figures are a nominal roofline or calibrated (the tooltip names the hardware).
+      this.item.text = `$(dashboard) ${name}: ${decode.time}/token${status.measured ? ` · ${status.measured}` : ''} · ${status.basis.kind}`;
       const tooltip = new vscode.MarkdownString(undefined, true);
       tooltip.appendMarkdown(`\`${name}\`\n\n`);
       tooltip.appendMarkdown(`- decode: ${decode.time} per token (${context === 'last' ? 'last step' : 'mean context'}), MFU ${decode.mfu}, ${decode.bound}-bound\n`);
       tooltip.appendMarkdown(`- prefill: ${prefill.time}, MFU ${prefill.mfu}, ${prefill.bound}-bound\n`);
       if (status.measured) tooltip.appendMarkdown(`- ${status.measured}\n`);
+      tooltip.appendMarkdown(`- figures: ${status.basis.label}\n`);
       tooltip.appendMarkdown('\n');
       tooltip.appendMarkdown('Click to compare layouts.');
       this.item.tooltip = tooltip;

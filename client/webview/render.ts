@@ -2,7 +2,7 @@
 // names and messages are data and never go through innerHTML. Pure functions over a root element
 // so that tests can run them under happy-dom with hostile strings.
 
-import { chartCardTitle, chartIdsOf, COMPARE_COLUMNS, compareTableRows } from '../../server/src/engine/index';
+import { chartCardTitle, chartIdsFor, compareBasisNote, compareColumns, compareTableRows } from '../../server/src/engine/index';
 import type { ExportableChartId, ChartFormat, ReportMessage, StatusMessage } from '../../server/src/protocol/compareView';
 import { button, chartCard, el, statusLine } from './dom';
 
@@ -43,7 +43,8 @@ function table(doc: Document, message: ReportMessage, actions: ViewActions): HTM
   const t = el(doc, 'table', 'compare');
   const headRow = el(doc, 'tr');
   headRow.append(el(doc, 'th', undefined, 'layout'));
-  for (const c of COMPARE_COLUMNS) {
+  const columns = compareColumns(message.report);
+  for (const c of columns) {
     const th = el(doc, 'th', undefined, c.label);
     th.title = c.title;
     headRow.append(th);
@@ -58,7 +59,7 @@ function table(doc: Document, message: ReportMessage, actions: ViewActions): HTM
     const nameCell = el(doc, 'td', 'name');
     nameCell.append(button(doc, row.name, 'link', () => actions.reveal(row.name), `Show ${row.name} in the editor`));
     tr.append(nameCell);
-    for (const c of COMPARE_COLUMNS) {
+    for (const c of columns) {
       const td = el(doc, 'td', c.key, row.cells[c.key]);
       if (c.key === 'memory' && !row.fits) td.classList.add('warn');
       tr.append(td);
@@ -98,9 +99,13 @@ export function renderReport(root: HTMLElement, message: ReportMessage, actions:
     root.append(el(doc, 'p', 'empty', message.shown.length === 0 ? 'This file declares no layout yet.' : 'No layout could be costed: see the Problems panel.'));
     return [];
   }
+  // What the charts' figures are (roofline from nominal hardware, or calibrated), as compare --html says under each heading.
+  const basis = compareBasisNote(message.report);
+  if (basis) root.append(el(doc, 'p', 'basis-note', basis));
   const slots: ChartSlot[] = [];
   const charts = el(doc, 'div', 'charts');
-  for (const id of chartIdsOf('compare')) {
+  // Charts that apply to this report: the transfer and measured charts only where a layout has those figures.
+  for (const id of chartIdsFor('compare', message.report)) {
     const { card, slot } = exportableChartCard(doc, id, actions);
     charts.append(card);
     slots.push(slot);

@@ -4,19 +4,43 @@
 // sharding.ts into the slot returned here. Beside the chart, a table gives every chip's tile in
 // words (the same lines the chart's labels print), for screen readers and for the UI tests.
 
-import { chartCardTitle, chipLabel, stepText } from '../../server/src/engine/index';
+import { chartCardTitle, chipAnnouncement, chipLabel, moveChip, stepText, type ChipMove, type TileMap } from '../../server/src/engine/index';
 import type { ShardingMessage, ShardingStatusMessage } from '../../server/src/protocol/shardingView';
 import { button, chartCard, el, statusLine } from './dom';
 
 export interface ShardingViewActions {
   chooseLayout(): void;
   chooseValue(): void;
+  /** The keyboard (or a click on the chart) selected another chip: redraw its outline, save it. */
+  selectChip?(chip: number): void;
 }
 
 export interface ShardingViewSlot {
   id: 'sharding';
   container: HTMLElement;
+  /** The chip selected now (the one given to renderSharding, kept inside the mesh). */
+  selected: number;
+  /** Selects a chip as a key press does: the announcement, the table row and `selectChip`. */
+  select(chip: number): void;
 }
+
+/**
+ * The keys of the chip grid (documented in the README, "In VS Code"): arrows move along
+ * the drawing's rows and columns, PageUp/PageDown and [ ] to the previous/next slice (node), Home
+ * to chip (0, …, 0), End to the last chip. A move stops at the edge (see engine sharding/navigate.ts).
+ */
+export const CHIP_KEYS: Readonly<Record<string, ChipMove>> = {
+  ArrowLeft: 'left',
+  ArrowRight: 'right',
+  ArrowUp: 'up',
+  ArrowDown: 'down',
+  PageUp: 'previous-slice',
+  '[': 'previous-slice',
+  PageDown: 'next-slice',
+  ']': 'next-slice',
+  Home: 'first',
+  End: 'last',
+};
 
 /** Nothing to draw (the cursor is off a value) or no answer: the message replaces the view. */
 export function renderShardingStatus(root: HTMLElement, message: ShardingStatusMessage): void {
@@ -24,7 +48,7 @@ export function renderShardingStatus(root: HTMLElement, message: ShardingStatusM
   statusLine(root, message.state).textContent = message.text;
 }
 
-export function renderSharding(root: HTMLElement, message: ShardingMessage, actions: ShardingViewActions): ShardingViewSlot {
+export function renderSharding(root: HTMLElement, message: ShardingMessage, actions: ShardingViewActions, selectedChip = 0): ShardingViewSlot {
   const doc = root.ownerDocument;
   const { result } = message;
   const map = result.tiles;
@@ -61,6 +85,21 @@ export function renderSharding(root: HTMLElement, message: ShardingMessage, acti
   root.append(head);
 
   const { card, container } = chartCard(doc, 'sharding', chartCardTitle('sharding'));
+  // The chip grid takes the keyboard focus; what the selected chip holds is written above it,
+  // in a live region that screen readers read out after each move.
+  const hint = el(doc, 'p', 'chip-keys', 'Chip grid: arrow keys move the selected chip along rows and columns, PageUp/PageDown or [ ] to the previous/next slice, Home to chip 0, End to the last; moves stop at the edge.');
+  hint.id = 'chip-keys';
+  const live = el(doc, 'p', 'chip-selected');
+  live.setAttribute('role', 'status');
+  live.setAttribute('aria-live', 'polite');
+  live.setAttribute('aria-atomic', 'true');
+  container.tabIndex = 0;
+  container.setAttribute('role', 'application');
+  container.setAttribute('aria-roledescription', 'chip grid');
+  container.setAttribute('aria-label', `${map.mesh.chips} chips of mesh ${map.mesh.name}`);
+  container.setAttribute('aria-describedby', 'chip-keys');
+  card.insertBefore(live, container);
+  card.insertBefore(hint, container);
   const charts = el(doc, 'div', 'charts');
   charts.append(card);
   root.append(charts);
@@ -89,5 +128,50 @@ export function renderSharding(root: HTMLElement, message: ShardingMessage, acti
   }
   details.append(table);
   root.append(details);
-  return { id: 'sharding', container };
+
+  const slot: ShardingViewSlot = {
+    id: 'sharding',
+    container,
+    selected: clampChip(map, selectedChip),
+    select(chip: number) {
+      const moved = chip !== slot.selected;
+      slot.selected = clampChip(map, chip);
+      showSelection(table, live, map, slot.selected);
+      if (moved) actions.selectChip?.(slot.selected);
+    },
+  };
+  showSelection(table, live, map, slot.selected);
+  container.addEventListener('keydown', (event: KeyboardEvent) => {
+    const move = CHIP_KEYS[event.key];
+    if (!move || event.altKey || event.ctrlKey || event.metaKey) return;
+    // The page must not scroll under an arrow or PageDown meant for the grid.
+    event.preventDefault();
+    const next = moveChip(map, slot.selected, move);
+    if (next === slot.selected && move !== 'first' && move !== 'last') {
+      live.textContent = `${chipAnnouncement(map, next)} (edge of the mesh: no chip ${EDGE[move] ?? 'there'})`;
+      return;
+    }
+    slot.select(next);
+  });
+  return slot;
+}
+
+const EDGE: Partial<Record<ChipMove, string>> = {
+  left: 'to the left',
+  right: 'to the right',
+  up: 'above',
+  down: 'below',
+  'previous-slice': 'in a previous slice',
+  'next-slice': 'in a next slice',
+};
+
+function clampChip(map: TileMap, chip: number): number {
+  return Number.isSafeInteger(chip) && chip >= 0 && chip < map.chips.length ? chip : 0;
+}
+
+/** The announcement and the tile table's marked row for the selected chip. */
+function showSelection(table: HTMLElement, live: HTMLElement, map: TileMap, chip: number): void {
+  live.textContent = chipAnnouncement(map, chip);
+  for (const row of table.querySelectorAll<HTMLElement>('tr.selected')) row.classList.remove('selected');
+  table.querySelector<HTMLElement>(`tr[data-chip="${chip}"]`)?.classList.add('selected');
 }

@@ -42,7 +42,7 @@ describe('completion and signature help', () => {
   });
 
   it('offers dtypes, names in scope (with the prelude), and block names for field values', async () => {
-    expect(labels(await complete('model m = palm_540b { weights = | }\n'))).toEqual(['bf16', 'int8', 'fp8', 'int4']);
+    expect(labels(await complete('model m = palm_540b { weights = | }\n'))).toEqual(['bf16', 'int8', 'fp8', 'int4', 'mxfp4']);
     const models = labels(await complete('model mine { layers = 1 }\nlayout l {\n  model = |\n}\n'));
     expect(models).toEqual(expect.arrayContaining(['mine', 'palm_540b', 'palm_8b']));
     const ffns = labels(await complete('layout l {\n  ffn = |\n}\n'));

@@ -33,7 +33,8 @@ describe('code lenses, inlay hints, settings and the report request', () => {
     const title = lenses[0].command!.title;
     const decode = `decode ${formatSeconds(fast.decode!.step_s!)}/token ${fast.decode!.bound}-bound`;
     expect(title.startsWith(`prefill ${formatSeconds(fast.prefill!.latency_s!)} ${fast.prefill!.bound}-bound · ${decode} · MFU `), title).toBe(true);
-    expect(title).toMatch(/ · MFU [0-9.]+% · [0-9.]+ [KMG]iB \/ 32 GiB HBM$/);
+    // Last, what the figures are: small.shard runs on the nominal tpu_v4 (no calibration field).
+    expect(title).toMatch(/ · MFU [0-9.]+% · [0-9.]+ [KMG]iB \/ 32 GiB HBM · roofline \(nominal tpu_v4\)$/);
     expect(lenses.slice(1).map((l) => l.command)).toEqual([
       { title: 'Compare', command: 'shardlens.compareLayouts', arguments: ['fast'] },
       { title: 'Explain', command: 'shardlens.explainLayout', arguments: ['fast'] },
@@ -139,13 +140,13 @@ describe('a layout\'s measured { } figures beside the prediction, in its code le
     const expected = `paper ${formatSeconds(1.82 / 64)}/token, ${sig(1.82 / p.decode!.latency_s, 2)}× the prediction`;
     const title = await lensTitle('fast_paper');
     expect(title).toMatch(/^prefill [0-9.]+ (µs|ms) \w+-bound · decode [0-9.]+ (µs|ms)\/token \w+-bound · MFU /);
-    expect(title.endsWith(` · ${expected}`), title).toBe(true);
+    expect(title.endsWith(` · ${expected} · roofline (nominal tpu_v4)`), title).toBe(true);
   });
 
   it('the prefill when only the prefill is measured; nothing for a layout without measured { }', async () => {
     const p = await predicted('fast_prefill');
     const title = await lensTitle('fast_prefill');
-    expect(title.endsWith(` · measured prefill ${formatSeconds(0.04)}, ${sig(0.04 / p.prefill!.latency_s, 2)}× the prediction`), title).toBe(true);
+    expect(title.endsWith(` · measured prefill ${formatSeconds(0.04)}, ${sig(0.04 / p.prefill!.latency_s, 2)}× the prediction · roofline (nominal tpu_v4)`), title).toBe(true);
     expect(await lensTitle('fast')).not.toMatch(/measured|paper|prediction/);
   });
 });

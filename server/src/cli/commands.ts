@@ -47,13 +47,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'compare', files: 'one',
-    usage: 'shardlens compare FILE [--layout NAME]... [--html OUT] [--svg DIR]',
+    usage: 'shardlens compare FILE [--layout NAME]... [--json] [--html OUT] [--svg DIR]',
     summary: 'layouts side by side; optionally an HTML page or SVG charts',
     options: [
       layoutOpt(true),
+      ...textOrJson,
       { name: 'html', value: 'OUT', help: 'write one self-contained HTML page with the charts' },
       { name: 'svg', value: 'DIR', help: 'write each chart as an SVG file into DIR' },
     ],
+    details: ['Columns for KV transfer (per-phase meshes), all-to-all and measured results appear when some layout has them.', 'json: the report --json object of the layouts compared (kv_transfer, all_to_all_s, measured.ratio).'],
   },
   {
     name: 'sweep', files: 'one',
@@ -68,7 +70,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'csv', alias: { name: 'format', value: 'csv' }, help: 'same as --format csv' },
       { name: 'html', value: 'OUT', help: 'also write one self-contained HTML page with both charts and the table' },
     ],
-    details: ['For each chip count every power-of-two mesh x*y*z is costed; each phase keeps its fastest shape that fits (fits: that phase\'s own memory).', 'Varied: the batch and the sizes of x, y, z. Kept: blocks, model, prompt, generate, a phase\'s own batch (prefill { batch = 1 } stays 1), and the mesh\'s hardware, axis order and per-axis link_bw/topology/wrap; network tiers are derived again for each shape.', 'Prefill latency is the whole prefill; decode latency is one step (per generated token).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
+    details: ['For each chip count every power-of-two mesh x*y*z is costed; each phase keeps its fastest shape that fits (fits: that phase\'s own memory).', 'Varied: the batch and the sizes of x, y, z. Kept: blocks, model, prompt, generate, a phase\'s own batch (prefill { batch = 1 } stays 1), and the mesh\'s hardware, axis order and per-axis link_bw/topology/wrap; network tiers are derived again for each shape.', 'A layout whose phases run on two meshes (prefill { mesh = A }, decode { mesh = B }) has each phase re-factored from its own mesh while the other pool stays as declared; the default chip counts are both pools\'.', 'A pipelined layout keeps its pipeline axis and microbatches: in each shape its stages are that axis\'s size (a shape or batch they do not fit is skipped).', 'Prefill latency is the whole prefill; decode latency is one step (per generated token).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
   },
   {
     name: 'best', files: 'one',
@@ -84,7 +86,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'top', value: 'N', help: 'how many to print (default 5)' },
       ...textOrJson,
     ],
-    details: ['latency = prefill + all decode steps; cost = chips * latency / (prompt + generated tokens).', 'Meshes: every power-of-two x*y*z of each chip count, with the layout mesh\'s hardware, axis order and per-axis link_bw/topology/wrap kept; axes past the hardware\'s scale-up domain use its network, so no mesh has a larger NVLink domain than the hardware.', 'Each result comes with shard text to paste under FILE (it checks clean there).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
+    details: ['latency = prefill + all decode steps; cost = chips * latency / (prompt + generated tokens).', 'A pipelined layout keeps its pipeline axis and microbatches: in each mesh its stages are that axis\'s size (a mesh or batch they do not fit is skipped), and the printed layout declares them.', 'Meshes: every power-of-two x*y*z of each chip count, with the layout mesh\'s hardware, axis order and per-axis link_bw/topology/wrap kept; axes past the hardware\'s scale-up domain use its network, so no mesh has a larger NVLink domain than the hardware.', 'A layout whose phases run on two meshes is searched pool by pool: every prefill mesh with every decode mesh, each of its own chip count (--chips gives both pools that list); latency adds the KV transfer and cost counts each pool\'s chips for its own phase\'s time.', 'Each result comes with shard text to paste under FILE (it checks clean there).', 'Progress is shown on stderr when it is a terminal; Ctrl-C cancels (exit 130).', 'Exit status: 0, 1 when the file has errors (the layouts that resolve are still searched), 2 bad usage.'],
   },
   {
     name: 'calibrate', files: 'one',

@@ -82,6 +82,8 @@ function writeJson(report: ReportJson, io: Io): void {
 
 export interface CompareOptions {
   layouts: readonly string[];
+  /** The report --json object instead of the table (its kv_transfer, all_to_all_s, measured are the extra columns). */
+  json?: boolean;
   html?: string;
   svg?: string;
 }
@@ -89,7 +91,8 @@ export interface CompareOptions {
 export async function runCompare(service: ShardService, file: string, opts: CompareOptions, io: Io): Promise<number> {
   const loaded = await load(service, file, opts.layouts, 'compare');
   const report = service.report(loaded.analysis, { layouts: [...opts.layouts], file: loaded.input.name });
-  io.out(renderCompare(report));
+  if (opts.json) writeJson(report, io);
+  else io.out(renderCompare(report));
   if (opts.html) {
     writeOut(opts.html, renderComparePage(report));
     io.note(`wrote ${opts.html}\n`);
@@ -99,6 +102,8 @@ export async function runCompare(service: ShardService, file: string, opts: Comp
     for (const c of charts) writeOut(path.join(opts.svg, c.fileName), c.svg);
     io.note(`wrote ${charts.length} chart${charts.length === 1 ? '' : 's'} to ${opts.svg}\n`);
   }
+  // As `report --json`: the diagnostics are in the object and stderr stays quiet for scripts.
+  if (opts.json) return report.diagnostics.some((d) => d.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
   return statusOf(loaded, report, io);
 }
 

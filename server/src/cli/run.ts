@@ -148,7 +148,7 @@ export async function run(argv: readonly string[], io: Io, startLsp: LspStarter)
     case 'compare': {
       checkFileCount(spec, args);
       const layouts = args.lists.get('layout') ?? [];
-      return { exitCode: await runCompare(service, args.positionals[0], { layouts, html: args.options.get('html'), svg: args.options.get('svg') }, io) };
+      return { exitCode: await runCompare(service, args.positionals[0], { layouts, json: args.options.get('format') === 'json', html: args.options.get('html'), svg: args.options.get('svg') }, io) };
     }
     case 'explain': {
       checkFileCount(spec, args);

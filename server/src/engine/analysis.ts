@@ -2,14 +2,15 @@
 // service (service.ts) runs it with its own prelude and cost cache; every feature reads the
 // Analysis it returns.
 
-import type { BlockDecl, File, SourceFile } from './syntax/ast';
+import type { BlockDecl, File, SourceFile, Span } from './syntax/ast';
 import { isBlockDecl } from './syntax/ast';
-import { parse } from './syntax/parser';
+import { parse, parseIncremental, previousDecl } from './syntax/parser';
 import { normalizeDiagnostics, type Diagnostic } from './diagnostics';
 import { LineIndex } from './syntax/lineIndex';
 import type { CheckedBlock, MeshSpec, ResolvedLayout, WorkloadSpec } from './check/resolved';
-import { check, type CheckResult } from './check/checker';
-import { checkBlock } from './check/blocks';
+import { check, type BlockReuse, type CheckResult } from './check/checker';
+import { checkBlock, type BlockCheckResult } from './check/blocks';
+import type { ShardType } from './check/shardType';
 import { PRELUDE_FILES } from './prelude/index';
 import { costDiagnostics, builtinVariants, type LayoutCost } from './cost/index';
 import { CostFindingsMemo } from './cost/diagnostics';
@@ -88,11 +89,59 @@ export interface AnalysisContext {
   costOf(layout: ResolvedLayout): LayoutCost;
 }
 
-export function runAnalysis(context: AnalysisContext, source: SourceFile, options: AnalyzeOptions = {}): Analysis {
+/**
+ * What the next analysis of the same document may take from this one (the service keeps the
+ * latest per URI): the parse, for the declarations a change leaves alone, and each block's check.
+ * Reuse is keyed by a declaration's text at its offsets, so any change to it re-does its work.
+ */
+export interface Reusable {
+  file: File;
+  blocks: Map<BlockDecl, BlockCheckResult>;
+  types: Map<string, ShardType>;
+}
+
+/** Written types kept across versions at most (a long session of edits would otherwise grow it). */
+const MAX_KEPT_TYPES = 4096;
+
+const reusables = new WeakMap<Analysis, Reusable>();
+
+/** What an analysis leaves for the next version of its document. */
+export function reusableOf(analysis: Analysis): Reusable | undefined {
+  return reusables.get(analysis);
+}
+
+/** An earlier version's check of a block, moved onto the new declaration and source (same offsets). */
+function movedCheck(r: BlockCheckResult, decl: BlockDecl): BlockCheckResult {
+  const from = r.block.decl.source;
+  const to = decl.source;
+  const move = <T extends { source: SourceFile }>(x: T): T => (x.source === from ? { ...x, source: to } : x);
+  const targets = new Map<object, { source: SourceFile; span: Span }>();
+  return {
+    block: { ...r.block, decl },
+    diagnostics: r.diagnostics.map((d) => (d.related ? { ...move(d), related: d.related.map(move) } : move(d))),
+    refs: r.refs.map((ref) => {
+      let target = targets.get(ref.target);
+      if (!target) targets.set(ref.target, (target = move(ref.target)));
+      return ref.source === from ? { ...ref, source: to, target } : { ...ref, target };
+    }),
+  };
+}
+
+export function runAnalysis(context: AnalysisContext, source: SourceFile, options: AnalyzeOptions = {}, previous?: Reusable): Analysis {
   const p = context.prelude;
   if (options.maxFileChars !== undefined && source.text.length > options.maxFileChars) return tooLarge(context, source, options.maxFileChars);
-  const file = parse(source);
-  const result: CheckResult = check([...p.files, file], p.blocks);
+  const file = parseIncremental(source, previous?.file);
+  const types = previous && previous.types.size < MAX_KEPT_TYPES ? previous.types : new Map<string, ShardType>();
+  const reuse: BlockReuse = {
+    previous(d) {
+      const before = previous && previousDecl(file, d);
+      const r = before && isBlockDecl(before) ? previous.blocks.get(before) : undefined;
+      return r && movedCheck(r, d);
+    },
+    results: new Map(),
+    types,
+  };
+  const result: CheckResult = check([...p.files, file], p.blocks, reuse);
   const found = dropShadowedByUnknownAxis(result.diagnostics.filter((d) => d.source === source));
   const costs = new Map<string, LayoutCost>();
   const costFindingsMemo = new CostFindingsMemo();
@@ -100,7 +149,7 @@ export function runAnalysis(context: AnalysisContext, source: SourceFile, option
   const diagnostics = normalizeDiagnostics(found);
   // Line starts are computed when a front end first converts a position, not on every analysis.
   let lineIndex: LineIndex | undefined;
-  return {
+  const analysis: Analysis = {
     source,
     file,
     get lineIndex() {
@@ -119,6 +168,8 @@ export function runAnalysis(context: AnalysisContext, source: SourceFile, option
     costOf: context.costOf,
     costFindingsMemo,
   };
+  reusables.set(analysis, { file, blocks: reuse.results, types });
+  return analysis;
 }
 
 function limitOn(layout: ResolvedLayout, message: string): Diagnostic {

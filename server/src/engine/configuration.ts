@@ -68,7 +68,8 @@ function workloadPart(w: WorkloadSpec): string {
 }
 
 function phasePart(p: PhaseSpec): string {
-  return `${meshPart(p.mesh)} ${workloadPart(p.workload)} ${blockPart(p.ffn)} ${blockPart(p.attention)} ${blockPart(p.unembed)}`;
+  const pipe = p.pipeline ? ` |${p.pipeline.axis}${p.pipeline.microbatches}` : '';
+  return `${meshPart(p.mesh)} ${workloadPart(p.workload)} ${blockPart(p.ffn)} ${blockPart(p.attention)} ${blockPart(p.unembed)}${pipe}`;
 }
 
 // A layout's configuration is asked for several times (its cost, its better-layout search, its

@@ -268,6 +268,38 @@ export const DIAGNOSTIC_CODES = {
     when: 'a layout whose X (routed experts) is not a multiple of the chips that split it: with more chips than experts some hold none (or copies), otherwise some hold one expert more and set the step time',
     range: "the X letter where the layout's blocks first split it that way",
   },
+  'no-dense-ffn': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'warning',
+    summary: "No dense ffn block for a mixture-of-experts model's dense layers: they are costed as MoE layers.",
+    when: "a layout of a model with `dense_layers` whose MoE ffn block has no built-in dense ffn reading and writing its residual stream (and no `dense_ffn` is given): the dense layers are then costed with the MoE block; name one with `dense_ffn = …`",
+    range: "the layout's ffn value",
+  },
+  'pipeline-stages': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: 'A pipeline has more stages than the model has layers.',
+    when: "a layout's `pipeline = AXIS` whose axis size (the stages) is larger than the model's `layers`: some stage would hold no layer; pipeline over a smaller axis",
+    range: 'the pipeline axis letter',
+  },
+  'pipeline-microbatches': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'error',
+    summary: "A pipeline's microbatches do not divide the phase's batch.",
+    when: "a pipelined phase whose batch is not a multiple of `microbatches` (each microbatch is B / microbatches whole sequences); `microbatches` below 1 is a `unit` error",
+    range: 'the `microbatches` value (the layout\'s own when a phase with another batch inherits it)',
+  },
+  'pipeline-axis-used': {
+    origin: 'extra',
+    reportedBy: 'checker',
+    severity: 'warning',
+    summary: "A block of the file splits a dim over the layout's pipeline axis, which has size 1 inside a stage.",
+    when: "a block written in the file (not a built-in) that names the layout's pipeline axis: within a stage that axis has size 1, so its splits over it do nothing (built-in blocks, written over x, y and z, are meant to run so)",
+    range: 'the layout field that names the block',
+  },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 
 /** A stable code: the spec's, or one this project adds (see DIAGNOSTIC_CODES). */

@@ -49,6 +49,8 @@ export type { Explanation, JsonDiagnostic, JsonLayout, JsonPhase, ReportJson, Re
 export { chipLabel, formatRange, stepText, ValueRefError, VALUE_ROLES } from './sharding/tiles';
 export type { ChipTile, CollectiveExchange, ExchangeStep, MeshTiers, TileDim, TileGroup, TileMap, TileRange, ValueRole } from './sharding/tiles';
 export type { StepPart, Timeline, TimelineBar } from './sharding/timeline';
+export { chipAnnouncement, exchangePartners, moveChip } from './sharding/navigate';
+export type { ChipMove } from './sharding/navigate';
 export { NOTHING_DRAWABLE } from './features/shardingAt';
 export type { ShardingAt, ShardingChoice, ShardingPreference } from './features/shardingAt';
 export { renderShowPage, renderTileTable, renderTimelinePage, renderTimelineText } from './sharding/render';

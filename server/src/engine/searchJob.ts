@@ -68,6 +68,11 @@ export function chipsAround(own: number, n: number): number[] {
   return out;
 }
 
+/** chipsAround of each phase's own mesh (one mesh, or the two pools of a disaggregated layout), ascending. */
+function ownChipsAround(layout: ResolvedLayout, n: number): number[] {
+  return [...new Set([layout.prefill.mesh.chips, layout.decode.mesh.chips].flatMap((own) => chipsAround(own, n)))].sort((a, b) => a - b);
+}
+
 /**
  * Runs the job on this thread. Throws PickLayoutError, the searches' own errors (SearchTooLarge,
  * CalibrationError) and SearchCancelled when `control.cancel` is raised.
@@ -77,7 +82,7 @@ export function runSearchJob(analysis: Analysis, job: SearchJob, control: RunCon
   const layout = pickLayout(analysis, job.layout);
   switch (job.kind) {
     case 'sweep':
-      return { kind: 'sweep', layout, result: sweep(analysis, layout, { batches: job.batches, chips: job.chips ?? chipsAround(layout.mesh.chips, job.chipsAround ?? 0), ...control }) };
+      return { kind: 'sweep', layout, result: sweep(analysis, layout, { batches: job.batches, chips: job.chips ?? ownChipsAround(layout, job.chipsAround ?? 0), ...control }) };
     case 'crossover':
       return { kind: 'crossover', layout, result: crossover(analysis, layout, control) };
     case 'best':

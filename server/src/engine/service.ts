@@ -6,7 +6,7 @@
 // Every method is a pure function of its arguments and the service's caches: positions are
 // UTF-16 offsets into the analysed text, results are plain data for the front end to convert.
 
-import { runAnalysis, loadPrelude, type Analysis, type AnalyzeOptions, type Prelude } from './analysis';
+import { runAnalysis, loadPrelude, reusableOf, type Analysis, type AnalyzeOptions, type Prelude, type Reusable } from './analysis';
 import { CostCache, COST_CACHE_SIZE } from './costCache';
 import { normalizeDiagnostics, type Diagnostic } from './diagnostics';
 import type { File, SourceFile, Span } from './syntax/ast';
@@ -114,6 +114,9 @@ export interface ShardService {
   search(analysis: Analysis, job: SearchJob, control?: RunControl): SearchOutcome;
 }
 
+/** Documents whose latest analysis a service keeps for reuse (least recently analysed first out). */
+const MAX_REUSED_DOCUMENTS = 8;
+
 export function createShardService(options: ShardServiceOptions = {}): ShardService {
   const costs = new CostCache(options.costCacheSize ?? COST_CACHE_SIZE);
   const costOf = (layout: ResolvedLayout): LayoutCost => costs.cost(layout);
@@ -122,12 +125,26 @@ export function createShardService(options: ShardServiceOptions = {}): ShardServ
   const preludeOnce = (): Prelude => (prelude ??= loadPrelude());
   const preludeFiles = (): readonly File[] => preludeOnce().files;
 
+  // The latest analysis's reusable parts per document, so that the next version of a document
+  // re-does only the work its change touched (analysis.ts `Reusable`); a few documents at most.
+  const latest = new Map<string, Reusable>();
+  const analyze = (source: SourceFile, analyzeOptions?: AnalyzeOptions): Analysis => {
+    const previous = latest.get(source.uri);
+    const analysis = runAnalysis({ prelude: preludeOnce(), costOf }, source, analyzeOptions, previous);
+    const next = reusableOf(analysis);
+    latest.delete(source.uri);
+    if (next) latest.set(source.uri, next);
+    if (latest.size > MAX_REUSED_DOCUMENTS) latest.delete(latest.keys().next().value as string);
+    return analysis;
+  };
+
   return {
-    analyze: (source, analyzeOptions) => runAnalysis({ prelude: preludeOnce(), costOf }, source, analyzeOptions),
+    analyze,
     preludeSource: (uri) => PRELUDE_FILES.find((f) => f.uri === uri),
 
     diagnostics(analysis, costFindings) {
-      if (!costFindings) return analysis.diagnostics;
+      // No findings to add (the usual case while typing): the analysis's list is normalized already.
+      if (!costFindings?.length) return analysis.diagnostics;
       const key = (d: Diagnostic) => `${d.code}|${d.layout ?? ''}|${d.phase ?? ''}`;
       const have = new Set(analysis.diagnostics.filter((d) => d.layout).map(key));
       return normalizeDiagnostics([...analysis.diagnostics, ...costFindings.filter((d) => !have.has(key(d)))]);

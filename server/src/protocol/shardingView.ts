@@ -18,6 +18,8 @@ export interface ShardingViewState {
   layout?: string;
   phase?: Phase;
   value?: string;
+  /** The chip selected with the keyboard (webview only: the host does not use it). */
+  chip?: number;
 }
 
 // ---- host → webview ------------------------------------------------------------------------
@@ -94,6 +96,7 @@ export function parseShardingViewState(v: unknown): ShardingViewState | undefine
   if (typeof v.layout === 'string' && LAYOUT_NAME.test(v.layout)) state.layout = v.layout;
   if (v.phase === 'prefill' || v.phase === 'decode') state.phase = v.phase;
   if (typeof v.value === 'string' && VALUE_REF.test(v.value)) state.value = v.value;
+  if (typeof v.chip === 'number' && Number.isSafeInteger(v.chip) && v.chip >= 0) state.chip = v.chip;
   return state;
 }
 

@@ -7,7 +7,7 @@
 // with SHARDLENS_UPDATE_SCREENSHOTS=1.
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -39,7 +39,10 @@ describe('shardlens: a user journey in code-server', { timeout: 420000 }, () => 
 
   before(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-journey-'));
-    vsix = packageShardlens(path.join(scratch, 'shardlens.vsix'));
+    // SHARDLENS_VSIX: a VSIX packaged beforehand (`npm run package -- --out FILE`), for a loaded machine.
+    vsix = process.env.SHARDLENS_VSIX
+      ? { file: process.env.SHARDLENS_VSIX, bytes: statSync(process.env.SHARDLENS_VSIX).size, ms: 0 }
+      : packageShardlens(path.join(scratch, 'shardlens.vsix'));
     console.log(`# VSIX: ${(vsix.bytes / 1024).toFixed(1)} KiB (${vsix.bytes} bytes), packaged in ${(vsix.ms / 1000).toFixed(1)} s`);
     const workspace = path.join(scratch, 'ws');
     cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
@@ -163,12 +166,124 @@ describe('shardlens: a user journey in code-server', { timeout: 420000 }, () => 
       const paths = await frame.locator(`.chart-${id} svg path`).count();
       assert.ok(paths > 0, `${id} chart has ${paths} paths`);
     }
-    // The README's picture gives the view the whole height: the Problems panel is closed.
+    // The README's picture gives the view the whole window: the Problems panel is closed and
+    // the Compare group maximized, so the table shows every column.
     await runCommand(page, 'View: Hide Panel');
     await page.locator('.part.panel').waitFor({ state: 'hidden', timeout: 10000 });
+    await maximizeCompare(page);
+    await chartsFitTheirCards(frame);
+    await assertLegible(frame, 'dark');
     await shot(page, 'compare-layouts', { readme: true });
+    await runCommand(page, 'View: Toggle Maximize Editor Group');
     assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');
     assert.deepEqual(diagnostics.webview().errors, [], 'no console error in the webview');
     assert.deepEqual(diagnostics.csp, [], 'no CSP violation anywhere');
   });
+
+  it('Compare Layouts in a light theme: the charts take the theme\'s colours and stay legible', async () => {
+    // A webview drawn before the switch stays composited in its old colours in headless
+    // Chromium's page screenshots (compareView.test.mjs): close it, and open the view afresh after.
+    await runCommand(page, 'View: Close All Editors');
+    // Switch `workbench.colorTheme` in the user's settings.json. code-server's theme picker does
+    // not write it back to that file, and the workbench does not watch it: a reload reads it, and
+    // also repaints the whole window (headless Chromium can keep compositing parts of it in the
+    // old colours after a live theme change).
+    const settingsFile = path.join(server.dirs.data, 'User/settings.json');
+    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), 'workbench.colorTheme': 'Default Light Modern' }, null, 2));
+    const reloaded = page.waitForEvent('load', { timeout: 60000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench.vs').waitFor({ timeout: 60000 });
+    await openFile(page, 'examples/palm540b.shard', 60000);
+    // The extension activates again after the reload: its command is retried until registered.
+    await runCommand(page, 'shardlens: Compare Layouts', 60000);
+    const frame = webviewFrame(page);
+    await frame.locator('table.compare tbody tr').nth(3).waitFor({ timeout: 60000 });
+    await frame.locator('.chart svg').nth(2).waitFor({ timeout: 30000 });
+    assert.match(await frame.locator('body').getAttribute('class'), /\bvscode-light\b/);
+    await maximizeCompare(page);
+    await chartsFitTheirCards(frame);
+    await assertLegible(frame, 'light');
+    // The workbench around the view is painted dark in headless Chromium's page screenshots even
+    // after the reload (its own DOM says light): the README's light picture is the view alone.
+    const chrome = await page.locator('.part.activitybar').evaluate((e) => getComputedStyle(e).backgroundColor).catch(() => '?');
+    console.log(`# light theme: activity bar background ${chrome}`);
+    await shot(page, 'compare-layouts-light', { readme: true, element: page.locator('iframe.webview.ready').first() });
+    assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');
+    assert.deepEqual(diagnostics.webview().errors, [], 'no console error in the webview');
+  });
 });
+
+/**
+ * Gives the Compare panel the whole window: the side bar closed and its editor group maximized
+ * (its tab clicked first, so that its group is the active one).
+ */
+async function maximizeCompare(page) {
+  if (await page.locator('.part.sidebar').isVisible()) await runCommand(page, 'View: Close Primary Side Bar');
+  await page.locator('.tabs-container .tab', { hasText: /^Compare/ }).first().click({ timeout: 20000 });
+  await runCommand(page, 'View: Toggle Maximize Editor Group');
+  await waitUntil(async () => ((await page.locator('iframe.webview.ready').first().boundingBox())?.width ?? 0) > 900, { timeoutMs: 20000, message: "the Compare view fills the editor area" });
+}
+
+/** Waits until every chart's SVG has the width of its card (drawn again after the view was resized). */
+async function chartsFitTheirCards(frame) {
+  await waitUntil(
+    () => frame.locator('.chart').evaluateAll((charts) => charts.length >= 3 && charts.every((c) => {
+      const svg = c.querySelector('svg');
+      return svg && Math.abs(svg.getBoundingClientRect().width - c.getBoundingClientRect().width) <= 2;
+    })),
+    { timeoutMs: 20000, message: 'the charts were redrawn at their cards\' width' },
+  );
+}
+
+/**
+ * The charts' background is the theme's editor background, and every text of every chart reads
+ * on it: a WCAG contrast ratio of at least 3 (large-text level; axis labels are small but bold
+ * enough in practice) between its fill and the chart's background.
+ */
+async function assertLegible(frame, kind) {
+  const result = await frame.locator('body').evaluate(() => {
+    // The colours ECharts writes: #rgb, #rrggbb(aa) or rgb()/rgba() (no DOM probe: the CSP stays untouched).
+    const rgb = (colour) => {
+      const c = (colour ?? '').trim().toLowerCase();
+      let m = /^#([0-9a-f]{3,4})$/.exec(c);
+      if (m) return [...m[1].slice(0, 3)].map((h) => parseInt(h + h, 16));
+      m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/.exec(c);
+      if (m) return [0, 2, 4].map((i) => parseInt(m[1].slice(i, i + 2), 16));
+      m = /^rgba?\(([^)]*)\)$/.exec(c);
+      if (m) return m[1].split(/[\s,/]+/).slice(0, 3).map(Number);
+      return null;
+    };
+    const lum = ([r, g, b]) => {
+      const c = [r, g, b].map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    const editorBg = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim();
+    const bad = [];
+    const backgrounds = [];
+    for (const chart of document.querySelectorAll('.chart')) {
+      const svg = chart.querySelector('svg');
+      const bgFill = svg?.querySelector('rect')?.getAttribute('fill');
+      backgrounds.push(bgFill);
+      const bg = rgb(bgFill ?? editorBg);
+      for (const t of svg?.querySelectorAll('text') ?? []) {
+        const fill = t.getAttribute('fill');
+        const c = fill && rgb(fill);
+        if (!c || !t.textContent.trim()) continue;
+        const r = ratio(c, bg);
+        if (r < 3) bad.push(`${t.textContent.trim()} (${fill} on ${bgFill}: ${r.toFixed(2)})`);
+      }
+    }
+    return { editorBg: rgb(editorBg), backgrounds: backgrounds.map((b) => rgb(b)), bad };
+  });
+  const light = lum255(result.editorBg) > 0.5;
+  assert.equal(light, kind === 'light', `${kind} theme: editor background ${result.editorBg}`);
+  for (const b of result.backgrounds) assert.deepEqual(b, result.editorBg, 'each chart is drawn on the editor background');
+  assert.deepEqual(result.bad, [], `chart texts that do not read on the ${kind} background`);
+}
+
+/** Relative luminance of an [r, g, b] colour (0–255), roughly: enough to tell light from dark. */
+function lum255([r, g, b]) {
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}

@@ -6,16 +6,19 @@
 // Phase buttons switch to prefill. A collective (ffn.c = reduce_scatter(b, x), chosen with the
 // value chooser) shows its groups and links; a bar of Compare Layouts' layer-time chart opens the
 // timeline of that layout and phase; after Reload Window both views come back with their content.
+// The chip grid is driven from the keyboard: the chip the arrows select is announced with the
+// tile `shardlens show` prints for it, and is selected again after the reload.
 // Screenshots go to test/e2e/screenshots/ to be looked at.
 //
 // Run: node --test test/integration/ui/shardingView.test.mjs   (after `node esbuild.mjs`)
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { goToPosition, launchBrowser, newPage, openFile, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame } from '../../e2e/harness.mjs';
+import { goToPosition, launchBrowser, newPage, openFile, openWorkbench, repoRoot, runCommand, screenshot, screenshotDir, startCodeServer, webviewFrame } from '../../e2e/harness.mjs';
 
 /** The frame of the webview panel whose tab is active in the last editor group that shows one. */
 const lastWebview = (page) => page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
@@ -90,6 +93,39 @@ describe('Show Sharding in code-server', { timeout: 300000 }, () => {
     await screenshot(page, 'sharding-w_in');
     assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');
     assert.deepEqual(diagnostics.webview().errors, [], 'no console error in the webview');
+  });
+
+  it('moves a selected chip with the keyboard and announces its tile as the engine\'s tile table has it', async () => {
+    const frame = webviewFrame(page);
+    const grid = frame.locator('.chart-sharding');
+    await grid.locator('svg').waitFor({ timeout: 30000 });
+    assert.equal(await grid.getAttribute('tabindex'), '0');
+    // Home: chip (0,0,0); then right along z and down along y: (0,1,1), chip 0·16 + 1·4 + 1 = 5.
+    await grid.press('Home');
+    await grid.press('ArrowRight');
+    await grid.press('ArrowDown');
+    const live = frame.locator('.chip-selected');
+    await live.filter({ hasText: /^chip 5 / }).waitFor({ timeout: 10000 });
+    const announced = await live.innerText();
+    // The engine's tile table for the same value, as `shardlens show` prints it: chip x y z tile E F.
+    const table = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'show', path.join(repoRoot, 'examples/palm540b.shard'), '--layout', 'low_latency', '--value', 'ffn.w_in'], { encoding: 'utf8' });
+    const row = table.split('\n').map((l) => l.trim().split(/\s+/)).find((cells) => cells[0] === '5');
+    assert.deepEqual(row.slice(0, 4), ['5', '0', '1', '1']);
+    assert.equal(announced, `chip 5 (x = 0, y = 1, z = 1): E ${row[5]} · F ${row[6]}`);
+    // The grid shows it has the focus (VS Code's focus colour), and the chart outlines the chip.
+    const ring = await grid.evaluate((g) => {
+      const s = getComputedStyle(g);
+      return { focused: document.activeElement === g, style: s.outlineStyle, color: s.outlineColor, focus: getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim() };
+    });
+    assert.ok(ring.focused && ring.style === 'solid', JSON.stringify(ring));
+    assert.equal(await grid.locator('svg path[stroke-width="3"]').count(), 1, 'one chip outlined');
+    assert.equal(await frame.locator('tr.selected').getAttribute('data-chip'), '5');
+    await screenshot(page, 'sharding-keyboard');
+    await grid.screenshot({ path: path.join(screenshotDir, 'sharding-keyboard-grid.png') });
+    assert.deepEqual(diagnostics.webview().csp, [], 'no CSP violation in the webview');
+    assert.deepEqual(diagnostics.webview().errors, [], 'no console error in the webview');
+    // Back to the editor, as a user would click it, for the tests that move its cursor.
+    await focusTab(page, 'palm540b.shard');
   });
 
   it('follows the cursor: off any layout or block it says why there is nothing to draw', async () => {
@@ -210,6 +246,8 @@ describe('Show Sharding in code-server', { timeout: 300000 }, () => {
     const sharding = await frameWith(page, '.chart-sharding svg');
     assert.equal(await sharding.locator('button.value-chooser').innerText(), 'ffn.c');
     assert.equal(await sharding.locator('tr[data-chip]').count(), 64);
+    // The chip selected with the keyboard before the reload, (0,1,1), is selected again.
+    assert.match(await sharding.locator('.chip-selected').innerText(), /^chip 5 \(x = 0, y = 1, z = 1\): /);
     await page.locator('.tabs-container .tab', { hasText: 'Timeline:' }).first().click({ timeout: 30000 });
     const timeline = await frameWith(page, '.chart-timeline svg');
     await timeline.locator('.chart-timeline-step svg').waitFor({ timeout: 30000 });

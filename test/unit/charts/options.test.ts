@@ -175,6 +175,11 @@ describe('compare table rows', () => {
       cost: '7.2 / 28.4 chip-ms',
       memory: '10.5 GiB of 32 GiB',
       bound: 'compute / compute',
+      // The figures this report has none of: their columns are not shown (compareColumns).
+      kv_transfer: '—',
+      all_to_all: '—',
+      measured_prefill: '—',
+      measured_decode: '—',
     });
     expect(rows[1].fits).toBe(false);
     expect(rows[1].cells.memory).toBe('34 GiB of 32 GiB (does not fit)');

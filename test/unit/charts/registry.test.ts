@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildCharts,
   chartCardTitle,
+  chartIdsFor,
   chartIdsOf,
   CHARTS,
   renderChartsToSvg,
@@ -18,7 +19,7 @@ import { crossover } from '../../../server/src/engine/search/crossover';
 import { sweep } from '../../../server/src/engine/search/sweep';
 import { tileMap, timelineOf } from '../../../server/src/engine/sharding/index';
 import { analyzed, readRepoFile } from '../search/helpers';
-import { sampleReport } from './reportFixture';
+import { sampleReport, sampleReportWithExtras } from './reportFixture';
 
 type ViewInputs = { [V in ChartView]: ChartInputs[V] };
 
@@ -26,7 +27,8 @@ type ViewInputs = { [V in ChartView]: ChartInputs[V] };
 function inputs(): ViewInputs {
   const { analysis, layout } = analyzed(readRepoFile('examples/palm62b.shard'));
   return {
-    compare: sampleReport(),
+    // With a KV transfer and measured times, so that every compare chart applies.
+    compare: sampleReportWithExtras(),
     sweep: [
       sweep(analysis, layout('low_latency_16'), { batches: [1, 16, 64], chips: [8, 16] }),
       sweep(analysis, layout('high_throughput_decode_8'), { batches: [64, 256], chips: [8] }),
@@ -47,7 +49,7 @@ describe('chart registry', () => {
   const input = inputs();
 
   it('lists each view’s charts in display order', () => {
-    expect(chartIdsOf('compare')).toEqual(['latency-cost', 'layer-time', 'memory']);
+    expect(chartIdsOf('compare')).toEqual(['latency-cost', 'layer-time', 'memory', 'request-time', 'measured']);
     expect(chartIdsOf('sweep')).toEqual(['sweep-decode', 'sweep-prefill']);
     expect(chartIdsOf('crossover')).toEqual(['crossover']);
     expect(chartIdsOf('sharding')).toEqual(['sharding']);
@@ -83,7 +85,11 @@ describe('chart registry', () => {
     expect(chartCardTitle('memory')).toBe(CHARTS.memory.title);
     const html = renderComparePage(sampleReport());
     const headings = [...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]);
-    expect(headings).toEqual(chartIdsOf('compare').map((id) => CHARTS[id].title));
+    // The transfer and measured charts apply only to files with those figures.
+    expect(headings).toEqual(chartIdsFor('compare', sampleReport()).map((id) => CHARTS[id].title));
+    expect(chartIdsFor('compare', sampleReport())).toEqual(['latency-cost', 'layer-time', 'memory']);
+    const full = renderComparePage(sampleReportWithExtras());
+    expect([...full.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1])).toEqual(chartIdsOf('compare').map((id) => CHARTS[id].title));
   });
 
   it('draws one sweep in its phase colour and several on one scrolling legend', () => {

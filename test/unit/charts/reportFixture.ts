@@ -68,3 +68,19 @@ export function sampleReport(names: [string, string, string] = ['low_latency', '
     ],
   };
 }
+
+/**
+ * The sample with the figures only some files have: high_throughput prefills on other chips than
+ * it decodes on (a KV transfer of 2 GiB in 0.25 s) and records measured times; low_latency has an
+ * all-to-all in its decode layer. Every chart of the compare view applies to it.
+ */
+export function sampleReportWithExtras(): ChartReport {
+  const report = sampleReport();
+  const [low, high] = report.layouts;
+  low.decode!.layer.ops.push(op('ffn', 't', 'all_to_all', 0.00001, 'comm'));
+  low.decode!.all_to_all_s = 0.00001 * 118;
+  high.kv_transfer = { bytes: 2 * GIB, time_s: 0.25, link: 'scale-out network', from_chips: 64, to_chips: 16 };
+  high.total_latency_s = 85.2 + 0.25 + 6.0;
+  high.measured = { prefill_s: 100, decode_s: 9, ratio: { prefill: 100 / 85.2, decode: 9 / 6.0 } };
+  return report;
+}

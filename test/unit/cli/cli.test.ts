@@ -255,6 +255,19 @@ describe('report, compare, explain', () => {
     }
   });
 
+  it('compare --json prints the report --json object of the layouts compared, KV transfer and measured ratio included', () => {
+    const args = ['examples/palm62b.shard', '--layout', 'high_throughput', '--json'];
+    const r = shardlens(['compare', ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toEqual(JSON.parse(shardlens(['report', ...args]).stdout));
+    const l = doc.layouts[0];
+    expect(doc.layouts.map((x: { name: string }) => x.name)).toEqual(['high_throughput']);
+    expect(l.kv_transfer.bytes).toBe(2 * 64 * 256 * 2 * 2048 * 512);
+    expect(l.measured.ratio.prefill).toBeCloseTo(20.2 / l.prefill.latency_s, 12);
+  });
+
   it('compare cannot write into a path whose parent is a file', () => {
     expectOneLineError(shardlens(['compare', warningsFile, '--html', `${cleanFile}/x.html`]), 2, /cannot write '.*clean\.shard\/x\.html'/);
   });

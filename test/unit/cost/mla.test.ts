@@ -153,7 +153,9 @@ layout l {
   });
 
   it('names the missing block and the MLA blocks there are when the family has none', () => {
-    expect(() => costShard(text('ws2d', 'heads'))).toThrow(/no `ws2d_heads_mla_expanded`: model tiny uses multi-head latent attention \(C = 24\).*`ws1d_heads_mla`/);
+    // ws2d has a heads MLA family (ws2d_heads_mla) but no batch one: its batch members replicate
+    // their weights whatever the ffn, so the message lists the blocks there are.
+    expect(() => costShard(text('ws2d', 'batch'))).toThrow(/no `ws2d_batch_mla_expanded`: model tiny uses multi-head latent attention \(C = 24\).*`ws1d_heads_mla`/);
   });
 });
 
@@ -164,5 +166,32 @@ model plain { layers = 1, E = 256, F = 512, H = 8, K = 8, Q = 16, V = 512, ffn =
 mesh m = chip { x = 2 }
 layout l { model = plain, mesh = m, workload = { batch = 4, prompt = 64, generate = 8 }, ffn = ws1d, attention = ws1d_heads_mla }`;
     expect(() => costShard(text)).toThrow(/model-mismatch: .*ws1d_heads_mla is multi-head latent attention \(its cache cc keeps the latent C\), but model plain has no latent KV rank \(C = 0\)/);
+  });
+});
+
+describe('MLA in the 2D weight-stationary layout (ws2d_heads_mla)', () => {
+  // layers 4, E 1024, H 16 heads of Q 64, A 256, C 128, R 32, on 4 chips (x = 2, y = 2).
+  const text = `${CHIP}
+model small_mla { layers = 4, E = 1024, F = 4096, H = 16, K = 16, Q = 64, V = 32000, A = 256, C = 128, R = 32, ffn = swiglu }
+mesh m = chip { x = 2, y = 2 }
+layout two_d { model = small_mla, mesh = m, workload = { batch = 4, prompt = 64, generate = 8 }, ffn = ws2d, attention = heads }
+layout one_d = two_d { ffn = ws1d }`;
+
+  it('attention = heads with ffn = ws2d picks the 2D MLA members: absorbed in decode, expanded in prefill', () => {
+    const { layout } = costShard(text, 'two_d');
+    expect(layout.decode.attention?.name).toBe('ws2d_heads_mla');
+    expect(layout.prefill.attention?.name).toBe('ws2d_heads_mla_expanded');
+  });
+
+  it('stores the down-projections split over x (E_x): x = 2 times fewer bytes than ws1d, all else equal', () => {
+    const E = 1024, A = 256, C = 128, R = 32, layers = 4;
+    const twoD = costShard(text, 'two_d').cost, oneD = costShard(text, 'one_d').cost;
+    // ws1d keeps w_dq (E A), w_dkv (E C) and w_kr (E R) whole on every chip, ws2d half of each;
+    // the up-projections, w_o (H Q E over 4 chips either way) and the FFN (E F over 4 chips) match.
+    const saved = (layers * (E * A + E * C + E * R) * 2) / 2;
+    expect(oneD.memory.weights.value - twoD.memory.weights.value).toBe(saved);
+    // The same latent cache, whole on every chip: B T (C + R) per layer.
+    expect(twoD.memory.kv.value).toBe(oneD.memory.kv.value);
+    expect(twoD.memory.kv.value).toBe(layers * 4 * (64 + 8) * (C + R) * 2);
   });
 });

@@ -120,3 +120,27 @@ layout b { model = small, mesh = small, workload = w, ffn = ws2d, attention = ba
     expect(analysis.uncostable.map((u) => u.reason)).toEqual(['its decode mesh could not be resolved']);
   });
 });
+
+describe('KV transfer with sliding-window layers (issue #12)', () => {
+  // A Gemma 3-like model: 6 layers, 5 local (window 128) to 1 global; K = 2 heads of Q = 64.
+  const WINDOWED = `
+model gemma_like { layers = 6, E = 512, F = 2048, H = 4, K = 2, Q = 64, V = 1024, window = 128, local_layers = 5 }
+workload w { batch = 16, prompt = 512, generate = 8 }
+layout split { model = gemma_like, workload = w, ffn = ws2d, attention = batch, prefill { mesh = h100 { x = 8, y = 2 } }, decode { mesh = h100 { x = 8 } } }
+`;
+
+  it('a local layer sends only its last min(prompt, window) positions', () => {
+    const t = costShard(WINDOWED, 'split').cost.kvTransfer!;
+    // Per token and layer: keys and values, 2 · K · Q = 2 · 2 · 64 = 256 elements × 2 B (bf16).
+    // Positions: 1 global layer × 512 (the prompt) + 5 local layers × min(512, 128) = 512 + 640 = 1152,
+    // for each of the 16 sequences: 1152 × 256 × 2 B × 16 = 9,437,184 B (all global: 6 × 512 → 25,165,824 B).
+    expect(t.bytes.value).toBe(1152 * 256 * 2 * 16);
+    expect(t.bytes.formula).toContain('Σ kinds');
+    expect(t.time.value).toBeCloseTo(5e-6 + (1152 * 256 * 2 * 16) / (8 * 50 * GB), 12);
+  });
+
+  it('a window longer than the prompt changes nothing', () => {
+    const t = costShard(WINDOWED.replace('window = 128', 'window = 4096'), 'split').cost.kvTransfer!;
+    expect(t.bytes.value).toBe(6 * 512 * 256 * 2 * 16);
+  });
+});

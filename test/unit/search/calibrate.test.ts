@@ -156,3 +156,36 @@ describe('calibrate on the paper (Table 2/3): fit on half, predict the other hal
     expect(after).toBeLessThan(before);
   });
 });
+
+describe('calibrate: the overlap fraction', () => {
+  // The same layouts with their collectives under their einsums (Looped CollectiveEinsum): rows
+  // on them respond to overlap_fraction, so calibrate offers it beside the five fields.
+  const text = `${FILE}
+layout ws2d_both_o = ws2d_both { overlap = collective_einsum }
+layout wg_prefill_o = wg_prefill { overlap = collective_einsum }
+layout megatron_o = megatron { overlap = collective_einsum }
+`;
+  const truth = { ...TRUTH, overlap_fraction: 0.4 };
+  const rowsOf = (suffix: string) => {
+    const { analysis } = analyzed(text);
+    const rows: CalibrationRow[] = SPEC.map(([layout, phase, batch, chips], i) => ({ line: i + 2, layout: layout + suffix, phase, batch, prompt: 2048, generate: 64, seconds: 1, chips }));
+    const seconds = predictRows(analysis, rows, 'tpu_v4', truth);
+    return { analysis, rows: rows.map((r, i) => ({ ...r, seconds: seconds[i] })) };
+  };
+
+  it('recovers a known fraction (to 1%) with the five fields from times the model generated', () => {
+    const { analysis, rows } = rowsOf('_o');
+    const result = calibrate(analysis, rows, { hardware: 'tpu_v4', leaveOneOut: false });
+    expect(result.fitted).toEqual(['flops_eff', 'hbm_eff', 'link_eff', 'collective_latency', 'op_overhead', 'overlap_fraction']);
+    for (const [k, v] of Object.entries(truth)) expect(Math.abs(result.values[k as keyof typeof truth] / v - 1), k).toBeLessThan(0.01);
+    expect(result.rms_log_error_after).toBeLessThan(1e-3);
+    expect(result.text).toContain('  overlap_fraction = 0.4\n');
+  }, 300_000);
+
+  it('is not offered when no row overlaps: the rows cannot respond to it', () => {
+    const { analysis, rows } = rowsOf('');
+    const result = calibrate(analysis, rows.slice(0, 8), { hardware: 'tpu_v4', leaveOneOut: false });
+    expect(result.fitted).not.toContain('overlap_fraction');
+    expect(result.kept.map((k) => k.parameter)).not.toContain('overlap_fraction');
+  }, 300_000);
+});

@@ -56,6 +56,20 @@ describe('calibrated on Table 2/3', () => {
     }
   });
 
+  it('with the paper\'s overlap (Looped CollectiveEinsum) the fitted overlap fraction ends at its low bound, as the preset has it', () => {
+    // The same rows costed under `overlap = collective_einsum`: calibrate offers overlap_fraction
+    // (a row now responds to it) and fits six fields to eight rows.
+    const o = table23({ overlap: 'collective_einsum' });
+    const overlapFit = calibrate(analyzed(o.text, 'table23o.shard', ['out-of-memory']).analysis, o.rows, { hardware: 'tpu_v4', leaveOneOut: false });
+    const f = overlapFit.fields.find((x) => x.parameter === 'overlap_fraction');
+    console.log(`Table 2/3 fit under overlap: ${overlapFit.fields.map((x) => `${x.parameter} = ${x.value.toPrecision(4)}`).join(', ')}; rms log error ${overlapFit.rms_log_error_after.toPrecision(3)}`);
+    expect(f?.at_bound).toBe('low');
+    const preset = calibrated.layout('on_preset').mesh.hardware;
+    expect(preset.overlap_fraction).toBe(0.01);
+    // Hiding nothing, the rows are costed as without overlap: the other fields agree with the fit above.
+    for (const g of fit.fields) expect(Math.abs(overlapFit.values[g.parameter] / g.value - 1), g.parameter).toBeLessThan(0.01);
+  }, 300_000);
+
   it('every row is predicted within 10% by the fields fitted to the other seven', () => {
     expect(fit.fitted.length).toBeGreaterThanOrEqual(3);
     for (const r of fit.rows) expect(Math.abs(r.error_left_out!), `${r.layout} ${r.phase} C${r.chips} B${r.batch}`).toBeLessThan(0.1);

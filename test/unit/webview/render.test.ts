@@ -4,8 +4,9 @@
 
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderReport, renderStatus, type ViewActions } from '../../../client/webview/render';
+import { sig } from '../../../server/src/engine/report/format';
 import type { ReportMessage } from '../../../server/src/protocol/compareView';
-import { sampleReport } from '../charts/reportFixture';
+import { sampleReport, sampleReportWithExtras } from '../charts/reportFixture';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const QUOTES = `"'&`;
@@ -83,6 +84,20 @@ describe('renderReport', () => {
     expect(a.calls).toEqual([['export', 'memory', 'png']]);
   });
 
+  it('adds the KV transfer, all-to-all and measured columns and charts for a report that has them', () => {
+    const report = sampleReportWithExtras();
+    const slots = renderReport(root, { ...message(['low_latency', 'high_throughput', 'broken']), report }, actions());
+    const headers = Array.from(root.querySelectorAll('thead th')).map((th) => th.textContent);
+    expect(headers.slice(-4)).toEqual(['KV transfer', 'all-to-all p / d', 'measured prefill', 'measured decode']);
+    const cells = (row: number) => Array.from(root.querySelectorAll('tbody tr')[row].querySelectorAll('td')).map((td) => td.textContent).slice(-4);
+    // high_throughput: 0.25 s for 2 GiB; measured 100 s against 85.2 s predicted, 9 s against 6 s.
+    expect(cells(1)).toEqual(['250 ms (2 GiB, scale-out network)', '—', `100 s (${sig(100 / 85.2, 2)}×)`, `9 s (${sig(9 / 6, 2)}×)`]);
+    // low_latency: one mesh, an all-to-all of 10 µs × 118 in its decode step, nothing measured.
+    expect(cells(0)).toEqual(['—', '0 s / 1.18 ms', '—', '—']);
+    expect(slots.map((s) => s.id)).toEqual(['latency-cost', 'layer-time', 'memory', 'request-time', 'measured']);
+    expect(root.querySelector('section[data-chart="measured"]')?.textContent).toContain('Measured against predicted');
+  });
+
   it('asks the host to reveal the exact name that was clicked', () => {
     const a = actions();
     renderReport(root, message([HOSTILE, 'b', 'c']), a);
@@ -95,6 +110,18 @@ describe('renderReport', () => {
     renderReport(root, message(['a', 'b', 'c'], { focus: 'b', errorCount: 2 }), actions());
     expect(root.querySelector('tr.focus')?.getAttribute('data-layout')).toBe('b');
     expect(root.querySelector('.summary')?.textContent).toContain('2 errors in the file');
+  });
+
+  it('says above the charts what their figures are, once per kind of hardware', () => {
+    const m = message(['a', 'b', 'c']);
+    // The fixture's first two layouts are costed: one on nominal hardware, one calibrated.
+    const [first, second, third] = m.report.layouts;
+    m.report = { ...m.report, layouts: [{ ...first, basis: 'roofline', basis_hardware: 'tpu_v4' }, { ...second, basis: 'calibrated', basis_hardware: 'tpu_v4_pope2022' }, third] };
+    renderReport(root, m, actions());
+    expect(root.querySelector('.basis-note')?.textContent).toBe('figures: roofline (nominal tpu_v4), calibrated (tpu_v4_pope2022)');
+    // Without the fields (an older report) there is no note rather than a wrong one.
+    renderReport(root, message(['a', 'b', 'c']), actions());
+    expect(root.querySelector('.basis-note')).toBeNull();
   });
 
   it('draws no chart when nothing is costed', () => {

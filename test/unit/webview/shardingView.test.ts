@@ -138,3 +138,70 @@ describe('renderSharding on a collective and a partial sum', () => {
     expect(root.querySelector('tr[data-chip="27"] td.label')!.textContent).toContain('Σ E 256:512');
   });
 });
+
+describe('the chip grid from the keyboard', () => {
+  let root: HTMLElement;
+  let selected: number[];
+  const actions = (): ShardingViewActions => ({ chooseLayout: () => undefined, chooseValue: () => undefined, selectChip: (chip) => selected.push(chip) });
+  const press = (target: HTMLElement, key: string) => {
+    const event = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true });
+    target.dispatchEvent(event);
+    return event.defaultPrevented;
+  };
+  const label = (chip: number) => root.querySelector(`tr[data-chip="${chip}"] td.label`)!.textContent;
+  beforeEach(() => {
+    document.body.replaceChildren();
+    root = document.createElement('main');
+    document.body.append(root);
+    selected = [];
+  });
+
+  it('is focusable, described, and says what the selected chip holds in a live region', () => {
+    const slot = renderSharding(root, message(), actions());
+    expect(slot.container.tabIndex).toBe(0);
+    expect(slot.container.getAttribute('aria-describedby')).toBe('chip-keys');
+    expect(root.querySelector('#chip-keys')!.textContent).toContain('arrow keys');
+    const live = root.querySelector('.chip-selected')!;
+    expect(live.getAttribute('aria-live')).toBe('polite');
+    // Chip 0 = (0, 0, 0) holds E [0, 256) and F [0, 256) (E = 1024 in 4 over x, F = 4096 in 16 over yz).
+    expect(live.textContent).toBe('chip 0 (x = 0, y = 0, z = 0): E 0:256 · F 0:256');
+  });
+
+  it('moves the selected chip with the arrows, PageDown and ], and announces the tile of the tile table', () => {
+    const slot = renderSharding(root, message(), actions());
+    const live = root.querySelector('.chip-selected')!;
+    // The drawing: slices x, rows y, columns z; chip x·16 + y·4 + z.
+    expect(press(slot.container, 'ArrowRight')).toBe(true); // (0,0,1) = 1
+    expect(press(slot.container, 'ArrowDown')).toBe(true); // (0,1,1) = 5
+    expect(press(slot.container, 'PageDown')).toBe(true); // (1,1,1) = 21
+    expect(selected).toEqual([1, 5, 21]);
+    expect(slot.selected).toBe(21);
+    // (1,1,1): E [256, 512); F shard 1·4 + 1 = 5 of 256, [1280, 1536).
+    expect(label(21)).toBe('E 256:512 · F 1280:1536');
+    expect(live.textContent).toBe(`chip 21 (x = 1, y = 1, z = 1): ${label(21)}`);
+    expect(root.querySelector('tr.selected')!.getAttribute('data-chip')).toBe('21');
+    press(slot.container, ']'); // (2,1,1) = 37: E [512, 768)
+    expect(live.textContent).toBe(`chip 37 (x = 2, y = 1, z = 1): E 512:768 · F 1280:1536`);
+    press(slot.container, 'Home');
+    expect(slot.selected).toBe(0);
+    expect(selected).toEqual([1, 5, 21, 37, 0]);
+  });
+
+  it('stops at the edge and says so; leaves other keys alone', () => {
+    const slot = renderSharding(root, message(), actions());
+    press(slot.container, 'ArrowLeft');
+    expect(slot.selected).toBe(0);
+    expect(selected).toEqual([]);
+    expect(root.querySelector('.chip-selected')!.textContent).toMatch(/^chip 0 \(x = 0, y = 0, z = 0\): .* \(edge of the mesh: no chip to the left\)$/);
+    expect(press(slot.container, 'a')).toBe(false);
+    expect(press(slot.container, 'Tab')).toBe(false);
+  });
+
+  it('starts from the chip saved in the state, or chip 0 when it is not on this mesh', () => {
+    expect(renderSharding(root, message(), actions(), 27).selected).toBe(27);
+    expect(root.querySelector('.chip-selected')!.textContent).toBe(`chip 27 (x = 1, y = 2, z = 3): ${label(27)}`);
+    expect(renderSharding(root, message(), actions(), 64).selected).toBe(0);
+    expect(parseShardingViewState({ uri: 'file:///a.shard', chip: 27 })).toEqual({ uri: 'file:///a.shard', chip: 27 });
+    expect(parseShardingViewState({ uri: 'file:///a.shard', chip: -1 })).toEqual({ uri: 'file:///a.shard' });
+  });
+});

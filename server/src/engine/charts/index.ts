@@ -4,12 +4,15 @@
 
 export * from './types';
 export * from './options';
-export { CHARTS, buildCharts, chartIdsOf, chartCardTitle } from './registry';
+export { CHARTS, buildCharts, chartIdsFor, chartIdsOf, chartCardTitle } from './registry';
 export type { ChartDefinition, ChartId, ChartIdOf, ChartInputs, ChartSpec, ChartView } from './registry';
 export { LIGHT_THEME, themeFromCssVariables } from './theme';
-export { COMPARE_COLUMNS, compareTableRows } from './table';
+export { COMPARE_COLUMNS, compareColumns, compareTableRows } from './table';
+export { allToAllSeconds, compareExtras, EXTRA_COLUMNS, extraColumnsOf, formatRatio, kvTransferOf, measuredPoints } from './figures';
+export type { CompareExtras, ExtraColumn, MeasuredPoint } from './figures';
 export type { CompareColumn, CompareCellKey, CompareRow } from './table';
 export { escapeHtml } from './escape';
+export { compareBasisNote } from './basis';
 export { renderChartsToSvg, renderOptionToSvg, ssrSafeTheme } from './svg';
 export type { RenderedChart } from './svg';
 export { renderComparePage, selfContainedPage, PAGE_CSS } from './page';

@@ -56,6 +56,30 @@ export function layerTimeByCategory(phase: ChartPhase): Record<TimeCategory, num
   return sums;
 }
 
+/** A part of the layer-time bars: a bound, or all-to-all drawn apart from the rest of communication. */
+export type LayerPart = TimeCategory | 'all_to_all';
+
+export const LAYER_PART_LABEL: Record<LayerPart, string> = { ...TIME_CATEGORY_LABEL, all_to_all: 'all-to-all' };
+
+const isAllToAll = (op: ChartPhase['layer']['ops'][number]) => op.op === 'all_to_all' && op.bound === 'comm';
+
+/**
+ * One layer's time by bound, with the all_to_all collectives' time (a mixture of experts'
+ * dispatch and combine, a heads↔batch re-layout) as a part of its own, taken out of
+ * communication: the same op times, split one step further.
+ */
+export function layerTimeParts(phase: ChartPhase): Record<LayerPart, number> {
+  const sums = layerTimeByCategory(phase);
+  let allToAll = 0;
+  for (const op of phase.layer.ops) if (isAllToAll(op)) allToAll += num(op.time_s);
+  return { ...sums, comm: sums.comm - allToAll, all_to_all: allToAll };
+}
+
+/** Whether any layer of these layouts has all-to-all time, so the chart draws its part. */
+function layersHaveAllToAll(layouts: CostedChartLayout[]): boolean {
+  return layouts.some((l) => PHASES.some((phase) => l[phase].layer.ops.some((op) => isAllToAll(op) && num(op.time_s) > 0)));
+}
+
 /** The decode time per generated token that the table, the status bar and the scatter show. */
 export function decodeSecondsPerToken(decode: ChartPhase, context: DecodeContext = 'mean'): number {
   return num(context === 'last' ? decode.step_s_last ?? decode.step_s : decode.step_s);
@@ -65,7 +89,7 @@ function textStyle(theme: ChartTheme) {
   return { color: theme.foreground, fontFamily: theme.fontFamily, fontSize: 12 };
 }
 
-function valueAxis(theme: ChartTheme, name: string, format: (v: number) => string, extra: Record<string, unknown> = {}) {
+export function valueAxis(theme: ChartTheme, name: string, format: (v: number) => string, extra: Record<string, unknown> = {}) {
   return {
     type: 'value' as const,
     name,
@@ -77,7 +101,7 @@ function valueAxis(theme: ChartTheme, name: string, format: (v: number) => strin
   };
 }
 
-function categoryAxis(theme: ChartTheme, names: string[], extra: Record<string, unknown> = {}, horizontalLabels = true) {
+export function categoryAxis(theme: ChartTheme, names: string[], extra: Record<string, unknown> = {}, horizontalLabels = true) {
   // Every layout keeps its label: slanted once the names would run into each other, since a
   // bar without a name cannot be read (names on a vertical axis are stacked and never run into
   // each other).
@@ -95,7 +119,7 @@ function categoryAxis(theme: ChartTheme, names: string[], extra: Record<string, 
 
 // Tooltips are drawn inside the chart (`richText`) rather than as an HTML overlay: ECharts'
 // HTML tooltip writes markup with inline `style` attributes, which the webview's CSP forbids.
-function tooltip(theme: ChartTheme, trigger: 'axis' | 'item', format: (v: number) => string) {
+export function tooltip(theme: ChartTheme, trigger: 'axis' | 'item', format: (v: number) => string) {
   return {
     trigger,
     renderMode: 'richText' as const,
@@ -107,11 +131,23 @@ function tooltip(theme: ChartTheme, trigger: 'axis' | 'item', format: (v: number
   };
 }
 
-function legend(theme: ChartTheme) {
+/** A scatter point's tooltip: its name and series, then `describe` of its two values. */
+export function scatterTooltip(theme: ChartTheme, describe: (x: number, y: number) => string) {
+  return {
+    ...tooltip(theme, 'item', formatSeconds),
+    formatter: (p: unknown) => {
+      const item = p as { name?: string; seriesName?: string; value?: number[] };
+      const [x = 0, y = 0] = item.value ?? [];
+      return `${item.name ?? ''} (${item.seriesName ?? ''})\n${describe(x, y)}`;
+    },
+  };
+}
+
+export function legend(theme: ChartTheme) {
   return { top: 0, itemGap: 24, textStyle: { color: theme.foreground }, inactiveColor: theme.mutedForeground };
 }
 
-function base(theme: ChartTheme, opts: ChartBuildOptions): EChartsOption {
+export function base(theme: ChartTheme, opts: ChartBuildOptions): EChartsOption {
   return {
     animation: opts.animation ?? true,
     backgroundColor: theme.background,
@@ -132,7 +168,7 @@ export function tokensPerLayerPass(phase: PhaseName, p: ChartPhase): number {
 }
 
 /** The smallest bar drawn, in pixels: a layout many times faster than another keeps a visible bar. */
-const MIN_BAR_PIXELS = 3;
+export const MIN_BAR_PIXELS = 3;
 
 /**
  * Per-layer time per token of every costed layout, split by what bounds each operation, as
@@ -148,23 +184,26 @@ export function buildLayerTimeChart(report: ChartReport, opts: ChartBuildOptions
   // Top to bottom in the file's order: a category axis on y counts from the bottom.
   const names = layouts.map((l) => l.name).reverse();
   const series: SeriesOption[] = [];
+  // All-to-all is a part of its own only where some layer has any (MoE layouts, re-layouts).
+  const parts: LayerPart[] = layersHaveAllToAll(layouts) ? [...TIME_CATEGORIES, 'all_to_all'] : [...TIME_CATEGORIES];
+  const colour = (part: LayerPart) => (part === 'all_to_all' ? theme.allToAll : theme.category[part]);
   PHASES.forEach((phase, axis) => {
     const perToken = [...layouts].reverse().map((l) => {
-      const split = layerTimeByCategory(l[phase]);
+      const split = layerTimeParts(l[phase]);
       const tokens = tokensPerLayerPass(phase, l[phase]);
-      return { compute: split.compute / tokens, memory: split.memory / tokens, comm: split.comm / tokens };
+      return { compute: split.compute / tokens, memory: split.memory / tokens, comm: split.comm / tokens, all_to_all: split.all_to_all / tokens };
     });
-    for (const category of TIME_CATEGORIES) {
+    for (const category of parts) {
       series.push({
         type: 'bar',
         id: `${phase}-${category}`,
-        name: TIME_CATEGORY_LABEL[category],
+        name: LAYER_PART_LABEL[category],
         stack: phase,
         xAxisIndex: axis,
         yAxisIndex: axis,
         barMaxWidth: 28,
         barMinHeight: MIN_BAR_PIXELS,
-        itemStyle: { color: theme.category[category] },
+        itemStyle: { color: colour(category) },
         emphasis: { focus: 'series' },
         // No time in a category is no bar ('-'), not a minimum-height sliver.
         data: perToken.map((t) => (t[category] > 0 ? t[category] : '-')),
@@ -183,7 +222,7 @@ export function buildLayerTimeChart(report: ChartReport, opts: ChartBuildOptions
       silent: true,
       itemStyle: { color: 'transparent' },
       label: { show: true, position: 'right', color: theme.foreground, formatter: (p: { value?: unknown }) => (typeof p.value === 'number' ? formatSeconds(p.value) : '') },
-      data: perToken.map((t) => t.compute + t.memory + t.comm),
+      data: perToken.map((t) => t.compute + t.memory + t.comm + t.all_to_all),
     });
   });
   return {
@@ -194,7 +233,7 @@ export function buildLayerTimeChart(report: ChartReport, opts: ChartBuildOptions
     ],
     // At the foot: in a narrow card the three long names wrap, and at the top they would run
     // into the first title.
-    legend: { ...legend(theme), top: undefined, bottom: 0, data: TIME_CATEGORIES.map((c) => TIME_CATEGORY_LABEL[c]) },
+    legend: { ...legend(theme), top: undefined, bottom: 0, data: parts.map((c) => LAYER_PART_LABEL[c]) },
     tooltip: tooltip(theme, 'axis', formatSeconds),
     grid: [
       { left: 24, right: 72, top: 32, height: '34%', containLabel: true },
@@ -321,7 +360,7 @@ function axisFraction(v: number, axis: { type: 'log' | 'value'; min: number; max
 }
 
 /** A scatter point: one or more layouts drawn as one (labelled with all their names). */
-interface ScatterPoint {
+export interface ScatterPoint {
   name: string;
   value: [latency: number, cost: number];
   label?: { position: LabelPosition };
@@ -337,7 +376,7 @@ function scatterGridSize(size: { width: number; height: number } = { width: 960,
 const SAME_POINT_PIXELS = 10;
 /** A label's size per character and per line at the charts' 12 px font (generous, so boxes never undercount). */
 const LABEL_CHAR_PIXELS = 7;
-const LABEL_LINE_PIXELS = 16;
+export const LABEL_LINE_PIXELS = 16;
 
 interface Box { left: number; top: number; right: number; bottom: number }
 
@@ -350,7 +389,7 @@ const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.t
  * first side of its point (above, below, right, left) where it overlaps no label placed before and
  * no other point, and stays inside the grid.
  */
-function placeLabels(points: ScatterPoint[], xAxis: ReturnType<typeof scatterAxis>, yAxis: ReturnType<typeof scatterAxis>, grid: { width: number; height: number }): ScatterPoint[] {
+export function placeLabels(points: ScatterPoint[], xAxis: ReturnType<typeof scatterAxis>, yAxis: ReturnType<typeof scatterAxis>, grid: { width: number; height: number }): ScatterPoint[] {
   const pixel = (p: ScatterPoint) => ({
     x: axisFraction(p.value[0], xAxis) * grid.width,
     y: (1 - axisFraction(p.value[1], yAxis)) * grid.height,
@@ -434,14 +473,7 @@ export function buildLatencyCostChart(report: ChartReport, opts: ChartBuildOptio
   return {
     ...base(theme, opts),
     legend: legend(theme),
-    tooltip: {
-      ...tooltip(theme, 'item', formatSeconds),
-      formatter: (p: unknown) => {
-        const item = p as { name?: string; seriesName?: string; value?: number[] };
-        const [latency = 0, cost = 0] = item.value ?? [];
-        return `${item.name ?? ''} (${item.seriesName ?? ''})\nlatency ${formatSeconds(latency)}\ncost ${sig(cost * 1e3)} chip-ms per token`;
-      },
-    },
+    tooltip: scatterTooltip(theme, (latency, cost) => `latency ${formatSeconds(latency)}\ncost ${sig(cost * 1e3)} chip-ms per token`),
     grid: [
       { left: 64, right: '54%', top: 48, bottom: 48 },
       { left: '54%', right: 48, top: 48, bottom: 48 },

@@ -4,7 +4,7 @@
 
 import { escapeHtml } from './escape';
 import { renderChartsToSvg } from './svg';
-import { COMPARE_COLUMNS, compareTableRows } from './table';
+import { compareColumns, compareTableRows } from './table';
 import type { ChartBuildOptions, ChartReport } from './types';
 
 /** A diagnostic as `report --json` has it; the page counts every one and lists the errors. */
@@ -60,9 +60,10 @@ ${body}
 }
 
 function tableHtml(report: ChartReport, opts: ChartBuildOptions): string {
-  const head = `<tr><th>layout</th>${COMPARE_COLUMNS.map((c) => `<th title="${escapeHtml(c.title)}">${escapeHtml(c.label)}</th>`).join('')}</tr>`;
+  const columns = compareColumns(report);
+  const head = `<tr><th>layout</th>${columns.map((c) => `<th title="${escapeHtml(c.title)}">${escapeHtml(c.label)}</th>`).join('')}</tr>`;
   const rows = compareTableRows(report, { decodeContext: opts.decodeContext }).map((row) => {
-    const cells = COMPARE_COLUMNS.map((c) => {
+    const cells = columns.map((c) => {
       const classes = [c.key === 'setup' ? 'setup' : '', c.key === 'memory' && !row.fits ? 'warn' : ''].filter(Boolean).join(' ');
       return `<td${classes ? ` class="${classes}"` : ''}>${escapeHtml(row.cells[c.key])}</td>`;
     });
@@ -100,7 +101,7 @@ export function renderComparePage(report: ComparePageReport, opts: ChartBuildOpt
   const costed = report.layouts.filter((l) => l.costed).length;
   const title = `shardlens: compare layouts of ${report.file}`;
   const figures = charts
-    .map((c) => `<section id="${escapeHtml(c.id)}">\n<h2>${escapeHtml(c.title)}</h2>\n<figure>${c.svg}</figure>\n</section>`)
+    .map((c) => `<section id="${escapeHtml(c.id)}">\n<h2>${escapeHtml(c.title)}</h2>\n${c.subtitle ? `<p class="meta">${escapeHtml(c.subtitle)}</p>\n` : ''}<figure>${c.svg}</figure>\n</section>`)
     .join('\n');
   return selfContainedPage(
     title,

@@ -8,6 +8,9 @@ import type { CrossoverResult } from '../search/crossover';
 import { crossoverChartOption, seriesColors, sweepChart } from '../search/charts';
 import type { SweepResult } from '../search/sweep';
 import { buildLatencyCostChart, buildLayerTimeChart, buildMemoryChart } from './options';
+import { buildMeasuredChart, buildRequestTimeChart } from './compareCharts';
+import { compareExtras } from './figures';
+import { compareBasisNote } from './basis';
 import { buildLayerTimelineChart, buildShardingChart, buildStepTimelineChart } from '../sharding/charts';
 import type { TileMap } from '../sharding/tiles';
 import type { Timeline } from '../sharding/timeline';
@@ -40,6 +43,11 @@ export interface ChartDefinition<V extends ChartView> {
   width: number;
   height: number;
   build(input: ChartInputs[V], options: ChartBuildOptions): EChartsOption;
+  /**
+   * Whether the chart has anything to show for this input (default: always). A chart that does
+   * not apply is left out everywhere: no card in the webview, no SVG, no section of the page.
+   */
+  applies?(input: ChartInputs[V]): boolean;
 }
 
 /** Ties each entry's builder to its view's input type. */
@@ -65,6 +73,25 @@ export const CHARTS = {
     build: buildLayerTimeChart,
   }),
   memory: chart({ view: 'compare', title: 'Memory per chip against HBM', width: 860, height: 360, build: buildMemoryChart }),
+  // Per-phase meshes: where a request's time goes, the KV-cache transfer between the pools its own segment.
+  'request-time': chart({
+    view: 'compare',
+    title: 'Time per request: prefill, KV-cache transfer, decode',
+    width: 860,
+    height: 360,
+    build: buildRequestTimeChart,
+    applies: (report) => compareExtras(report).kvTransfer,
+  }),
+  // Layouts with `measured { }` results: each recorded time against its prediction.
+  measured: chart({
+    view: 'compare',
+    title: 'Measured against predicted',
+    cardTitle: 'Measured against predicted (on the line: the model is exact)',
+    width: 720,
+    height: 520,
+    build: buildMeasuredChart,
+    applies: (report) => compareExtras(report).measured,
+  }),
   'sweep-decode': chart({
     view: 'sweep',
     title: 'Decode: cost against latency per generated token',
@@ -102,12 +129,22 @@ export interface ChartSpec<Id extends ChartId = ChartId> {
   title: string;
   width: number;
   height: number;
+  /** What the figures are (charts/basis.ts), for the heading's subtitle; absent where no time is drawn. */
+  subtitle?: string;
   option: EChartsOption;
 }
 
 /** One view's chart ids, in display order. */
 export function chartIdsOf<V extends ChartView>(view: V): ChartIdOf<V>[] {
   return (Object.keys(CHARTS) as ChartId[]).filter((id): id is ChartIdOf<V> => CHARTS[id].view === view);
+}
+
+/** The ids of the charts of a view that apply to this input, in display order. */
+export function chartIdsFor<V extends ChartView>(view: V, input: ChartInputs[V]): ChartIdOf<V>[] {
+  return chartIdsOf(view).filter((id) => {
+    const definition = CHARTS[id] as ChartDefinition<ChartView> as ChartDefinition<V>;
+    return definition.applies?.(input) ?? true;
+  });
 }
 
 /** The heading of a chart's card in the editor. */
@@ -118,10 +155,11 @@ export function chartCardTitle(id: ChartId): string {
 
 /** Every chart of a view, built from the view's input, in display order. */
 export function buildCharts<V extends ChartView>(view: V, input: ChartInputs[V], options: ChartBuildOptions = {}): ChartSpec<ChartIdOf<V>>[] {
-  return chartIdsOf(view).map((id) => {
+  return chartIdsFor(view, input).map((id) => {
     // The filter above picked the entries of `view`, whose builders take `ChartInputs[V]`.
     const definition = CHARTS[id] as ChartDefinition<ChartView> as ChartDefinition<V>;
     const size = options.sizes?.[id] ?? { width: definition.width, height: definition.height };
-    return { id, title: definition.title, width: definition.width, height: definition.height, option: definition.build(input, { ...options, size }) };
+    const subtitle = view === 'compare' ? compareBasisNote(input as ChartInputs['compare']) : view === 'timeline' ? `figures: ${(input as ChartInputs['timeline']).basis}` : undefined;
+    return { id, title: definition.title, width: definition.width, height: definition.height, ...(subtitle ? { subtitle } : {}), option: definition.build(input, { ...options, size }) };
   });
 }

@@ -11,6 +11,8 @@ import type { ChartBuildOptions, ChartTheme } from './types';
 export interface RenderedChart<Id extends string = string> {
   id: Id;
   title: string;
+  /** What the figures are: `figures: calibrated (tpu_v4_pope2022)` (charts/basis.ts). */
+  subtitle?: string;
   /** Suggested file name for `--svg DIR`. */
   fileName: string;
   width: number;
@@ -41,6 +43,7 @@ export function renderChartsToSvg<V extends ChartView>(view: V, input: ChartInpu
   return buildCharts(view, input, { ...opts, theme, animation: false }).map((spec) => ({
     id: spec.id,
     title: spec.title,
+    ...(spec.subtitle ? { subtitle: spec.subtitle } : {}),
     fileName: `${spec.id}.svg`,
     width: spec.width,
     height: spec.height,

@@ -2,6 +2,7 @@
 // `textContent`, and the HTML page escapes them. One function, so both show the same numbers.
 
 import { formatBytes, formatPercent, formatSeconds, grouped, sig } from '../report/format';
+import { EXTRA_COLUMNS, extraColumnsOf, type ExtraColumn } from './figures';
 import { decodeSecondsPerToken } from './options';
 import { isCostedLayout, type ChartPhase, type ChartReport, type DecodeContext } from './types';
 
@@ -12,7 +13,7 @@ export interface CompareColumn {
   title: string;
 }
 
-export type CompareCellKey = 'setup' | 'chips' | 'batch' | 'prefill' | 'decode' | 'mfu' | 'cost' | 'memory' | 'bound';
+export type CompareCellKey = 'setup' | 'chips' | 'batch' | 'prefill' | 'decode' | 'mfu' | 'cost' | 'memory' | 'bound' | ExtraColumn['key'];
 
 export const COMPARE_COLUMNS: readonly CompareColumn[] = [
   { key: 'setup', label: 'model · mesh', title: 'Model and mesh' },
@@ -26,6 +27,14 @@ export const COMPARE_COLUMNS: readonly CompareColumn[] = [
   { key: 'bound', label: 'bound', title: 'What limits each phase: compute, memory or communication (prefill / decode)' },
 ];
 
+/**
+ * The columns of a report's table: the ones above, then those of the figures some layout has
+ * (KV transfer, all-to-all, measured; figures.ts), so every front end shows the same set.
+ */
+export function compareColumns(report: ChartReport): CompareColumn[] {
+  return [...COMPARE_COLUMNS, ...extraColumnsOf(report).map(({ key, label, title }) => ({ key, label, title }))];
+}
+
 export interface CompareRow {
   name: string;
   costed: boolean;
@@ -34,6 +43,8 @@ export interface CompareRow {
   cells: Record<CompareCellKey, string>;
 }
 
+/** Every extra column's cell (the row holds them all; `compareColumns` picks those shown). */
+const extraCells = (cell: (c: ExtraColumn) => string) => Object.fromEntries(EXTRA_COLUMNS.map((c) => [c.key, cell(c)])) as Record<ExtraColumn['key'], string>;
 const chipMs = (s: number | null) => `${sig((s ?? 0) * 1e3)}`;
 const batchOf = (p: ChartPhase) => (typeof p.workload?.batch === 'number' ? grouped(p.workload.batch) : '?');
 
@@ -42,7 +53,7 @@ export function compareTableRows(report: ChartReport, opts: { decodeContext?: De
     const setup = l.model ? `${l.model} · ${l.mesh ?? '?'}` : '';
     const chips = l.chips ? grouped(l.chips) : '';
     if (!isCostedLayout(l)) {
-      const blank = { setup, chips, batch: '', prefill: '', decode: '', mfu: '', cost: '', memory: '', bound: '' };
+      const blank = { setup, chips, batch: '', prefill: '', decode: '', mfu: '', cost: '', memory: '', bound: '', ...extraCells(() => '') };
       return { name: l.name, costed: false, fits: true, cells: { ...blank, prefill: `not costed${l.reason ? `: ${l.reason}` : ''}` } };
     }
     const m = l.memory;
@@ -60,6 +71,7 @@ export function compareTableRows(report: ChartReport, opts: { decodeContext?: De
         cost: `${chipMs(l.prefill.cost_chip_s_per_token)} / ${chipMs(l.decode.cost_chip_s_per_token)} chip-ms`,
         memory: `${formatBytes(m.total_bytes ?? 0)} of ${formatBytes(m.hbm_bytes ?? 0)}${m.fits ? '' : ' (does not fit)'}`,
         bound: `${l.prefill.bound} / ${l.decode.bound}`,
+        ...extraCells((c) => c.cell(l)),
       },
     };
   });

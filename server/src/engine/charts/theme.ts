@@ -12,6 +12,7 @@ export const LIGHT_THEME: ChartTheme = {
   gridLine: '#d1d9e0',
   fontFamily: "system-ui, -apple-system, 'Segoe UI', sans-serif",
   category: { compute: '#3a78c2', memory: '#d9822b', comm: '#2f9e77' },
+  allToAll: '#b8960b',
   weights: '#3a78c2',
   kvCache: '#9c5fc7',
   activations: '#d9822b',
@@ -39,6 +40,7 @@ export function themeFromCssVariables(read: (name: string) => string, fallback: 
   const orange = pick(['--vscode-charts-orange', '--vscode-terminal-ansiYellow'], fallback.category.memory);
   const green = pick(['--vscode-charts-green', '--vscode-terminal-ansiGreen'], fallback.category.comm);
   const purple = pick(['--vscode-charts-purple', '--vscode-terminal-ansiMagenta'], fallback.kvCache);
+  const yellow = pick(['--vscode-charts-yellow', '--vscode-terminal-ansiBrightYellow'], fallback.allToAll);
   const red = pick(['--vscode-charts-red', '--vscode-errorForeground'], fallback.hbmLine);
   return {
     foreground: pick(['--vscode-editor-foreground', '--vscode-foreground'], fallback.foreground),
@@ -47,6 +49,7 @@ export function themeFromCssVariables(read: (name: string) => string, fallback: 
     gridLine: pick(['--vscode-editorWidget-border', '--vscode-widget-border', '--vscode-panel-border'], fallback.gridLine),
     fontFamily: pick(['--vscode-font-family'], fallback.fontFamily),
     category: { compute: blue, memory: orange, comm: green },
+    allToAll: yellow,
     weights: blue,
     kvCache: purple,
     activations: orange,

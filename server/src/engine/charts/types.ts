@@ -26,7 +26,9 @@ export interface ChartPhase {
   cost_chip_s_per_token: number | null;
   bound: string;
   /** The phase's own batch and prompt (a phase may override the layout's). */
-  workload?: { batch?: number | null; prompt?: number | null };
+  workload?: { batch?: number | null; prompt?: number | null; generate?: number | null };
+  /** The part of the pass's communication in all_to_all collectives (report version 2). */
+  all_to_all_s?: number | null;
   /** Decode only: one step at the mean and at the last attended length. */
   step_s?: number | null;
   step_s_last?: number | null;
@@ -54,7 +56,37 @@ export interface ChartLayout {
   memory: ChartMemory | null;
   prefill: ChartPhase | null;
   decode: ChartPhase | null;
+  /** Prefill + KV transfer + decode. */
+  total_latency_s?: number | null;
+  /** The KV-cache transfer between per-phase meshes; null or absent with one mesh. */
+  kv_transfer?: ChartKvTransfer | null;
+  /** The layout's `measured { }` results and measured ÷ predicted. */
+  measured?: ChartMeasured;
+  /** Roofline from nominal hardware or calibrated, and on which hardware (`report --json`). */
+  basis?: 'roofline' | 'calibrated';
+  basis_hardware?: string;
   reason?: string;
+}
+
+/** `kv_transfer` of `report --json` (cli.md), the fields the compare view shows. */
+export interface ChartKvTransfer {
+  bytes: number | null;
+  time_s: number | null;
+  link: string;
+  from_chips: number | null;
+  to_chips: number | null;
+}
+
+/** `measured` of `report --json` (cli.md). */
+export interface ChartMeasured {
+  source?: string;
+  prefill_s?: number | null;
+  decode_s?: number | null;
+  decode_step_s?: number | null;
+  prefill_mfu?: number | null;
+  decode_mfu?: number | null;
+  /** Measured ÷ predicted, per figure given. */
+  ratio?: { prefill?: number | null; decode?: number | null; decode_step?: number | null };
 }
 
 export interface ChartReport {
@@ -86,6 +118,8 @@ export interface ChartTheme {
   gridLine: string;
   fontFamily: string;
   category: Record<TimeCategory, string>;
+  /** All-to-all time, the part of communication drawn on its own (MoE dispatch and combine). */
+  allToAll: string;
   /** Memory stack: weights, KV cache, activations. */
   weights: string;
   kvCache: string;
@@ -109,4 +143,10 @@ export interface ChartBuildOptions {
   sizes?: Readonly<Record<string, { width: number; height: number } | undefined>>;
   /** The size this chart is drawn at (buildCharts fills it from `sizes` or the registry). */
   size?: { width: number; height: number };
+  /**
+   * Show Sharding: the chip selected with the keyboard, outlined in `color` (the webview passes
+   * `--vscode-focusBorder`; default: the theme's foreground), and in a collective its partners,
+   * outlined dashed. Absent (the CLI's pictures): no outline.
+   */
+  selectedChip?: { chip: number; color?: string };
 }

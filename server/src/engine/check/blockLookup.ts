@@ -131,6 +131,24 @@ export class BlockLookup {
   }
 
   /**
+   * The default block of an MoE model's dense layers (`dense_layers`) beside the MoE block `moe`:
+   * the first built-in dense ffn (its variant for the model's `ffn`) that reads and writes the MoE
+   * block's residual stream, trying first those its `@builtin-moe` mark names, then every built-in
+   * (the `default` one first). Undefined when none does.
+   */
+  defaultDenseFfn(model: ModelSpec, moe: CheckedBlock): CheckedBlock | undefined {
+    const input = moe.input?.type, output = moe.output?.type;
+    if (!input || !output) return undefined;
+    const marked = preludeBuiltins().moeFfns.find((f) => f.name === moe.name)?.dense ?? [];
+    for (const name of [...marked, ...preludeBuiltins().byPreference]) {
+      const decl = this.find(model, name, NO_ATTENTION).ffn;
+      const block = decl && this.blocks.get(decl);
+      if (block?.ok && block.input?.type && block.output?.type && typesEqual(block.input.type, input) && typesEqual(block.output.type, output)) return block;
+    }
+    return undefined;
+  }
+
+  /**
    * The unembed blocks a layout with this ffn may use by default, in order of preference: the
    * ffn's own (`NAME_unembed`), then those of the built-in ffns (the `default` one first). Looked
    * up once per ffn name.

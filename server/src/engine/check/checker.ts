@@ -8,7 +8,7 @@ import type { BlockDecl, Decl, File, Ident, RecordKind, SourceFile, Span } from 
 import { isBlockDecl } from '../syntax/ast';
 import type { Diagnostic } from '../diagnostics';
 import { DIAGNOSTIC_CODES } from '../diagnosticCodes';
-import { checkBlock } from './blocks';
+import { checkBlock, type BlockCheckResult } from './blocks';
 import { BlockLookup } from './blockLookup';
 import { LayoutResolver, type CheckContext, type LayoutFieldSpans } from './layoutResolver';
 import { RecordResolver } from './recordResolver';
@@ -47,7 +47,21 @@ export interface CheckResult {
   resolver: VariantBuilder;
 }
 
-export function check(files: File[], preludeBlocks?: Map<BlockDecl, CheckedBlock>): CheckResult {
+/**
+ * What a check may take from the check of an earlier version of the file (analysis.ts): a block's
+ * check depends on nothing but its declaration's text, so a block whose text is unchanged at the
+ * same offsets keeps its result.
+ */
+export interface BlockReuse {
+  /** The earlier result for `decl`, already moved onto this version's source; undefined to check it. */
+  previous(decl: BlockDecl): BlockCheckResult | undefined;
+  /** Filled with every block result of this check, for the next version. */
+  results: Map<BlockDecl, BlockCheckResult>;
+  /** Written types by their text, kept across versions (a type depends on nothing but its text). */
+  types: Map<string, ShardType>;
+}
+
+export function check(files: File[], preludeBlocks?: Map<BlockDecl, CheckedBlock>, reuse?: BlockReuse): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const context: CheckContext = {};
   const report: Report = (code, source, span, message, fixes, related, severity) => {
@@ -79,11 +93,12 @@ export function check(files: File[], preludeBlocks?: Map<BlockDecl, CheckedBlock
 
   // 2. Blocks.
   const blocks = new Map<BlockDecl, CheckedBlock>(preludeBlocks);
-  const writtenTypes = new Map<string, ShardType>();
+  const writtenTypes = reuse?.types ?? new Map<string, ShardType>();
   for (const file of files) {
     for (const d of file.decls) {
       if (!isBlockDecl(d) || blocks.has(d)) continue;
-      const r = checkBlock(d, file.source.isPrelude ? undefined : writtenTypes);
+      const r = (reuse && !file.source.isPrelude && reuse.previous(d)) || checkBlock(d, file.source.isPrelude ? undefined : writtenTypes);
+      reuse?.results.set(d, r);
       blocks.set(d, r.block);
       diagnostics.push(...r.diagnostics);
       for (const ref of r.refs) refs.push(ref);

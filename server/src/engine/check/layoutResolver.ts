@@ -13,6 +13,12 @@ import type { RecordResolver } from './recordResolver';
 import { PHASES, type AttentionKernel, type CheckedBlock, type MeshSpec, type ModelSpec, type Phase, type PhaseSpec, type ResolvedLayout, type UncostableLayout, type WorkloadSpec } from './resolved';
 import { FIELDS, REQUIRED_FIELDS } from './schema';
 import { formatType, typesEqual } from './shardType';
+import { reportPipelineAxisUse, resolvePipeline } from './pipeline';
+
+/** Two meshes with the same name, chips and axis sizes are one pool (cost/transfer.ts `sameMesh` is the cost model's finer test). */
+function sameMeshShape(a: MeshSpec, b: MeshSpec): boolean {
+  return a === b || (a.name === b.name && a.chips === b.chips && a.hardware === b.hardware && a.axes.every((x, i) => b.axes[i]?.name === x.name && b.axes[i].size === x.size));
+}
 
 /** Where a layout's block fields were written, for layout-dependent diagnostics and quick fixes. */
 export interface LayoutFieldSpans {
@@ -92,6 +98,14 @@ export class LayoutResolver {
     const phaseSpecs: Partial<Record<Phase, PhaseSpec>> = {};
     let blockProblem: string | undefined;
     const uneven: UnevenSplit[] = [];
+    // A top-level `pipeline` is resolved for both phases: its findings are reported once.
+    const reported = new Set<string>();
+    const reportOnce: Report = (code, source, span, ...rest) => {
+      const key = `${code}|${source.uri}|${span.start}|${span.end}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      this.report(code, source, span, ...rest);
+    };
     for (const phase of PHASES) {
       const pm = phases[phase];
       const ffnField = (pm.get('ffn') ?? top.get('ffn'))?.field;
@@ -111,12 +125,23 @@ export class LayoutResolver {
         continue;
       }
       this.context.phase = phase;
-      const ps = this.phaseBlocks(d, { layout: d, phase, model, mesh: phaseMeshes[phase] ?? mesh, workload: wl, uneven }, ffnField, attField, top.get('unembed')?.field);
+      // A pipelined phase's blocks run on one stage (the mesh with the pipeline axis of size 1),
+      // a microbatch at a time (check/pipeline.ts).
+      const onMesh = phaseMeshes[phase] ?? mesh;
+      const pipe = resolvePipeline(reportOnce, d, phase, { pipeline: pm.get('pipeline') ?? top.get('pipeline'), microbatches: pm.get('microbatches') ?? top.get('microbatches') }, onMesh, model, wl.batch);
+      const placed = typeof pipe === 'object' ? { mesh: pipe.stageMesh, workload: { ...wl, batch: wl.batch / pipe.microbatches } } : { mesh: onMesh, workload: wl };
+      const ps = this.phaseBlocks(d, { layout: d, phase, model, ...placed, uneven }, ffnField, attField, top.get('unembed')?.field, top.get('dense_ffn')?.field);
+      if (typeof pipe === 'object' && typeof ps !== 'string') {
+        reportPipelineAxisUse(reportOnce, d, pipe, [{ block: ps.ffn, at: ffnField.value }, { block: ps.attention, at: attField.value }, { block: ps.unembed, at: top.get('unembed')?.field.value }]);
+      }
       this.context.phase = undefined;
+      if (typeof pipe === 'string') blockProblem ??= pipe;
       if (typeof ps === 'string') blockProblem ??= ps;
-      else phaseSpecs[phase] = ps;
+      else phaseSpecs[phase] = typeof pipe === 'object' ? { ...ps, mesh: onMesh, workload: wl, pipeline: pipe } : ps;
     }
     if (blockProblem || !phaseSpecs.prefill || !phaseSpecs.decode) return fail(blockProblem ?? 'its blocks could not be resolved', names);
+    const pipelineProblem = this.pipelinesAgree(d, phaseSpecs.prefill, phaseSpecs.decode, phases, top);
+    if (pipelineProblem) return fail(pipelineProblem, names);
     const overlap = (top.get('overlap')?.str as 'none' | 'collective_einsum' | undefined) ?? 'none';
     const attentionKernel = (top.get('attention_kernel')?.str as AttentionKernel | undefined) ?? 'fused';
     return {
@@ -142,6 +167,19 @@ export class LayoutResolver {
           }
         : undefined,
     };
+  }
+
+  /**
+   * Phases on one mesh pipeline over the same axis (or neither does): each chip holds one stage's
+   * layers, whichever phase runs. Reported on the phase's own `pipeline` field.
+   */
+  private pipelinesAgree(d: RecordDecl, prefill: PhaseSpec, decode: PhaseSpec, phases: Record<Phase, FieldMap>, top: FieldMap): string | undefined {
+    const a = prefill.pipeline?.axis, b = decode.pipeline?.axis;
+    if (a === b || !sameMeshShape(prefill.mesh, decode.mesh)) return undefined;
+    const field = phases.decode.get('pipeline') ?? phases.prefill.get('pipeline') ?? top.get('pipeline');
+    const span = field?.field.value ?? d.name;
+    this.report('bad-value', field?.source ?? d.source, span, `layout ${d.name.text}: prefill ${a ? `pipelines over ${a}` : 'has no pipeline'} but decode ${b ? `over ${b}` : 'has none'} on the same mesh ${decode.mesh.name}; phases on one mesh pipeline over the same axis (each chip holds one stage's layers), or give the phase its own \`mesh\``);
+    return 'its phases pipeline differently on one mesh';
   }
 
   /** How a layout follows its base: to the layout of that name. */
@@ -213,7 +251,7 @@ export class LayoutResolver {
   }
 
   /** A phase's blocks, checked together on the layout's mesh; a string says why they cannot be costed. */
-  private phaseBlocks(d: RecordDecl, placement: BlockPlacement, ffnField: Field, attField: Field, unembedField: Field | undefined): PhaseSpec | string {
+  private phaseBlocks(d: RecordDecl, placement: BlockPlacement, ffnField: Field, attField: Field, unembedField: Field | undefined, denseField: Field | undefined): PhaseSpec | string {
     const { phase, model, mesh, workload } = placement;
     const source = d.source;
     const nameOf = (v: Value): Ident | undefined => (v.kind === 'name' ? v.name : undefined);
@@ -297,6 +335,39 @@ export class LayoutResolver {
       }
     }
 
+    // An MoE model's dense layers (`dense_layers`): the layout's `dense_ffn`, or the built-in
+    // dense ffn sharing the MoE block's residual stream (cost/layerKinds.ts costs them with it).
+    let denseFfn: CheckedBlock | undefined;
+    const denseIdent = denseField && nameOf(denseField.value);
+    if ((model.dense_layers ?? 0) > 0 && !ffnMismatched) {
+      if (denseIdent) {
+        const decl = this.lookup.find(model, denseIdent.text, 'none').ffn;
+        if (!decl) {
+          const other = this.lookup.named(denseIdent.text);
+          this.report('unknown-name', source, denseIdent, other ? `\`${denseIdent.text}\` is ${other.kind === 'attention' ? 'an attention' : 'an unembed'} block, not an ffn block` : `no ffn block named \`${denseIdent.text}\``);
+          ok = false;
+        } else {
+          this.onRef(denseIdent, source, decl);
+          denseFfn = this.blocks.get(decl)!;
+          // A dense block for the model's `ffn` kind: compared as if the model had no experts.
+          const denseModel: ModelSpec = { ...model, dims: { ...model.dims, X: 1, top_k: 1, S: 0 } };
+          if (this.reportMismatch(d, denseModel, denseFfn, denseIdent, ffnMismatch(denseFfn, denseModel, this.named, this.blocks))) ok = false;
+          else if (residual && denseFfn.input?.type && ffn.output?.type && denseFfn.output?.type && (!typesEqual(denseFfn.input.type, residual) || !typesEqual(denseFfn.output.type, ffn.output.type))) {
+            const order = mesh.axes.map((a) => a.name);
+            this.report('type-mismatch', source, denseIdent, `layout ${d.name.text}: the dense layers' ${denseFfn.name} reads ${formatType(denseFfn.input.type, order)}, but ${ffn.name}'s residual stream is ${formatType(residual, order)}`, undefined, [
+              { source: denseFfn.decl.source, span: denseFfn.decl.name, message: `${denseFfn.name} is declared here` },
+            ]);
+            ok = false;
+          }
+        }
+      } else {
+        denseFfn = this.lookup.defaultDenseFfn(model, ffn);
+        if (!denseFfn && ffn.ok) {
+          this.report('no-dense-ffn', source, ffnIdent, `layout ${d.name.text}: model ${model.name} has ${model.dense_layers} dense layers, but no built-in dense ffn reads ${ffn.name}'s residual stream${residual ? ` ${formatType(residual)}` : ''}, so they are costed as MoE layers; name one with \`dense_ffn = …\``);
+        }
+      }
+    }
+
     // Layout-dependent checks of each block: axes the mesh has, and sizes. A block with errors
     // is not costed, but its axes are still checked against the mesh: a mistyped axis is
     // reported as `unknown-axis` (and nothing else: the analysis drops the rest, see
@@ -307,7 +378,8 @@ export class LayoutResolver {
     if (!placed(ffn, ffnIdent, ffnMismatched)) ok = false;
     if (attention && !placed(attention, attIdent, attMismatched)) ok = false;
     if (unembed && !placed(unembed, unembedIdent ?? ffnIdent, false)) ok = false;
+    if (denseFfn && !placed(denseFfn, denseIdent ?? ffnIdent, false)) ok = false;
     if (!ok) return 'its blocks have errors';
-    return { phase, mesh, workload, ffn, attention, unembed };
+    return denseFfn ? { phase, mesh, workload, ffn, attention, unembed, denseFfn } : { phase, mesh, workload, ffn, attention, unembed };
   }
 }

@@ -9,7 +9,7 @@ import { similarNames } from './similarNames';
 import { evalQuantity } from './units';
 import { followBaseChain, type ResolvedBase } from './baseChain';
 import { activeExpertParamsDelta } from './moe';
-import { FFN_MATRICES, type Dtype, type HardwareSpec, type MeshAxis, type MeshSettings, type MeshSpec, type ModelSpec, type Topology, type WorkloadSpec } from './resolved';
+import { FFN_MATRICES, NOMINAL_CALIBRATION, type Dtype, type HardwareSpec, type MeshAxis, type MeshSettings, type MeshSpec, type ModelSpec, type Topology, type WorkloadSpec } from './resolved';
 
 /** Records a use of a name and the declaration it resolves to. */
 export type OnRef = (use: Ident, source: SourceFile, target: Decl) => void;
@@ -220,11 +220,12 @@ export function buildHardware(name: string, m: FieldMap, origin?: { source: Sour
     hbm_bw,
     link_bw,
     topology: (str(m, 'topology') as Topology) ?? 'torus',
-    flops_eff: num(m, 'flops_eff') ?? 1,
-    hbm_eff: num(m, 'hbm_eff') ?? 1,
-    link_eff: num(m, 'link_eff') ?? 1,
-    collective_latency: num(m, 'collective_latency') ?? 0,
-    op_overhead: num(m, 'op_overhead') ?? 0,
+    flops_eff: num(m, 'flops_eff') ?? NOMINAL_CALIBRATION.flops_eff,
+    hbm_eff: num(m, 'hbm_eff') ?? NOMINAL_CALIBRATION.hbm_eff,
+    link_eff: num(m, 'link_eff') ?? NOMINAL_CALIBRATION.link_eff,
+    collective_latency: num(m, 'collective_latency') ?? NOMINAL_CALIBRATION.collective_latency,
+    op_overhead: num(m, 'op_overhead') ?? NOMINAL_CALIBRATION.op_overhead,
+    overlap_fraction: num(m, 'overlap_fraction') ?? NOMINAL_CALIBRATION.overlap_fraction,
     scaleup_domain: num(m, 'scaleup_domain'),
     scaleout_bw: num(m, 'scaleout_bw'),
     scaleout_latency: num(m, 'scaleout_latency'),
@@ -269,6 +270,9 @@ export function buildModel(name: string, m: FieldMap, origin?: { source: SourceF
   const G = num(m, 'G') ?? F;
   const top_k = Math.min(num(m, 'top_k') ?? 1, X);
   const S = (num(m, 'shared_experts') ?? 0) * G;
+  // DeepSeek-V3's first layers: a dense FFN of width F where the rest have experts (X > 1 only).
+  const dense = X > 1 ? Math.min(layers, num(m, 'dense_layers') ?? 0) : 0;
+  const expertWeights = str(m, 'expert_weights') as Dtype | undefined;
   const counted = countParams(layers, E, F, H, K, Q, V, ffn, tied, { A, C, R });
   return {
     name,
@@ -278,11 +282,13 @@ export function buildModel(name: string, m: FieldMap, origin?: { source: SourceF
     block: (str(m, 'block') as 'serial' | 'parallel') ?? 'serial',
     weights: (str(m, 'weights') as Dtype) ?? 'bf16',
     kv: (str(m, 'kv') as Dtype) ?? 'bf16',
-    params: given ?? (X > 1 ? counted + activeExpertParamsDelta(layers, E, F, FFN_MATRICES[ffn], { X, G, S, top_k }) : counted),
+    params: given ?? (X > 1 ? counted + activeExpertParamsDelta(layers - dense, E, F, FFN_MATRICES[ffn], { X, G, S, top_k }) : counted),
     paramsGiven: given !== undefined,
     tied_embeddings: tied,
     // A window with no `local_layers` applies to every layer.
     ...(window !== undefined && window > 0 ? { window, local_layers: Math.min(layers, num(m, 'local_layers') ?? layers) } : {}),
+    ...(dense > 0 ? { dense_layers: dense } : {}),
+    ...(expertWeights !== undefined && X > 1 ? { expert_weights: expertWeights } : {}),
     origin,
   };
 }

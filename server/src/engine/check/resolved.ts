@@ -5,8 +5,10 @@
 import type { BlockDecl, BlockKind, DimGroup, RecordDecl, Span, Stmt, SourceFile } from '../syntax/ast';
 import type { ShardType } from './shardType';
 
-export type Dtype = 'bf16' | 'fp8' | 'int8' | 'int4';
-export const DTYPE_BYTES: Record<Dtype, number> = { bf16: 2, fp8: 1, int8: 1, int4: 0.5 };
+export type Dtype = 'bf16' | 'fp8' | 'int8' | 'int4' | 'mxfp4';
+// mxfp4 (OCP Microscaling Formats v1.0): 4-bit E2M1 values in blocks of 32 sharing one 8-bit
+// scale, (32·4 + 8) / 32 = 4.25 bits = 0.53125 B a value.
+export const DTYPE_BYTES: Record<Dtype, number> = { bf16: 2, fp8: 1, int8: 1, int4: 0.5, mxfp4: 4.25 / 8 };
 export type Topology = 'torus' | 'switch';
 export type Phase = 'prefill' | 'decode';
 export const PHASES: readonly Phase[] = ['prefill', 'decode'];
@@ -16,6 +18,13 @@ export interface Origin {
   source: SourceFile;
   span: Span;
 }
+
+/**
+ * The calibration fields (cost-model.md §10) and their nominal values, the defaults of a hardware
+ * block: peak rates, no fixed costs, full overlap. A hardware that sets any other value is
+ * calibrated (cost/basis.ts).
+ */
+export const NOMINAL_CALIBRATION = { flops_eff: 1, hbm_eff: 1, link_eff: 1, collective_latency: 0, op_overhead: 0, overlap_fraction: 1 } as const;
 
 export interface HardwareSpec {
   name: string;
@@ -29,6 +38,12 @@ export interface HardwareSpec {
   link_eff: number;
   collective_latency: number;
   op_overhead: number;
+  /**
+   * Under `overlap = collective_einsum`: the fraction f of the shorter side of an einsum and its
+   * collectives that runs hidden under the longer one (cost-model.md §5): a group takes
+   * t_einsum + t_collectives − f·min(t_einsum, t_collectives). 1 (the default) is full overlap.
+   */
+  overlap_fraction: number;
   /**
    * Network tiers (docs/language.md "Network tiers"): how many chips share one scale-up domain
    * (an NVLink/NVSwitch box or rack), and the scale-out network between domains per chip: its
@@ -129,6 +144,14 @@ export interface ModelSpec {
    */
   window?: number;
   local_layers?: number;
+  /**
+   * Mixture of experts (docs/cost-model.md "Layers that differ"): how many layers have a dense
+   * FFN of width F instead of the experts (DeepSeek-V3's first three). Absent on a dense model
+   * and on an MoE model whose every layer is MoE.
+   */
+  dense_layers?: number;
+  /** The routed experts' weight dtype when it differs from `weights` (gpt-oss: mxfp4). */
+  expert_weights?: Dtype;
   origin?: Origin;
 }
 
@@ -187,6 +210,20 @@ export interface DimSet {
   groups: DimGroup[];
 }
 
+/**
+ * Pipeline parallelism (docs/language.md "Pipelines", cost/pipeline.ts): the layers split into
+ * `stages` stages along one mesh axis; each stage runs its layers on `stageMesh`, the phase's mesh
+ * with that axis set to 1, and the batch goes through in `microbatches` groups of B / microbatches.
+ */
+export interface PipelineSpec {
+  axis: string;
+  /** The size of the pipeline axis. */
+  stages: number;
+  microbatches: number;
+  /** The chips of one stage: the phase's mesh with the pipeline axis of size 1. */
+  stageMesh: MeshSpec;
+}
+
 export interface PhaseSpec {
   phase: Phase;
   /**
@@ -201,6 +238,14 @@ export interface PhaseSpec {
   attention: CheckedBlock | null;
   /** The unembedding used in this phase (its `in` is this phase's residual type); `null`: not costed. */
   unembed: CheckedBlock | null;
+  /**
+   * The ffn block of the model's dense layers (`dense_layers` of an MoE model): the layout's
+   * `dense_ffn`, or the built-in dense ffn sharing the MoE block's residual stream. Absent when
+   * the model has no dense layers, or none was found (they are then costed with `ffn`).
+   */
+  denseFfn?: CheckedBlock;
+  /** `pipeline = AXIS`: the phase's layers run in stages along that axis. Absent: no pipeline. */
+  pipeline?: PipelineSpec;
 }
 
 /** How attention runs: `fused` keeps the scores on chip, `unfused` writes them to HBM (cost/plan.ts). */

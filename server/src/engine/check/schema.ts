@@ -24,7 +24,8 @@ export interface FieldSpec {
 
 const q = (kind: QuantityKind): FieldType => ({ type: 'quantity', kind });
 
-export const DTYPES = ['bf16', 'int8', 'fp8', 'int4'] as const;
+// mxfp4: the OCP microscaling format, 4-bit values with one 8-bit scale per 32 (4.25 bits a value).
+export const DTYPES = ['bf16', 'int8', 'fp8', 'int4', 'mxfp4'] as const;
 
 export const HARDWARE_FIELDS: FieldSpec[] = [
   { name: 'flops', type: q('flops'), required: true, doc: 'peak dense matmul rate per chip in the compute dtype (bf16)', example: '275 TFLOP/s' },
@@ -37,6 +38,7 @@ export const HARDWARE_FIELDS: FieldSpec[] = [
   { name: 'link_eff', type: q('fraction'), doc: 'calibration: achieved fraction of link bandwidth', example: '0.8' },
   { name: 'collective_latency', type: q('time'), doc: 'calibration: latency α of one collective step', example: '5 us' },
   { name: 'op_overhead', type: q('time'), doc: 'calibration: fixed time added to every costed operation', example: '2 us' },
+  { name: 'overlap_fraction', type: q('fraction'), doc: 'calibration: under `overlap = collective_einsum`, the fraction of the shorter side (an einsum or its collectives) hidden behind the other; default 1 (all of it)', example: '0.5' },
   { name: 'scaleup_domain', type: q('count'), doc: 'chips in one scale-up domain (GPUs on one NVLink/NVSwitch fabric); mesh axes past it use the scale-out network', example: '8' },
   { name: 'scaleout_bw', type: q('bandwidth'), doc: 'scale-out network bandwidth per chip, one direction (its NIC: 400 Gb/s = 50 GB/s)', example: '50 GB/s' },
   { name: 'scaleout_latency', type: q('time'), doc: 'latency each collective step over the scale-out network adds', example: '5 us' },
@@ -73,6 +75,8 @@ export const MODEL_FIELDS: FieldSpec[] = [
   { name: 'G', type: q('count'), doc: "mixture of experts: one routed expert's d_ff (moe_intermediate_size); default F", example: '2048' },
   { name: 'top_k', type: q('count'), doc: 'mixture of experts: routed experts each token runs (num_experts_per_tok); default 1', example: '2' },
   { name: 'shared_experts', type: q('count'), doc: 'mixture of experts: experts every token runs beside its routed ones, each G wide (S = shared_experts × G); default 0', example: '1' },
+  { name: 'dense_layers', type: q('count'), doc: "mixture of experts: how many layers have a dense FFN of width F instead of the experts (DeepSeek-V3's first_k_dense_replace); default 0", example: '3' },
+  { name: 'expert_weights', type: { type: 'enum', values: DTYPES }, doc: "mixture of experts: the routed experts' weight dtype, apart from `weights` (gpt-oss ships its experts in mxfp4); default `weights`", example: 'mxfp4' },
   { name: 'ffn', type: { type: 'enum', values: ['gelu', 'swiglu'] }, doc: 'gelu (two matrices) or swiglu (three)', example: 'gelu' },
   { name: 'block', type: { type: 'enum', values: ['serial', 'parallel'] }, doc: 'serial, or parallel (attention and FFN read the same input, PaLM)', example: 'serial' },
   { name: 'weights', type: { type: 'enum', values: DTYPES }, doc: 'weight dtype', example: 'bf16' },
@@ -100,6 +104,8 @@ export const PHASE_FIELDS: FieldSpec[] = [
   { name: 'attention', type: { type: 'block', kind: 'attention' }, doc: 'the attention block for this phase: `heads`, `batch`, `none` or a block name', example: 'batch' },
   { name: 'mesh', type: { type: 'ref', kind: 'mesh' }, doc: 'the mesh this phase runs on (disaggregated serving: prefill and decode on their own chips, the KV cache sent between them)', example: 'pod8' },
   { name: 'batch', type: q('count'), doc: 'batch size for this phase', example: '1' },
+  { name: 'pipeline', type: { type: 'axes' }, doc: 'the pipeline axis of this phase (`none`: no pipeline); phases on one mesh pipeline over the same axis', example: 'y' },
+  { name: 'microbatches', type: q('count'), doc: 'batch groups this phase pipelines (B / microbatches sequences each)', example: '8' },
   { name: 'prompt', type: q('count'), doc: 'prompt tokens for this phase', example: '2048' },
   { name: 'generate', type: q('count'), doc: 'generated tokens for this phase', example: '64' },
 ];
@@ -121,12 +127,30 @@ export const LAYOUT_FIELDS: FieldSpec[] = [
   { name: 'ffn', type: { type: 'block', kind: 'ffn' }, required: true, doc: 'the ffn block for both phases', example: 'ws2d' },
   { name: 'attention', type: { type: 'block', kind: 'attention' }, required: true, doc: '`heads`, `batch`, `none`, or an attention block', example: 'batch' },
   { name: 'unembed', type: { type: 'block', kind: 'unembed' }, doc: 'the unembedding block; default: the one matching the ffn', example: 'ws2d_unembed' },
+  {
+    name: 'dense_ffn',
+    type: { type: 'block', kind: 'ffn' },
+    doc: "the ffn block of a mixture-of-experts model's dense layers (`dense_layers`); default: the built-in dense ffn whose residual stream the MoE block shares",
+    example: 'ws2d',
+  },
   { name: 'overlap', type: { type: 'enum', values: ['none', 'collective_einsum'] }, doc: 'overlap collectives with einsums (Looped CollectiveEinsum, Pope §3.5)', example: 'collective_einsum' },
   {
     name: 'attention_kernel',
     type: { type: 'enum', values: ['fused', 'unfused'] },
     doc: 'fused (default: FlashAttention-style, the scores and softmax stay on chip) or unfused (the scores go through HBM, as in Pope et al.)',
     example: 'unfused',
+  },
+  {
+    name: 'pipeline',
+    type: { type: 'axes' },
+    doc: 'pipeline parallelism: split the layers into stages along this mesh axis (one stage per chip of it); within a stage the axis has size 1',
+    example: 'y',
+  },
+  {
+    name: 'microbatches',
+    type: q('count'),
+    doc: 'pipeline parallelism: the batch goes through the stages in this many groups (must divide the batch); default 1',
+    example: '8',
   },
   { name: 'kv_budget', type: q('fraction'), doc: 'fraction of HBM reserved for the KV cache, for max_context (Pope Table 1 uses 30%)', example: '30%' },
   { name: 'prefill', type: { type: 'phase' }, doc: 'overrides for the prefill phase', example: '{ ffn = ws2d, attention = heads }' },

@@ -9,6 +9,7 @@ import { sizesFit } from './layoutChecks';
 import { attentionMismatch, ffnMismatch } from './modelMatch';
 import { PHASES, type CheckedBlock, type MeshSpec, type Phase, type PhaseSpec, type ResolvedLayout, type WorkloadSpec } from './resolved';
 import { typesEqual } from './shardType';
+import { pipelineOn } from './pipeline';
 
 /** An ffn block and an attention block (`none`, `heads`, `batch` or a block name) for one phase, as a layout writes them. */
 export interface BlockPair {
@@ -37,8 +38,14 @@ export class VariantBuilder {
       const workload = workloadOverride?.[phase] ?? base.workload;
       // A mesh override puts both phases on it; otherwise each phase keeps its own mesh.
       const phaseMesh = meshOverride ?? base.mesh;
+      // A pipelined phase keeps its pipeline axis and microbatches; its blocks run on one stage,
+      // a microbatch at a time (check/pipeline.ts).
+      const pipeline = base.pipeline ? pipelineOn(base.pipeline, phaseMesh, layout.model, workload.batch) : undefined;
+      if (pipeline === null) return undefined;
+      const stageMesh = pipeline ? pipeline.stageMesh : phaseMesh;
+      const stageWorkload = pipeline ? { ...workload, batch: workload.batch / pipeline.microbatches } : workload;
       if (!c) {
-        phases[phase] = { ...base, mesh: phaseMesh, workload };
+        phases[phase] = pipeline ? { ...base, mesh: phaseMesh, workload, pipeline } : { ...base, mesh: phaseMesh, workload };
         continue;
       }
       const found = this.lookup.find(layout.model, c.ffn, c.attention, phase);
@@ -56,8 +63,15 @@ export class VariantBuilder {
           break;
         }
       }
-      if (!sizesFit(ffn, phaseMesh, layout.model, workload, phase) || (attention && !sizesFit(attention, phaseMesh, layout.model, workload, phase))) return undefined;
-      phases[phase] = { phase, mesh: phaseMesh, workload, ffn, attention, unembed };
+      if (!sizesFit(ffn, stageMesh, layout.model, stageWorkload, phase) || (attention && !sizesFit(attention, stageMesh, layout.model, stageWorkload, phase))) return undefined;
+      // An MoE model's dense layers: the layout's dense block if it shares this ffn's residual
+      // stream, else the built-in one that does (as the layout resolver picks it).
+      const denseFfn = (layout.model.dense_layers ?? 0) > 0
+        ? (base.denseFfn?.input?.type && ffn.input?.type && typesEqual(base.denseFfn.input.type, ffn.input.type) ? base.denseFfn : this.lookup.defaultDenseFfn(layout.model, ffn))
+        : undefined;
+      if (denseFfn && !sizesFit(denseFfn, stageMesh, layout.model, stageWorkload, phase)) return undefined;
+      const dense = denseFfn ? { denseFfn } : {};
+      phases[phase] = pipeline ? { phase, mesh: phaseMesh, workload, ffn, attention, unembed, pipeline, ...dense } : { phase, mesh: phaseMesh, workload, ffn, attention, unembed, ...dense };
     }
     return { ...layout, mesh, prefill: phases.prefill!, decode: phases.decode!, unembed: phases.decode!.unembed };
   }

@@ -1,8 +1,9 @@
 // Layers that differ (docs/cost-model.md "Layers that differ"): a model's layers are costed as
 // kinds, each a count of layers with its own pass sizes, and a pass sums count × layer over the
-// kinds. Today the kinds are global attention (the whole context) and sliding-window ("local")
+// kinds. The kinds are global attention (the whole context) and sliding-window ("local")
 // attention, whose layers attend to and cache at most the model's `window` positions (Gemma 3's
-// 5 local : 1 global, gpt-oss's alternating layers, Mistral's all-local window).
+// 5 local : 1 global, gpt-oss's alternating layers, Mistral's all-local window); and, for the
+// FFN, an MoE model's dense layers (DeepSeek-V3's first three) beside its expert layers.
 
 import type { ModelSpec, WorkloadSpec } from '../check/resolved';
 import { makeSizes, type PassSizes } from './sizes';
@@ -29,6 +30,42 @@ export function layerKinds(model: ModelSpec, workload: WorkloadSpec, sizes: Pass
   if (local > 0) {
     const T = windowedT(model.window!, sizes, workload);
     out.push({ kind: 'local', count: local, sizes: T === sizes.T ? sizes : makeSizes(sizes.phase, sizes.step, sizes.B, sizes.L, T, sizes.realT, sizes) });
+  }
+  return out;
+}
+
+/** A layer kind split by its FFN: the model's MoE block, or the dense block of its `dense_layers`. */
+export interface FfnLayerKind extends LayerKind {
+  ffn: 'moe' | 'dense';
+  /** How formulas name it: `global`/`local` as before, `moe`/`dense` for dense layers without a window, `dense_local`… with both. */
+  name: string;
+}
+
+/**
+ * The layer kinds of a pass split by FFN (docs/cost-model.md "Layers that differ"): an MoE model
+ * with `dense_layers` has that many layers with the dense FFN (its first layers: DeepSeek-V3's
+ * first_k_dense_replace), the rest with experts. With a window as well, the dense layers are
+ * counted as local ones first, as the first layers of Gemma 3 and gpt-oss are sliding-window
+ * layers (only the counts matter to the cost). MoE kinds come first, so the first kind is the
+ * model's typical layer. Without `dense_layers` this is `layerKinds` with every kind `moe`.
+ */
+export function ffnLayerKinds(model: ModelSpec, workload: WorkloadSpec, sizes: PassSizes): FfnLayerKind[] {
+  const kinds = layerKinds(model, workload, sizes);
+  let dense = model.dense_layers ?? 0;
+  if (dense <= 0) return kinds.map((k) => ({ ...k, ffn: 'moe', name: k.kind }));
+  const windowed = kinds.length > 1 || kinds[0].kind === 'local';
+  const denseOf = new Map<LayerKind, number>();
+  for (const k of [...kinds].sort((a, b) => (a.kind === 'local' ? 0 : 1) - (b.kind === 'local' ? 0 : 1))) {
+    const n = Math.min(dense, k.count);
+    denseOf.set(k, n);
+    dense -= n;
+  }
+  const out: FfnLayerKind[] = [];
+  for (const ffn of ['moe', 'dense'] as const) {
+    for (const k of kinds) {
+      const count = ffn === 'dense' ? denseOf.get(k)! : k.count - denseOf.get(k)!;
+      if (count > 0) out.push({ kind: k.kind, count, sizes: k.sizes, ffn, name: windowed ? `${ffn}_${k.kind}` : ffn });
+    }
   }
   return out;
 }

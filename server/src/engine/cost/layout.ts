@@ -2,11 +2,13 @@
 
 import type { Phase, ResolvedLayout, WorkloadSpec } from '../check/resolved';
 import { explained, input, type Explained } from './explained';
+import { layoutBasis } from './basis';
 import { costMemory } from './memory';
 import { costPass } from './pass';
 import { passSizes } from './sizes';
+import { costPipelinedPass, pipelineMemory, pipelineOf, type StageMemory } from './pipeline';
 import { costKvTransfer, isDisaggregated, phaseLayout } from './transfer';
-import type { LayoutCost, MemoryCost, PassCost, PhaseCost } from './types';
+import type { LayoutCost, LayoutPipelineCost, MemoryCost, PassCost, PhaseCost } from './types';
 
 function metrics(layout: ResolvedLayout, tokens: number, time: number) {
   const N = layout.model.params;
@@ -48,7 +50,10 @@ class DecodePhaseCost implements PhaseCost {
   }
 
   get lastStep(): PassCost {
-    return (this.last ??= costPass(this.layout, this.layout.decode, passSizes(this.layout.model, this.workload, 'decode', 'last')));
+    // A pipelined decode's last step is pipelined too (cost/pipeline.ts).
+    return (this.last ??= this.layout.decode.pipeline
+      ? costPipelinedPass(this.layout, 'decode', 'last')
+      : costPass(this.layout, this.layout.decode, passSizes(this.layout.model, this.workload, 'decode', 'last')));
   }
 
   /** Plain data for JSON and structured clones (the layout itself stays out). */
@@ -68,6 +73,7 @@ function phaseName(block: { name: string } | null): string | null {
 export function costPhasePass(layout: ResolvedLayout, phase: Phase): PassCost {
   const w = layout[phase].workload;
   const view = phaseLayout(layout, phase);
+  if (view[phase].pipeline) return costPipelinedPass(view, phase);
   return costPass(view, view[phase], phase === 'prefill' ? passSizes(layout.model, w, 'prefill') : passSizes(layout.model, w, 'decode', 'mean'));
 }
 
@@ -100,14 +106,17 @@ export function costLayout(layout: ResolvedLayout): LayoutCost {
   // Activations for memory: the prefill pass and the mean decode step (a decode step's
   // activations hardly depend on T: only the L = 1 score rows grow with it).
   const activations = { prefill: prefill.pass.activationBytes, decode: decode.pass.activationBytes };
-  const memory = isDisaggregated(layout) ? poolsMemory(layout, activations) : costMemory(layout, activations);
+  const stageMemory: LayoutPipelineCost['stageMemory'] = { prefill: null, decode: null };
+  const memory = isDisaggregated(layout) ? poolsMemory(layout, activations, stageMemory) : poolMemory(layout, activations, (s) => (stageMemory.prefill = stageMemory.decode = s));
+  const pipelines = { prefill: pipelineOf(prefill.pass) ?? null, decode: pipelineOf(decode.pass) ?? null };
+  const pipeline: LayoutPipelineCost | undefined = pipelines.prefill || pipelines.decode ? { ...pipelines, stageMemory } : undefined;
   const kvTransfer = costKvTransfer(layout);
   if (!kvTransfer) {
     const totalLatency = explained(prefill.latency.value + decode.latency.value, 's', 'prefill + decode', () => ({
       prefill: input(prefill.latency.value, 's'),
       decode: input(decode.latency.value, 's'),
     }));
-    return { layout: layout.name, chips: layout.mesh.chips, prefill, decode, memory, totalLatency };
+    return { layout: layout.name, chips: layout.mesh.chips, prefill, decode, memory, totalLatency, basis: layoutBasis(layout), ...(pipeline ? { pipeline } : {}) };
   }
   // A request waits for its cache to reach the decode chips; each pool's chips are counted for
   // their own phase only (its cost per token), the transfer is charged to the link.
@@ -117,7 +126,7 @@ export function costLayout(layout: ResolvedLayout): LayoutCost {
     decode: input(decode.latency.value, 's'),
   }));
   const chips = layout.prefill.mesh.chips + layout.decode.mesh.chips;
-  return { layout: layout.name, chips, prefill, decode, memory, totalLatency, kvTransfer };
+  return { layout: layout.name, chips, prefill, decode, memory, totalLatency, kvTransfer, basis: layoutBasis(layout), ...(pipeline ? { pipeline } : {}) };
 }
 
 /**
@@ -126,15 +135,16 @@ export function costLayout(layout: ResolvedLayout): LayoutCost {
  * sent); the decode pool the cache at its largest. The layout's figures are the decode pool's,
  * but for `total.prefill` (the prefill pool's need) and `fits` (both pools fit).
  */
-function poolsMemory(layout: ResolvedLayout, activations: { prefill: number; decode: number }): MemoryCost {
+function poolsMemory(layout: ResolvedLayout, activations: { prefill: number; decode: number }, stageMemory: LayoutPipelineCost['stageMemory']): MemoryCost {
   const p = layout.prefill;
   const prefillView = phaseLayout(layout, 'prefill');
   // The prefill pool seen as a layout of one phase: its "decode" is the prefill's cache at T = prompt.
-  const prefillPool = costMemory(
+  const prefillPool = poolMemory(
     { ...prefillView, decode: { ...p, phase: 'decode', workload: { ...p.workload, generate: 0 } }, unembed: p.unembed },
     { prefill: activations.prefill, decode: activations.prefill },
+    (s) => (stageMemory.prefill = s),
   );
-  const decodePool = costMemory({ ...phaseLayout(layout, 'decode'), prefill: layout.decode }, { prefill: activations.decode, decode: activations.decode });
+  const decodePool = poolMemory({ ...phaseLayout(layout, 'decode'), prefill: layout.decode }, { prefill: activations.decode, decode: activations.decode }, (s) => (stageMemory.decode = s));
   return {
     weights: decodePool.weights,
     kv: decodePool.kv,
@@ -152,4 +162,12 @@ function poolsMemory(layout: ResolvedLayout, activations: { prefill: number; dec
     },
     pools: { prefill: prefillPool, decode: decodePool },
   };
+}
+
+/** One pool's memory per chip: per stage when its phases are pipelined (cost/pipeline.ts). */
+function poolMemory(pool: ResolvedLayout, activations: { prefill: number; decode: number }, onStages: (s: StageMemory[]) => void): MemoryCost {
+  if (!pool.decode.pipeline && !pool.prefill.pipeline) return costMemory(pool, activations);
+  const { memory, stages } = pipelineMemory(pool, activations);
+  onStages(stages);
+  return memory;
 }

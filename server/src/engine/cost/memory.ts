@@ -7,6 +7,7 @@ import { typeText } from './figures';
 import { explained, input, type Explained, type Input } from './explained';
 import { axisSizes, bytesPerElement, localElements, logicalElements, makeSizes, passSizes, type PassSizes } from './sizes';
 import { layerKinds } from './layerKinds';
+import { isExpertMatrix } from '../check/moe';
 import type { MemoryCost } from './types';
 
 /** A stored weight or cache; its canonical type string is made only for explanations. */
@@ -14,18 +15,26 @@ interface Item { role: string; name: string; shard: ShardType | null; label?: st
 
 function blockStored(block: CheckedBlock, op: 'weight' | 'cache', role: string, layout: ResolvedLayout, sizes: PassSizes): Item[] {
   const ax = axisSizes(layout.mesh);
-  const per = bytesPerElement(op === 'weight' ? layout.model.weights : layout.model.kv);
+  const m = layout.model;
   const out: Item[] = [];
-  for (const v of block.values) if (v.op === op && v.type) out.push({ role, name: v.name, shard: v.type, bytes: localElements(v.type, sizes, ax) * per });
+  for (const v of block.values) {
+    if (v.op !== op || !v.type) continue;
+    // The routed experts may be stored at their own dtype (`expert_weights`, gpt-oss's mxfp4).
+    const per = bytesPerElement(op === 'cache' ? m.kv : m.expert_weights && isExpertMatrix(v.type) ? m.expert_weights : m.weights);
+    out.push({ role, name: v.name, shard: v.type, bytes: localElements(v.type, sizes, ax) * per });
+  }
   return out;
 }
 
-/** Every stored weight of both phases' layer blocks, each distinct (role, name, type) once. */
+/**
+ * Every stored weight of both phases' layer blocks, each distinct (role, name, type) once; an MoE
+ * model's dense layers' ffn block under the role `dense ffn`.
+ */
 function layerWeights(layout: ResolvedLayout, sizes: PassSizes): Item[] {
   const out: Item[] = [];
   const done = new Set<CheckedBlock>();
   for (const ph of [layout.prefill, layout.decode]) {
-    const blocks: [string, CheckedBlock | null][] = [['ffn', ph.ffn], ['attention', ph.attention]];
+    const blocks: [string, CheckedBlock | null][] = [['ffn', ph.ffn], ['attention', ph.attention], ['dense ffn', ph.denseFfn ?? null]];
     for (const [role, b] of blocks) {
       if (!b || done.has(b)) continue;
       done.add(b);
@@ -81,13 +90,33 @@ export function costMemory(layout: ResolvedLayout, activations: { prefill: numbe
   const weightSizes = passSizes(m, layout.prefill.workload, 'prefill');
   const layerW = layerWeights(layout, weightSizes);
   const tables = embeddingTables(layout, weightSizes);
-  const layerBytes = layerW.reduce((s, i) => s + i.bytes, 0);
+  // A dense block is stored only by the dense layers (none in a pipeline stage without them).
+  const layerBytes = layerW.reduce((s, i) => s + (i.role === 'dense ffn' ? 0 : i.bytes), 0);
   const tableBytes = tables.reduce((s, i) => s + i.bytes, 0);
-  const weights = explained(layerBytes * m.layers + tableBytes, 'B', 'layers × Σ local weight bytes + embedding table', () => ({
-    layers: input(m.layers, ''),
-    'Σ local weight bytes': input(layerBytes, 'B', layerW.map((i) => `${i.role}.${i.name}: ${itemType(i, layout)}`).join(', ')),
-    'embedding table': input(tableBytes, 'B', `${tables.length} × ${itemType(tables[0], layout)} at ${m.weights}`),
-  }));
+  const itemList = (items: Item[]) => items.map((i) => `${i.role}.${i.name}: ${itemType(i, layout)}`).join(', ');
+  const tableInput = () => input(tableBytes, 'B', `${tables.length} × ${itemType(tables[0], layout)} at ${m.weights}`);
+  // An MoE model's dense layers (layerKinds.ts) store their dense ffn block's weights instead of the experts'.
+  const denseLayers = layerW.some((i) => i.role === 'dense ffn') ? (m.dense_layers ?? 0) : 0;
+  const weights = denseLayers > 0
+    ? (() => {
+      const sum = (pick: (i: Item) => boolean) => layerW.filter(pick).reduce((s, i) => s + i.bytes, 0);
+      const attention = sum((i) => i.role === 'attention'), moe = sum((i) => i.role === 'ffn'), dense = sum((i) => i.role === 'dense ffn');
+      const moeLayers = m.layers - denseLayers;
+      return explained(m.layers * attention + moeLayers * moe + denseLayers * dense + tableBytes, 'B', 'layers × attention + moe_layers × moe ffn + dense_layers × dense ffn + embedding table', () => ({
+        layers: input(m.layers, ''),
+        attention: input(attention, 'B', itemList(layerW.filter((i) => i.role === 'attention'))),
+        moe_layers: input(moeLayers, ''),
+        'moe ffn': input(moe, 'B', itemList(layerW.filter((i) => i.role === 'ffn'))),
+        dense_layers: input(denseLayers, ''),
+        'dense ffn': input(dense, 'B', itemList(layerW.filter((i) => i.role === 'dense ffn'))),
+        'embedding table': tableInput(),
+      }));
+    })()
+    : explained(layerBytes * m.layers + tableBytes, 'B', 'layers × Σ local weight bytes + embedding table', () => ({
+      layers: input(m.layers, ''),
+      'Σ local weight bytes': input(layerBytes, 'B', itemList(layerW.filter((i) => i.role !== 'dense ffn'))),
+      'embedding table': tableInput(),
+    }));
 
   // The cache of the decode attention block at the largest T, held in both phases; with a
   // sliding window, local layers hold at most `window` positions (layerKinds.ts).
@@ -201,9 +230,12 @@ class LayoutMemory implements MemoryCost {
   ) {}
 
   get weightItems(): MemoryCost['weightItems'] {
-    const layers = this.layout.model.layers;
+    const m = this.layout.model;
+    // Each item × the layers that store it: an MoE model's dense layers hold the dense ffn, the rest the experts.
+    const dense = this.layerW.some((i) => i.role === 'dense ffn') ? (m.dense_layers ?? 0) : 0;
+    const layersOf = (i: Item) => (i.role === 'dense ffn' ? dense : i.role === 'ffn' ? m.layers - dense : m.layers);
     return [
-      ...this.layerW.map((i) => ({ role: i.role, name: i.name, type: itemType(i, this.layout), bytes: i.bytes * layers })),
+      ...this.layerW.map((i) => ({ role: i.role, name: i.name, type: itemType(i, this.layout), bytes: i.bytes * layersOf(i) })),
       ...this.tables.map((i) => ({ role: i.role, name: i.name, type: itemType(i, this.layout), bytes: i.bytes })),
     ];
   }

@@ -6,7 +6,7 @@
 import type { CheckedBlock, Dtype, MeshSpec, ModelSpec } from '../check/resolved';
 import { DTYPE_BYTES } from '../check/resolved';
 import { collectiveVolume } from '../ops/index';
-import { D_KV, D_OPERAND, D_WEIGHT, letterCode, meshPlan, N_CODE, T_CODE, X_CODE, type AttentionFusion, type BlockPlan, type MeshPlan, type SequencePlan, type ValueMesh, type ValuePlan } from './plan';
+import { D_EXPERT, D_KV, D_OPERAND, D_WEIGHT, letterCode, meshPlan, N_CODE, T_CODE, X_CODE, type AttentionFusion, type BlockPlan, type MeshPlan, type SequencePlan, type ValueMesh, type ValuePlan } from './plan';
 import { expertsHitFraction } from './moe';
 import type { PassSizes } from './sizes';
 import type { Bound, Totals } from './types';
@@ -51,6 +51,7 @@ export function extent(code: number, div: number, size: number[], realT: boolean
 
 function dtypeBytes(kind: number, model: ModelSpec, operand: number): number {
   if (kind === D_WEIGHT) return DTYPE_BYTES[model.weights as Dtype];
+  if (kind === D_EXPERT) return DTYPE_BYTES[(model.expert_weights ?? model.weights) as Dtype];
   if (kind === D_KV) return DTYPE_BYTES[model.kv as Dtype];
   if (kind === D_OPERAND) return operand;
   return 2;
@@ -245,10 +246,13 @@ function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string
       if (members) members.set(partner, [...(members.get(partner) ?? []), i]);
       paired[i] = 1;
     }
+    // A fraction f of the shorter side runs hidden under the longer (hardware `overlap_fraction`,
+    // cost-model.md §5): f = 1 is max(te, tc), f = 0 the plain sum.
+    const f = mesh.hardware.overlap_fraction;
     for (const [e, tc] of groupTime) {
       paired[e] = 1;
       const te = time[e];
-      const g = Math.max(te, tc);
+      const g = overlappedTime(te, tc, f);
       t.time += g;
       byBound[tc >= te ? B_COMM : bound[e]] += g;
       if (members) groups.push({ einsum: e, collectives: members.get(e)!, time_s: g });
@@ -282,6 +286,14 @@ function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string
   }
   if (detail) return { totals: t, activationBytes: peak, nums, meshPlans: mps, groups };
   return { totals: t, activationBytes: peak };
+}
+
+/**
+ * An einsum (te) and the collectives paired with it (tc), with a fraction f of the shorter side
+ * hidden under the longer: te + tc − f·min(te, tc). The one place the overlap rule is computed.
+ */
+export function overlappedTime(te: number, tc: number, f: number): number {
+  return te + tc - f * Math.min(te, tc);
 }
 
 export function boundName(code: number): Bound {

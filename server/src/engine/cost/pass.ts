@@ -9,7 +9,7 @@ import { inputLocalBytes, sequenceNumbers } from './numeric';
 import { layerPlan, meshKey, singleBlockPlan } from './plan';
 import { blockFigures, layerFigures } from './sequenceFigures';
 import { isDisaggregated } from './transfer';
-import { layerKinds, type LayerKind } from './layerKinds';
+import { ffnLayerKinds, type FfnLayerKind } from './layerKinds';
 import { axisSizes, localElements, withSingleToken, type PassSizes } from './sizes';
 import { addTotals, dominantBound, emptyTotals } from './totals';
 import type { BlockCost, Bound, LayerCost, OpCost, PassCost, Totals } from './types';
@@ -46,11 +46,19 @@ export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSi
   const key = meshKey(mesh);
   const parallel = model.block === 'parallel';
   const fuseAttention = layout.attentionKernel === 'fused';
-  const layerSeq = layerPlan(phase.attention, phase.ffn, parallel, fuseAttention);
-  // Layers that differ (layerKinds.ts): each kind costed at its own sizes, summed count × layer.
-  // The first kind (global, when any layer is) is the layer the per-op breakdown shows.
-  const kinds = layerKinds(model, phase.workload, sizes);
-  const kindLayers = kinds.map((k) => sequenceNumbers(layerSeq, mesh, key, k.sizes, model, layout.overlap, inputLocalBytes(phase.attention ?? phase.ffn, mesh, k.sizes)));
+  // Layers that differ (layerKinds.ts): each kind costed at its own sizes and with its own ffn
+  // block (an MoE model's dense layers run `denseFfn`), summed count × layer. The first kind
+  // (global and MoE, when any layer is) is the layer the per-op breakdown shows.
+  const kinds = ffnLayerKinds(model, phase.workload, sizes);
+  const ffnOf = (k: FfnLayerKind) => (k.ffn === 'dense' && phase.denseFfn ? phase.denseFfn : phase.ffn);
+  const plans = new Map<CheckedBlock, ReturnType<typeof layerPlan>>();
+  const planOf = (k: FfnLayerKind) => {
+    const ffn = ffnOf(k);
+    let plan = plans.get(ffn);
+    if (!plan) plans.set(ffn, (plan = layerPlan(phase.attention, ffn, parallel, fuseAttention)));
+    return plan;
+  };
+  const kindLayers = kinds.map((k) => sequenceNumbers(planOf(k), mesh, key, k.sizes, model, layout.overlap, inputLocalBytes(phase.attention ?? ffnOf(k), mesh, k.sizes)));
   const embed = costEmbed(phase.ffn, sizes, mesh);
   const unembedSizes = withSingleToken(sizes);
   const unembed = phase.unembed
@@ -74,27 +82,28 @@ export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSi
   const unembedName = phase.unembed?.name;
   const windowed = kinds.length > 1 || kinds[0].kind === 'local';
   // One term per layer kind: `layers·t_layer` for a uniform model, `global_layers·t_global_layer +
-  // local_layers·t_local_layer` with a sliding window.
-  const term = (k: LayerKind, what: string) => (windowed ? `${k.kind}_layers·t_${k.kind}_${what}` : `layers·t_${what}`);
+  // local_layers·t_local_layer` with a sliding window, `moe_layers·t_moe_layer + dense_layers·…`
+  // with dense layers.
+  const term = (k: FfnLayerKind, what: string) => (windowed ? `${k.name}_layers·t_${k.name}_${what}` : `layers·t_${what}`);
   const formula = ['t_embed', ...kinds.map((k) => term(k, 'layer')), 't_unembed', ...(conversion ? kinds.map((k) => term(k, 'cache_conversion')) : [])].join(' + ');
   const latency = explained(totals.time, 's', formula, () => {
     const inputs: Record<string, Input> = { t_embed: input(embed.time.value, 's') };
     kinds.forEach((k, i) => {
-      const at = windowed ? `T = ${k.sizes.T}${k.kind === 'local' ? ` (window ${model.window})` : ''}` : undefined;
-      inputs[windowed ? `${k.kind}_layers` : 'layers'] = input(k.count, '');
-      inputs[windowed ? `t_${k.kind}_layer` : 't_layer'] = input(kindLayers[i].totals.time, 's', at);
+      const at = windowed ? `T = ${k.sizes.T}${k.kind === 'local' ? ` (window ${model.window})` : ''}, ffn ${ffnOf(k).name}` : undefined;
+      inputs[windowed ? `${k.name}_layers` : 'layers'] = input(k.count, '');
+      inputs[windowed ? `t_${k.name}_layer` : 't_layer'] = input(kindLayers[i].totals.time, 's', at);
     });
     inputs.t_unembed = input(unembed?.totals.time ?? 0, 's', unembedName ? `block ${unembedName}, L = 1` : 'no unembed block: not costed');
     kinds.forEach((k, i) => {
       const c = conversions[i];
-      if (c) inputs[windowed ? `t_${k.kind}_cache_conversion` : 't_cache_conversion'] = input(c.time, 's', `re-laying out the prefilled cache for decode (${c.block})`);
+      if (c) inputs[windowed ? `t_${k.name}_cache_conversion` : 't_cache_conversion'] = input(c.time, 's', `re-laying out the prefilled cache for decode (${c.block})`);
     });
     return inputs;
   });
   let layerActivations = 0;
   for (const l of kindLayers) layerActivations = Math.max(layerActivations, l.activationBytes);
   const activationBytes = Math.max(layerActivations, unembed?.activationBytes ?? 0, embed.resultBytes * 2);
-  return new LazyPassCost(layout, phase, sizes, kinds[0].sizes, model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes);
+  return new LazyPassCost(layout, phase, sizes, kinds[0].sizes, ffnOf(kinds[0]), model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes);
 }
 
 class LazyPassCost implements PassCost {
@@ -107,6 +116,8 @@ class LazyPassCost implements PassCost {
     readonly sizes: PassSizes,
     /** The sizes of the layer the per-op breakdown shows (the first layer kind's). */
     private readonly layerSizes: PassSizes,
+    /** The ffn block of that layer (an MoE model's dense block only when every layer is dense). */
+    private readonly layerFfn: CheckedBlock,
     private readonly model: ModelSpec,
     readonly embed: OpCost,
     readonly cacheConversion: BlockCost | null,
@@ -120,7 +131,7 @@ class LazyPassCost implements PassCost {
   get layer(): LayerCost {
     const parallel = this.model.block === 'parallel';
     const fuseAttention = this.layout.attentionKernel === 'fused';
-    const seq = layerPlan(this.phaseSpec.attention, this.phaseSpec.ffn, parallel, fuseAttention);
+    const seq = layerPlan(this.phaseSpec.attention, this.layerFfn, parallel, fuseAttention);
     return (this.layerCost ??= layerFigures(seq, parallel && this.phaseSpec.attention !== null, { mesh: this.layout.mesh, model: this.model, sizes: this.layerSizes, overlap: this.layout.overlap, fuseAttention }));
   }
 

@@ -8,7 +8,9 @@
 // the plan compiles that rule, the numeric pass (numeric.ts) evaluates it, and the explanations
 // (figures.ts) are built from the evaluated terms.
 
+import { isExpertMatrix } from '../check/moe';
 import type { CheckedBlock, MeshSpec } from '../check/resolved';
+import type { ShardType } from '../check/shardType';
 import { operation, type CostRule } from '../ops/index';
 import { collectiveAffine, NO_COLLECTIVE, type CollectiveAffine } from './collectives';
 import { findFusions } from './fusion';
@@ -18,6 +20,8 @@ export const D_BF16 = 0;
 export const D_WEIGHT = 1;
 export const D_KV = 2;
 export const D_OPERAND = 3;
+/** A routed expert's matrix (X and G): the model's `expert_weights` when given, else `weights`. */
+export const D_EXPERT = 4;
 
 /** Dim letters in a fixed order; a letter's code indexes the sizes array of a pass. */
 export const LETTERS = ['B', 'L', 'T', 'E', 'F', 'H', 'K', 'Q', 'V', 'A', 'C', 'R', 'X', 'N', 'G', 'S'] as const;
@@ -120,8 +124,8 @@ function scorePartsOf(values: readonly ValuePlan[], readers: readonly number[][]
 const blockPlans = new WeakMap<CheckedBlock, BlockPlan>();
 
 /** Where a value's bytes per element come from: its declaration, or its operation's dtype rule. */
-function dtypeSource(op: string): number {
-  if (op === 'weight') return D_WEIGHT;
+function dtypeSource(op: string, type: ShardType | undefined): number {
+  if (op === 'weight') return isExpertMatrix(type) ? D_EXPERT : D_WEIGHT;
   if (op === 'cache') return D_KV;
   const d = operation(op)?.dtype;
   return d === 'kv' ? D_KV : d === 'operand' ? D_OPERAND : D_BF16;
@@ -135,7 +139,7 @@ export function blockPlan(block: CheckedBlock): BlockPlan {
   const values: ValuePlan[] = block.values.map((v) => {
     const rule = v.type ? operation(v.op)?.cost : undefined;
     const args = v.args.map((a) => byName.get(a) ?? -1);
-    const dtype = dtypeSource(v.op);
+    const dtype = dtypeSource(v.op, v.type);
     const t = v.type;
     const flopDims: ValuePlan['flopDims'] = [];
     if (rule?.kind === 'roofline') {

@@ -1,6 +1,7 @@
 // Dimension sizes of one costed pass, local (per-chip) extents and bytes of sharded values
 // (cost-model.md §1–2).
 
+import { isExpertMatrix } from '../check/moe';
 import type { CheckedBlock, CheckedValue, Dtype, MeshSpec, ModelSpec, Phase, WorkloadSpec } from '../check/resolved';
 import { DTYPE_BYTES } from '../check/resolved';
 import type { ShardType } from '../check/shardType';
@@ -124,7 +125,8 @@ export function bytesPerElement(dtype: Dtype): number {
 }
 
 /**
- * The dtype of every value of a block: weights at the model's `weights` dtype, caches at `kv`,
+ * The dtype of every value of a block: weights at the model's `weights` dtype (routed experts at
+ * `expert_weights` when given), caches at `kv`,
  * and each statement by its operation's dtype rule (ops/table.ts): computed values are bf16,
  * data movement keeps its operand's, cache updates are at `kv`. The block input is bf16.
  */
@@ -132,7 +134,7 @@ export function valueDtypes(block: CheckedBlock, model: ModelSpec): Map<string, 
   // Cached per block and (weights, kv) dtype pair: checked blocks are shared by many layouts.
   let byDtypes = dtypeCache.get(block);
   if (!byDtypes) dtypeCache.set(block, (byDtypes = new Map()));
-  const key = `${model.weights}/${model.kv}`;
+  const key = `${model.weights}/${model.kv}/${model.expert_weights ?? ''}`;
   const hit = byDtypes.get(key);
   if (hit) return hit;
   const out = new Map<string, Dtype>();
@@ -144,7 +146,8 @@ export function valueDtypes(block: CheckedBlock, model: ModelSpec): Map<string, 
 const dtypeCache = new WeakMap<CheckedBlock, Map<string, Map<string, Dtype>>>();
 
 function dtypeOf(v: CheckedValue, model: ModelSpec, known: Map<string, Dtype>): Dtype {
-  if (v.op === 'weight') return model.weights;
+  // The routed experts may have their own dtype (`expert_weights`: gpt-oss's mxfp4 experts).
+  if (v.op === 'weight') return model.expert_weights && isExpertMatrix(v.type) ? model.expert_weights : model.weights;
   if (v.op === 'cache') return model.kv;
   const rule = operation(v.op)?.dtype;
   if (rule === 'kv') return model.kv;

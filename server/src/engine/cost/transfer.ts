@@ -4,7 +4,8 @@
 
 import type { MeshSpec, Phase, ResolvedLayout } from '../check/resolved';
 import { explained, input, type Explained } from './explained';
-import { bytesPerElement, logicalElements, makeSizes } from './sizes';
+import { layerKinds } from './layerKinds';
+import { bytesPerElement, logicalElements, makeSizes, passSizes } from './sizes';
 
 /** Two meshes are one pool when they are the same mesh: same hardware, name and axes. */
 export function sameMesh(a: MeshSpec, b: MeshSpec): boolean {
@@ -60,7 +61,7 @@ export interface KvTransferCost {
  *
  * bytes = layers · cache elements per token (2·K·Q: keys and values) · kv bytes · prompt · batch,
  * the decode phase's prompt and batch: every decoded sequence's prompt cache moves once, whatever
- * batch the prefill ran.
+ * batch the prefill ran. A sliding-window layer sends min(prompt, window) positions, not prompt.
  * The link: hardware with a scale-out network (`scaleout_bw`: GPU nodes, TPU slices joined by
  * the data-centre network) sends over it, each chip through its own NIC; hardware without one
  * (a TPU pod as Pope et al. ran it, the two meshes slices of one ICI torus) sends over ICI, one
@@ -78,12 +79,26 @@ export function costKvTransfer(layout: ResolvedLayout): KvTransferCost | null {
   const oneToken = makeSizes('decode', 'last', 1, 1, 1, false, m.dims);
   const caches = layout.decode.attention.values.filter((v) => v.op === 'cache' && v.type);
   const perToken = caches.reduce((s, v) => s + logicalElements(v.type!, oneToken), 0);
-  const bytes = explained(m.layers * perToken * kvBytes * w.prompt * w.batch, 'B', 'layers · cache elements per token · kv bytes · prompt · B', () => ({
-    layers: input(m.layers, ''),
+  // Layers that differ (layerKinds.ts): a sliding-window layer holds, and so sends, only its
+  // last min(prompt, window) positions; a global layer all `prompt` of them.
+  const kinds = layerKinds(m, w, passSizes(m, w, 'prefill'));
+  const positions = kinds.reduce((s, k) => s + k.count * k.sizes.T, 0);
+  const windowed = kinds.some((k) => k.kind === 'local');
+  const cacheInputs = () => ({
     'cache elements per token': input(perToken, 'elements', caches.map((v) => `${v.name}: ${v.type!.dims.filter((d) => d.letter !== 'B' && d.letter !== 'T').map((d) => d.letter).join('·') || '1'}`).join(' + ')),
     'kv bytes': input(kvBytes, 'B', m.kv),
-    prompt: input(w.prompt, 'tokens'), B: input(w.batch, '', 'the decode batch'),
-  }));
+  });
+  const bytes = windowed
+    ? explained(positions * perToken * kvBytes * w.batch, 'B', 'Σ kinds (layers · positions) · cache elements per token · kv bytes · B', () => ({
+      'Σ kinds (layers · positions)': input(positions, 'tokens', kinds.map((k) => `${k.count} ${k.kind} layers × ${k.kind === 'local' ? `min(prompt, window) = ${k.sizes.T}` : `prompt = ${k.sizes.T}`}`).join(' + ')),
+      ...cacheInputs(),
+      B: input(w.batch, '', 'the decode batch'),
+    }))
+    : explained(m.layers * perToken * kvBytes * w.prompt * w.batch, 'B', 'layers · cache elements per token · kv bytes · prompt · B', () => ({
+      layers: input(m.layers, ''),
+      ...cacheInputs(),
+      prompt: input(w.prompt, 'tokens'), B: input(w.batch, '', 'the decode batch'),
+    }));
   const a = from.hardware, b = to.hardware;
   const network = a.scaleout_bw !== undefined && b.scaleout_bw !== undefined;
   const link: TransferLink = network ? 'scale-out network' : 'ICI';

@@ -5,6 +5,8 @@ import type { Phase, WorkloadSpec } from '../check/resolved';
 import type { Explained } from './explained';
 import type { PassSizes } from './sizes';
 import type { KvTransferCost } from './transfer';
+import type { FigureBasis } from './basis';
+import type { PipelinePhaseCost, StageMemory } from './pipeline';
 
 /** What limits an op or a phase. Ties go to comm, then memory, then compute (cost-model.md §4). */
 export type Bound = 'compute' | 'memory' | 'comm';
@@ -131,4 +133,16 @@ export interface LayoutCost {
   totalLatency: Explained;
   /** The KV cache sent from the prefill chips to the decode chips, when the phases have their own meshes. */
   kvTransfer?: KvTransferCost;
+  /** Whether the figures are a roofline from nominal hardware or calibrated, and on which hardware (basis.ts). */
+  basis: FigureBasis;
+  /** Pipeline parallelism (cost/pipeline.ts), when a phase is pipelined. */
+  pipeline?: LayoutPipelineCost;
+}
+
+/** A layout's pipelines: each pipelined phase's figures and its pool's memory per stage. */
+export interface LayoutPipelineCost {
+  prefill: PipelinePhaseCost | null;
+  decode: PipelinePhaseCost | null;
+  /** Memory per chip of each stage of the phase's pool (on one mesh, both phases share the list). */
+  stageMemory: { prefill: StageMemory[] | null; decode: StageMemory[] | null };
 }

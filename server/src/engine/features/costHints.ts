@@ -13,6 +13,7 @@ import { opCost, phasePass, usesOfBlock, type BlockUse } from './costs';
 import { measuredBeside } from './layouts';
 import type { ResolvedLayout } from '../check/resolved';
 import type { LayoutCost } from '../cost/index';
+import { basisLabel } from '../cost/basis';
 import type { FeatureSettings } from './settings';
 
 export const COMPARE_COMMAND = 'shardlens.compareLayouts';
@@ -83,8 +84,11 @@ export function layoutLensTitle(layout: ResolvedLayout, cost: LayoutCost, settin
   const fits = mem.fits ? '' : ' ⚠ does not fit';
   // What was measured, beside the prediction: the nominal model is a lower bound until calibrated.
   const measured = measuredBeside(measuredJson(layout, cost), layout.decode.workload.generate);
-  const phases = `prefill ${formatSeconds(cost.prefill.latency.value)} ${cost.prefill.pass.bound}-bound · decode ${formatSeconds(decode.latency.value)}/token ${decode.bound}-bound`;
-  return `${phases} · MFU ${formatPercent(cost.decode.mfu.value)} · ${formatBytes(used)} / ${formatBytes(mem.hbm)} HBM${fits}${measured ? ` · ${measured}` : ''}`;
+  // Per-phase meshes: the KV cache moved between them, between the two phases as it happens.
+  const transfer = cost.kvTransfer ? ` · KV transfer ${formatSeconds(cost.kvTransfer.time.value)}` : '';
+  const phases = `prefill ${formatSeconds(cost.prefill.latency.value)} ${cost.prefill.pass.bound}-bound${transfer} · decode ${formatSeconds(decode.latency.value)}/token ${decode.bound}-bound`;
+  // Last, what the figures are: a roofline from nominal hardware, or calibrated (cost/basis.ts).
+  return `${phases} · MFU ${formatPercent(cost.decode.mfu.value)} · ${formatBytes(used)} / ${formatBytes(mem.hbm)} HBM${fits}${measured ? ` · ${measured}` : ''} · ${basisLabel(cost.basis)}`;
 }
 
 export interface InlayPlan {

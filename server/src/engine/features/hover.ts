@@ -11,6 +11,8 @@ import { fieldSpec, PHASE_FIELDS, type FieldSpec } from '../check/schema';
 import { evalQuantity, KIND_NAME } from '../check/units';
 import type { MeshSpec, Phase, ResolvedLayout } from '../check/resolved';
 import type { Explained } from '../cost/explained';
+import type { LayoutCost } from '../cost/types';
+import { basisLabel, layoutBasis } from '../cost/basis';
 import { axisSizes, bytesPerElement, localExtent, passSizes, valueDtypes, type PassSizes } from '../cost/sizes';
 import { figureEquation, figureText } from '../report/figure';
 import { formatBytes, formatPercent, formatSeconds, formatValue, formatFlops, sig } from '../report/format';
@@ -157,7 +159,19 @@ export function layoutTable(analysis: Analysis, layout: ResolvedLayout, settings
   // The bound notes, word for word as `shardlens check` prints them: the editor keeps them out of
   // Problems unless `shardlens.diagnostics.boundNotes` is on.
   const notes = boundNotes(layout, cost).map((d) => `_${d.message}_`);
-  return [`${rows.join('\n')}\n\n${memory} · ${cost.chips} chips`, ...(notes.length ? [notes.join('  \n')] : [])].join('\n\n');
+  const transfer = kvTransferSection(layout, cost);
+  return [`${rows.join('\n')}\n\n${memory} · ${cost.chips} chips · figures: ${basisLabel(cost.basis)}`, ...(transfer ? [transfer] : []), ...(notes.length ? [notes.join('  \n')] : [])].join('\n\n');
+}
+
+/**
+ * Per-phase meshes: the KV cache the prefill chips send to the decode chips, its bytes and time
+ * with their formulas (cost/transfer.ts), and the total latency it is part of.
+ */
+function kvTransferSection(layout: ResolvedLayout, cost: LayoutCost): string | undefined {
+  const t = cost.kvTransfer;
+  if (!t) return undefined;
+  const head = `**KV transfer** ${formatBytes(t.bytes.value)} from \`${layout.prefill.mesh.name}\` (${t.fromChips} chips) to \`${layout.decode.mesh.name}\` (${t.toChips} chips) over the ${t.link}: **${formatSeconds(t.time.value)}**`;
+  return [head, `bytes: ${explain(t.bytes)}`, `time: ${explain(t.time)}`, `total latency (prefill + KV transfer + decode) ${formatSeconds(cost.totalLatency.value)}`].join('  \n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,12 +322,14 @@ function usesTable(analysis: Analysis, def: ValueDef, type: ShardType | undefine
     rows.push(`| **${use.layout.name}** · ${use.phase} | ${size} | ${time} | ${op?.bound ?? '—'} |${volume ? ` ${op ? formatBytes(op.commBytes.value) : '—'} |` : ''}`);
   });
   const more = uses.length > MAX_USE_ROWS ? `\n\n…and ${uses.length - MAX_USE_ROWS} more uses` : '';
-  return `${rows.join('\n')}${more}`;
+  // Uses on different hardware: say which rows are calibrated (the section above names its own).
+  const bases = [...new Set(uses.slice(0, MAX_USE_ROWS).map((u) => basisLabel(layoutBasis(u.layout))))];
+  return `${rows.join('\n')}${more}${bases.length > 1 ? `\n\nfigures: ${bases.join(', ')}` : ''}`;
 }
 
 function useSection(analysis: Analysis, def: ValueDef, type: ShardType | undefined, use: BlockUse, settings: FeatureSettings): string {
   const sizes = sizesFor(use, settings);
-  const header = `**${use.layout.name}** · ${use.phase}${use.phase === 'decode' ? ` (${settings.decodeContext} step, T = ${count(sizes.T)})` : ''} · ${use.role} on \`${use.layout.mesh.name}\``;
+  const header = `**${use.layout.name}** · ${use.phase}${use.phase === 'decode' ? ` (${settings.decodeContext} step, T = ${count(sizes.T)})` : ''} · ${use.role} on \`${use.layout.mesh.name}\` · ${basisLabel(layoutBasis(use.layout))}`;
   const lines = [header];
   const op = opCost(analysis, use, def.name.text, settings.decodeContext);
   if (type) {

@@ -3,6 +3,7 @@
 // under the cursor (the status bar). The client asks the server for these instead of scanning
 // the text itself, so "where is layout X" has one answer: the parser's.
 
+import { basisLabel } from '../cost/basis';
 import type { Analysis } from '../analysis';
 import type { Span } from '../syntax/ast';
 import { decodeSecondsPerToken } from '../charts/options';
@@ -43,6 +44,8 @@ export type LayoutStatus =
       prefill: PhaseStatus;
       /** The layout's `measured { }` figure beside the prediction (measuredBeside), when it has one. */
       measured?: string;
+      /** What the figures are (cost/basis.ts): the kind, and the label naming the hardware. */
+      basis: { kind: 'roofline' | 'calibrated'; label: string };
     };
 
 /**
@@ -91,5 +94,6 @@ export function layoutStatusAt(analysis: Analysis, offset: number, decodeContext
     decode: { time: formatSeconds(decodeSecondsPerToken(decode, decodeContext)), mfu: formatPercent(decode.mfu ?? 0), bound: decode.bound },
     prefill: { time: formatSeconds(prefill.latency_s ?? 0), mfu: formatPercent(prefill.mfu ?? 0), bound: prefill.bound },
     ...(measured ? { measured } : {}),
+    basis: { kind: entry.basis ?? 'roofline', label: entry.basis && entry.basis_hardware ? basisLabel({ kind: entry.basis, hardware: entry.basis_hardware }) : 'roofline' },
   };
 }

@@ -20,6 +20,18 @@ export interface BuiltinFfn {
   attention: readonly AttentionSharding[];
 }
 
+/**
+ * A built-in mixture-of-experts ffn layout (prelude/moe.shard), marked
+ * `# @builtin-moe "Title" dense ws2d ws1d`: the dense built-in ffns named after `dense` share its
+ * residual stream, so their attention families pair with it (search, the better-layout hint) and
+ * the first is the default block of an MoE model's dense layers (`dense_layers`).
+ */
+export interface BuiltinMoeFfn {
+  name: string;
+  title: string;
+  dense: readonly string[];
+}
+
 export interface PreludeBuiltins {
   /**
    * The marked ffn layouts in declaration order, which is the paper's (ws1d, ws2d, wg_x, wg_xy,
@@ -31,19 +43,25 @@ export interface PreludeBuiltins {
    * a layout whose ffn has no unembedding of its own tries theirs (spec §5), and messages list them.
    */
   byPreference: readonly string[];
+  /** The marked mixture-of-experts ffn layouts, in prelude order. */
+  moeFfns: readonly BuiltinMoeFfn[];
 }
 
 /** `# @builtin "Title" [default]`, the whole comment. */
 const BUILTIN_MARK = /^#\s*@builtin\s+"([^"]+)"(\s+default)?\s*$/;
 
+/** `# @builtin-moe "Title" dense NAME…`, the whole comment. */
+const MOE_MARK = /^#\s*@builtin-moe\s+"([^"]+)"\s+dense((?:\s+[A-Za-z_][A-Za-z0-9_]*)+)\s*$/;
+
 /** True for a doc-comment line (without its `#`) that is a built-in mark, which hovers leave out. */
 export function isBuiltinMark(line: string): boolean {
-  return BUILTIN_MARK.test(`#${line}`);
+  return BUILTIN_MARK.test(`#${line}`) || MOE_MARK.test(`#${line}`);
 }
 
 /** The built-ins of parsed prelude files. */
 export function readBuiltins(files: readonly File[]): PreludeBuiltins {
   const ffns: BuiltinFfn[] = [];
+  const moeFfns: BuiltinMoeFfn[] = [];
   const defaults: string[] = [];
   const blockNames = new Set<string>();
   for (const f of files) for (const d of f.decls) blockNames.add(d.name.text);
@@ -57,7 +75,10 @@ export function readBuiltins(files: readonly File[]): PreludeBuiltins {
       while (c < file.comments.length && file.comments[c].end <= d.start) c++;
       const above = c > 0 ? file.comments[c - 1] : undefined;
       if (!above || !/^[ \t]*\r?\n[ \t]*$/.test(text.slice(above.end, d.start))) continue;
-      const mark = BUILTIN_MARK.exec(text.slice(above.start, above.end));
+      const comment = text.slice(above.start, above.end);
+      const moe = MOE_MARK.exec(comment);
+      if (moe) moeFfns.push({ name: d.name.text, title: moe[1], dense: moe[2].trim().split(/\s+/) });
+      const mark = BUILTIN_MARK.exec(comment);
       if (!mark) continue;
       const name = d.name.text;
       ffns.push({ name, title: mark[1], attention: ATTENTION_SHARDINGS.filter((s) => hasFamily(attentionFamilyName(name, s))) });
@@ -65,7 +86,7 @@ export function readBuiltins(files: readonly File[]): PreludeBuiltins {
     }
   }
   const names = ffns.map((f) => f.name);
-  return { ffns, byPreference: [...defaults, ...names.filter((n) => !defaults.includes(n))] };
+  return { ffns, byPreference: [...defaults, ...names.filter((n) => !defaults.includes(n))], moeFfns };
 }
 
 let bundled: PreludeBuiltins | undefined;
@@ -83,7 +104,8 @@ export function builtinFfnNames(): string[] {
   return preludeBuiltins().ffns.map((f) => f.name);
 }
 
-/** The title of a built-in ffn layout ("1D weight-stationary"), or undefined for any other name. */
+/** The title of a built-in ffn layout ("1D weight-stationary"), dense or MoE, or undefined for any other name. */
 export function builtinFfnTitle(name: string): string | undefined {
-  return preludeBuiltins().ffns.find((f) => f.name === name)?.title;
+  const b = preludeBuiltins();
+  return (b.ffns.find((f) => f.name === name) ?? b.moeFfns.find((f) => f.name === name))?.title;
 }

@@ -160,6 +160,23 @@ export function explainLayout(cost: LayoutCost, opts: { phase?: Phase; op?: stri
       lines: [explainFigure('bytes', t.bytes), explainFigure('time', t.time), explainFigure('total latency', cost.totalLatency)],
     });
   }
+  // Pipelines: each pipelined phase's stage time, hop, slots and bubble, and each stage's memory.
+  for (const ph of phases) {
+    const f = cost.pipeline?.[ph];
+    if (!f) continue;
+    const lines: ExplainLine[] = [
+      explainFigure(ph === 'prefill' ? 'prefill time' : 'step time', f.time),
+      explainFigure('slowest stage, one microbatch', f.stageTime, 1),
+      explainFigure('hop bytes per chip', f.transferBytes, 1),
+      explainFigure('hop time', f.transfer, 1),
+      explainFigure('bubble (idle fraction)', f.bubble, 1),
+    ];
+    for (const s of cost.pipeline?.stageMemory[ph] ?? []) {
+      lines.push(explainFigure(`stage ${s.stage + 1} (${s.layers} layers) memory per chip${s.fits ? '' : ' (does NOT fit)'}`, s.total, 1));
+      lines.push(explainFigure('weights', s.weights, 2));
+    }
+    ex.sections.push({ title: `pipeline ${ph}: ${f.stages} stages over ${f.axis}, ${f.microbatches} microbatches of B = ${f.microbatch}`, lines });
+  }
   const m = cost.memory;
   ex.sections.push({
     title: `memory per chip (HBM ${formatValue(m.hbm, 'B')}; ${m.fits ? 'fits' : 'does NOT fit'})`,

@@ -131,6 +131,32 @@ export interface JsonKvTransfer {
   latency_s: number;
 }
 
+/** A pipelined phase's figures; `null` for a phase without a pipeline. */
+export interface JsonPipelinePhase {
+  axis: string;
+  stages: number;
+  microbatches: number;
+  /** Sequences per microbatch (B / microbatches). */
+  microbatch_batch: number;
+  layers_per_stage: number[];
+  /** The slowest stage's time for one microbatch, and which stage (1-based). */
+  stage_time_s: number;
+  slowest_stage: number;
+  /** One chip's residual sent to the next stage per microbatch, and its time. */
+  stage_transfer_bytes: number;
+  stage_transfer_s: number;
+  link: string;
+  slots: number;
+  bubble_fraction: number;
+  /** Memory per chip of each stage of this phase's pool (1-based stages). */
+  stage_memory: { stage: number; layers: number; weights_bytes: number; kv_bytes: number; total_bytes: number; fits: boolean }[];
+}
+
+export interface JsonPipeline {
+  prefill: JsonPipelinePhase | null;
+  decode: JsonPipelinePhase | null;
+}
+
 export interface JsonLayout {
   name: string;
   costed: boolean;
@@ -141,12 +167,20 @@ export interface JsonLayout {
   overlap?: string;
   /** `fused` (the scores stay on chip) or `unfused` (they go through HBM, as in Pope et al.). */
   attention_kernel?: string;
+  /** What the figures are: a roofline from the nominal hardware, or calibrated (cost/basis.ts). */
+  basis?: 'roofline' | 'calibrated';
+  /** The hardware whose figures they are (`a + b` when the phases run on different hardware). */
+  basis_hardware?: string;
+  /** The calibration fields that hardware sets, when calibrated. */
+  calibrated_fields?: string[];
   memory: JsonMemory | null;
   prefill: JsonPhase | null;
   decode: JsonPhase | null;
   total_latency_s?: number;
   /** Version 2: the KV-cache transfer between per-phase meshes; `null` when both phases share one mesh. */
   kv_transfer?: JsonKvTransfer | null;
+  /** Pipeline parallelism (cost-model.md "Pipelines"): present only when a phase is pipelined. */
+  pipeline?: JsonPipeline;
   reason?: string;
   /** The layout's `measured { … }` results, when it records them (SI units, fractions). */
   measured?: JsonMeasured;
@@ -248,7 +282,23 @@ function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number, mesh: 
 }
 
 /** The figures of a layout's JSON entry that depend only on its configuration, sanitized. */
-type ConfigurationJson = Pick<JsonLayout, 'memory' | 'prefill' | 'decode' | 'kv_transfer'>;
+type ConfigurationJson = Pick<JsonLayout, 'memory' | 'prefill' | 'decode' | 'kv_transfer' | 'pipeline'>;
+
+function pipelineJson(cost: LayoutCost): JsonPipeline | undefined {
+  const p = cost.pipeline;
+  if (!p) return undefined;
+  const phase = (ph: 'prefill' | 'decode'): JsonPipelinePhase | null => {
+    const f = p[ph];
+    if (!f) return null;
+    return {
+      axis: f.axis, stages: f.stages, microbatches: f.microbatches, microbatch_batch: f.microbatch, layers_per_stage: f.layersPerStage,
+      stage_time_s: f.stageTime.value, slowest_stage: f.slowest + 1, stage_transfer_bytes: f.transferBytes.value, stage_transfer_s: f.transfer.value,
+      link: f.link, slots: f.slots, bubble_fraction: f.bubble.value,
+      stage_memory: (p.stageMemory[ph] ?? []).map((m) => ({ stage: m.stage + 1, layers: m.layers, weights_bytes: m.weights.value, kv_bytes: m.kv.value, total_bytes: m.total.value, fits: m.fits })),
+    };
+  };
+  return { prefill: phase('prefill'), decode: phase('decode') };
+}
 
 function poolJson(m: MemoryCost, activationBytes: number, total: number): JsonPoolMemory {
   return { weights_bytes: m.weights.value, kv_bytes: m.kv.value, activation_bytes: activationBytes, total_bytes: total, hbm_bytes: m.hbm, fits: m.fits };
@@ -299,6 +349,7 @@ function configurationJson(layout: ResolvedLayout, cost: LayoutCost): Configurat
     prefill: phaseJson(cost.prefill, cost.prefill.pass, mem.activations.prefill, layout.prefill.mesh ?? layout.mesh, fits.prefill),
     decode,
     kv_transfer: cost.kvTransfer ? transferJson(layout, cost.kvTransfer) : null,
+    ...(cost.pipeline ? { pipeline: pipelineJson(cost) } : {}),
   });
 }
 
@@ -316,6 +367,9 @@ function entryJson(layout: ResolvedLayout, cost: LayoutCost, figures: Configurat
     workload: sanitize({ ...layout.workload }),
     overlap: layout.overlap,
     attention_kernel: layout.attentionKernel,
+    basis: cost.basis.kind,
+    basis_hardware: cost.basis.hardware,
+    ...(cost.basis.fields.length ? { calibrated_fields: cost.basis.fields } : {}),
     ...figures,
     total_latency_s: sanitize(cost.totalLatency.value),
   };

@@ -3,6 +3,9 @@
 
 import { formatBytes, formatCount, formatPercent, formatSeconds, sig } from './format';
 import type { JsonLayout, JsonPhase, ReportJson } from './json';
+import { extraColumnsOf } from '../charts/figures';
+import { basisLabel } from '../cost/basis';
+import { compareBasisNote } from '../charts/basis';
 
 function table(rows: string[][], align: ('l' | 'r')[] = []): string {
   const widths: number[] = [];
@@ -33,13 +36,16 @@ function phaseRow(name: string, p: JsonPhase, decode: boolean): string[] {
 
 function layoutText(l: JsonLayout): string {
   const t = l.kv_transfer;
-  const where = t ? `prefill on ${t.from_mesh} (${t.from_chips} chips), decode on ${t.to_mesh} (${t.to_chips} chips)` : `on ${l.mesh}${l.chips ? ` (${l.chips} chips)` : ''}`;
-  const head = `layout ${l.name}` + (l.model ? `: ${l.model} ${where}` : '');
+  // No mesh name: an uncostable layout whose only meshes are its phases' (and one of them failed
+  // to resolve); the reason line below says which, so the header names none.
+  const where = t ? ` prefill on ${t.from_mesh} (${t.from_chips} chips), decode on ${t.to_mesh} (${t.to_chips} chips)` : l.mesh ? ` on ${l.mesh}${l.chips ? ` (${l.chips} chips)` : ''}` : '';
+  const head = `layout ${l.name}` + (l.model ? `: ${l.model}${where}` : '');
   if (!l.costed || !l.prefill || !l.decode || !l.memory || !l.workload) {
     return `${head}\n  not costed${l.reason ? `: ${l.reason}` : ''}\n`;
   }
   const w = l.workload;
   const lines = [`${head}, batch ${w.batch}, prompt ${w.prompt}, generate ${w.generate}${l.overlap && l.overlap !== 'none' ? `, overlap ${l.overlap}` : ''}${l.attention_kernel === 'unfused' ? ', attention unfused' : ''}`];
+  if (l.basis && l.basis_hardware) lines.push(`  figures: ${basisLabel({ kind: l.basis, hardware: l.basis_hardware })}${l.basis === 'roofline' ? ', a lower bound until calibrated' : ''}`);
   lines.push(
     table(
       [
@@ -63,10 +69,33 @@ function layoutText(l: JsonLayout): string {
   if (m.pools) lines.push(`  max context ${maxContextText(l)}; KV all chips ${formatBytes(m.kv_bytes_total)}`);
   const a2a = allToAllText(l);
   if (a2a) lines.push(a2a);
+  if (l.pipeline) lines.push(...pipelineLines(l));
   if (t) lines.push(`  KV transfer: ${formatBytes(t.bytes)} from ${t.from_chips} prefill chips to ${t.to_chips} decode chips over the ${t.link}, ${formatSeconds(t.time_s)}`);
   lines.push(`  total latency ${formatSeconds(l.total_latency_s ?? l.prefill.latency_s + l.decode.latency_s)}${t ? ' (prefill + KV transfer + decode' : ' ('}${t ? '; ' : ''}decode last step ${formatSeconds(l.decode.step_s_last ?? 0)})`);
   if (l.measured) lines.push(...measuredLines(l));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A pipelined phase: its stages and microbatches, the slowest stage and the hop per slot, the
+ * slots and the idle fraction; then each pool's heaviest stage's memory (cost-model.md "Pipelines").
+ */
+function pipelineLines(l: JsonLayout): string[] {
+  const out: string[] = [];
+  for (const phase of ['prefill', 'decode'] as const) {
+    const p = l.pipeline?.[phase];
+    if (!p) continue;
+    const layers = [...new Set(p.layers_per_stage)].join(' or ');
+    const what = phase === 'prefill' ? 'prefill' : 'decode step';
+    out.push(`  pipeline ${phase}: ${p.stages} stages over ${p.axis} (${layers} layers each), ${p.microbatches} microbatch${p.microbatches === 1 ? '' : 'es'} of ${p.microbatch_batch}; ${what} = ${p.slots} slots × (stage ${p.slowest_stage} ${formatSeconds(p.stage_time_s)} + hop ${formatSeconds(p.stage_transfer_s)} over the ${p.link}), bubble ${formatPercent(p.bubble_fraction)}`);
+    const mem = p.stage_memory;
+    if (mem.length && (phase === 'prefill' || !l.pipeline?.prefill || l.kv_transfer)) {
+      const heavy = mem.reduce((a, b) => (b.total_bytes > a.total_bytes ? b : a));
+      const unfit = mem.filter((m) => !m.fits).map((m) => m.stage);
+      out.push(`  stage memory per chip: heaviest stage ${heavy.stage} (${heavy.layers} layers) weights ${formatBytes(heavy.weights_bytes)} + KV ${formatBytes(heavy.kv_bytes)}, total ${formatBytes(heavy.total_bytes)}; ${unfit.length ? `stages ${unfit.join(', ')} DO NOT FIT` : 'every stage fits'}`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -145,10 +174,12 @@ export function renderCompare(report: ReportJson): string {
     if (vals.length < 2) return undefined; // nothing to compare against
     return c.better === 'min' ? Math.min(...vals) : Math.max(...vals);
   });
-  const rows: string[][] = [['layout', 'chips', 'bound (p/d)', ...COLUMNS.map((c) => c.title)]];
+  // The figures only some files have (KV transfer, all-to-all, measured), as the editor's table shows them.
+  const extra = extraColumnsOf(report);
+  const rows: string[][] = [['layout', 'chips', 'bound (p/d)', ...COLUMNS.map((c) => c.title), ...extra.map((c) => c.label)]];
   for (const l of layouts) {
     if (!l.costed) {
-      rows.push([l.name, '', 'not costed', ...COLUMNS.map(() => '—')]);
+      rows.push([l.name, '', 'not costed', ...COLUMNS.map(() => '—'), ...extra.map(() => '—')]);
       continue;
     }
     rows.push([
@@ -162,12 +193,16 @@ export function renderCompare(report: ReportJson): string {
         const detail = c.detail?.(l);
         return detail ? `${cell} ${detail}` : cell;
       }),
+      ...extra.map((c) => c.cell(l)),
     ]);
   }
   const out = [table(rows, ['l', 'r', 'l'])];
   const unfit = layouts.filter((l) => l.costed && l.memory && !l.memory.fits).map((l) => l.name);
   if (unfit.length) out.push(`does not fit in memory: ${unfit.join(', ')}`);
   out.push('* best in column');
+  const basis = compareBasisNote(report);
+  if (basis) out.push(basis);
+  if (extra.some((c) => c.key === 'measured_prefill')) out.push('measured: the measured { } time (measured ÷ predicted) and MFU; the nominal model is a lower bound until calibrated');
   return out.join('\n') + '\n';
 }
 

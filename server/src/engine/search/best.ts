@@ -32,7 +32,8 @@ import { candidateChanges, currentFigures, relativeChange } from './bestCompare'
 import { layoutSnippet } from './snippet';
 import { latencyBound } from './bestBound';
 import { evaluateCell } from './bestCell';
-import { objectiveOf, REQUEST_COST_UNIT, requestTokens, workloadsFor, type BestOptions, type BestResult, type Cell, type Ranked } from './bestTypes';
+import { isPooled, phaseChipCounts } from './pools';
+import { cellObjective, REQUEST_COST_UNIT, requestTokens, workloadsFor, type BestOptions, type BestResult, type Cell, type Ranked } from './bestTypes';
 
 export { ALL_DTYPES } from './bestTypes';
 export type { BestCandidate, BestOptions, BestResult, Objective } from './bestTypes';
@@ -59,7 +60,9 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
   const requireFit = options.requireFit ?? true;
   const maxLatency = options.maxLatency ?? Infinity;
   const prune = options.prune ?? options.pairs === undefined;
-  const chipsList = [...(options.chips ?? [layout.mesh.chips])];
+  // Two pools (per-phase meshes): each pool re-factored on its own chip counts (search/pools.ts).
+  const pooled = isPooled(layout);
+  const chipsList = pooled ? [...new Set([...phaseChipCounts(layout, 'prefill', options.chips), ...phaseChipCounts(layout, 'decode', options.chips)])] : [...(options.chips ?? [layout.mesh.chips])];
   const batches: (number | undefined)[] = options.batches ? [...options.batches] : [undefined];
   const dtypes = [...new Set(options.dtypes ?? [layout.model.weights])];
   const pairs = {
@@ -72,15 +75,21 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
   const widths = new Map<number, Dtype[]>();
   for (const d of dtypes) widths.set(DTYPE_BYTES[d], [...(widths.get(DTYPE_BYTES[d]) ?? []), d]);
 
+  // One mesh: its shapes. Two pools: every prefill shape with every decode shape.
+  const meshChoices: { chips: number; shape: MeshShape; decodePool?: { chips: number; shape: MeshShape } }[] = [];
+  const shapesOf = (counts: number[]) => counts.flatMap((chips) => meshFactorizations(chips, options.rule).map((shape) => ({ chips, shape })));
+  if (pooled) {
+    const decodeShapes = shapesOf(phaseChipCounts(layout, 'decode', options.chips));
+    for (const p of shapesOf(phaseChipCounts(layout, 'prefill', options.chips))) for (const d of decodeShapes) meshChoices.push({ ...p, decodePool: d });
+  } else meshChoices.push(...shapesOf(chipsList));
   const cells: Cell[] = [];
-  for (const chips of chipsList) {
-    for (const shape of meshFactorizations(chips, options.rule)) {
-      for (const batch of batches) {
-        const w = workloadsFor(layout, batch);
-        for (const group of widths.values()) {
-          const lb = latencyBound(layout, chips, w, group[0], hasAttention);
-          cells.push({ chips, shape, batch, dtypes: group, bound: objectiveOf(objective, lb.prefill + lb.decode, chips, requestTokens(w)), decodeBound: lb.decode });
-        }
+  for (const choice of meshChoices) {
+    for (const batch of batches) {
+      const w = workloadsFor(layout, batch);
+      for (const group of widths.values()) {
+        const prefillBound = latencyBound(layout, choice.chips, w, group[0], hasAttention).prefill;
+        const decodeBound = latencyBound(layout, choice.decodePool?.chips ?? choice.chips, w, group[0], hasAttention).decode;
+        cells.push({ ...choice, batch, dtypes: group, bound: cellObjective(objective, choice, prefillBound, decodeBound, requestTokens(w)), decodeBound });
       }
     }
   }
@@ -99,7 +108,8 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
     const cell = cells[ci];
     options.onProgress?.(ci, cells.length);
     // A cell can only hold a configuration if its bound beats the N-th best and the latency cap.
-    const latencyLowerBound = objective === 'latency' ? cell.bound : (cell.bound * requestTokens(workloadsFor(layout, cell.batch))) / cell.chips;
+    // (cost ≤ the larger pool's chips × latency / tokens, so this stays a bound on two pools.)
+    const latencyLowerBound = objective === 'latency' ? cell.bound : (cell.bound * requestTokens(workloadsFor(layout, cell.batch))) / Math.max(cell.chips, cell.decodePool?.chips ?? 0);
     if (prune && (cell.bound > threshold() * slack || latencyLowerBound > maxLatency * slack)) {
       stats.cellsSkipped++;
       continue;
@@ -113,13 +123,14 @@ export function best(analysis: Analysis, layout: ResolvedLayout, options: BestOp
   const current = currentFigures(layout);
   for (const c of candidates) {
     c.changes = candidateChanges(layout, c);
-    c.text = layoutSnippet(analysis, layout, { name: `${layout.name}_best${c.rank}`, shape: c.shape, alsoShapes: c.sameAs.map(shapeOf), weights: c.weights, workload: c.workload, prefill: c.prefill, decode: c.decode, comment: candidateComment(layout.name, objective, c, current) }, taken);
+    c.text = layoutSnippet(analysis, layout, { name: `${layout.name}_best${c.rank}`, shape: c.shape, alsoShapes: c.pools ? [] : c.sameAs.map(shapeOf), ...(c.pools ? { pools: { prefill: c.pools.prefill.shape, decode: c.pools.decode.shape } } : {}), weights: c.weights, workload: c.workload, prefill: c.prefill, decode: c.decode, comment: candidateComment(layout.name, objective, c, current) }, taken);
   }
   const result: BestResult = {
     layout: layout.name,
     model: layout.model.name,
     hardware: layout.mesh.hardware.name,
     objective,
+    ...(pooled ? { pooled } : {}),
     ...(Number.isFinite(maxLatency) ? { maxLatency } : {}),
     requireFit,
     ...(current ? { current } : {}),

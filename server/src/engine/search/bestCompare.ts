@@ -3,7 +3,8 @@
 // what the candidate changes, one phrase each, for the comment over the inserted text and the
 // editor's notification.
 
-import type { Phase, ResolvedLayout } from '../check/resolved';
+import type { MeshSpec, Phase, ResolvedLayout } from '../check/resolved';
+import { isPooled, requestChipSeconds } from './pools';
 import { PHASES } from '../check/resolved';
 import { costLayout } from '../cost/index';
 import type { BestCandidate, BestResult } from './bestTypes';
@@ -17,7 +18,7 @@ export function currentFigures(layout: ResolvedLayout): BestResult['current'] {
     const latency = cost.totalLatency.value;
     const tokens = requestTokens(workloadsFor(layout, undefined));
     if (!(latency > 0) || !(tokens > 0)) return undefined;
-    return { latency_s: latency, cost_chip_s_per_token: (layout.mesh.chips * latency) / tokens, fits: cost.memory.fits };
+    return { latency_s: latency, cost_chip_s_per_token: requestChipSeconds(layout, cost) / tokens, fits: cost.memory.fits };
   } catch {
     // A layout the search could vary but not cost as declared: the candidates stand alone.
     return undefined;
@@ -42,9 +43,9 @@ function writtenBlock(layout: ResolvedLayout, phase: Phase, role: 'ffn' | 'atten
   return spec ? spec.name : 'none';
 }
 
-/** The layout's own mesh as `4x4x4` (x, y, z sizes), to compare with a candidate's shape. */
-function ownShape(layout: ResolvedLayout): string {
-  const size = (a: string) => layout.mesh.axes.find((x) => x.name === a)?.size ?? 1;
+/** A mesh as `4x4x4` (x, y, z sizes), to compare with a candidate's shape. */
+function ownShape(mesh: MeshSpec): string {
+  const size = (a: string) => mesh.axes.find((x) => x.name === a)?.size ?? 1;
   return shapeName([size('x'), size('y'), size('z')] as MeshShape);
 }
 
@@ -53,10 +54,22 @@ function ownShape(layout: ResolvedLayout): string {
  * Blocks are compared by name as written, then as resolved (the candidate's `ws2d` may be the
  * layout's `ws2d_swiglu`).
  */
-export function candidateChanges(layout: ResolvedLayout, c: Pick<BestCandidate, 'mesh' | 'weights' | 'workload' | 'prefill' | 'decode' | 'layout' | 'chips'>): string[] {
+export function candidateChanges(layout: ResolvedLayout, c: Pick<BestCandidate, 'mesh' | 'weights' | 'workload' | 'prefill' | 'decode' | 'layout' | 'chips' | 'pools'>): string[] {
   const out: string[] = [];
-  const mesh = ownShape(layout);
-  if (c.mesh !== mesh) out.push(`mesh ${mesh} → ${c.mesh}${c.chips !== layout.mesh.chips ? ` (${layout.mesh.chips} → ${c.chips} chips)` : ''}`);
+  if (c.pools) {
+    // Two pools: each phase's mesh on its own.
+    for (const phase of PHASES) {
+      const own = layout[phase].mesh;
+      const mesh = ownShape(own);
+      const pool = c.pools[phase];
+      if (pool.mesh !== mesh) out.push(`${phase} mesh ${mesh} → ${pool.mesh}${pool.chips !== own.chips ? ` (${own.chips} → ${pool.chips} chips)` : ''}`);
+    }
+  } else if (isPooled(layout)) {
+    out.push(`both phases on one mesh ${c.mesh} (${c.chips} chips) instead of two pools (${layout.prefill.mesh.chips} + ${layout.decode.mesh.chips} chips)`);
+  } else {
+    const mesh = ownShape(layout.mesh);
+    if (c.mesh !== mesh) out.push(`mesh ${mesh} → ${c.mesh}${c.chips !== layout.mesh.chips ? ` (${layout.mesh.chips} → ${c.chips} chips)` : ''}`);
+  }
   if (c.weights !== layout.model.weights) out.push(`weights ${layout.model.weights} → ${c.weights}`);
   for (const phase of PHASES) {
     const before = layout[phase].workload.batch;

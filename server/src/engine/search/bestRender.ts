@@ -13,12 +13,13 @@ export function renderBestText(result: BestResult): string {
   const limit = result.maxLatency !== undefined ? `, latency ≤ ${formatSeconds(result.maxLatency)}` : '';
   const head = `best for ${result.layout}: ${result.model} on ${result.hardware}, by ${result.objective}${limit}${result.requireFit ? ', must fit in memory' : ''}\n` +
     `  searched ${result.stats.space.toLocaleString('en-US')} configurations (${result.stats.passes} phase passes and ${result.stats.layouts} full layouts costed; ${result.stats.cellsSkipped} of ${result.stats.cells} mesh/batch/dtype cells skipped by the lower bound)\n` +
-    `  latency = prefill + all decode steps; cost = chips × latency / (prompt + generated tokens), in ${REQUEST_COST_UNIT}\n` +
+    `  latency = prefill + all decode steps${result.pooled ? ' (+ the KV transfer between the pools)' : ''}; cost = ${result.pooled ? 'each pool\'s chips × its phase\'s time' : 'chips × latency'} / (prompt + generated tokens), in ${REQUEST_COST_UNIT}\n` +
     (result.current ? `  ${result.layout} as declared: ${formatSeconds(result.current.latency_s)}, ${sig(result.current.cost_chip_s_per_token * 1e3)} ${REQUEST_COST_UNIT}${result.current.fits ? '' : ' (does not fit)'}\n` : '');
   if (!result.candidates.length) return `${head}\n${result.message ?? 'nothing found'}\n`;
   const now = result.current;
   const rows = result.candidates.map((c) => [
-    String(c.rank), String(c.chips), [c.mesh, ...c.sameAs].join(' or '), c.weights,
+    String(c.rank), c.pools ? `${c.pools.prefill.chips}+${c.pools.decode.chips}` : String(c.chips),
+    [c.mesh, ...c.sameAs].join(' or '), c.weights,
     c.workload.prefill.batch === c.workload.decode.batch ? String(c.workload.decode.batch) : `${c.workload.prefill.batch}/${c.workload.decode.batch}`,
     blocks(c.prefill), blocks(c.decode),
     formatSeconds(c.latency_s), formatSeconds(c.prefill_latency_s), formatSeconds(c.decode_step_s),

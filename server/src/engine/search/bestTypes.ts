@@ -33,11 +33,27 @@ export interface BestOptions extends RunControl {
   prune?: boolean;
 }
 
-export interface BestCandidate {
-  rank: number;
+/** One pool of a two-mesh candidate: its chips and mesh shape. */
+export interface PoolChoice {
   chips: number;
   shape: MeshShape;
+  /** `2x4x4`. */
   mesh: string;
+}
+
+export interface BestCandidate {
+  rank: number;
+  /** All chips of the configuration (both pools' when `pools` is set). */
+  chips: number;
+  /** The mesh shape (the prefill pool's when `pools` is set). */
+  shape: MeshShape;
+  /** `2x4x4`; on two pools `2x4x4 → 2x2x2` (prefill → decode). */
+  mesh: string;
+  /**
+   * A layout whose phases run on two meshes: each pool's chips and shape, searched on its own
+   * (search/pools.ts). Absent for a layout with one mesh.
+   */
+  pools?: Record<Phase, PoolChoice>;
   weights: Dtype;
   workload: { prefill: WorkloadSpec; decode: WorkloadSpec };
   prefill: BlockPair;
@@ -71,6 +87,8 @@ export interface BestResult {
   objective: Objective;
   maxLatency?: number;
   requireFit: boolean;
+  /** The layout runs its phases on two meshes; each pool was searched on its own chip counts. */
+  pooled?: boolean;
   /**
    * The layout as declared, by the same measures (a whole request), so each candidate reads as a
    * change from it; absent when the layout itself cannot be costed.
@@ -92,8 +110,11 @@ export interface BestResult {
 }
 
 export interface Cell {
+  /** The mesh's chips (the prefill pool's when `decodePool` is set). */
   chips: number;
   shape: MeshShape;
+  /** A two-mesh layout's decode pool; `chips` and `shape` are then the prefill pool's. */
+  decodePool?: { chips: number; shape: MeshShape };
   batch: number | undefined;
   dtypes: Dtype[];
   /** Lower bound of the objective for any configuration of the cell. */
@@ -124,6 +145,15 @@ export function requestTokens(w: RequestWorkload): number {
 /** latency: the request's seconds; cost: chip-seconds per request token. */
 export function objectiveOf(objective: Objective, latency: number, chips: number, tokens: number): number {
   return objective === 'latency' ? latency : (chips * latency) / tokens;
+}
+
+/**
+ * The objective of a cell's configuration from its prefill and decode times (the cache re-layout
+ * counted in prefill): on two pools each pool's chips count for its own phase (search/pools.ts).
+ */
+export function cellObjective(objective: Objective, cell: Pick<Cell, 'chips' | 'decodePool'>, prefill: number, decode: number, tokens: number): number {
+  if (objective === 'latency') return prefill + decode;
+  return (cell.chips * prefill + (cell.decodePool?.chips ?? cell.chips) * decode) / tokens;
 }
 
 /** A candidate with the value it is ranked by. */

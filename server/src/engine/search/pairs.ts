@@ -6,8 +6,7 @@
 
 import type { Analysis } from '../analysis';
 import type { CheckedBlock, MeshSpec, Phase, ResolvedLayout } from '../check/resolved';
-import { builtinPairs, type BlockPair } from '../cost/variants';
-import { builtinFfnNames } from '../prelude/builtins';
+import { builtinFfnsFor, builtinPairs, type BlockPair } from '../cost/variants';
 import { ATTENTION_SHARDINGS, attentionFamilyName, familyOfMember, NO_ATTENTION } from '../prelude/names';
 
 /** How a layout names an attention block: its family when it is a member (`ws2d_batch_xy`), else its name. */
@@ -35,7 +34,9 @@ export function searchPairs(analysis: Analysis, layout: ResolvedLayout, phase: P
   const blocks = [...analysis.blocks.values()];
   const own = blocks.filter((b) => !b.isPrelude && b.ok);
   const ownFfns = own.filter((b) => b.kind === 'ffn').map((b) => b.name);
-  const ffns = [...builtinFfnNames(), ...ownFfns];
+  // The built-ins of the model's kind: the MoE ffns on a model with experts (cost/variants.ts).
+  const builtinFfns = builtinFfnsFor(layout.model);
+  const ffns = [...builtinFfns, ...ownFfns];
   const out: BlockPair[] = [];
   const seen = new Set<string>();
   const add = (ffn: string, attention: string) => {
@@ -49,8 +50,8 @@ export function searchPairs(analysis: Analysis, layout: ResolvedLayout, phase: P
     for (const ffn of ffns) add(ffn, NO_ATTENTION);
     return out;
   }
-  for (const p of builtinPairs()) add(p.ffn, p.attention);
-  for (const ffn of builtinFfnNames()) for (const family of partialBatchFamilies(blocks, ffn)) add(ffn, family);
+  for (const p of builtinPairs(layout.model)) add(p.ffn, p.attention);
+  for (const ffn of builtinFfns) for (const family of partialBatchFamilies(blocks, ffn)) add(ffn, family);
   // The file's own blocks: its ffns with their own families, and its attention blocks with every ffn.
   for (const ffn of ownFfns) for (const sharding of ATTENTION_SHARDINGS) add(ffn, sharding);
   const ownAttention = [...new Set(own.filter((b) => b.kind === 'attention').map(writtenName))];

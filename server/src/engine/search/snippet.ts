@@ -5,7 +5,7 @@
 // names the file (or the prelude) already has.
 
 import type { Analysis } from '../analysis';
-import type { Dtype, MeshSpec, ModelSpec, ResolvedLayout, WorkloadSpec } from '../check/resolved';
+import type { Dtype, MeshSpec, ModelSpec, PipelineSpec, ResolvedLayout, WorkloadSpec } from '../check/resolved';
 import type { BlockPair } from './common';
 import { axisOrder, refactoredMesh, tierSummary, type MeshShape } from './meshes';
 
@@ -14,6 +14,8 @@ export interface SnippetChoice {
   shape: MeshShape;
   /** Shapes with the same figures (permutations): one of them may be a mesh the file declares. */
   alsoShapes?: readonly MeshShape[];
+  /** A two-pool layout: each phase's mesh shape (then `shape` is unused), written as `prefill { mesh = … }`. */
+  pools?: Record<'prefill' | 'decode', MeshShape>;
   weights: Dtype;
   workload: { prefill: WorkloadSpec; decode: WorkloadSpec };
   prefill: BlockPair;
@@ -43,9 +45,11 @@ function fullModel(name: string, m: ModelSpec, weights: Dtype): string {
   ].join('\n');
 }
 
-function phaseLine(phase: 'prefill' | 'decode', blocks: BlockPair, w: WorkloadSpec, shared: WorkloadSpec): string {
+function phaseLine(phase: 'prefill' | 'decode', blocks: BlockPair, w: WorkloadSpec, shared: WorkloadSpec, mesh?: string, pipeline?: PipelineSpec): string {
   const sizes = (['batch', 'prompt', 'generate'] as const).filter((k) => w[k] !== shared[k]).map((k) => `${k} = ${w[k]}`);
-  return `  ${phase} { ${[...sizes, `ffn = ${blocks.ffn}`, `attention = ${blocks.attention}`].join(', ')} }`;
+  // A pipelined layout's variants keep its pipeline axis and microbatches (check/pipeline.ts `pipelineOn`).
+  const pipe = pipeline ? [`pipeline = ${pipeline.axis}`, ...(pipeline.microbatches !== 1 ? [`microbatches = ${pipeline.microbatches}`] : [])] : [];
+  return `  ${phase} { ${[...(mesh ? [`mesh = ${mesh}`] : []), ...sizes, ...pipe, `ffn = ${blocks.ffn}`, `attention = ${blocks.attention}`].join(', ')} }`;
 }
 
 /**
@@ -105,21 +109,24 @@ function workloadLine(shared: WorkloadSpec, declared: readonly { name: string; s
 export function layoutSnippet(analysis: Analysis, layout: ResolvedLayout, choice: SnippetChoice, taken: Set<string> = new Set()): string {
   const lines: string[] = [];
   if (choice.comment) lines.push(...choice.comment.split('\n').map((l) => `# ${l}`));
-  const hw = layout.mesh.hardware.name;
   const declared = declaredRecords(analysis);
   // The file's own mesh when it is this one or an equivalent permutation (`mesh = pod64`), else a new one.
-  let meshName: string | undefined;
-  for (const shape of [choice.shape, ...(choice.alsoShapes ?? [])]) {
-    const mesh = refactoredMesh(layout.mesh, shape);
-    meshName ??= declared.meshes.find((m) => sameMesh(m, mesh))?.name;
-  }
-  const chosenMesh = refactoredMesh(layout.mesh, choice.shape);
-  if (!meshName) {
-    meshName = freshName(analysis, `${hw}_${choice.shape.join('x')}`, taken);
-    const tiers = tierSummary(chosenMesh);
+  const meshNamed = (base: MeshSpec, shapes: readonly MeshShape[], avoid?: string): string => {
+    const hw = base.hardware.name;
+    let meshName: string | undefined;
+    for (const shape of shapes) meshName ??= declared.meshes.find((m) => m.name !== avoid && sameMesh(m, refactoredMesh(base, shape)))?.name;
+    if (meshName) return meshName;
+    meshName = freshName(analysis, `${hw}_${shapes[0].join('x')}`, taken);
+    const tiers = tierSummary(refactoredMesh(base, shapes[0]));
     if (tiers) lines.push(`# ${tiers}`);
-    lines.push(`mesh ${meshName} = ${hw} { ${meshFields(layout.mesh, choice.shape).join(', ')} }`);
-  }
+    lines.push(`mesh ${meshName} = ${hw} { ${meshFields(base, shapes[0]).join(', ')} }`);
+    return meshName;
+  };
+  const pools = choice.pools;
+  const meshName = pools ? undefined : meshNamed(layout.mesh, [choice.shape, ...(choice.alsoShapes ?? [])]);
+  // Two pools stay two meshes even when of one shape: one mesh named in both phases is one pool (cost/transfer.ts).
+  const prefillMesh = pools ? meshNamed(layout.prefill.mesh, [pools.prefill]) : undefined;
+  const phaseMesh = pools && prefillMesh ? { prefill: prefillMesh, decode: meshNamed(layout.decode.mesh, [pools.decode], prefillMesh) } : undefined;
   let modelName = layout.model.name;
   if (choice.weights !== layout.model.weights || !analysis.scope.model.has(modelName)) {
     const name = freshName(analysis, `${layout.model.name}_${choice.weights}`, taken);
@@ -130,13 +137,13 @@ export function layoutSnippet(analysis: Analysis, layout: ResolvedLayout, choice
   const name = freshName(analysis, choice.name, taken);
   lines.push(`layout ${name} {`);
   lines.push(`  model = ${modelName}`);
-  lines.push(`  mesh = ${meshName}`);
+  if (meshName) lines.push(`  mesh = ${meshName}`);
   lines.push(workloadLine(shared, declared.workloads));
   if (layout.overlap !== 'none') lines.push(`  overlap = ${layout.overlap}`);
   if (layout.attentionKernel !== 'fused') lines.push(`  attention_kernel = ${layout.attentionKernel}`);
   if (layout.kvBudget !== undefined) lines.push(`  kv_budget = ${layout.kvBudget}`);
-  lines.push(phaseLine('prefill', choice.prefill, choice.workload.prefill, shared));
-  lines.push(phaseLine('decode', choice.decode, choice.workload.decode, shared));
+  lines.push(phaseLine('prefill', choice.prefill, choice.workload.prefill, shared, phaseMesh?.prefill, layout.prefill.pipeline));
+  lines.push(phaseLine('decode', choice.decode, choice.workload.decode, shared, phaseMesh?.decode, layout.decode.pipeline));
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

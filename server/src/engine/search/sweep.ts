@@ -15,7 +15,9 @@
 // What varies and what is kept: the batch (both phases) and the mesh's axis sizes; everything
 // the layout declares is kept: its blocks, model, prompt and generate, a phase's own batch
 // (`prefill { batch = 1 }` stays 1, reported in `keptBatch`), and the mesh's hardware, axis
-// order and per-axis settings (search/meshes.ts `refactoredMesh`).
+// order and per-axis settings (search/meshes.ts `refactoredMesh`). A layout whose phases run on
+// two meshes (pools) has each phase re-factored from its own mesh while the other pool stays as
+// declared; its default chip counts are both pools' (search/pools.ts).
 
 import type { Analysis } from '../analysis';
 import type { Bound } from '../cost/types';
@@ -24,6 +26,7 @@ import { paretoFrontier } from './frontier';
 import { resolveLayoutVariant } from '../analysis';
 import { costLayout } from '../cost/index';
 import { compareShapesForTie, meshFactorizations, refactoredMesh, shapeName, type AxisRule, type FactorizationTrial, type MeshShape } from './meshes';
+import { isPooled, withPhaseOnMesh } from './pools';
 import { layoutVariant, MAX_SEARCH_CONFIGS, phaseBlocksOf, SearchTooLarge, throwIfCancelled, type RunControl } from './common';
 
 export const DEFAULT_SWEEP_BATCHES: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
@@ -137,8 +140,18 @@ function phasePoint(trials: FactorizationTrial[], phase: Phase): SweepPhasePoint
 function phaseTrials(analysis: Analysis, layout: ResolvedLayout, chips: number, batch: number, options: SweepOptions, tick: () => void): Record<Phase, FactorizationTrial[]> {
   const out: Record<Phase, FactorizationTrial[]> = { prefill: [], decode: [] };
   const workload = sweptWorkloads(layout, batch);
+  const pooled = isPooled(layout);
   for (const shape of meshFactorizations(chips, options.rule)) {
     throwIfCancelled(options.cancel);
+    if (pooled) {
+      // Two pools: each phase on this shape, the other pool as declared (its own memory, its own chips).
+      for (const phase of PHASES) {
+        const moved = withPhaseOnMesh(analysis, layout, phase, refactoredMesh(layout[phase].mesh, shape), workload);
+        if (moved) out[phase].push({ shape, layout: moved, cost: costLayout(moved) });
+      }
+      tick();
+      continue;
+    }
     const mesh = refactoredMesh(layout.mesh, shape);
     const both = layoutVariant(analysis, layout, { mesh, workload });
     if (both) {
@@ -175,7 +188,8 @@ function sweptWorkloads(layout: ResolvedLayout, batch: number): Record<Phase, Wo
 /** Sweeps one layout. Pure; throws `SearchCancelled` when `cancel.cancelled` turns true. */
 export function sweep(analysis: Analysis, layout: ResolvedLayout, options: SweepOptions = {}): SweepResult {
   const batches = [...(options.batches ?? DEFAULT_SWEEP_BATCHES)];
-  const chipCounts = [...(options.chips ?? [layout.mesh.chips])];
+  // Two pools: both pools' own chip counts by default, each phase costed on every count.
+  const chipCounts = [...(options.chips ?? [...new Set(PHASES.map((p) => layout[p].mesh.chips))].sort((a, b) => a - b))];
   const total = batches.length * chipCounts.reduce((s, c) => s + meshFactorizations(c, options.rule).length, 0);
   if (total > MAX_SEARCH_CONFIGS) throw new SearchTooLarge('sweep', total);
   let done = 0;
@@ -220,11 +234,10 @@ export function sweep(analysis: Analysis, layout: ResolvedLayout, options: Sweep
 /** The layout's own configuration per phase, with the same measures as a sweep point. */
 function currentPoints(layout: ResolvedLayout): Record<Phase, SweepCurrent> {
   const cost = costLayout(layout);
-  const mesh = layout.mesh.axes.map((a) => a.size).join('x');
   const at = (phase: Phase): SweepCurrent => ({
-    chips: layout.mesh.chips,
+    chips: layout[phase].mesh.chips,
     batch: layout[phase].workload.batch,
-    mesh,
+    mesh: layout[phase].mesh.axes.map((a) => a.size).join('x'),
     latency_s: phase === 'prefill' ? cost.prefill.latency.value : cost.decode.pass.latency.value,
     cost_chip_s_per_token: cost[phase].costChipSPerToken.value,
     fits: cost.memory.total[phase].value <= cost.memory.hbm,

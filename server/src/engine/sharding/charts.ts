@@ -208,6 +208,10 @@ export function buildShardingChart(map: TileMap, options: ChartBuildOptions): EC
   const caption = shardingCaption(map, d);
   const HEADER_PX = headerPx(caption.split('\n').length);
   const links = exchangeLinks(map, d);
+  // The keyboard's selection (the webview's): the chip, and the chips it exchanges data with.
+  const selected = options.selectedChip && map.chips[options.selectedChip.chip] ? options.selectedChip : undefined;
+  const ring = selected?.color || theme.foreground;
+  const partners = new Set(selected ? (map.collective?.groups.find((g) => g.includes(selected.chip)) ?? []) : []);
   return {
     animation: options.animation ?? true,
     backgroundColor: theme.background,
@@ -259,6 +263,13 @@ export function buildShardingChart(map: TileMap, options: ChartBuildOptions): EC
             type: 'text',
             style: { text: lines.join('\n'), x: x + cellW / 2, y: y + cellH / 2, align: 'center', verticalAlign: 'middle', fill: TILE_TEXT, fontSize: font, lineHeight: font * 1.15, fontFamily: theme.fontFamily },
           });
+          // The selected chip: a thick outline over its neighbours'; its collective partners (in
+          // any slice): a dashed one. The announcement beside the chart says the same in words.
+          if (selected?.chip === i) {
+            children.push({ type: 'rect', z2: 20, shape: { x: x + 1.5, y: y + 1.5, width: cellW - 3, height: cellH - 3, r: 2 }, style: { fill: 'none', stroke: ring, lineWidth: 3 } });
+          } else if (partners.has(i)) {
+            children.push({ type: 'rect', z2: 20, shape: { x: x + 2, y: y + 2, width: cellW - 4, height: cellH - 4, r: 2 }, style: { fill: 'none', stroke: ring, lineWidth: 1.5, lineDash: [4, 3] } });
+          }
           // A collective's links to the next chip of the ring along a row (↔) or down a column (↕).
           for (const dir of links[i]) {
             const cx = dir === 'right' ? x + cellW : x + cellW / 2;
@@ -395,11 +406,11 @@ export function buildLayerTimelineChart(t: Timeline, options: ChartBuildOptions)
   return ganttOption(
     layerRows(t),
     `${t.layout} ${t.phase}: one layer, ${formatSeconds(t.layer.time_s)}`,
-    `${t.passNote}; ${overlap}.\nBar = op time; stripes = its compute, memory and communication time; ◆ = on the critical path`,
+    `${t.passNote}; ${overlap}; ${t.basis}.\nBar = op time; stripes = its compute, memory and communication time; ◆ = on the critical path`,
     options,
   );
 }
 
 export function buildStepTimelineChart(t: Timeline, options: ChartBuildOptions): EChartsOption {
-  return ganttOption(stepRows(t), `${t.layout} ${t.phase}: whole pass, ${formatSeconds(t.step.time_s)}`, `${t.passNote}; stripes = summed compute, memory, communication time before overlap`, options);
+  return ganttOption(stepRows(t), `${t.layout} ${t.phase}: whole pass, ${formatSeconds(t.step.time_s)}`, `${t.passNote}; ${t.basis}; stripes = summed compute, memory, communication time before overlap`, options);
 }

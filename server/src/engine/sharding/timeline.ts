@@ -6,6 +6,7 @@
 // Every number is read from the layout's `LayoutCost` (the figures `report` prints); this file
 // only places them on the time axis, so the timeline's total is the report's step time.
 
+import { basisLabel } from '../cost/basis';
 import type { Phase, ResolvedLayout } from '../check/resolved';
 import type { BlockCost, Bound, LayerCost, LayoutCost, OpCost, Totals } from '../cost/types';
 
@@ -58,10 +59,15 @@ export interface Timeline {
   overlap: 'none' | 'collective_einsum';
   /** What one pass is: `one decode step at mean T = 2080`, `the whole prefill`. */
   passNote: string;
+  /** What the times are: `roofline (nominal tpu_v4)` or `calibrated (tpu_v4_pope2022)` (cost/basis.ts). */
+  basis: string;
   layer: {
     time_s: number;
     bars: TimelineBar[];
-    /** Ids of the critical path's bars, in time order; their times add up to the layer's time. */
+    /**
+     * Ids of the critical path's bars, in time order; their times add up to the layer's time
+     * under full overlap (with `overlap_fraction` < 1 a group adds the exposed part of its shorter side).
+     */
     criticalPath: string[];
   };
   step: {
@@ -143,6 +149,10 @@ export function timelineOf(layout: ResolvedLayout, cost: LayoutCost, phase: Phas
     }
     // The longer side sets the group's time (numeric.ts: comm wins a tie).
     const commLonger = c - t >= einsum.time_s;
+    // Partial overlap (hardware overlap_fraction < 1): only part of the shorter side is hidden,
+    // so the longer side starts once the exposed rest of it has run, ending at the group's end.
+    const lag = Math.max(0, t + g.time_s - Math.max(c, einsum.end_s));
+    if (lag > 0) for (const bar of commLonger ? collectives : [einsum]) { bar.start_s += lag; bar.end_s += lag; }
     einsum.critical = !commLonger;
     for (const bar of collectives) bar.critical = commLonger;
     if (commLonger) criticalPath.push(...collectives.map((b) => b.id));
@@ -173,6 +183,7 @@ export function timelineOf(layout: ResolvedLayout, cost: LayoutCost, phase: Phas
     attention: p.attention,
     overlap: layout.overlap,
     passNote,
+    basis: basisLabel(cost.basis),
     layer: { time_s: layer.time, bars, criticalPath },
     step: { time_s: pass.latency.value, layers, parts },
   };

@@ -121,6 +121,46 @@ class Parser {
     this.last = tokens.count - 1;
   }
 
+  /** One trace per declaration parsed (or reused): what the next version's parse may reuse. */
+  readonly traces: DeclTrace[] = [];
+  /** Declarations taken from the previous version at the same offsets: new → previous. */
+  readonly sameAs = new Map<Decl, Decl>();
+
+  /**
+   * At a declaration keyword at `start`: when the previous version parsed a declaration there
+   * from the same text, in the same state (no error at or after it yet), take its result instead
+   * of parsing it again. The text that must be unchanged runs from the keyword to LOOKAHEAD
+   * tokens past where that parse stopped (the parser peeks that far), plus one character (a
+   * token there could otherwise have grown). Returns false, having changed nothing, otherwise.
+   */
+  private reuseDecl(reuse: ParseReuse, start: number, decls: Decl[]): boolean {
+    if (this.lastErrorAt >= start) return false;
+    const trace = reuse.byStart.get(start);
+    // Before the change, or after a change that kept the length (spans are absolute offsets).
+    const unchanged = trace && (trace.horizon < reuse.prefix || reuse.identical || (reuse.delta === 0 && trace.start >= reuse.suffixStart));
+    if (!trace || !unchanged || !trace.cleanBefore) return false;
+    // The token where the previous parse stopped, in this text.
+    const stop = trace.stop;
+    let lo = this.pos;
+    let hi = this.last;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] < stop) lo = mid + 1;
+      else hi = mid;
+    }
+    if (this.starts[lo] !== stop) return false;
+    // The same nodes on the new source: only the declaration itself names its source.
+    const decl = { ...trace.decl, source: this.source };
+    const errors = trace.errors;
+    for (const e of errors) this.errors.push(e);
+    if (errors.length) this.lastErrorAt = errors[errors.length - 1].start;
+    this.pos = lo;
+    decls.push(decl);
+    this.sameAs.set(decl, trace.decl);
+    this.traces.push({ decl, start, stop, horizon: trace.horizon, errors, cleanBefore: true });
+    return true;
+  }
+
   // ------------------------------------------------------------------------------------------
   // Tokens
 
@@ -190,14 +230,21 @@ class Parser {
   // ------------------------------------------------------------------------------------------
   // File level
 
-  parseFile(): Decl[] {
+  parseFile(reuse?: ParseReuse): Decl[] {
     const decls: Decl[] = [];
     for (;;) {
       while (this.at(T_NEWLINE) || this.at(T_SEMI) || this.at(T_COMMA)) this.next();
       if (this.at(T_EOF)) break;
       if (this.isDeclKeyword(this.pos)) {
+        const start = this.starts[this.pos];
+        if (reuse && this.reuseDecl(reuse, start, decls)) continue;
+        const cleanBefore = this.lastErrorAt < start;
+        const errorsBefore = this.errors.length;
         const d = this.parseDecl();
-        if (d) decls.push(d);
+        if (d) {
+          decls.push(d);
+          this.traces.push({ decl: d, start, stop: this.starts[this.pos], horizon: this.ends[Math.min(this.pos + LOOKAHEAD, this.last)], errors: this.errors.slice(errorsBefore), cleanBefore });
+        }
         continue;
       }
       this.unexpected('a declaration (hardware, mesh, model, workload, ffn, attention, unembed or layout)');
@@ -655,10 +702,87 @@ class Parser {
 }
 
 export function parse(source: SourceFile): File {
+  return parseIncremental(source);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incremental parsing: an editor re-parses its file at every change, and most declarations are
+// untouched. A parse keeps, per declaration, where it started and stopped; the next version's
+// parse takes a declaration whose text (and the few tokens after it the parser looked at) is
+// unchanged at the same offsets instead of parsing it again: every declaration before the change,
+// and after it too when the change kept the text's length (a character typed over another).
+// Declarations that moved are parsed again: spans are absolute offsets, and a copy with moved
+// spans measured no faster than parsing (its objects lose the parser's shapes).
+
+/** The parser looks at most this many tokens past the one it stops at (`atNewDecl`). */
+const LOOKAHEAD = 2;
+
+interface DeclTrace {
+  decl: Decl;
+  /** The keyword's offset. */
+  start: number;
+  /** The offset of the token the parse stopped at. */
+  stop: number;
+  /** The end of the last token the parse may have looked at. */
+  horizon: number;
+  /** The syntax errors reported while parsing it. */
+  errors: SyntaxError[];
+  /** No error had been reported at or after `start` when its parse began. */
+  cleanBefore: boolean;
+}
+
+interface ParseReuse {
+  byStart: Map<number, DeclTrace>;
+  /** Length of the text both versions start with, where the text they end with starts in the previous one, and the change in length. */
+  prefix: number;
+  suffixStart: number;
+  delta: number;
+  identical: boolean;
+}
+
+interface ParseRecord {
+  traces: DeclTrace[];
+  sameAs: Map<Decl, Decl>;
+}
+
+const records = new WeakMap<File, ParseRecord>();
+
+/**
+ * Parse `source`, reusing what the parse of `previous` (an earlier version of the same text,
+ * parsed by this function) found for the declarations the change did not touch. The result is
+ * the same as `parse(source)`.
+ */
+export function parseIncremental(source: SourceFile, previous?: File): File {
   const { tokens, comments } = lex(source.text);
   const parser = new Parser(tokens, source.text, source);
-  const decls = parser.parseFile();
-  return { source, decls, errors: parser.errors, comments };
+  const before = previous && records.get(previous);
+  const decls = parser.parseFile(before ? reuseFrom(previous.source.text, source.text, before) : undefined);
+  const file: File = { source, decls, errors: parser.errors, comments };
+  records.set(file, { traces: parser.traces, sameAs: parser.sameAs });
+  return file;
+}
+
+/** The previous version's declaration that `decl` was taken from unchanged (same text, same offsets). */
+export function previousDecl(file: File, decl: Decl): Decl | undefined {
+  return records.get(file)?.sameAs.get(decl);
+}
+
+function reuseFrom(oldText: string, newText: string, record: ParseRecord): ParseReuse {
+  const max = Math.min(oldText.length, newText.length);
+  // Whole chunks first (a substring comparison runs natively), then character by character.
+  const CHUNK = 512;
+  let prefix = 0;
+  while (prefix + CHUNK <= max && oldText.slice(prefix, prefix + CHUNK) === newText.slice(prefix, prefix + CHUNK)) prefix += CHUNK;
+  while (prefix < max && oldText.charCodeAt(prefix) === newText.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  const o = oldText.length;
+  const n = newText.length;
+  while (suffix + CHUNK <= max - prefix && oldText.slice(o - suffix - CHUNK, o - suffix) === newText.slice(n - suffix - CHUNK, n - suffix)) suffix += CHUNK;
+  while (suffix < max - prefix && oldText.charCodeAt(o - 1 - suffix) === newText.charCodeAt(n - 1 - suffix)) suffix++;
+  const byStart = new Map<number, DeclTrace>();
+  for (const t of record.traces) byStart.set(t.start, t);
+  const identical = oldText.length === newText.length && prefix === oldText.length;
+  return { byStart, prefix, suffixStart: oldText.length - suffix, delta: newText.length - oldText.length, identical };
 }
 
 /** Parse a standalone type such as `BLF_yz (partialsum-x)` (tests, quick fixes, the search). */

@@ -1,27 +1,29 @@
 // The calibration fields the fit can move (cost-model.md §5), their valid ranges, and the map
 // between a bounded value and the unbounded parameter the solver moves:
-//   flops_eff, hbm_eff, link_eff   fractions in [0.01, 1]:    v = 0.01 + 0.99·σ(θ)
+//   flops_eff, hbm_eff, link_eff,  fractions in [0.01, 1]:    v = 0.01 + 0.99·σ(θ)
+//   overlap_fraction
 //   collective_latency, op_overhead  times in [1 ns, 1 ms]:  log10 v = −9 + 6·σ(θ)
 //   matmul_knee                    local FLOPs in [1e3, 1e13]: log10 v = 3 + 10·σ(θ)
 // σ is the logistic function, so any θ gives a valid value and the fit never leaves the range.
 // `matmul_knee` (a matmul efficiency that grows with the local matmul size) lives in the
 // hardware's `extra` fields; it is offered to the fit only when the cost model reads it, which
-// calibrate finds out by trying it.
+// calibrate finds out by trying it. So is `overlap_fraction`, which only a row whose layout sets
+// `overlap = collective_einsum` (and has a collective to hide) responds to.
 
 import type { HardwareSpec } from '../../check/resolved';
 
-export type FitParameter = 'flops_eff' | 'hbm_eff' | 'link_eff' | 'collective_latency' | 'op_overhead' | 'matmul_knee';
+export type FitParameter = 'flops_eff' | 'hbm_eff' | 'link_eff' | 'collective_latency' | 'op_overhead' | 'overlap_fraction' | 'matmul_knee';
 /** The fields every fit tries. */
 export const FIT_PARAMETERS: readonly FitParameter[] = ['flops_eff', 'hbm_eff', 'link_eff', 'collective_latency', 'op_overhead'];
 /** Also tried when the cost model responds to it. */
-export const OPTIONAL_FIT_PARAMETERS: readonly FitParameter[] = ['matmul_knee'];
+export const OPTIONAL_FIT_PARAMETERS: readonly FitParameter[] = ['overlap_fraction', 'matmul_knee'];
 export const ALL_FIT_PARAMETERS: readonly FitParameter[] = [...FIT_PARAMETERS, ...OPTIONAL_FIT_PARAMETERS];
 
 const EFF_MIN = 0.01;
 /** Each field's range, [low, high], as the map below keeps it. */
 export const PARAMETER_RANGE: Readonly<Record<FitParameter, readonly [number, number]>> = {
   flops_eff: [0.01, 1], hbm_eff: [0.01, 1], link_eff: [0.01, 1],
-  collective_latency: [1e-9, 1e-3], op_overhead: [1e-9, 1e-3], matmul_knee: [1e3, 1e13],
+  collective_latency: [1e-9, 1e-3], op_overhead: [1e-9, 1e-3], overlap_fraction: [0.01, 1], matmul_knee: [1e3, 1e13],
 };
 const TIME_LOG_MIN = -9;
 const TIME_LOG_SPAN = 6;
@@ -54,7 +56,15 @@ export function startValue(p: FitParameter, hw: HardwareSpec): number {
   const v = valueOf(hw, p);
   if (p === 'matmul_knee') return v > 0 ? v : 1e9;
   if (isTime(p)) return v > 0 ? v : 1e-6;
+  // Full overlap (the default 1) sits where the logistic map is flat: start in its middle.
+  if (p === 'overlap_fraction') return Math.min(0.5, v);
   return Math.min(0.99, v);
+}
+
+/** A second value of the field, in its range, to find out whether the rows respond to it. */
+export function probeValue(p: FitParameter, hw: HardwareSpec): number {
+  const v = startValue(p, hw);
+  return !isTime(p) && p !== 'matmul_knee' ? v / 2 : v * 10;
 }
 
 /** The field's current value (`matmul_knee` from `extra`; 0 when unset, i.e. off). */

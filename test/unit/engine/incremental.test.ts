@@ -1,0 +1,163 @@
+// Incremental analysis (syntax/parser.ts `parseIncremental`, analysis.ts `Reusable`): a service
+// that analyses successive versions of one document reuses the parse and the block checks of the
+// declarations a change did not touch. Its answers must be those of a from-scratch analysis of the
+// same text, whatever the edit: random edits are applied to the benchmarks' large file and to
+// every example, and the diagnostics, the syntax tree, the references, hovers' figures and the
+// report of the incremental analysis are compared with a fresh one's.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createShardService, DEFAULT_SETTINGS, type Analysis, type AnalyzeOptions, type SourceFile } from '../../../server/src/engine/index';
+import { loadPrelude, runAnalysis } from '../../../server/src/engine/analysis';
+import { CostCache } from '../../../server/src/engine/costCache';
+import { parse, parseIncremental, previousDecl } from '../../../server/src/engine/syntax/parser';
+// The file the language-server benchmarks edit (plain JavaScript, shared with bench/).
+import { largeShardFile } from '../../../bench/largeShardFile.mjs';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const EXAMPLES = readdirSync(path.join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.shard'))
+  .map((f) => ({ name: f, text: readFileSync(path.join(ROOT, 'examples', f), 'utf8') }));
+/** A block with findings of its own (a value defined twice, with related information; an unknown operand). */
+const BROKEN = 'ffn broken {\n  in h : BLE_xyz\n  weight w_in : E_x F_yz\n  a = all_gather(h, yz) : BLE_x\n  a = gelu(a)\n  b = einsum(a, w_gone) : BLF_yz\n  out b\n}\n\n';
+/** The benchmarks' large file with such blocks before, between and after its copies, so that reused blocks carry findings. */
+const LARGE = ((text: string) => {
+  const middle = text.indexOf('# copy 8\n');
+  return `${BROKEN}${text.slice(0, middle)}${BROKEN.replace('broken', 'broken_2')}${text.slice(middle)}${BROKEN.replace('broken', 'broken_3')}`;
+})(largeShardFile(200));
+const URI = 'file:///incremental.shard';
+/** What the editor analyses while typing (documentStore.ts `TYPING`), and the CLI's full analysis. */
+const TYPING: AnalyzeOptions = { maxCostedLayouts: 200, maxHintLayouts: 0, maxFileChars: 1_000_000 };
+
+// From-scratch analyses: no previous version, their own cost cache.
+const prelude = loadPrelude();
+const freshCosts = new CostCache();
+const fresh = (text: string, options: AnalyzeOptions): Analysis => runAnalysis({ prelude, costOf: (l) => freshCosts.cost(l) }, { uri: URI, text, isPrelude: false }, options);
+
+/**
+ * A comparable copy of engine data: a source becomes its URI and whether it is the analysis's own
+ * text (a reused result still pointing at the previous version's text would differ here).
+ */
+function plain(x: unknown, own: SourceFile, seen = new Map<object, unknown>()): unknown {
+  if (typeof x !== 'object' || x === null) return x;
+  if (seen.has(x)) return seen.get(x);
+  if ('uri' in x && 'text' in x && 'isPrelude' in x) return x === own ? `<own ${own.uri}>` : `<${(x as SourceFile).uri}${(x as SourceFile).uri === own.uri ? ' STALE' : ''}>`;
+  if (Array.isArray(x)) {
+    const out: unknown[] = [];
+    seen.set(x, out);
+    for (const v of x) out.push(plain(v, own, seen));
+    return out;
+  }
+  if (x instanceof Map) return plain([...x.entries()], own, seen);
+  const out: Record<string, unknown> = {};
+  seen.set(x, out);
+  // Getters too (a dim group's letter span), and only fields that are set.
+  for (const k of Object.keys(x)) if ((x as Record<string, unknown>)[k] !== undefined) out[k] = plain((x as Record<string, unknown>)[k], own, seen);
+  if ('letterSpan' in x) out.letterSpan = plain((x as { letterSpan: unknown }).letterSpan, own, seen);
+  return out;
+}
+
+/** Offsets worth hovering: each declaration's name and a few points inside every block statement. */
+function hoverOffsets(a: Analysis): number[] {
+  const out: number[] = [];
+  for (const d of a.file.decls) {
+    out.push(d.name.start);
+    if ('stmts' in d) for (const s of d.stmts.slice(0, 6)) out.push(s.start, Math.max(s.start, s.end - 2));
+    if ('fields' in d) for (const f of d.fields.slice(0, 6)) out.push(f.value.start);
+  }
+  return out.slice(0, 60);
+}
+
+function expectSame(incremental: Analysis, scratch: Analysis, withReport: boolean): void {
+  const service = createShardService();
+  expect(incremental.source.text).toBe(scratch.source.text);
+  expect(plain(incremental.file.decls, incremental.source)).toEqual(plain(scratch.file.decls, scratch.source));
+  expect(incremental.file.errors).toEqual(scratch.file.errors);
+  expect(incremental.file.comments).toEqual(scratch.file.comments);
+  expect(plain(incremental.diagnostics, incremental.source)).toEqual(plain(scratch.diagnostics, scratch.source));
+  expect(plain(incremental.refs, incremental.source)).toEqual(plain(scratch.refs, scratch.source));
+  expect(incremental.layouts.map((l) => l.name)).toEqual(scratch.layouts.map((l) => l.name));
+  expect([...incremental.costs.keys()]).toEqual([...scratch.costs.keys()]);
+  for (const [name, cost] of scratch.costs) expect(incremental.costs.get(name)!.totalLatency.value).toBe(cost.totalLatency.value);
+  for (const offset of hoverOffsets(scratch)) {
+    expect(service.hover(incremental, offset, DEFAULT_SETTINGS)).toEqual(service.hover(scratch, offset, DEFAULT_SETTINGS));
+  }
+  if (withReport) expect(service.report(incremental)).toEqual(service.report(scratch));
+}
+
+/** Text a user types or deletes: structure (braces, newlines, keywords), names, types, odd characters. */
+const SNIPPETS = [
+  '\n', '\n\n', '}', '{', ' ', 'x', 'q', 'y', '_x', 'z', '#', '# note\n', '=', ',', ';', '(', ')', ':', '\r\n', '\r', 'é', '🚀',
+  'ffn ', 'layout ', 'mesh ', 'ffn f9 {\n', 'out y\n', ' : BLE_x', ' : BLF_yz (partialsum-x)', 'BLE_xyz', '4', '128',
+  'a = all_gather(h, yz) : BLE_x\n',
+  'layout l9 { model = tiny, mesh = pod, workload = chat, ffn = ws2d, attention = ws2d_batch }\n',
+  'layout l9 = layout_1 { attention = batch }\n',
+  'mesh pod = tpu_v4 { x = 4, y = 4, z = 8 }\n',
+];
+
+const editArb = fc.record({
+  at: fc.double({ min: 0, max: 1, noNaN: true }),
+  remove: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 6 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 400 }) }),
+  insert: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...SNIPPETS) }, { weight: 1, arbitrary: fc.string({ maxLength: 5 }) }, { weight: 1, arbitrary: fc.constant('') }),
+});
+type Edit = { at: number; remove: number; insert: string };
+
+function applyEdit(text: string, e: Edit): string {
+  const at = Math.min(text.length, Math.floor(e.at * (text.length + 1)));
+  return text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+}
+
+/** Applies the edits one at a time, analysing each version incrementally and from scratch. */
+function checkEdits(base: string, edits: Edit[], options: AnalyzeOptions, withReport: boolean): void {
+  const service = createShardService();
+  let text = base;
+  service.analyze({ uri: URI, text, isPrelude: false }, options);
+  for (const e of edits) {
+    text = applyEdit(text, e);
+    expectSame(service.analyze({ uri: URI, text, isPrelude: false }, options), fresh(text, options), withReport);
+  }
+}
+
+describe('incremental analysis equals analysis from scratch', () => {
+  it('on random edits of the large benchmark file (the editor’s options)', () => {
+    fc.assert(fc.property(fc.array(editArb, { minLength: 1, maxLength: 4 }), (edits) => checkEdits(LARGE, edits, TYPING, false)), { numRuns: 15 });
+  });
+
+  it.each(EXAMPLES)('on random edits of examples/$name, with the report', ({ text }) => {
+    fc.assert(fc.property(fc.array(editArb, { minLength: 1, maxLength: 3 }), (edits) => checkEdits(text, edits, {}, true)), { numRuns: 6 });
+  });
+
+  it('after undoing an edit, and on an identical text', () => {
+    const edit = { at: 0.5, remove: 3, insert: 'q' };
+    checkEdits(LARGE, [edit, { at: 0.5, remove: 1, insert: LARGE.slice(Math.floor(0.5 * (LARGE.length + 1)), Math.floor(0.5 * (LARGE.length + 1)) + 3) }, { at: 0, remove: 0, insert: '' }], TYPING, false);
+  });
+});
+
+describe('parseIncremental', () => {
+  it('reuses the declarations before a change as they were and moves those after it', () => {
+    const previous = parse({ uri: URI, text: LARGE, isPrelude: false });
+    // An edit in the middle that changes the length: `reduce_scatter(b, x)` → `reduce_scatter(b, xy)` in copy 5.
+    const at = LARGE.indexOf('reduce_scatter(b, x)', LARGE.indexOf('# copy 5\n')) + 'reduce_scatter(b, x'.length;
+    const text = `${LARGE.slice(0, at)}y${LARGE.slice(at)}`;
+    const file = parseIncremental({ uri: URI, text, isPrelude: false }, previous);
+    const scratch = parse({ uri: URI, text, isPrelude: false });
+    expect(plain(file.decls, file.source)).toEqual(plain(scratch.decls, scratch.source));
+    const edited = file.decls.findIndex((d) => d.name.text === 'ffn_5');
+    expect(edited).toBeGreaterThan(3);
+    // Before the edited block: the same nodes, on the new source.
+    for (const d of file.decls.slice(0, edited)) {
+      const before = previousDecl(file, d);
+      expect(before).toBeDefined();
+      expect(before!.start).toBe(d.start);
+      expect(d.source).toBe(file.source);
+      if ('stmts' in d && 'stmts' in before!) expect(d.stmts).toBe(before.stmts);
+    }
+    // The edited block is parsed again; the ones after it are copies moved by one character.
+    expect(previousDecl(file, file.decls[edited])).toBeUndefined();
+    const next = file.decls[edited + 1];
+    expect(previousDecl(file, next)).toBeUndefined();
+    expect(next.start).toBe(previous.decls[edited + 1].start + 1);
+  });
+});
