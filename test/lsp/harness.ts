@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import type { Diagnostic, InitializeResult, Position, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
+import type { Diagnostic, Hover, InitializeResult, MarkupContent, Position, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { startServer } from '../../server/src/lsp/server';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -32,6 +32,13 @@ export function positionOf(text: string, needle: string, delta = 0): Position {
   if (offset < 0) throw new Error(`no ${needle} in text`);
   const before = text.slice(0, offset + delta).split('\n');
   return { line: before.length - 1, character: before[before.length - 1].length };
+}
+
+/** The markdown of the hover at `needle` (+ `delta`) in `text` open as `uri`; fails the test when there is none. */
+export async function hoverMarkdown(client: TestClient, uri: string, text: string, needle: string, delta = 0): Promise<string> {
+  const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, needle, delta) });
+  if (!h) throw new Error(`no hover at ${needle}`);
+  return (h.contents as MarkupContent).value;
 }
 
 export interface ClientOptions {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hover, MarkupContent } from 'vscode-languageserver-protocol';
-import { fixture, positionOf, startInMemory, type TestClient } from './harness';
+import { fixture, hoverMarkdown, positionOf, startInMemory, type TestClient } from './harness';
 
 const URI = 'file:///work/hover.shard';
 const TEXT = fixture('small.shard');
@@ -13,11 +13,7 @@ describe('hover', () => {
   });
   afterAll(() => client.close());
 
-  async function hover(needle: string, delta = 0): Promise<string> {
-    const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(TEXT, needle, delta) });
-    expect(h).not.toBeNull();
-    return (h!.contents as MarkupContent).value;
-  }
+  const hover = (needle: string, delta = 0) => hoverMarkdown(client, URI, TEXT, needle, delta);
 
   it('on a collective: type, per-chip shape and bytes, volume D and its formula with values', async () => {
     const md = await hover('all_gather(h, yz)');

@@ -2,8 +2,7 @@
 // hardware, or calibrated, naming the hardware block that carries the calibration fields.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hover, MarkupContent } from 'vscode-languageserver-protocol';
-import { fixture, positionOf, startInMemory, type TestClient } from './harness';
+import { fixture, hoverMarkdown, startInMemory, type TestClient } from './harness';
 
 const URI = 'file:///work/hover-basis.shard';
 // small.shard's layout `fast` runs on tpu_v4; `fitted` is the same on the built-in calibrated TPU v4.
@@ -20,11 +19,7 @@ describe('hover: roofline or calibrated', () => {
   });
   afterAll(() => client.close());
 
-  async function hover(needle: string, delta = 0): Promise<string> {
-    const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(TEXT, needle, delta) });
-    expect(h).not.toBeNull();
-    return (h!.contents as MarkupContent).value;
-  }
+  const hover = (needle: string, delta = 0) => hoverMarkdown(client, URI, TEXT, needle, delta);
 
   it('on a layout name: the figures line names the basis', async () => {
     expect(await hover('layout fast', 'layout '.length)).toContain('· figures: roofline (nominal tpu_v4)');

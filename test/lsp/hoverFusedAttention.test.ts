@@ -3,8 +3,8 @@
 // Expected figures are worked out here from the rule in cost-model.md ("Fused attention").
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hover, InlayHint, MarkupContent } from 'vscode-languageserver-protocol';
-import { positionOf, startInMemory, type TestClient } from './harness';
+import type { InlayHint } from 'vscode-languageserver-protocol';
+import { hoverMarkdown, positionOf, startInMemory, type TestClient } from './harness';
 
 const URI = 'file:///work/fused.shard';
 // 4 GPUs; H = K = 8 heads of 128, split over the 4: 2 query and 2 K/V heads per GPU.
@@ -51,11 +51,7 @@ describe('hover on a fused attention', () => {
   });
   afterAll(() => client.close());
 
-  async function hover(needle: string): Promise<string> {
-    const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(TEXT, needle) });
-    expect(h).not.toBeNull();
-    return (h!.contents as MarkupContent).value;
-  }
+  const hover = (needle: string, delta = 0) => hoverMarkdown(client, URI, TEXT, needle, delta);
 
   // Decode step at the mean T = 1000 + 48/2 = 1024, B = 16, L = 1, per GPU, bf16:
   //   q, o:   16 × 1 × 2 × 128 × 2 B = 8,192 B each; kt, vt: 16 × 1024 × 2 × 128 × 2 B = 8,388,608 B each

@@ -3,8 +3,7 @@
 // on values of a block a layout uses; none where there is nothing to draw.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hover, MarkupContent } from 'vscode-languageserver-protocol';
-import { fixture, positionOf, startInMemory, type TestClient } from './harness';
+import { fixture, hoverMarkdown, startInMemory, type TestClient } from './harness';
 
 const URI = 'file:///work/hover-link.shard';
 const TEXT = fixture('small.shard');
@@ -24,11 +23,7 @@ describe('Show sharding link in hovers', () => {
   });
   afterAll(() => client.close());
 
-  async function hover(needle: string, delta = 0): Promise<string> {
-    const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(UNUSED, needle, delta) });
-    expect(h).not.toBeNull();
-    return (h!.contents as MarkupContent).value;
-  }
+  const hover = (needle: string, delta = 0) => hoverMarkdown(client, URI, UNUSED, needle, delta);
 
   function link(md: string): unknown[] | null {
     const m = /\[Show sharding\]\(command:shardlens\.showSharding\?([^ )]+)/.exec(md);
