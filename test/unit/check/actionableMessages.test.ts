@@ -160,3 +160,35 @@ layout l {
     expect(oom.message).not.toContain('decode KV cache');
   });
 });
+
+describe('a count larger than what it counts is an error, not a silent clamp', () => {
+  const span = (text: string, d: Diagnostic) => text.slice(d.span.start, d.span.end);
+
+  it('dense_layers and local_layers above layers, top_k above X: one bad-value each, on the value written', () => {
+    const text = [
+      'model deep = deepseek_v3 { dense_layers = 100 }', // deepseek_v3 has 61 layers
+      'model windowed = palm_8b { window = 512, local_layers = 99 }', // palm_8b has 32
+      'model routed = mixtral_8x22b { top_k = 9 }', // 8 experts
+      'model fine = mixtral_8x22b { top_k = 8 }',
+      '',
+    ].join('\n');
+    const found = diagnostics(text, 'bad-value');
+    expect(found.map((d) => span(text, d))).toEqual(['100', '99', '9']);
+    expect(found[0].message).toContain('61 layers');
+    expect(found[1].message).toContain('32 layers');
+    expect(found[2].message).toContain('8 routed experts');
+  });
+
+  it('a derived model that shrinks the whole is reported once, naming the new size; plain uses are not reported again', () => {
+    const text = [
+      'model base = deepseek_v3 { dense_layers = 3 }',
+      'model short = base { layers = 2 }',
+      'mesh m = h100 { x = 8 }',
+      'layout a { model = base, mesh = m, workload { batch = 8, prompt = 64, generate = 4 }, ffn = moe_ep_x, attention = none }',
+      '',
+    ].join('\n');
+    const found = diagnostics(text, 'bad-value').filter((d) => /dense_layers/.test(d.message));
+    expect(found).toHaveLength(1);
+    expect(found[0].message).toContain('2 layers');
+  });
+});

@@ -46,6 +46,7 @@ export class RecordResolver {
       case 'workload': {
         const m = mergedFields(d, this.scope, this.fields, this.report, this.onRef);
         if (m) this.requireFields(d.source, d.name, m, d.kind, d.name.text);
+        if (m && d.kind === 'model') this.checkModelCounts(m, d.fields);
         break;
       }
       case 'layout':
@@ -93,6 +94,8 @@ export class RecordResolver {
     if (!this.requireFields(source, decl && v.kind === 'name' && !v.overrides ? v.name : f.name, m, 'model', name)) return undefined;
     // A declared model used as it is is built once per check.
     const plain = decl && v.kind === 'name' && !v.overrides;
+    // Overrides or inline fields: their counts checked where they are written (a declaration's own, when it was checked).
+    if (!plain) this.checkModelCounts(m, v.kind === 'record' ? v.fields : v.overrides ?? []);
     if (plain && this.modelSpecs.has(decl!)) return this.modelSpecs.get(decl!);
     const spec = buildModel(name, m, decl ? { source: decl.source, span: decl.name } : { source, span: f.name });
     if (plain) this.modelSpecs.set(decl!, spec);
@@ -163,6 +166,30 @@ export class RecordResolver {
     const fields = new Map(merged);
     for (const [k, fv] of readFields(kind, v.overrides, source, this.report)) fields.set(k, fv);
     return { decl, fields };
+  }
+
+  /**
+   * `bad-value` for a count larger than what it counts (`dense_layers = 100` of 61 layers, `top_k`
+   * above X), which building the model would otherwise clamp in silence. Reported only when one of
+   * the two fields is written in `written` (this declaration or these overrides), so a model used
+   * by many layouts is reported once.
+   */
+  private checkModelCounts(m: FieldMap, written: readonly Field[]): void {
+    const here = new Set(written.map((f) => f.name.text));
+    const pairs: [part: string, whole: string, what: string][] = [
+      ['local_layers', 'layers', 'layers'],
+      ['dense_layers', 'layers', 'layers'],
+      ['top_k', 'X', 'routed experts'],
+    ];
+    // A dense model (X of 1: `model d = moe { X = 1 }`) ignores its MoE fields, as buildModel does.
+    const moe = (m.get('X')?.num ?? 1) > 1;
+    for (const [part, whole, what] of pairs) {
+      const p = m.get(part), w = m.get(whole);
+      if (p?.num === undefined || w?.num === undefined || !(here.has(part) || here.has(whole))) continue;
+      if ((part === 'top_k' || part === 'dense_layers') && !moe) continue;
+      if (p.num <= w.num) continue;
+      this.report('bad-value', p.source, p.field.value, `\`${part}\` = ${p.num} is more than the model's ${w.num} ${what} (\`${whole}\`); at most ${w.num}`);
+    }
   }
 
   /** `missing-field` for the required fields (schema.ts) `m` lacks; false when some are missing. */
