@@ -201,7 +201,7 @@ export const DIAGNOSTIC_CODES = {
     reportedBy: 'checker',
     severity: 'error',
     summary: 'A field value of the wrong shape.',
-    when: 'an enum field outside its set (`topology = ring`), a name where a block of overrides goes, a base cycle',
+    when: 'an enum field outside its set (`topology = ring`), a name where a block of overrides goes, a base cycle, a model count above what it counts (`dense_layers` or `local_layers` above `layers`, `top_k` above `X`)',
     range: 'the value',
   },
   'bad-call': {
