@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { positionOf, startInMemory, type TestClient } from './harness';
 import { rng } from '../unit/fuzz/oracle';
+import { largeShardFile } from '../../bench/largeShardFile.mjs';
 
 const EDITS = Math.round(1500 * Math.max(0.1, Number(process.env.SHARDLENS_FUZZ_RUNS ?? 1) || 1));
 const WARMUP_EDITS = 200;
@@ -21,35 +22,6 @@ const REQUEST_EVERY = 30;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-
-/** An ffn block and a layout that uses it, repeated until the text has `lines` lines. */
-function largeFile(lines: number): string {
-  let text = `mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }
-model tiny { layers = 2, E = 1024, F = 4096, H = 8, K = 1, Q = 128, V = 32000 }
-workload chat { batch = 64, prompt = 2048, generate = 64 }
-
-`;
-  for (let i = 0; text.split('\n').length < lines; i++) {
-    text += `# copy ${i}
-ffn ffn_${i} {
-  in h : BLE_xyz
-  weight w_in  : E_x F_yz
-  weight w_out : F_yz E_x
-  a = all_gather(h, yz)       : BLE_x
-  b = einsum(a, w_in)         : BLF_yz (partialsum-x)
-  c = reduce_scatter(b, x)    : BLF_xyz
-  d = gelu(c)
-  e = all_gather(d, x)        : BLF_yz
-  f = einsum(e, w_out)        : BLE_x (partialsum-yz)
-  y = reduce_scatter(f, yz)   : BLE_xyz
-  out y
-}
-layout layout_${i} { model = tiny, mesh = pod, workload = chat, ffn = ffn_${i}, attention = ws2d_batch }
-
-`;
-  }
-  return text;
-}
 
 function heapMb(): number {
   gc();
@@ -66,7 +38,7 @@ describe('soak: the server heap stays bounded under thousands of edits', () => {
 
   it(`${EDITS} edits to a 5,000-line file`, async () => {
     const uri = 'file:///soak/large.shard';
-    const text = largeFile(5000);
+    const text = largeShardFile(5000);
     await client.open(uri, text);
     await client.diagnosticsOfVersion(uri, 1);
     const lines = text.split('\n');

@@ -7,24 +7,11 @@
 // Run: node --test test/integration/ui/   (after `node esbuild.mjs`; code-server from scripts/setup-code-server.sh)
 
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  launchBrowser,
-  newPage,
-  openFile,
-  openWorkbench,
-  repoRoot,
-  runCommand,
-  screenshot,
-  screenshotDir,
-  startCodeServer,
-  waitUntil,
-  webviewFrame,
-} from '../../e2e/harness.mjs';
-import { packageShardlens } from '../../e2e/fixtures/shardlens/support.mjs';
+import { openFile, runCommand, screenshot, screenshotDir, waitUntil, webviewFrame } from '../../e2e/harness.mjs';
+import { openExamplesWorkbench } from '../../e2e/fixtures/shardlens/support.mjs';
 
 /** Eight layouts: more than the view draws without asking which. */
 const MANY_LAYOUTS = [
@@ -36,30 +23,18 @@ const MANY_LAYOUTS = [
 ].join('\n');
 
 describe('Compare Layouts in code-server', { timeout: 300000 }, () => {
-  let scratch;
+  let session;
   let server;
-  let browser;
   let page;
   let diagnostics;
 
   before(async () => {
-    scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-compare-ui-'));
-    // Packaged as a release is, with `npm run package` (the production build, then vsce).
-    const vsix = packageShardlens(path.join(scratch, 'shardlens.vsix')).file;
-    const workspace = path.join(scratch, 'ws');
-    cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
-    writeFileSync(path.join(workspace, 'examples', 'many.shard'), MANY_LAYOUTS);
-    server = await startCodeServer({ workspace, extensions: [{ vsix }] });
-    browser = await launchBrowser();
-    ({ page, diagnostics } = await newPage(browser, { viewport: { width: 1600, height: 1000 } }));
-    await openWorkbench(page, server);
-    await openFile(page, 'examples/palm540b.shard');
+    session = await openExamplesWorkbench({ name: 'compare', extraFiles: { 'examples/many.shard': MANY_LAYOUTS } });
+    ({ server, page, diagnostics } = session);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('draws every layout in the table and the three charts, with no CSP violation', async () => {

@@ -8,38 +8,23 @@
 // Run: node --test test/integration/ui/searchView.test.mjs  (after `node esbuild.mjs`)
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, newPage, openFile, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, waitForNotification, waitUntil, webviewFrame } from '../../e2e/harness.mjs';
-import { packageShardlens } from '../../e2e/fixtures/shardlens/support.mjs';
+import { openFile, repoRoot, runCommand, screenshot, waitForNotification, waitUntil, webviewFrame } from '../../e2e/harness.mjs';
+import { openExamplesWorkbench } from '../../e2e/fixtures/shardlens/support.mjs';
 
 describe('search charts in code-server', { timeout: 300000 }, () => {
-  let scratch;
-  let server;
-  let browser;
+  let session;
   let page;
   let diagnostics;
 
   before(async () => {
-    scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-search-ui-'));
-    // Packaged as a release is, with `npm run package` (the production build, then vsce).
-    // SHARDLENS_TEST_VSIX: a VSIX packaged beforehand (on a loaded machine packaging can outlast its timeout).
-    const vsix = process.env.SHARDLENS_TEST_VSIX ?? packageShardlens(path.join(scratch, 'shardlens.vsix')).file;
-    const workspace = path.join(scratch, 'ws');
-    cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
-    server = await startCodeServer({ workspace, extensions: [{ vsix }] });
-    browser = await launchBrowser();
-    ({ page, diagnostics } = await newPage(browser, { viewport: { width: 1600, height: 1000 } }));
-    await openWorkbench(page, server);
-    await openFile(page, 'examples/palm540b.shard');
+    session = await openExamplesWorkbench({ name: 'search' });
+    ({ page, diagnostics } = session);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('shows a sweep of every layout: one series each, the frontiers labelled with chips and batch, no CSP violation', async () => {

@@ -14,11 +14,10 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { goToPosition, launchBrowser, newPage, openFile, openWorkbench, repoRoot, runCommand, screenshot, screenshotDir, startCodeServer, webviewFrame } from '../../e2e/harness.mjs';
+import { goToPosition, openFile, repoRoot, runCommand, screenshot, screenshotDir, webviewFrame } from '../../e2e/harness.mjs';
+import { openExamplesWorkbench } from '../../e2e/fixtures/shardlens/support.mjs';
 
 /** The frame of the webview panel whose tab is active in the last editor group that shows one. */
 const lastWebview = (page) => page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
@@ -42,32 +41,19 @@ async function frameWith(page, selector, timeoutMs = 60000) {
 async function focusTab(page, name) {
   await page.locator('.tabs-container .tab', { hasText: name }).first().click({ timeout: 30000 });
 }
-import { packageShardlens } from '../../e2e/fixtures/shardlens/support.mjs';
 
 describe('Show Sharding in code-server', { timeout: 300000 }, () => {
-  let scratch;
-  let server;
-  let browser;
+  let session;
   let page;
   let diagnostics;
 
   before(async () => {
-    scratch = mkdtempSync(path.join(tmpdir(), 'shardlens-sharding-ui-'));
-    // SHARDLENS_VSIX: a VSIX packaged beforehand (`npm run package -- --out FILE`), for a loaded machine.
-    const vsix = process.env.SHARDLENS_VSIX ?? packageShardlens(path.join(scratch, 'shardlens.vsix')).file;
-    const workspace = path.join(scratch, 'ws');
-    cpSync(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
-    server = await startCodeServer({ workspace, extensions: [{ vsix }] });
-    browser = await launchBrowser();
-    ({ page, diagnostics } = await newPage(browser, { viewport: { width: 1600, height: 1000 } }));
-    await openWorkbench(page, server);
-    await openFile(page, 'examples/palm540b.shard');
+    session = await openExamplesWorkbench({ name: 'sharding' });
+    ({ page, diagnostics } = session);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('draws w_in of ws2d on 64 chips, each labelled with its tile, with no CSP violation', async () => {
