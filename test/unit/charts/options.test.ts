@@ -100,11 +100,23 @@ describe('memory chart', () => {
     expect(memoryTickStep(3 * GIB)).toBe(GIB);
     // 141e9 B = 131 GiB: 20 GiB steps (6.6 of them).
     expect(memoryTickStep(141e9)).toBe(20 * GIB);
-    const yAxis = buildMemoryChart(sampleReport()).yAxis as { interval: number; axisLabel: { formatter: (v: number) => string } };
+    const yAxis = buildMemoryChart(sampleReport()).yAxis as { interval: number; max: number; axisLabel: { formatter: (v: number) => string } };
     // The fixture's largest figure is 34 GiB (a layout that does not fit): 5 GiB ticks, labelled
-    // in the units of every other memory figure.
+    // in the units of every other memory figure, and the axis ends on the tick above it (35 GiB),
+    // not on the figure itself.
     expect(yAxis.interval).toBe(5 * GIB);
+    expect(yAxis.max).toBe(35 * GIB);
     expect(yAxis.axisLabel.formatter(35 * GIB)).toBe('35 GiB');
+  });
+
+  it('ends the memory axis on the tick above the largest figure, leaving room for the HBM line\'s label', async () => {
+    const { memoryAxisRange } = await import('../../../server/src/engine/charts/options');
+    // 32 GiB HBM on top: 5 GiB ticks, 32 / 5 = 6.4 → the 7th tick, 35 GiB.
+    expect(memoryAxisRange(32 * GIB)).toEqual({ interval: 5 * GIB, max: 35 * GIB });
+    // Exactly on a tick (40 GiB with 5 GiB steps, 8 of them): one more tick, so the line is not the frame.
+    expect(memoryAxisRange(40 * GIB)).toEqual({ interval: 5 * GIB, max: 45 * GIB });
+    // 80e9 B = 74.5 GiB: 10 GiB ticks up to 80 GiB.
+    expect(memoryAxisRange(80e9)).toEqual({ interval: 10 * GIB, max: 80 * GIB });
   });
 
   it('drops the mark line when the layouts run on chips with different HBM', () => {

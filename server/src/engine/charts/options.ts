@@ -257,6 +257,16 @@ export function memoryTickStep(maxBytes: number): number {
 }
 
 /**
+ * The memory axis's ticks and its top: the first tick above the largest figure. Left to
+ * ECharts, the top was the largest figure itself (a "32.6 GiB" label crowding the "30 GiB" tick
+ * under it), and a top on the HBM line left no room for the line's label.
+ */
+export function memoryAxisRange(maxBytes: number): { interval: number; max: number } {
+  const interval = memoryTickStep(maxBytes);
+  return { interval, max: (Math.floor(maxBytes / interval) + 1) * interval };
+}
+
+/**
  * Memory per chip of every costed layout (weights, KV cache and activations stacked, for the
  * phase that uses more) against the chip's HBM capacity, drawn as a dashed line.
  */
@@ -311,9 +321,7 @@ export function buildMemoryChart(report: ChartReport, opts: ChartBuildOptions = 
     tooltip: tooltip(theme, 'axis', (v) => formatBytes(v)),
     grid: { left: 72, right: 24, top: 40, bottom: 32 },
     xAxis: categoryAxis(theme, names),
-    yAxis: valueAxis(theme, 'per chip', (v) => (v === 0 ? '0' : formatBytes(v)), {
-      interval: memoryTickStep(Math.max(0, ...hbm, ...layouts.map((l) => num(l.memory.total_bytes)))),
-    }),
+    yAxis: valueAxis(theme, 'per chip', (v) => (v === 0 ? '0' : formatBytes(v)), memoryAxisRange(Math.max(0, ...hbm, ...layouts.map((l) => num(l.memory.total_bytes))))),
     series,
   };
 }
