@@ -179,7 +179,8 @@ export function renderSweepPage(result: SweepResult, file: string): string {
   // The charts carry no title of their own: the registry's heading is said once, over each.
   const figure = (phase: 'prefill' | 'decode') => {
     const chart = charts.find((c) => c.id === `sweep-${phase}`)!;
-    return `<h2>${escapeHtml(chart.title)}</h2>\n<figure>${chart.svg}</figure>`;
+    // Under the heading, as compare's page: what the figures are (roofline or calibrated).
+    return `<h2>${escapeHtml(chart.title)}</h2>\n${chart.subtitle ? `<p class="meta basis">${escapeHtml(chart.subtitle)}</p>\n` : ''}<figure>${chart.svg}</figure>`;
   };
   const head = ['chips', 'batch', 'prefill', 'chip-ms/tok', 'MFU', 'mesh', 'bound', 'decode step', 'chip-ms/tok', 'MFU', 'mesh', 'bound'];
   const rows = result.points.map((pt) => `<tr><td>${pt.chips}</td><td>${pt.batch}</td>${phaseCellsHtml(pt.prefill, pt.reason)}${phaseCellsHtml(pt.decode, pt.reason)}</tr>`);

@@ -83,6 +83,8 @@ describe('sweep', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('Decode: cost against latency per generated token');
     expect(html).toContain('Prefill: cost against latency');
+    // Under each chart's heading, what the figures are: tpu_v4 sets no calibration field.
+    expect(html.match(/<p class="meta basis">figures: roofline \(nominal tpu_v4\)<\/p>/g)).toHaveLength(2);
     // The table lists every point; frontier points are labelled on the chart as C·B.
     expect(html.match(/<tr><td>/g)).toHaveLength(4);
     expect(html).toMatch(/C8 B32/);

@@ -10,6 +10,9 @@ import { LIGHT_THEME } from '../../../server/src/engine/charts/theme';
 import { buildCharts } from '../../../server/src/engine/charts/registry';
 import { sweepChartOption } from '../../../server/src/engine/search/charts';
 import { sweep } from '../../../server/src/engine/search/sweep';
+import { renderSweepText } from '../../../server/src/engine/search/sweepRender';
+import { renderChartsToSvg } from '../../../server/src/engine/charts/svg';
+import { renderSweepPage } from '../../../server/src/cli/search';
 import { analyzed, readRepoFile } from './helpers';
 
 const { analysis, layout } = analyzed(readRepoFile('examples/palm540b.shard'));
@@ -112,5 +115,33 @@ describe('sweep chart', () => {
     expect(points).toHaveLength(fittingChips.size);
     const shown = points.filter((d: any) => d.label.show).map((d: any) => d.label.formatter);
     for (const s of shown) expect(s).toMatch(/^C(32|64|128) B1$/);
+  });
+});
+
+// What a sweep's figures are, as compare says it of a layout (charts/basis.ts): the chart
+// subtitle, the text heading and the `--html` page all name the basis. palm540b.shard runs on
+// the nominal `tpu_v4`; the same file on `tpu_v4_pope2022` (which sets calibration fields, so
+// cost/basis.ts calls it calibrated) must say calibrated instead.
+describe('sweep basis label', () => {
+  const calibratedText = readRepoFile('examples/palm540b.shard').replace('mesh pod64 = tpu_v4 {', 'mesh pod64 = tpu_v4_pope2022 {');
+  const calibrated = analyzed(calibratedText);
+  const calResult = sweep(calibrated.analysis, calibrated.layout('low_latency'), { chips: [64], batches: [64] });
+
+  it('carries the basis in the result and in every chart subtitle', () => {
+    expect(calibratedText).not.toBe(readRepoFile('examples/palm540b.shard'));
+    expect([result.basis, result.basis_hardware]).toEqual(['roofline', 'tpu_v4']);
+    expect([calResult.basis, calResult.basis_hardware]).toEqual(['calibrated', 'tpu_v4_pope2022']);
+    expect(buildCharts('sweep', [result]).map((s) => s.subtitle)).toEqual(['figures: roofline (nominal tpu_v4)', 'figures: roofline (nominal tpu_v4)']);
+    expect(renderChartsToSvg('sweep', [calResult]).map((c) => c.subtitle)).toEqual(['figures: calibrated (tpu_v4_pope2022)', 'figures: calibrated (tpu_v4_pope2022)']);
+    // Two layouts on different bases: each label once, as compare's charts.
+    expect(buildCharts('sweep', [result, calResult])[0].subtitle).toBe('figures: roofline (nominal tpu_v4), calibrated (tpu_v4_pope2022)');
+  });
+
+  it('names the basis under the text heading and under each chart heading of the page', () => {
+    expect(renderSweepText(result)).toContain('\n  figures: roofline (nominal tpu_v4)\n');
+    expect(renderSweepText(calResult)).toContain('\n  figures: calibrated (tpu_v4_pope2022)\n');
+    const page = renderSweepPage(calResult, 'palm540b.shard');
+    const under = [...page.matchAll(/<\/h2>\n<p class="meta basis">([^<]*)<\/p>\n<figure>/g)].map((m) => m[1]);
+    expect(under).toEqual(['figures: calibrated (tpu_v4_pope2022)', 'figures: calibrated (tpu_v4_pope2022)']);
   });
 });

@@ -10,7 +10,7 @@ import type { SweepResult } from '../search/sweep';
 import { buildLatencyCostChart, buildLayerTimeChart, buildMemoryChart } from './options';
 import { buildMeasuredChart, buildRequestTimeChart } from './compareCharts';
 import { compareExtras } from './figures';
-import { compareBasisNote } from './basis';
+import { compareBasisNote, sweepBasisNote } from './basis';
 import { buildLayerTimelineChart, buildShardingChart, buildStepTimelineChart } from '../sharding/charts';
 import type { TileMap } from '../sharding/tiles';
 import type { Timeline } from '../sharding/timeline';
@@ -159,7 +159,9 @@ export function buildCharts<V extends ChartView>(view: V, input: ChartInputs[V],
     // The filter above picked the entries of `view`, whose builders take `ChartInputs[V]`.
     const definition = CHARTS[id] as ChartDefinition<ChartView> as ChartDefinition<V>;
     const size = options.sizes?.[id] ?? { width: definition.width, height: definition.height };
-    const subtitle = view === 'compare' ? compareBasisNote(input as ChartInputs['compare']) : view === 'timeline' ? `figures: ${(input as ChartInputs['timeline']).basis}` : undefined;
+    const subtitle = view === 'compare' ? compareBasisNote(input as ChartInputs['compare'])
+      : view === 'sweep' ? sweepBasisNote(input as ChartInputs['sweep'])
+      : view === 'timeline' ? `figures: ${(input as ChartInputs['timeline']).basis}` : undefined;
     return { id, title: definition.title, width: definition.width, height: definition.height, ...(subtitle ? { subtitle } : {}), option: definition.build(input, { ...options, size }) };
   });
 }

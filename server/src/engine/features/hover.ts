@@ -9,10 +9,11 @@ import { operation } from '../ops/index';
 import { DIM_MEANING, formatAxes, formatType, type ShardType } from '../check/shardType';
 import { fieldSpec, PHASE_FIELDS, type FieldSpec } from '../check/schema';
 import { evalQuantity, KIND_NAME } from '../check/units';
-import type { MeshSpec, Phase, ResolvedLayout } from '../check/resolved';
+import { NOMINAL_CALIBRATION, type HardwareSpec, type MeshSpec, type Phase, type ResolvedLayout } from '../check/resolved';
+import { buildHardware, lookupRecord, mergedFields, RecordFields } from '../check/records';
 import type { Explained } from '../cost/explained';
 import type { LayoutCost } from '../cost/types';
-import { basisLabel, layoutBasis } from '../cost/basis';
+import { basisLabel, calibratedFields, layoutBasis } from '../cost/basis';
 import { axisSizes, bytesPerElement, localExtent, passSizes, valueDtypes, type PassSizes } from '../cost/sizes';
 import { figureEquation, figureText } from '../report/figure';
 import { formatBytes, formatPercent, formatSeconds, formatValue, formatFlops, sig } from '../report/format';
@@ -100,9 +101,54 @@ function declHover(analysis: Analysis, decl: Decl, settings: FeatureSettings): s
     parts.push(blockSummary(analysis, decl));
   } else {
     parts.push(recordSummary(decl));
+    const basis = decl.kind === 'hardware' ? hardwareBasis(analysis, decl, doc !== '') : undefined;
+    if (basis) parts.push(basis);
   }
   if (doc) parts.push(doc);
   return parts.join('\n\n');
+}
+
+/** How a calibration field's value reads in the hover: times in human units, fractions as written. */
+function calibrationValue(hw: HardwareSpec, field: string): string {
+  if (field === 'collective_latency' || field === 'op_overhead') return formatSeconds(hw[field]);
+  // Four digits, as `shardlens calibrate` writes them (the block's own text), not the hover's three.
+  const v = field === 'matmul_knee' ? hw.extra.matmul_knee ?? 0 : hw[field as keyof typeof NOMINAL_CALIBRATION];
+  return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * Whether a hardware's figures are calibrated or nominal (cost/basis.ts decides it, as for a
+ * layout), which fields say so, and where the fit came from: the comment of the block that sets
+ * them (a calibrated preset, or the block `shardlens calibrate` printed, names its rows there).
+ * The block's chain is merged here with no diagnostics (the checker reports them).
+ */
+function hardwareBasis(analysis: Analysis, decl: RecordDecl, ownDoc: boolean): string | undefined {
+  const quiet = () => {};
+  const fields = new RecordFields(quiet);
+  const merged = mergedFields(decl, analysis.scope, fields, quiet, quiet);
+  const hw = merged && buildHardware(decl.name.text, merged);
+  if (!hw) return undefined;
+  const set = calibratedFields(hw);
+  if (!set.length) {
+    return `figures: **${basisLabel({ kind: 'roofline', hardware: hw.name })}**: its peak rates, no calibration field set ` +
+      '(cost-model.md §10), so every time is a lower bound; `shardlens calibrate` fits the fields to measured times.';
+  }
+  // The nearest block of the chain that writes one of the fields is the one that was fitted.
+  let setter: RecordDecl | undefined = decl;
+  for (let d: RecordDecl | undefined = decl, hops = 0; d && hops < 64; hops++) {
+    const own = fields.of(d);
+    if (set.some((f) => own.has(f))) { setter = d; break; }
+    d = d.base ? lookupRecord(analysis.scope, 'hardware', d.base.text, d) : undefined;
+  }
+  const lines = [`figures: **${basisLabel({ kind: 'calibrated', hardware: hw.name })}**: ${set.map((f) => `\`${f} = ${calibrationValue(hw, f)}\``).join(', ')} (away from nominal, cost-model.md §10)`];
+  if (setter && setter !== decl) {
+    const file = fileOf(analysis, setter.source);
+    const fit = file ? docComment(setter, file.comments) : '';
+    lines.push(`calibrated by \`${setter.name.text}\` (${origin(analysis, setter)})${fit ? `: ${fit}` : ', whose comment does not say which measurements it was fitted to'}`);
+  } else {
+    lines.push(ownDoc ? 'the fit: see the comment below (which measurements, and how close)' : 'no comment says which measurements these fields were fitted to');
+  }
+  return lines.join('  \n');
 }
 
 function recordSummary(decl: RecordDecl): string {

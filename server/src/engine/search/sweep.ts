@@ -25,6 +25,7 @@ import { PHASES, type Phase, type ResolvedLayout, type WorkloadSpec } from '../c
 import { paretoFrontier } from './frontier';
 import { resolveLayoutVariant } from '../analysis';
 import { costLayout } from '../cost/index';
+import { layoutBasis, type BasisKind } from '../cost/basis';
 import { compareShapesForTie, meshFactorizations, refactoredMesh, shapeName, type AxisRule, type FactorizationTrial, type MeshShape } from './meshes';
 import { isPooled, withPhaseOnMesh } from './pools';
 import { layoutVariant, MAX_SEARCH_CONFIGS, phaseBlocksOf, SearchTooLarge, throwIfCancelled, type RunControl } from './common';
@@ -65,6 +66,9 @@ export interface SweepResult {
   prompt: number;
   generate: number;
   weights: string;
+  /** What the figures are (cost/basis.ts), as `report --json` says it of a layout: the sweep keeps the hardware. */
+  basis: BasisKind;
+  basis_hardware: string;
   blocks: Record<Phase, { ffn: string; attention: string }>;
   /** The phases whose own batch the layout declares: kept at every point, not swept. */
   keptBatch: Partial<Record<Phase, number>>;
@@ -214,6 +218,7 @@ export function sweep(analysis: Analysis, layout: ResolvedLayout, options: Sweep
   const frontier = { prefill: markFrontier(points, 'prefill'), decode: markFrontier(points, 'decode') };
   const current = currentPoints(layout);
   const blockNames = (p: Phase) => ({ ffn: layout[p].ffn.name, attention: layout[p].attention?.name ?? 'none' });
+  const basis = layoutBasis(layout);
   return {
     layout: layout.name,
     model: layout.model.name,
@@ -221,6 +226,8 @@ export function sweep(analysis: Analysis, layout: ResolvedLayout, options: Sweep
     prompt: layout.prefill.workload.prompt,
     generate: layout.decode.workload.generate,
     weights: layout.model.weights,
+    basis: basis.kind,
+    basis_hardware: basis.hardware,
     blocks: { prefill: blockNames('prefill'), decode: blockNames('decode') },
     keptBatch: keptBatches(layout),
     batches,

@@ -2,6 +2,7 @@
 // frontier), the JSON object, and CSV (one row per point and phase). Pure: they return strings.
 
 import { formatPercent, formatSeconds, sig } from '../report/format';
+import { basisLabel } from '../cost/basis';
 import { PHASES, type Phase } from '../check/resolved';
 import type { SweepPhasePoint, SweepResult } from './sweep';
 import { csvLine, textTable } from './table';
@@ -27,6 +28,7 @@ function keptBatchNote(result: SweepResult): string {
 export function renderSweepText(result: SweepResult): string {
   const head = `sweep ${result.layout}: ${result.model} (${result.weights} weights) on ${result.hardware}, prompt ${result.prompt}, generate ${result.generate}\n` +
     `  prefill ${result.blocks.prefill.ffn} + ${result.blocks.prefill.attention}; decode ${result.blocks.decode.ffn} + ${result.blocks.decode.attention}\n` +
+    `  figures: ${basisLabel({ kind: result.basis, hardware: result.basis_hardware })}\n` +
     '  prefill latency: the whole prefill; decode latency: one step (per generated token); cost in chip-ms per token; * = on the Pareto frontier\n' +
     keptBatchNote(result);
   const rows = result.points.map((pt) => [String(pt.chips), String(pt.batch), ...phaseCells(pt.prefill), ...phaseCells(pt.decode)]);
