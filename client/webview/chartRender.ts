@@ -3,7 +3,7 @@
 // functions over a root element, so tests run them under happy-dom with hostile strings; the
 // charts themselves are drawn by chart.ts into the slots returned here.
 
-import { chartCardTitle, crossoverFfnText, formatBytes, layoutTokensText, formatSeconds, sig, volumeAt, type ChartIdOf, type Phase, type SweepResult } from '../../server/src/engine/index';
+import { chartCardTitle, crossoverFfnText, sweepBasisNote, formatBytes, layoutTokensText, formatSeconds, sig, volumeAt, type ChartIdOf, type Phase, type SweepResult } from '../../server/src/engine/index';
 import type { ChartStatusMessage, CrossoverMessage, SweepMessage } from '../../server/src/protocol/chartView';
 import { button, chartCard, el, statusLine } from './dom';
 
@@ -116,6 +116,9 @@ export function renderSweep(root: HTMLElement, message: SweepMessage, actions: C
   const meta = results.map((r) => `${results.length > 1 ? `${r.layout}: ` : ''}${r.model} (${r.weights} weights) on ${r.hardware} · chips ${r.chips.join(', ')} · batch ${r.batches[0]}–${r.batches[r.batches.length - 1]} · prefill ${blocks(r, 'prefill')}; decode ${blocks(r, 'decode')}`);
   root.append(header(doc, 'Sweep of', results.map((r) => r.layout), message.fileName, meta, actions));
   root.append(el(doc, 'p', 'note', `Each point is one chip count C and batch B, on its fastest mesh that fits; labelled points are on the Pareto frontier (line)${results.length > 1 ? ', one series per layout' : ''}. Points that do not fit in memory are left out. Hover a point for its mesh, MFU and bound.`));
+  // What the figures are (roofline or calibrated), as Compare says it over its charts.
+  const basis = sweepBasisNote(results);
+  if (basis) root.append(el(doc, 'p', 'basis-note', basis));
   const plotted = results.some((r) => r.points.some((p) => (p.decode?.fits ?? false) || (p.prefill?.fits ?? false)));
   if (!plotted) {
     root.append(el(doc, 'p', 'empty', 'No point of this sweep fits in memory: try more chips or a narrower weight dtype.'));

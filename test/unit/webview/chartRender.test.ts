@@ -59,6 +59,17 @@ describe('renderSweep', () => {
     }
   });
 
+  it('says over the charts what the figures are: roofline on the nominal chip, calibrated on a fitted one', () => {
+    // small.shard's mesh is on tpu_v4 as shipped (no efficiency set): a roofline.
+    renderSweep(root, message(), actions());
+    expect(root.querySelector('.basis-note')?.textContent).toBe('figures: roofline (nominal tpu_v4)');
+    // The same sweep on the TPU v4 fitted to the paper's tables (the prelude's tpu_v4_pope2022).
+    const analysis = analyze(sourceFromText(SMALL.replace('mesh pod = tpu_v4 {', 'mesh pod = tpu_v4_pope2022 {'), 'file:///w/small.shard'));
+    const calibrated = sweep(analysis, analysis.layouts.find((l) => l.name === 'fast')!, { batches: [8], chips: [64] });
+    renderSweep(root, { ...message(), results: [calibrated] }, actions());
+    expect(root.querySelector('.basis-note')?.textContent).toBe('figures: calibrated (tpu_v4_pope2022)');
+  });
+
   it('runs again and reveals the layout from its buttons', () => {
     const a = actions();
     renderSweep(root, message(), a);

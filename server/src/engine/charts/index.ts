@@ -12,7 +12,7 @@ export { allToAllSeconds, compareExtras, EXTRA_COLUMNS, extraColumnsOf, formatRa
 export type { CompareExtras, ExtraColumn, MeasuredPoint } from './figures';
 export type { CompareColumn, CompareCellKey, CompareRow } from './table';
 export { escapeHtml } from './escape';
-export { compareBasisNote } from './basis';
+export { compareBasisNote, sweepBasisNote } from './basis';
 export { renderChartsToSvg, renderOptionToSvg, ssrSafeTheme } from './svg';
 export type { RenderedChart } from './svg';
 export { renderComparePage, selfContainedPage, PAGE_CSS } from './page';
