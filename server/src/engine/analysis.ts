@@ -2,13 +2,14 @@
 // service (service.ts) runs it with its own prelude and cost cache; every feature reads the
 // Analysis it returns.
 
-import type { BlockDecl, File, SourceFile, Span } from './syntax/ast';
+import type { BlockDecl, Decl, File, RecordDecl, SourceFile } from './syntax/ast';
 import { isBlockDecl } from './syntax/ast';
 import { parse, parseIncremental, previousDecl } from './syntax/parser';
 import { normalizeDiagnostics, type Diagnostic } from './diagnostics';
 import { LineIndex } from './syntax/lineIndex';
 import type { CheckedBlock, MeshSpec, ResolvedLayout, WorkloadSpec } from './check/resolved';
-import { check, type BlockReuse, type CheckResult } from './check/checker';
+import { check, type BlockReuse, type CheckResult, type LayoutCheck, type SymbolRef } from './check/checker';
+import { moveRefs, StaleReference, VersionMove } from './check/versionMove';
 import { checkBlock, type BlockCheckResult } from './check/blocks';
 import type { ShardType } from './check/shardType';
 import { PRELUDE_FILES } from './prelude/index';
@@ -98,7 +99,29 @@ export interface Reusable {
   file: File;
   blocks: Map<BlockDecl, BlockCheckResult>;
   types: Map<string, ShardType>;
+  /** Each layout's resolution (check/checker.ts `LayoutCheck`). */
+  layouts: Map<RecordDecl, LayoutCheck>;
+  /** How many hardware, mesh, model and workload declarations the file has. */
+  records: number;
+  /** Each costed layout's cost and cost findings, by its declaration (`costLayouts`). */
+  costs: Map<RecordDecl, CostReuse>;
 }
+
+/** A layout's cost as one analysis found it, for the next version while its resolution is reused. */
+interface CostReuse {
+  cost: LayoutCost;
+  diagnostics: Diagnostic[];
+  /** Whether the findings include the better-layout search's (`maxHintLayouts`). */
+  hinted: boolean;
+  /** How many versions in a row it was reused: a reused cost keeps its first layout's text alive (costCache.ts), so it is asked of the cache now and then. */
+  age: number;
+}
+
+/** A layout's cost is taken from the previous version fewer than this many versions in a row (then from the cost cache). */
+const MAX_COST_REUSE_AGE = 16;
+
+/** Hardware, mesh, model and workload declarations: what every layout may read. */
+const isRecordOnly = (d: Decl): boolean => !isBlockDecl(d) && d.kind !== 'layout';
 
 /** Written types kept across versions at most (a long session of edits would otherwise grow it). */
 const MAX_KEPT_TYPES = 4096;
@@ -110,20 +133,26 @@ export function reusableOf(analysis: Analysis): Reusable | undefined {
   return reusables.get(analysis);
 }
 
+/**
+ * Reused references stay on the version that found them (moving thousands of them at every edit
+ * would cost more than the rest of the reuse) until they are read, but at most this many versions
+ * in a row, so that they keep few old texts alive; each declaration's turn comes at its own version.
+ */
+const MAX_REFS_AGE = 32;
+
+function refsTakenOver<T extends { refs: R[]; refsSource?: SourceFile; refsAge?: number }, R extends SymbolRef>(r: T, from: SourceFile, to: SourceFile, at: number): Pick<T, 'refs' | 'refsSource' | 'refsAge'> {
+  const age = r.refsAge ?? 0;
+  const origin = r.refsSource ?? from;
+  if ((age + at) % MAX_REFS_AGE === MAX_REFS_AGE - 1) return { refs: moveRefs(r.refs, origin, to) } as Pick<T, 'refs' | 'refsSource' | 'refsAge'>;
+  return { refs: r.refs, refsSource: origin, refsAge: age + 1 } as Pick<T, 'refs' | 'refsSource' | 'refsAge'>;
+}
+
 /** An earlier version's check of a block, moved onto the new declaration and source (same offsets). */
-function movedCheck(r: BlockCheckResult, decl: BlockDecl): BlockCheckResult {
-  const from = r.block.decl.source;
-  const to = decl.source;
-  const move = <T extends { source: SourceFile }>(x: T): T => (x.source === from ? { ...x, source: to } : x);
-  const targets = new Map<object, { source: SourceFile; span: Span }>();
+function movedCheck(r: BlockCheckResult, decl: BlockDecl, mover: VersionMove): BlockCheckResult {
   return {
     block: { ...r.block, decl },
-    diagnostics: r.diagnostics.map((d) => (d.related ? { ...move(d), related: d.related.map(move) } : move(d))),
-    refs: r.refs.map((ref) => {
-      let target = targets.get(ref.target);
-      if (!target) targets.set(ref.target, (target = move(ref.target)));
-      return ref.source === from ? { ...ref, source: to, target } : { ...ref, target };
-    }),
+    diagnostics: r.diagnostics.map((d) => mover.diagnostic(d)),
+    ...refsTakenOver(r, r.block.decl.source, decl.source, decl.start),
   };
 }
 
@@ -132,20 +161,27 @@ export function runAnalysis(context: AnalysisContext, source: SourceFile, option
   if (options.maxFileChars !== undefined && source.text.length > options.maxFileChars) return tooLarge(context, source, options.maxFileChars);
   const file = parseIncremental(source, previous?.file);
   const types = previous && previous.types.size < MAX_KEPT_TYPES ? previous.types : new Map<string, ShardType>();
+  const layouts = previous && layoutReuseOf(file, previous);
   const reuse: BlockReuse = {
     previous(d) {
       const before = previous && previousDecl(file, d);
       const r = before && isBlockDecl(before) ? previous.blocks.get(before) : undefined;
-      return r && movedCheck(r, d);
+      if (!r) return undefined;
+      const moved = movedCheck(r, d, layouts!.mover);
+      layouts!.mover.counterpart(r.block, moved.block);
+      return moved;
     },
     results: new Map(),
     types,
+    layouts: layouts?.reuse ?? { previous: () => undefined, results: new Map() },
   };
   const result: CheckResult = check([...p.files, file], p.blocks, reuse);
   const found = dropShadowedByUnknownAxis(result.diagnostics.filter((d) => d.source === source));
   const costs = new Map<string, LayoutCost>();
   const costFindingsMemo = new CostFindingsMemo();
-  if (options.cost !== false) found.push(...costLayouts(context, result, costs, costFindingsMemo, options));
+  const costReuse = new Map<RecordDecl, CostReuse>();
+  const costsBefore = layouts && { costs: previous!.costs, reused: layouts.reused, mover: layouts.mover, previousDecl: (d: Decl) => previousDecl(file, d) };
+  if (options.cost !== false) found.push(...costLayouts(context, result, costs, costFindingsMemo, options, costReuse, costsBefore));
   const diagnostics = normalizeDiagnostics(found);
   // Line starts are computed when a front end first converts a position, not on every analysis.
   let lineIndex: LineIndex | undefined;
@@ -160,7 +196,10 @@ export function runAnalysis(context: AnalysisContext, source: SourceFile, option
     uncostable: result.uncostable,
     blocks: result.blocks,
     scope: result.scope,
-    refs: result.refs,
+    // Read when a feature needs them: reused references are moved onto this version then.
+    get refs() {
+      return result.refs;
+    },
     layoutSpans: result.layoutSpans,
     resolver: result.resolver,
     prelude: p.files,
@@ -168,8 +207,68 @@ export function runAnalysis(context: AnalysisContext, source: SourceFile, option
     costOf: context.costOf,
     costFindingsMemo,
   };
-  reusables.set(analysis, { file, blocks: reuse.results, types });
+  let records = 0;
+  for (const d of file.decls) if (isRecordOnly(d)) records++;
+  reusables.set(analysis, { file, blocks: reuse.results, types, layouts: reuse.layouts!.results, records, costs: costReuse });
   return analysis;
+}
+
+/**
+ * Which layouts of the new version may take their resolution from the previous one: a layout
+ * reads its own fields, the records it names (and their bases), and the blocks its names look up.
+ * Reuse needs its declaration unchanged, every record declaration of the file unchanged (a name
+ * that did not resolve is reported with the names that do), each block name it looked up naming
+ * the same unchanged declaration, and no `= base` between layouts (a base's fields are read, and
+ * reported, by whichever layout reads them first).
+ */
+function layoutReuseOf(file: File, previous: Reusable): { reuse: NonNullable<BlockReuse['layouts']>; mover: VersionMove; reused: Set<RecordDecl> } {
+  const counterparts = new Map<object, object>();
+  let records = 0;
+  let recordsSame = true;
+  const baseNames = new Set<string>();
+  for (const d of file.decls) {
+    const before = previousDecl(file, d);
+    if (before) counterparts.set(before, d);
+    if (isRecordOnly(d)) {
+      records++;
+      if (!before) recordsSame = false;
+    } else if (d.kind === 'layout' && d.base) baseNames.add(d.base.text);
+  }
+  const mover = new VersionMove(previous.file.source, file.source, counterparts);
+  const reused = new Set<RecordDecl>();
+  const usable = recordsSame && records === previous.records;
+  return {
+    mover,
+    reused,
+    reuse: {
+      previous(d, blockScope) {
+        if (!usable || d.base || baseNames.has(d.name.text)) return undefined;
+        const before = previousDecl(file, d) as RecordDecl | undefined;
+        const old = before && previous.layouts.get(before);
+        if (!old || old.blockNames.all) return undefined;
+        for (const [name, was] of old.blockNames.names) {
+          const now = blockScope.get(name);
+          // The same built-in (or still none), or an unchanged block of the file at the same place.
+          if (now !== was && (!now || now.start !== was || !previousDecl(file, now))) return undefined;
+        }
+        try {
+          const moved: LayoutCheck = {
+            result: mover.layout(old.result),
+            diagnostics: old.diagnostics.map((x) => mover.diagnostic(x)),
+            ...refsTakenOver(old, previous.file.source, file.source, d.start),
+            spans: old.spans,
+            blockNames: old.blockNames,
+          };
+          reused.add(d);
+          return moved;
+        } catch (e) {
+          if (e instanceof StaleReference) return undefined;
+          throw e;
+        }
+      },
+      results: new Map(),
+    },
+  };
 }
 
 function limitOn(layout: ResolvedLayout, message: string): Diagnostic {
@@ -182,7 +281,15 @@ function limitOn(layout: ResolvedLayout, message: string): Diagnostic {
  * searched once: its cost is kept here by configuration, whatever the service's cache evicts
  * meanwhile, and `searched` keeps what its better-layout search found.
  */
-function costLayouts(context: AnalysisContext, result: CheckResult, costs: Map<string, LayoutCost>, searched: CostFindingsMemo, options: AnalyzeOptions): Diagnostic[] {
+function costLayouts(
+  context: AnalysisContext,
+  result: CheckResult,
+  costs: Map<string, LayoutCost>,
+  searched: CostFindingsMemo,
+  options: AnalyzeOptions,
+  kept: Map<RecordDecl, CostReuse>,
+  before?: { costs: Map<RecordDecl, CostReuse>; reused: Set<RecordDecl>; mover: VersionMove; previousDecl: (d: Decl) => Decl | undefined },
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const maxCosted = options.maxCostedLayouts ?? Infinity;
   const maxHints = options.maxHintLayouts ?? Infinity;
@@ -195,14 +302,27 @@ function costLayouts(context: AnalysisContext, result: CheckResult, costs: Map<s
       }
       return;
     }
+    const hinted = i < maxHints;
+    // A layout whose resolution was reused has the same configuration, so the same cost and
+    // findings (the better-layout search's excepted: it shares a memo with the analysis).
+    const earlier = !hinted && before?.reused.has(layout.decl) ? before.costs.get(before.previousDecl(layout.decl) as RecordDecl) : undefined;
+    // Each layout's turn to be costed anew comes once in MAX_COST_REUSE_AGE versions, a few layouts at a time.
+    if (earlier && !earlier.hinted && (earlier.age + i) % MAX_COST_REUSE_AGE !== MAX_COST_REUSE_AGE - 1) {
+      const diagnostics = earlier.diagnostics.map((x) => before!.mover.diagnostic(x));
+      costs.set(layout.name, earlier.cost);
+      kept.set(layout.decl, { ...earlier, diagnostics, age: earlier.age + 1 });
+      for (const d of diagnostics) out.push(d);
+      return;
+    }
     try {
       const configuration = configurationKey(layout);
       const same = costedConfigurations.get(configuration);
       const cost = same ? costNamed(same, layout.name) : context.costOf(layout);
       if (!same) costedConfigurations.set(configuration, cost);
       costs.set(layout.name, cost);
-      if (i < maxHints) out.push(...costDiagnostics(layout, cost, builtinVariants(layout, resolve), searched));
-      else out.push(...costDiagnostics(layout, cost));
+      const diagnostics = hinted ? costDiagnostics(layout, cost, builtinVariants(layout, resolve), searched) : costDiagnostics(layout, cost);
+      kept.set(layout.decl, { cost, diagnostics, hinted, age: 0 });
+      for (const d of diagnostics) out.push(d);
     } catch (e) {
       // A cost-model failure must never take the editor down: report it on the layout instead.
       out.push(limitOn(layout, `layout '${layout.name}' could not be costed: ${(e as Error).message}`));

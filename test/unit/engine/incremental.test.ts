@@ -1,9 +1,10 @@
 // Incremental analysis (syntax/parser.ts `parseIncremental`, analysis.ts `Reusable`): a service
 // that analyses successive versions of one document reuses the parse and the block checks of the
-// declarations a change did not touch. Its answers must be those of a from-scratch analysis of the
-// same text, whatever the edit: random edits are applied to the benchmarks' large file and to
-// every example, and the diagnostics, the syntax tree, the references, hovers' figures and the
-// report of the incremental analysis are compared with a fresh one's.
+// declarations a change did not touch, and the resolution and cost of each layout when nothing it
+// reads changed. Its answers must be those of a from-scratch analysis of the same text, whatever
+// the edit: random edits are applied to the benchmarks' large file and to every example, and the
+// diagnostics, the syntax tree, the references, the resolved layouts, the costs, hovers' figures
+// and the report of the incremental analysis are compared with a fresh one's.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -79,8 +80,19 @@ function expectSame(incremental: Analysis, scratch: Analysis, withReport: boolea
   expect(plain(incremental.diagnostics, incremental.source)).toEqual(plain(scratch.diagnostics, scratch.source));
   expect(plain(incremental.refs, incremental.source)).toEqual(plain(scratch.refs, scratch.source));
   expect(incremental.layouts.map((l) => l.name)).toEqual(scratch.layouts.map((l) => l.name));
+  // Resolved layouts whole (blocks, specs and their origins), including those reused from the previous version.
+  expect(plain(incremental.layouts, incremental.source)).toEqual(plain(scratch.layouts, scratch.source));
+  expect(plain(incremental.uncostable, incremental.source)).toEqual(plain(scratch.uncostable, scratch.source));
+  expect(plain(incremental.layoutSpans, incremental.source)).toEqual(plain(scratch.layoutSpans, scratch.source));
   expect([...incremental.costs.keys()]).toEqual([...scratch.costs.keys()]);
-  for (const [name, cost] of scratch.costs) expect(incremental.costs.get(name)!.totalLatency.value).toBe(cost.totalLatency.value);
+  for (const [name, cost] of scratch.costs) {
+    const mine = incremental.costs.get(name)!;
+    expect(mine.layout).toBe(name);
+    expect(mine.totalLatency.value).toBe(cost.totalLatency.value);
+    for (const phase of ['prefill', 'decode'] as const) expect(mine[phase].pass.latency.value).toBe(cost[phase].pass.latency.value);
+    expect(mine.memory.total.decode.value).toBe(cost.memory.total.decode.value);
+    expect(mine.memory.fits).toBe(cost.memory.fits);
+  }
   for (const offset of hoverOffsets(scratch)) {
     expect(service.hover(incremental, offset, DEFAULT_SETTINGS)).toEqual(service.hover(scratch, offset, DEFAULT_SETTINGS));
   }
@@ -132,6 +144,106 @@ describe('incremental analysis equals analysis from scratch', () => {
   it('after undoing an edit, and on an identical text', () => {
     const edit = { at: 0.5, remove: 3, insert: 'q' };
     checkEdits(LARGE, [edit, { at: 0.5, remove: 1, insert: LARGE.slice(Math.floor(0.5 * (LARGE.length + 1)), Math.floor(0.5 * (LARGE.length + 1)) + 3) }, { at: 0, remove: 0, insert: '' }], TYPING, false);
+  });
+});
+
+/**
+ * Edits that keep the text's length, so that every other declaration is reused at its offsets
+ * (layout resolutions and costs included, analysis.ts `layoutReuseOf`): each turns the `n`th
+ * occurrence of one text into another of the same length, or back. They change what reused
+ * layouts depend on: a block's body, which block a name finds (a block renamed to another's
+ * name, which then finds the first of the two), a layout's own fields, and the records.
+ */
+const SAME_LENGTH: [string, string][] = [
+  ['reduce_scatter(b, x)', 'reduce_scatter(b, q)'],
+  ['reduce_scatter(b, x)', 'reduce_scatter(b, y)'],
+  ['ffn ffn_3 {', 'ffn ffn_4 {'],
+  ['ffn ffn_1 {', 'ffn ffn_x {'],
+  ['ffn = ffn_5,', 'ffn = ffn_6,'],
+  ['attention = ws2d_batch', 'attention = ws2d_heads'],
+  ['tiny, mesh = pod,', 'tiny, mesh = pad,'],
+  ['mesh pod = tpu_v4 { x = 4, y = 4, z = 4 }', 'mesh pod = tpu_v4 { x = 4, y = 4, z = 8 }'],
+  ['H = 8,', 'H = 4,'],
+  ['batch = 64', 'batch = 32'],
+  ['weight w_in  : E_x F_yz', 'weight w_in  : E_x F_xz'],
+  ['layout layout_2 {', 'layout layout_3 {'],
+];
+
+const sameLengthArb = fc.record({ pair: fc.integer({ min: 0, max: SAME_LENGTH.length - 1 }), n: fc.integer({ min: 0, max: 12 }), back: fc.boolean() });
+
+function applySameLength(text: string, e: { pair: number; n: number; back: boolean }): string {
+  const [a, b] = e.back ? [...SAME_LENGTH[e.pair]].reverse() : SAME_LENGTH[e.pair];
+  const at: number[] = [];
+  for (let i = text.indexOf(a); i >= 0; i = text.indexOf(a, i + 1)) at.push(i);
+  if (!at.length) return text;
+  const i = at[e.n % at.length];
+  return text.slice(0, i) + b + text.slice(i + a.length);
+}
+
+describe('incremental analysis reuses layouts and costs, and still equals analysis from scratch', () => {
+  it('on random same-length edits of the large benchmark file, with random edits between', () => {
+    const step = fc.oneof({ weight: 5, arbitrary: sameLengthArb.map((same) => ({ same })) }, { weight: 1, arbitrary: editArb.map((edit) => ({ edit })) });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 6 }), (steps) => {
+        const service = createShardService();
+        let text = LARGE;
+        service.analyze({ uri: URI, text, isPrelude: false }, TYPING);
+        for (const s of steps) {
+          text = 'same' in s ? applySameLength(text, s.same) : applyEdit(text, s.edit);
+          expectSame(service.analyze({ uri: URI, text, isPrelude: false }, TYPING), fresh(text, TYPING), false);
+        }
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('on same-length edits of every example, with the report', () => {
+    for (const { text } of EXAMPLES) {
+      const service = createShardService();
+      service.analyze({ uri: URI, text, isPrelude: false }, {});
+      // A digit of the file changed and changed back, a letter, in turn at a few places.
+      let now = text;
+      for (const at of [0.2, 0.5, 0.8]) {
+        const i = now.slice(Math.floor(at * now.length)).search(/[0-9a-z]/) + Math.floor(at * now.length);
+        if (i < Math.floor(at * now.length)) continue;
+        const c = now[i];
+        for (const next of [/[0-9]/.test(c) ? (c === '1' ? '2' : '1') : c === 'x' ? 'y' : 'x', c]) {
+          now = now.slice(0, i) + next + now.slice(i + 1);
+          expectSame(service.analyze({ uri: URI, text: now, isPrelude: false }, {}), fresh(now, {}), true);
+        }
+      }
+    }
+  });
+
+  it('over a long run of edits (reused references and costs are renewed in turn)', () => {
+    const service = createShardService();
+    let text = LARGE;
+    service.analyze({ uri: URI, text, isPrelude: false }, TYPING);
+    // Forty versions: more than a reused reference or cost is kept before it is taken anew
+    // (analysis.ts MAX_REFS_AGE, MAX_COST_REUSE_AGE); compared every seventh version and at the end.
+    for (let i = 0; i < 40; i++) {
+      text = applySameLength(text, { pair: i % 2, n: i % 5, back: i % 4 >= 2 });
+      const a = service.analyze({ uri: URI, text, isPrelude: false }, TYPING);
+      if (i % 7 === 6 || i === 39) expectSame(a, fresh(text, TYPING), false);
+    }
+  });
+
+  it('takes unchanged layouts and their costs from the previous version, and resolves the edited one again', () => {
+    const service = createShardService();
+    const before = service.analyze({ uri: URI, text: LARGE, isPrelude: false }, TYPING);
+    const text = applySameLength(LARGE, { pair: 5, n: 4, back: false });
+    const after = service.analyze({ uri: URI, text, isPrelude: false }, TYPING);
+    // The fifth copy's layout changed its attention: only layout_4 is resolved and costed again.
+    const edited = after.layouts.findIndex((l) => l.name === 'layout_4');
+    expect(edited).toBeGreaterThan(0);
+    after.layouts.forEach((l, i) => {
+      const was = before.layouts.find((b) => b.name === l.name)!;
+      // A workload is built anew by each resolution and kept as it is by a reuse.
+      expect(l.workload === was.workload, l.name).toBe(i !== edited);
+      expect(after.costs.get(l.name) === before.costs.get(l.name), l.name).toBe(i !== edited);
+      expect(l.decl.source).toBe(after.source);
+    });
+    expectSame(after, fresh(text, TYPING), false);
   });
 });
 

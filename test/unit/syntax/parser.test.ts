@@ -136,6 +136,17 @@ describe('blocks (spec §2.1)', () => {
 });
 
 describe('positions (LSP: zero-based lines, UTF-16 characters)', () => {
+  it('finds the line starts of a text whose only line breaks are \\n (its fast path)', () => {
+    // Lines start at 0, 2 (after "a\n"), 5 (after "bb\n"), 6 (after the empty line).
+    const lines = new LineIndex('a\nbb\n\nccc');
+    expect(lines.lineCount).toBe(4);
+    expect([0, 1, 2, 3].map((l) => lines.lineStart(l))).toEqual([0, 2, 5, 6]);
+    expect(lines.positionAt(7)).toEqual({ line: 3, character: 1 });
+    expect(lines.offsetAt({ line: 1, character: 99 })).toBe(4);
+    expect(new LineIndex('x\n').lineCount).toBe(2);
+    expect(new LineIndex('').lineCount).toBe(1);
+  });
+
   it('counts a character outside the BMP as two UTF-16 units but one CLI column', () => {
     const text = 'x\n🚀 = 1\r\nlast';
     const lines = new LineIndex(text);

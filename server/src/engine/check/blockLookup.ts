@@ -26,14 +26,49 @@ const MAX_ATTENTION_ADVICE = 4;
 
 const isSharding = (name: string): name is AttentionSharding => (ATTENTION_SHARDINGS as readonly string[]).includes(name);
 
+/**
+ * The block names one piece of work looked up and what each named then, so that the next version
+ * of the file may reuse the work when every one of them still names the same declaration
+ * (checker.ts `LayoutReuse`). `all` is set when the work read the whole namespace.
+ */
+export interface BlockNamesUsed {
+  /** A built-in block by itself, a block of the file by its offset (an earlier version's text is not kept alive). */
+  names: Map<string, BlockDecl | number | undefined>;
+  all: boolean;
+}
+
 export class BlockLookup {
   private readonly unembedLists = new Map<string, CheckedBlock[]>();
+  /** While set, every name looked up is written down here. */
+  tracking: BlockNamesUsed | undefined;
 
   constructor(
     /** ffn, attention and unembed blocks share one namespace. */
-    private readonly scope: ReadonlyMap<string, BlockDecl>,
+    private readonly scopeMap: ReadonlyMap<string, BlockDecl>,
     private readonly blocks: ReadonlyMap<BlockDecl, CheckedBlock>,
   ) {}
+
+  /** The namespace, read through `get` (tracked) or whole (marks the tracked work as reading everything). */
+  private get scope(): Pick<ReadonlyMap<string, BlockDecl>, 'get' | 'has' | 'keys' | typeof Symbol.iterator> {
+    return this.tracking ? this.tracked : this.scopeMap;
+  }
+
+  private readonly tracked: Pick<ReadonlyMap<string, BlockDecl>, 'get' | 'has' | 'keys' | typeof Symbol.iterator> = {
+    get: (name) => {
+      const d = this.scopeMap.get(name);
+      this.tracking?.names.set(name, d && !d.source.isPrelude ? d.start : d);
+      return d;
+    },
+    has: (name) => this.tracked.get(name) !== undefined,
+    keys: () => {
+      if (this.tracking) this.tracking.all = true;
+      return this.scopeMap.keys();
+    },
+    [Symbol.iterator]: () => {
+      if (this.tracking) this.tracking.all = true;
+      return this.scopeMap[Symbol.iterator]();
+    },
+  };
 
   /** The block declared under this name, of any kind. */
   named(name: string): BlockDecl | undefined {
@@ -155,6 +190,8 @@ export class BlockLookup {
    */
   unembedCandidates(ffnName: string): readonly CheckedBlock[] {
     let list = this.unembedLists.get(ffnName);
+    // A list looked up before still depends on the names it read.
+    if (list && this.tracking) for (const c of [ffnName, ...preludeBuiltins().byPreference]) this.scope.get(unembedName(c));
     if (list) return list;
     list = [];
     for (const c of [ffnName, ...preludeBuiltins().byPreference]) {

@@ -118,6 +118,13 @@ export interface BlockCheckResult {
   block: CheckedBlock;
   diagnostics: Diagnostic[];
   refs: ValueRef[];
+  /**
+   * Set when the refs are an earlier version's, taken over unchanged (analysis.ts): they name that
+   * version's source, and the check moves them onto this one only when someone reads them.
+   */
+  refsSource?: SourceFile;
+  /** How many versions in a row the refs were taken over so. */
+  refsAge?: number;
 }
 
 /** Check one block. `sharedTypes` shares written types across the blocks of one check. */

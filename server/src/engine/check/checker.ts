@@ -4,18 +4,19 @@
 // each: records (recordResolver.ts), block names (blockLookup.ts), layouts (layoutResolver.ts)
 // and, for the hints and searches that come after, variants (variantBuilder.ts).
 
-import type { BlockDecl, Decl, File, Ident, RecordKind, SourceFile, Span } from '../syntax/ast';
+import type { BlockDecl, Decl, File, Ident, RecordDecl, RecordKind, SourceFile, Span } from '../syntax/ast';
 import { isBlockDecl } from '../syntax/ast';
 import type { Diagnostic } from '../diagnostics';
 import { DIAGNOSTIC_CODES } from '../diagnosticCodes';
 import { checkBlock, type BlockCheckResult } from './blocks';
-import { BlockLookup } from './blockLookup';
+import { BlockLookup, type BlockNamesUsed } from './blockLookup';
 import { LayoutResolver, type CheckContext, type LayoutFieldSpans } from './layoutResolver';
 import { RecordResolver } from './recordResolver';
 import { RecordFields, type RecordScope, type Report } from './records';
 import type { CheckedBlock, ResolvedLayout, UncostableLayout } from './resolved';
 import type { ShardType } from './shardType';
 import { VariantBuilder } from './variantBuilder';
+import { moveRefs } from './versionMove';
 
 export type { CheckContext, LayoutFieldSpans } from './layoutResolver';
 export type { BlockPair, VariantBuilder } from './variantBuilder';
@@ -59,6 +60,38 @@ export interface BlockReuse {
   results: Map<BlockDecl, BlockCheckResult>;
   /** Written types by their text, kept across versions (a type depends on nothing but its text). */
   types: Map<string, ShardType>;
+  /** Layout resolutions of the earlier version, when the check may reuse them. */
+  layouts?: LayoutReuse;
+}
+
+/**
+ * One layout's resolution and everything it left: the diagnostics it reported and the references
+ * it found (in order), where its block fields are written, and the block names it looked up.
+ */
+export interface LayoutCheck {
+  result: ResolvedLayout | UncostableLayout;
+  diagnostics: Diagnostic[];
+  refs: SymbolRef[];
+  spans: LayoutFieldSpans | undefined;
+  blockNames: BlockNamesUsed;
+  /** As BlockCheckResult's: the source of an earlier version the refs still name, and for how many versions. */
+  refsSource?: SourceFile;
+  refsAge?: number;
+}
+
+/**
+ * What a check may take from an earlier version's layout resolutions (analysis.ts): a layout
+ * depends on its own text, the records it names and the blocks its names look up, so when none of
+ * them changed (same text at the same offsets) its resolution is the earlier one.
+ */
+export interface LayoutReuse {
+  /**
+   * The earlier resolution of `decl`, moved onto this version, when nothing it read changed
+   * (`blockScope` is this version's block namespace); undefined to resolve it again.
+   */
+  previous(decl: RecordDecl, blockScope: ReadonlyMap<string, BlockDecl>): LayoutCheck | undefined;
+  /** Filled with every layout resolution of this check, for the next version. */
+  results: Map<RecordDecl, LayoutCheck>;
 }
 
 export function check(files: File[], preludeBlocks?: Map<BlockDecl, CheckedBlock>, reuse?: BlockReuse): CheckResult {
@@ -70,7 +103,19 @@ export function check(files: File[], preludeBlocks?: Map<BlockDecl, CheckedBlock
     if (context.phase) d.phase = context.phase;
     diagnostics.push(d);
   };
-  const refs: SymbolRef[] = [];
+  // References in order: runs found by this check, and runs taken over from an earlier version
+  // (still naming its source; moved onto this one when `refs` is first read).
+  let refs: SymbolRef[] = [];
+  const refRuns: { refs: readonly SymbolRef[]; from?: SourceFile; to?: SourceFile }[] = [];
+  const takeOverRefs = (taken: readonly SymbolRef[], from: SourceFile | undefined, to: SourceFile) => {
+    if (!from || from === to) {
+      for (const ref of taken) refs.push(ref);
+      return;
+    }
+    if (refs.length) refRuns.push({ refs });
+    refs = [];
+    refRuns.push({ refs: taken, from, to });
+  };
 
   // 1. Scope. Earlier files (the prelude) come first; a user declaration shadows a built-in; of
   //    two declarations with one name in one file, the earlier stays in effect.
@@ -101,7 +146,7 @@ export function check(files: File[], preludeBlocks?: Map<BlockDecl, CheckedBlock
       reuse?.results.set(d, r);
       blocks.set(d, r.block);
       diagnostics.push(...r.diagnostics);
-      for (const ref of r.refs) refs.push(ref);
+      takeOverRefs(r.refs, r.refsSource, d.source);
     }
   }
 
@@ -126,16 +171,55 @@ export function check(files: File[], preludeBlocks?: Map<BlockDecl, CheckedBlock
   const layoutResolver = new LayoutResolver(scope, blocks, records, lookup, fields, report, onRef, context);
   const layouts: ResolvedLayout[] = [];
   const uncostable: UncostableLayout[] = [];
+  const layoutReuse = reuse?.layouts;
   for (const file of files) {
     if (file.source.isPrelude) continue;
     for (const d of file.decls) {
       if (d.kind !== 'layout' || scope.layout.get(d.name.text) !== d) continue;
-      const r = layoutResolver.resolveLayout(d);
+      if (!layoutReuse) {
+        const r = layoutResolver.resolveLayout(d);
+        if ('reason' in r) uncostable.push(r);
+        else layouts.push(r);
+        continue;
+      }
+      let done = layoutReuse.previous(d, scope.block);
+      if (done) {
+        for (const x of done.diagnostics) diagnostics.push(x);
+        takeOverRefs(done.refs, done.refsSource, d.source);
+        if (done.spans) layoutResolver.layoutSpans.set(d.name.text, done.spans);
+      } else {
+        const firstDiagnostic = diagnostics.length;
+        const firstRef = refs.length;
+        const blockNames: BlockNamesUsed = { names: new Map(), all: false };
+        lookup.tracking = blockNames;
+        const result = layoutResolver.resolveLayout(d);
+        lookup.tracking = undefined;
+        done = { result, diagnostics: diagnostics.slice(firstDiagnostic), refs: refs.slice(firstRef), spans: layoutResolver.layoutSpans.get(d.name.text), blockNames };
+      }
+      layoutReuse.results.set(d, done);
+      const r = done.result;
       if ('reason' in r) uncostable.push(r);
       else layouts.push(r);
     }
   }
-  return { diagnostics, layouts, uncostable, blocks, scope, refs, layoutSpans: layoutResolver.layoutSpans, resolver: new VariantBuilder(blocks, lookup) };
+  let allRefs: SymbolRef[] | undefined;
+  return {
+    diagnostics,
+    layouts,
+    uncostable,
+    blocks,
+    scope,
+    get refs() {
+      if (!allRefs) {
+        if (refs.length) refRuns.push({ refs });
+        refs = [];
+        allRefs = refRuns.length === 1 && !refRuns[0].from ? (refRuns[0].refs as SymbolRef[]) : refRuns.flatMap((run) => (run.from ? moveRefs(run.refs, run.from, run.to!) : run.refs));
+      }
+      return allRefs;
+    },
+    layoutSpans: layoutResolver.layoutSpans,
+    resolver: new VariantBuilder(blocks, lookup),
+  };
 }
 
 function lineOf(d: Decl): number {

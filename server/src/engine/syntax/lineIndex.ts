@@ -17,6 +17,13 @@ export class LineIndex {
 
   constructor(private readonly text: string) {
     const starts = [0];
+    // Without a \r (the usual case) the line breaks are the \n's, which indexOf finds natively:
+    // several times faster than a loop over every character of a large file, built at each edit.
+    if (text.indexOf('\r') < 0) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) starts.push(i + 1);
