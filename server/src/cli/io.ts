@@ -4,8 +4,12 @@
 export interface Io {
   /** Writes to standard output as is. */
   out(text: string): void;
-  /** Writes text already encoded as UTF-8 to standard output (where that saves encoding it again). */
-  outBytes?(bytes: Uint8Array): void;
+  /**
+   * Writes text already encoded as UTF-8 to standard output (where that saves encoding it again).
+   * Returns true when the bytes are out already and the caller may fill them again (a file:
+   * Node writes to it synchronously); otherwise they must be left alone.
+   */
+  outBytes?(bytes: Uint8Array): boolean | void;
   /** Prints `shardlens: MESSAGE` on standard error. */
   error(message: string): void;
   /** Writes to standard error as is (notes such as `wrote FILE`, diagnostics beside a report). */
@@ -21,6 +25,7 @@ export function processIo(version: string): Io {
     },
     outBytes: (bytes) => {
       process.stdout.write(bytes);
+      return process.stdout.writableLength === 0;
     },
     error: (message) => {
       process.stderr.write(`shardlens: ${message}\n`);

@@ -51,31 +51,49 @@ export async function runReport(service: ShardService, file: string, layouts: re
 /** Encoded pieces of the JSON go out together once they add up to this many bytes. */
 const JSON_WRITE_BYTES = 1 << 20;
 
+/** UTF-8 takes at most 3 bytes for one UTF-16 unit of a string. */
+const MAX_UTF8_PER_UNIT = 3;
+
 /**
- * The report's JSON on standard output. A piece written again (a configuration's figures, once
- * per layout that has it: most of a sweep file's report) is encoded to UTF-8 once, and the pieces
- * go out a megabyte at a time (hundreds of megabytes in small writes cost more than the copying).
+ * The report's JSON on standard output, a megabyte at a time (hundreds of megabytes in small
+ * writes cost more than the copying). Each piece is encoded straight into the megabyte's buffer;
+ * a piece written again (a configuration's figures, once per layout that has it: most of a sweep
+ * file's report) is encoded to UTF-8 once and copied. When the output is a file the buffer is
+ * filled again once written, so a report of any size allocates one.
  */
 function writeJson(report: ReportJson, io: Io): void {
   const outBytes = io.outBytes;
   if (!outBytes) return writeReportJson(report, (text) => io.out(text));
   const encoded = new Map<string, Uint8Array>();
-  let batch: Uint8Array[] = [];
-  let batchBytes = 0;
+  let buffer = Buffer.allocUnsafe(JSON_WRITE_BYTES);
+  let used = 0;
   const flush = () => {
-    if (batch.length) outBytes(batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes));
-    batch = [];
-    batchBytes = 0;
+    if (!used) return;
+    const done = outBytes(buffer.subarray(0, used));
+    // Bytes still queued (a pipe) must stay as they are: the next megabyte gets a buffer of its own.
+    if (done !== true) buffer = Buffer.allocUnsafe(JSON_WRITE_BYTES);
+    used = 0;
   };
   writeReportJson(report, (text, again) => {
-    let bytes = again ? encoded.get(text) : undefined;
-    if (!bytes) {
-      bytes = Buffer.from(text);
-      if (again) encoded.set(text, bytes);
+    if (again) {
+      let bytes = encoded.get(text);
+      if (!bytes) encoded.set(text, (bytes = Buffer.from(text)));
+      if (used + bytes.length > buffer.length) flush();
+      if (bytes.length > buffer.length) outBytes(bytes);
+      else {
+        buffer.set(bytes, used);
+        used += bytes.length;
+      }
+      return;
     }
-    batch.push(bytes);
-    batchBytes += bytes.length;
-    if (batchBytes >= JSON_WRITE_BYTES) flush();
+    if (used + text.length * MAX_UTF8_PER_UNIT > buffer.length) {
+      flush();
+      if (text.length * MAX_UTF8_PER_UNIT > buffer.length) {
+        outBytes(Buffer.from(text));
+        return;
+      }
+    }
+    used += buffer.write(text, used);
   });
   flush();
 }

@@ -31,6 +31,19 @@ export function calibratedFields(hw: HardwareSpec): string[] {
  * a layout with one calibrated phase and one nominal is labelled roofline, the weaker claim.
  */
 export function layoutBasis(layout: ResolvedLayout): FigureBasis {
+  // Asked for by every costing: kept per pair of hardware objects (each is resolved once).
+  const a = (layout.prefill.mesh ?? layout.mesh).hardware;
+  const b = (layout.decode.mesh ?? layout.mesh).hardware;
+  let byDecode = bases.get(a);
+  if (!byDecode) bases.set(a, (byDecode = new WeakMap()));
+  let basis = byDecode.get(b);
+  if (!basis) byDecode.set(b, (basis = basisOf(layout)));
+  return basis;
+}
+
+const bases = new WeakMap<HardwareSpec, WeakMap<HardwareSpec, FigureBasis>>();
+
+function basisOf(layout: ResolvedLayout): FigureBasis {
   const hardware = [...new Map([layout.prefill.mesh ?? layout.mesh, layout.decode.mesh ?? layout.mesh].map((m) => [m.hardware.name, m.hardware])).values()];
   const fields = hardware.map(calibratedFields);
   const calibrated = fields.every((f) => f.length > 0);

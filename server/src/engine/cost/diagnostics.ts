@@ -9,6 +9,7 @@ import type { Field, RecordValue } from '../syntax/ast';
 import { formatBytes, formatPercent, formatSeconds, sig } from '../report/format';
 import { costPhasePass } from './layout';
 import { costMemory } from './memory';
+import { isDisaggregated } from './transfer';
 import { configurationKey, phasePassKey } from '../configuration';
 import type { BlockPair, Variant } from './variants';
 import { builtinFfnTitle } from '../prelude/builtins';
@@ -53,9 +54,6 @@ interface Alternative {
   fits(): boolean;
 }
 
-/** An alternative over HBM before its pass is costed: never a contender. */
-const CANNOT_FIT: Alternative = { latency: NaN, fits: () => false };
-
 /**
  * The cost findings of configurations, and the alternatives their better-layout searches costed.
  * A configuration's findings depend only on the configuration (configuration.ts: its cost, and
@@ -71,8 +69,24 @@ export class CostFindingsMemo {
   private readonly passes: Record<Phase, Map<string, { latency: number; activationBytes: number }>> = { prefill: new Map(), decode: new Map() };
   /** Whether alternatives fit, by configuration. */
   private readonly fitting = new Map<string, boolean>();
-  /** Whether they could, without the changed phase's activations, by phase and configuration. */
-  private readonly couldFit: Record<Phase, Map<string, boolean>> = { prefill: new Map(), decode: new Map() };
+
+  /**
+   * True when no alternative in `phase` can fit, known without resolving or costing any: an
+   * alternative keeps the other phase, whose activations (and, changing the prefill, the decode
+   * KV cache) it holds whatever the phase's blocks, and memory only adds non-negative terms to
+   * them (`weights + kv + activations`, cost/memory.ts). A file whose workloads are past HBM (a
+   * sweep of batch sizes) is searched this way in microseconds a layout.
+   */
+  noneCanFit(layout: ResolvedLayout, phase: Phase, base: LayoutCost): boolean {
+    // Per-phase meshes (each pool on its own hardware and HBM) and pipelines (memory per stage)
+    // hold their memory their own way: searched in full, never ruled out here.
+    if (isDisaggregated(layout) || layout.prefill.pipeline || layout.decode.pipeline) return false;
+    const hbm = layout.mesh.hardware.hbm;
+    if (phase === 'decode') return base.prefill.pass.activationBytes > hbm;
+    // The decode cache as `alternative`'s costMemory finds it: the base's, whose decode block,
+    // workload and mesh the prefill alternatives keep.
+    return base.memory.kv.value + base.decode.pass.activationBytes > hbm;
+  }
 
   /** The findings of the layout's configuration, worked out the first time it is asked for. */
   findingsOf(layout: ResolvedLayout, find: () => Finding[]): Finding[] {
@@ -83,23 +97,26 @@ export class CostFindingsMemo {
   }
 
   /**
+   * Records the layout's own passes, costed already: the alternative with its own pair in a phase
+   * (what the pass depends on the same, phasePassKey) is not costed again.
+   */
+  ownPasses(layout: ResolvedLayout, cost: LayoutCost): void {
+    for (const phase of PHASES) {
+      const key = phasePassKey(layout, phase);
+      if (!this.passes[phase].has(key)) this.passes[phase].set(key, { latency: phaseLatency(cost[phase]), activationBytes: cost[phase].pass.activationBytes });
+    }
+  }
+
+  /**
    * `variant`, a layout costing `base` with other blocks in `phase` only, as the search compares
    * it. Only that phase's pass is costed (and only once for every alternative that shares it): the
    * other phase has the base's blocks, workload, model and mesh, so its activations are the
-   * base's, and memory is what costLayout would find.
+   * base's, and memory is what costLayout would find. Memory is costed only when asked (`fits`):
+   * the search asks it of contenders alone, fastest first.
    */
   alternative(variant: ResolvedLayout, phase: Phase, base: LayoutCost): Alternative {
     const other: Phase = phase === 'prefill' ? 'decode' : 'prefill';
     const otherActivations = base[other].pass.activationBytes;
-    // Memory without this phase's activations is at most the alternative's memory: over HBM
-    // already, the alternative cannot fit, and its pass is not costed at all.
-    const configuration = configurationKey(variant);
-    let couldFit = this.couldFit[phase].get(configuration);
-    if (couldFit === undefined) {
-      couldFit = costMemory(variant, phase === 'prefill' ? { prefill: 0, decode: otherActivations } : { prefill: otherActivations, decode: 0 }).fits;
-      this.couldFit[phase].set(configuration, couldFit);
-    }
-    if (!couldFit) return CANNOT_FIT;
     const passKey = phasePassKey(variant, phase);
     let pass = this.passes[phase].get(passKey);
     if (!pass) {
@@ -112,6 +129,7 @@ export class CostFindingsMemo {
     return {
       latency: pass.latency,
       fits: () => {
+        const configuration = configurationKey(variant);
         let fits = this.fitting.get(configuration);
         if (fits === undefined) this.fitting.set(configuration, (fits = costMemory(variant, activations).fits));
         return fits;
@@ -127,7 +145,10 @@ export class CostFindingsMemo {
  */
 export function costDiagnostics(layout: ResolvedLayout, cost: LayoutCost, variants?: (phase: Phase) => Variant[], memo = new CostFindingsMemo()): Diagnostic[] {
   const findings = variants
-    ? memo.findingsOf(layout, () => configurationFindings(cost, (phase) => bestVariant(cost[phase], variants(phase), (v) => memo.alternative(v, phase, cost))))
+    ? memo.findingsOf(layout, () => {
+      memo.ownPasses(layout, cost);
+      return configurationFindings(cost, (phase) => (memo.noneCanFit(layout, phase, cost) ? undefined : bestVariant(cost[phase], variants(phase), (v) => memo.alternative(v, phase, cost))));
+    })
     : configurationFindings(cost, () => undefined);
   const out: Diagnostic[] = [];
   for (const f of findings) {
@@ -179,11 +200,13 @@ function configurationFindings(cost: LayoutCost, better: (phase: Phase) => Bette
 function bestVariant(current: PhaseCost, variants: Variant[], alternativeOf: (l: ResolvedLayout) => Alternative): Better | undefined {
   const now = phaseLatency(current);
   // The fastest alternative that fits (the first of equals, in the variants' order). Fastest
-  // first, so that memory is costed only until one fits.
+  // first, so that memory is costed only until one fits. An alternative not BETTER_LAYOUT_FACTOR×
+  // faster is no contender: were it the fastest that fits there would be no hint, and any faster
+  // one that fits wins over it; so its memory is never costed.
   const candidates: { variant: Variant; alternative: Alternative }[] = [];
   for (const variant of variants) {
     const alternative = alternativeOf(variant.layout);
-    if (alternative.latency > 0) candidates.push({ variant, alternative });
+    if (alternative.latency > 0 && now / alternative.latency >= BETTER_LAYOUT_FACTOR) candidates.push({ variant, alternative });
   }
   candidates.sort((a, b) => a.alternative.latency - b.alternative.latency); // stable: equals keep their order
   // An alternative that does not fit is no alternative.

@@ -11,7 +11,7 @@ import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS, type Explained,
 import { boundName, extent, F_BOUND, F_BYTES, F_COMM, F_ELEMENTS, F_FLOPS, F_HBM, F_TCOMM, F_TCOMPUTE, F_TIME, F_TMEMORY, sizesArray, STRIDE, type BlockNumbers } from './numeric';
 import { LETTERS, type AttentionFusion, type BlockPlan, type MeshPlan } from './plan';
 import { bytesPerElement, dimSize, localExtent, type AxisSizes, type PassSizes } from './sizes';
-import type { OpCost, OpRole } from './types';
+import type { OpCost, OpRole, OpRow } from './types';
 
 /** One block's evaluated numbers in one pass, and what it takes to explain them. */
 export interface BlockFigures {
@@ -171,6 +171,71 @@ export function opFigures(i: number, f: BlockFigures): OpCost {
     uses: fusion ? fusion.operands.map((k) => f.idOf(f.plan.values[k].name)) : checked.args.map((a) => f.idOf(a)),
     resultBytes: row(F_BYTES),
   };
+}
+
+/** What `opRow` reads of a block's figures: no sizes, dtypes or ids (they serve only the explanations). */
+export type RowContext = Pick<BlockFigures, 'role' | 'block' | 'plan' | 'meshPlan' | 'rows' | 'mesh' | 'meshOrder' | 'meshOrderKey' | 'fuseAttention'>;
+
+/**
+ * The values of `opFigures(i, f)`'s figures, read from the same rows by the same cases, without
+ * building a formula, an input or a closure: what `report --json` prints of an op. (Where the
+ * op has no overhead, opFigures's time is its core figure: the same number as the row's time.)
+ * test/unit/report/layerRows.test.ts holds the two to each other.
+ */
+export function opRow(i: number, f: RowContext): OpRow {
+  const v = f.plan.values[i];
+  const checked = f.block.values[i];
+  const row = (field: number) => f.rows[i * STRIDE + field];
+  const rule = v.rule!;
+  const r: OpRow = {
+    role: f.role, name: v.name, op: v.op, axes: '', type: typeText(checked.type!, f), fused: undefined,
+    flops: 0, bytes: 0, commBytes: 0, computeTime: 0, memoryTime: 0, commTime: 0, time: 0, bound: boundName(row(F_BOUND)),
+  };
+  let axes: string | undefined;
+  switch (rule.kind) {
+    case 'roofline': {
+      const fusion = f.fuseAttention ? f.plan.attentionFusions.find((x) => x.values === i) : undefined;
+      if (fusion) r.fused = [...fusion.scoreParts.filter((s) => s !== fusion.scores), fusion.scores, fusion.softmax, fusion.values].map((m) => `${f.role}.${f.plan.values[m].name}`);
+      r.flops = row(F_FLOPS);
+      r.bytes = row(F_HBM);
+      r.computeTime = row(F_TCOMPUTE);
+      r.memoryTime = row(F_TMEMORY);
+      r.time = row(F_TIME);
+      break;
+    }
+    case 'collective': {
+      if (!f.meshPlan.values[i].time.active) break;
+      r.commBytes = row(F_COMM);
+      r.commTime = row(F_TCOMM);
+      r.time = f.mesh.hardware.op_overhead === 0 ? r.commTime : row(F_TIME);
+      break;
+    }
+    case 'local':
+      break;
+    case 'cache-write': {
+      r.bytes = row(F_HBM);
+      r.memoryTime = row(F_TMEMORY);
+      r.time = f.mesh.hardware.op_overhead === 0 ? r.memoryTime : row(F_TIME);
+      break;
+    }
+    case 'elementwise': {
+      r.bytes = row(F_HBM);
+      r.memoryTime = row(F_TMEMORY);
+      const norm = rule.normalises;
+      if (!norm || v.reducePos < 0 || !f.meshPlan.values[i].time.active || (v.args.length ? v.args[0] : -1) < 0) {
+        r.time = f.mesh.hardware.op_overhead === 0 ? r.memoryTime : row(F_TIME);
+        axes = '';
+        break;
+      }
+      r.commBytes = row(F_COMM);
+      r.commTime = row(F_TCOMM);
+      r.time = row(F_TIME);
+      axes = participatingAxes(v.reduceAxes, f.mesh).map((a) => a.name).join('');
+      break;
+    }
+  }
+  r.axes = axes ?? (checked.axes.length ? axesText(checked.axes, f) : '');
+  return r;
 }
 
 interface FigureParts {

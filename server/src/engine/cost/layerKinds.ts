@@ -52,7 +52,8 @@ export interface FfnLayerKind extends LayerKind {
 export function ffnLayerKinds(model: ModelSpec, workload: WorkloadSpec, sizes: PassSizes): FfnLayerKind[] {
   const kinds = layerKinds(model, workload, sizes);
   let dense = model.dense_layers ?? 0;
-  if (dense <= 0) return kinds.map((k) => ({ ...k, ffn: 'moe', name: k.kind }));
+  // Field by field (an object spread is slow on this path, run for every pass).
+  if (dense <= 0) return kinds.map((k): FfnLayerKind => ({ kind: k.kind, count: k.count, sizes: k.sizes, ffn: 'moe', name: k.kind }));
   const windowed = kinds.length > 1 || kinds[0].kind === 'local';
   const denseOf = new Map<LayerKind, number>();
   for (const k of [...kinds].sort((a, b) => (a.kind === 'local' ? 0 : 1) - (b.kind === 'local' ? 0 : 1))) {

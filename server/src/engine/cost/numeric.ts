@@ -8,7 +8,7 @@ import { DTYPE_BYTES } from '../check/resolved';
 import { collectiveVolume } from '../ops/index';
 import { D_EXPERT, D_KV, D_OPERAND, D_WEIGHT, letterCode, meshPlan, N_CODE, T_CODE, X_CODE, type AttentionFusion, type BlockPlan, type MeshPlan, type SequencePlan, type ValueMesh, type ValuePlan } from './plan';
 import { expertsHitFraction } from './moe';
-import type { PassSizes } from './sizes';
+import { axisSizes, type PassSizes } from './sizes';
 import type { Bound, Totals } from './types';
 import { emptyTotals } from './totals';
 
@@ -57,16 +57,29 @@ function dtypeBytes(kind: number, model: ModelSpec, operand: number): number {
   return 2;
 }
 
-export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, fuseAttention: boolean): BlockNumbers {
+/**
+ * Working arrays of the numeric pass, zeroed for each use as a new array would be: a costing
+ * fills a few per block and sequence, thousands of times in a report, and keeps none of them
+ * (no call below runs another evaluation while one is in use).
+ */
+const scratchArrays: Float64Array[] = [];
+
+function scratch(slot: number, n: number): Float64Array {
+  let a = scratchArrays[slot];
+  if (!a || a.length < n) scratchArrays[slot] = a = new Float64Array(Math.max(n, 64));
+  a.fill(0, 0, n);
+  return a;
+}
+
+export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, fuseAttention: boolean, size: number[] = sizesArray(sizes)): BlockNumbers {
   const n = plan.values.length;
   const r = new Float64Array(n * STRIDE);
-  const size = sizesArray(sizes);
   const realT = sizes.realT;
   const hw = mesh.hardware;
   const flopRate = hw.flops * hw.flops_eff;
   const hbmRate = hw.hbm_bw * hw.hbm_eff;
   const oh = hw.op_overhead;
-  const perElement = new Float64Array(n);
+  const perElement = scratch(0, n);
   const bytesOf = (a: number) => (a >= 0 && plan.values[a].letters.length ? r[a * STRIDE + F_BYTES] : 0);
   for (let i = 0; i < n; i++) {
     const v = plan.values[i];
@@ -185,11 +198,15 @@ function roofline(r: BlockNumbers, o: number, flops: number, bytes: number, flop
 export interface SequenceNumbers {
   totals: Totals;
   activationBytes: number;
+  /**
+   * Each part's numbers. A report reads a pass's per-op figures and its blocks' own totals from
+   * these, so they are evaluated once a pass, not again for every view of it.
+   */
+  nums: BlockNumbers[];
 }
 
 /** What the explanations of a sequence read: each part's numbers and mesh plan, and the overlap groups. */
 export interface SequenceDetail extends SequenceNumbers {
-  nums: BlockNumbers[];
   meshPlans: MeshPlan[];
   /** With overlap: each einsum (sequence index) with the collectives under it and the group's time. */
   groups: { einsum: number; collectives: number[]; time_s: number }[];
@@ -197,26 +214,32 @@ export interface SequenceDetail extends SequenceNumbers {
 
 /**
  * Totals of a sequence (a layer, or the unembedding): sums, overlap groups, bound shares and
- * the activation peak. `inputBytes` is the sequence input, live throughout.
+ * the activation peak. `inputBytes` is the sequence input, live throughout. `given`: the parts'
+ * numbers when an earlier evaluation with the same mesh, sizes, model and fusion made them
+ * (blockNumbers is pure), so that only the sums are done again.
  */
-export function sequenceNumbers(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number): SequenceNumbers {
-  return evaluateSequence(seq, mesh, meshKeyText, sizes, model, overlap, inputBytes, false);
+export function sequenceNumbers(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number, given?: BlockNumbers[]): SequenceNumbers {
+  return evaluateSequence(seq, mesh, meshKeyText, sizes, model, overlap, inputBytes, false, given);
 }
 
 /** The same numbers, with what the explanations need kept (built only when a figure is explained). */
-export function sequenceDetail(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number): SequenceDetail {
-  return evaluateSequence(seq, mesh, meshKeyText, sizes, model, overlap, inputBytes, true) as SequenceDetail;
+export function sequenceDetail(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number, given?: BlockNumbers[]): SequenceDetail {
+  return evaluateSequence(seq, mesh, meshKeyText, sizes, model, overlap, inputBytes, true, given) as SequenceDetail;
 }
 
-function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number, detail: boolean): SequenceNumbers | SequenceDetail {
+function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string, sizes: PassSizes, model: ModelSpec, overlap: 'none' | 'collective_einsum', inputBytes: number, detail: boolean, given?: BlockNumbers[]): SequenceNumbers | SequenceDetail {
   const mps = seq.parts.map((p) => meshPlan(p, mesh, meshKeyText));
-  const nums = seq.parts.map((p, i) => blockNumbers(p, mps[i], sizes, mesh, model, seq.fuseAttention));
+  let nums = given;
+  if (!nums) {
+    const size = sizesArray(sizes);
+    nums = seq.parts.map((p, i) => blockNumbers(p, mps[i], sizes, mesh, model, seq.fuseAttention, size));
+  }
   const entries = seq.entries;
   const n = entries.length;
   const t = emptyTotals();
   const byBound = [0, 0, 0];
-  const time = new Float64Array(n);
-  const bound = new Uint8Array(n);
+  const time = scratch(1, n);
+  const bound = scratch(2, n);
   for (let i = 0; i < n; i++) {
     const e = entries[i];
     const r = nums[e.part];
@@ -232,7 +255,7 @@ function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string
     bound[i] = r[o + F_BOUND];
   }
   // Overlap: each collective under the einsum that consumes it, else the one that produced it.
-  const paired = new Uint8Array(n);
+  const paired = scratch(3, n);
   const groups: SequenceDetail['groups'] = [];
   if (overlap === 'collective_einsum') {
     const groupTime = new Map<number, number>();
@@ -270,7 +293,7 @@ function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string
   // Activation peak: a value joins at its definition and leaves after its last use.
   let live = inputBytes;
   let peak = inputBytes;
-  const leaving = new Float64Array(n);
+  const leaving = scratch(4, n);
   for (let i = 0; i < n; i++) {
     const e = entries[i];
     let h = nums[e.part][e.value * STRIDE + F_BYTES];
@@ -285,7 +308,7 @@ function evaluateSequence(seq: SequencePlan, mesh: MeshSpec, meshKeyText: string
     live -= leaving[i];
   }
   if (detail) return { totals: t, activationBytes: peak, nums, meshPlans: mps, groups };
-  return { totals: t, activationBytes: peak };
+  return { totals: t, activationBytes: peak, nums };
 }
 
 /**
@@ -304,7 +327,7 @@ export function boundName(code: number): Bound {
 export function inputLocalBytes(block: CheckedBlock, mesh: MeshSpec, sizes: PassSizes): number {
   const t = block.input?.type;
   if (!t) return 0;
-  const sz = new Map(mesh.axes.map((a) => [a.name, a.size]));
+  const sz = axisSizes(mesh);
   const size = sizesArray(sizes);
   let el = 1;
   for (const d of t.dims) {

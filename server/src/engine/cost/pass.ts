@@ -2,17 +2,17 @@
 // (cost-model.md §3).
 
 import type { CheckedBlock, MeshSpec, ModelSpec, PhaseSpec, ResolvedLayout } from '../check/resolved';
-import { formatType } from '../check/shardType';
+import { typeText } from './figures';
 import { cacheConversion } from './cacheConversion';
 import { explained, input, ZERO_BYTES, ZERO_FLOPS, ZERO_SECONDS, type Explained, type Input } from './explained';
-import { inputLocalBytes, sequenceNumbers } from './numeric';
+import { inputLocalBytes, sequenceNumbers, type BlockNumbers } from './numeric';
 import { layerPlan, meshKey, singleBlockPlan } from './plan';
-import { blockFigures, layerFigures } from './sequenceFigures';
+import { blockFigures, layerFigures, layerRows } from './sequenceFigures';
 import { isDisaggregated } from './transfer';
 import { ffnLayerKinds, type FfnLayerKind } from './layerKinds';
 import { axisSizes, localElements, withSingleToken, type PassSizes } from './sizes';
 import { addTotals, dominantBound, emptyTotals } from './totals';
-import type { BlockCost, Bound, LayerCost, OpCost, PassCost, Totals } from './types';
+import type { BlockCost, Bound, LayerCost, LayerRows, OpCost, PassCost, Totals } from './types';
 
 /** The embedding lookup: read and write B·L·E local elements of the residual type; no FLOPs. */
 function costEmbed(ffn: CheckedBlock, sizes: PassSizes, mesh: MeshSpec): OpCost {
@@ -20,8 +20,10 @@ function costEmbed(ffn: CheckedBlock, sizes: PassSizes, mesh: MeshSpec): OpCost 
   const order = mesh.axes.map((a) => a.name);
   const elements = localElements(residual, sizes, axisSizes(mesh));
   const hw = mesh.hardware;
+  // The type's text is made once per (type, mesh order): every pass has an embed.
+  const type = typeText(residual, { meshOrder: order, meshOrderKey: order.join('') });
   const bytes = explained(2 * elements * 2, 'B', '2 × local elements × 2 B', () => ({
-    'local elements': input(elements, 'elements', `${formatType(residual, order)}: one read of the table rows, one write of the residual`),
+    'local elements': input(elements, 'elements', `${type}: one read of the table rows, one write of the residual`),
   }));
   const tMem = explained(bytes.value / (hw.hbm_bw * hw.hbm_eff), 's', 'bytes / (hbm_bw·hbm_eff)', () => ({
     bytes: input(bytes.value, 'B'),
@@ -30,7 +32,7 @@ function costEmbed(ffn: CheckedBlock, sizes: PassSizes, mesh: MeshSpec): OpCost 
   }));
   const time = hw.op_overhead ? explained(tMem.value + hw.op_overhead, 's', 't_memory + op_overhead', () => ({ t_memory: input(tMem.value, 's'), op_overhead: input(hw.op_overhead, 's') })) : tMem;
   return {
-    role: 'layer', name: 'embed', op: 'embed', axes: '', type: formatType(residual, order), fused: undefined,
+    role: 'layer', name: 'embed', op: 'embed', axes: '', type, fused: undefined,
     flops: ZERO_FLOPS, bytes, commBytes: ZERO_BYTES, computeTime: ZERO_SECONDS, memoryTime: tMem, commTime: ZERO_SECONDS,
     time, bound: 'memory', id: 'embed', uses: [], resultBytes: elements * 2,
   };
@@ -103,7 +105,7 @@ export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSi
   let layerActivations = 0;
   for (const l of kindLayers) layerActivations = Math.max(layerActivations, l.activationBytes);
   const activationBytes = Math.max(layerActivations, unembed?.activationBytes ?? 0, embed.resultBytes * 2);
-  return new LazyPassCost(layout, phase, sizes, kinds[0].sizes, ffnOf(kinds[0]), model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes);
+  return new LazyPassCost(layout, phase, sizes, kinds[0].sizes, ffnOf(kinds[0]), model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes, { layer: kindLayers[0].nums, unembed: unembed?.nums[0] });
 }
 
 class LazyPassCost implements PassCost {
@@ -125,6 +127,8 @@ class LazyPassCost implements PassCost {
     readonly totals: Totals,
     readonly bound: Bound,
     readonly activationBytes: number,
+    /** The numbers this pass evaluated for the shown layer and the unembedding, which its per-op figures read again. */
+    private readonly nums: { layer: BlockNumbers[]; unembed: BlockNumbers | undefined },
   ) {}
 
   /** The layer's explained ops and block totals, built on first read. */
@@ -132,14 +136,23 @@ class LazyPassCost implements PassCost {
     const parallel = this.model.block === 'parallel';
     const fuseAttention = this.layout.attentionKernel === 'fused';
     const seq = layerPlan(this.phaseSpec.attention, this.layerFfn, parallel, fuseAttention);
-    return (this.layerCost ??= layerFigures(seq, parallel && this.phaseSpec.attention !== null, { mesh: this.layout.mesh, model: this.model, sizes: this.layerSizes, overlap: this.layout.overlap, fuseAttention }));
+    return (this.layerCost ??= layerFigures(seq, parallel && this.phaseSpec.attention !== null, { mesh: this.layout.mesh, model: this.model, sizes: this.layerSizes, overlap: this.layout.overlap, fuseAttention }, this.nums.layer));
+  }
+
+  /** The layer's numbers, made anew on each call and not kept: a report reads them once. */
+  layerRows(): LayerRows {
+    const parallel = this.model.block === 'parallel';
+    const fuseAttention = this.layout.attentionKernel === 'fused';
+    const seq = layerPlan(this.phaseSpec.attention, this.layerFfn, parallel, fuseAttention);
+    return layerRows(seq, { mesh: this.layout.mesh, model: this.model, sizes: this.layerSizes, overlap: this.layout.overlap, fuseAttention }, this.nums.layer);
   }
 
   get unembed(): BlockCost | null {
     if (this.unembedCost === undefined) {
       const block = this.phaseSpec.unembed;
       // Only the last position's logits are needed, in both phases.
-      this.unembedCost = block ? blockFigures('unembed', block, 'unembed.in', { mesh: this.layout.mesh, model: this.model, sizes: withSingleToken(this.sizes), overlap: this.layout.overlap, fuseAttention: false }) : null;
+      const given = block && this.nums.unembed ? { plan: singleBlockPlan(block).parts[0], nums: this.nums.unembed } : undefined;
+      this.unembedCost = block ? blockFigures('unembed', block, 'unembed.in', { mesh: this.layout.mesh, model: this.model, sizes: withSingleToken(this.sizes), overlap: this.layout.overlap, fuseAttention: false }, given) : null;
     }
     return this.unembedCost;
   }

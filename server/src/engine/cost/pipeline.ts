@@ -16,7 +16,8 @@ import { costMemory } from './memory';
 import { costPass } from './pass';
 import { axisSizes, localElements, passSizes } from './sizes';
 import { dominantBound } from './totals';
-import type { BlockCost, LayerCost, MemoryCost, OpCost, PassCost, Totals } from './types';
+import type { BlockCost, LayerCost, LayerRows, MemoryCost, OpCost, PassCost, Totals } from './types';
+import { layerRowsOf } from './sequenceFigures';
 
 /**
  * The layers of one stage: how many, how many of them are sliding-window ("local") layers, and
@@ -122,6 +123,7 @@ export class PipelinedPass implements PassCost {
 
   get sizes() { return this.stagePass.sizes; }
   get layer(): LayerCost { return this.stagePass.layer; }
+  layerRows(): LayerRows { return layerRowsOf(this.stagePass); }
   get embed(): OpCost { return this.stagePass.embed; }
   get unembed(): BlockCost | null { return this.stagePass.unembed; }
   get cacheConversion(): BlockCost | null { return this.stagePass.cacheConversion; }

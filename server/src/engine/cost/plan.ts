@@ -221,8 +221,18 @@ function product(axes: readonly string[], sizes: Map<string, number>): number {
 
 const meshPlans = new WeakMap<BlockPlan, Map<string, MeshPlan>>();
 
+// A mesh's key is asked for by every pass costed on it: made once per mesh object (meshes are
+// resolved once and shared by every layout and variant on them).
+const meshKeys = new WeakMap<MeshSpec, string>();
+
 /** Everything that identifies a mesh's collective behaviour, as a cache key. */
 export function meshKey(mesh: MeshSpec): string {
+  let key = meshKeys.get(mesh);
+  if (key === undefined) meshKeys.set(mesh, (key = meshKeyOf(mesh)));
+  return key;
+}
+
+function meshKeyOf(mesh: MeshSpec): string {
   const hw = mesh.hardware;
   // Network tiers: an axis's added step latency and its scale-up part (a hierarchical collective).
   const tier = (a: MeshSpec['axes'][number]) => (a.latency ? `l${a.latency}` : '') + (a.scaleUp ? `u${a.scaleUp.size}${a.scaleUp.topology[0]}${a.scaleUp.link_bw}` : '');

@@ -4,11 +4,11 @@
 // or `explain` asks for per-op figures.
 
 import type { CheckedBlock, MeshSpec, ModelSpec } from '../check/resolved';
-import { opFigures, type BlockFigures } from './figures';
-import { inputLocalBytes, sequenceDetail, sequenceNumbers, type SequenceDetail } from './numeric';
-import { meshKey, singleBlockPlan, type SequencePlan } from './plan';
+import { opFigures, opRow, type BlockFigures, type RowContext } from './figures';
+import { inputLocalBytes, sequenceDetail, sequenceNumbers, type BlockNumbers, type SequenceDetail } from './numeric';
+import { meshKey, meshPlan, singleBlockPlan, type BlockPlan, type SequencePlan } from './plan';
 import { axisSizes, valueDtypes, type PassSizes } from './sizes';
-import type { BlockCost, LayerCost, OpCost, OpRole, Totals } from './types';
+import type { BlockCost, BlockTotalsRow, LayerCost, LayerRows, OpCost, OpRole, OpRow, PassCost, Totals } from './types';
 
 export const LAYER_INPUT = 'layer.in';
 
@@ -66,20 +66,24 @@ function totalsOf(t: Totals): Totals {
   return { time: t.time, flops: t.flops, commBytes: t.commBytes, computeTime: t.computeTime, memoryTime: t.memoryTime, commTime: t.commTime, allToAllTime: t.allToAllTime, byBound: t.byBound };
 }
 
-/** One block on its own (with its own overlap pairs): its statements and totals. */
-export function blockFigures(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, inputId: string, c: SequenceContext): BlockCost {
+/**
+ * One block on its own (with its own overlap pairs): its statements and totals. `given`: the
+ * block's numbers in this context, when the pass evaluated them already (blockNumbers of the
+ * same plan, mesh, sizes and model), so only its sums are done here.
+ */
+export function blockFigures(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, inputId: string, c: SequenceContext, given?: { plan: BlockPlan; nums: BlockNumbers }): BlockCost {
   const seq = singleBlockPlan(block, c.fuseAttention);
-  const inputBytes = inputLocalBytes(block, c.mesh, c.sizes);
+  const nums = given && given.plan === seq.parts[0] ? [given.nums] : undefined;
   // The totals from the numbers alone, the explained ops on first read: a report of thousands of
   // layouts reads only the totals of each block.
-  const totals = sequenceNumbers(seq, c.mesh, meshKey(c.mesh), c.sizes, c.model, c.overlap, inputBytes).totals;
+  const totals = blockTotals(block, c, given);
   let ops: OpCost[] | undefined;
   return {
     role,
     block: block.name,
     get ops(): OpCost[] {
       if (!ops) {
-        const detail = sequenceDetail(seq, c.mesh, meshKey(c.mesh), c.sizes, c.model, c.overlap, inputBytes);
+        const detail = sequenceDetail(seq, c.mesh, meshKey(c.mesh), c.sizes, c.model, c.overlap, inputLocalBytes(block, c.mesh, c.sizes), nums);
         const f = figuresOf(detail, seq, 0, role, inputId, c);
         ops = seq.entries.map((e) => opFigures(e.value, f));
       }
@@ -89,13 +93,59 @@ export function blockFigures(role: 'ffn' | 'attention' | 'unembed', block: Check
   };
 }
 
+/** A block's totals on its own (with its own overlap pairs), from the pass's numbers when `given` are its. */
+function blockTotals(block: CheckedBlock, c: SequenceContext, given?: { plan: BlockPlan; nums: BlockNumbers }): Totals {
+  const seq = singleBlockPlan(block, c.fuseAttention);
+  const nums = given && given.plan === seq.parts[0] ? [given.nums] : undefined;
+  // The input's bytes count only toward the activation peak, which the totals do not hold.
+  return sequenceNumbers(seq, c.mesh, meshKey(c.mesh), c.sizes, c.model, c.overlap, 0, nums).totals;
+}
+
+/**
+ * The numbers of `layerFigures(seq, …, c, given)` that a report reads (its LayerCost's
+ * values), without building an explained figure: each op's row (figures.ts `opRow`), fused
+ * statements named and marked as there, and each block's totals on its own.
+ */
+export function layerRows(seq: SequencePlan, c: SequenceContext, given?: BlockNumbers[]): LayerRows {
+  const key = meshKey(c.mesh);
+  const seqNums = sequenceNumbers(seq, c.mesh, key, c.sizes, c.model, c.overlap, 0, given);
+  const meshOrder = c.mesh.axes.map((a) => a.name);
+  const meshOrderKey = meshOrder.join('');
+  const hasAttention = seq.parts.length === 2;
+  const context = (part: number, role: OpRole): RowContext => {
+    const plan = seq.parts[part];
+    return { role, block: plan.block, plan, meshPlan: meshPlan(plan, c.mesh, key), rows: seqNums.nums[part], mesh: c.mesh, meshOrder, meshOrderKey, fuseAttention: seq.fuseAttention };
+  };
+  const attention = hasAttention ? context(0, 'attention') : undefined;
+  const ffnPart = hasAttention ? 1 : 0;
+  const ffn = context(ffnPart, 'ffn');
+  const parts = hasAttention ? [attention!, ffn] : [ffn];
+  const ops = seq.entries.map((e): OpRow => {
+    const own = opRow(e.value, parts[e.part]);
+    if (e.fusedAttention < 0 || !attention) return own;
+    // As layerFigures names a fused statement: the shared name or `attn+ffn`, role `layer`.
+    const twin = attention.plan.values[e.fusedAttention].name;
+    const name = own.name;
+    own.role = 'layer';
+    own.name = twin === name ? name : `${twin}+${name}`;
+    own.fused = [`attention.${twin}`, `ffn.${name}`];
+    return own;
+  });
+  const blockRow = (f: RowContext): BlockTotalsRow => {
+    const t = blockTotals(f.block, c, { plan: f.plan, nums: f.rows });
+    return { block: f.block.name, time: t.time, commBytes: t.commBytes, flops: t.flops };
+  };
+  const t = seqNums.totals;
+  return { time: t.time, commBytes: t.commBytes, flops: t.flops, ops, blocks: { ffn: blockRow(ffn), attention: attention ? blockRow(attention) : null } };
+}
+
 /**
  * One layer: the attention block (part 0) and the ffn block (part 1), or the ffn alone. Under
  * `block = parallel` a fused statement is one op (role `layer`, the ffn member's figures), and
  * every id of a fused member reads as the fused op's id.
  */
-export function layerFigures(seq: SequencePlan, parallel: boolean, c: SequenceContext): LayerCost {
-  const detail = sequenceDetail(seq, c.mesh, meshKey(c.mesh), c.sizes, c.model, c.overlap, inputLocalBytes(seq.parts[0].block, c.mesh, c.sizes));
+export function layerFigures(seq: SequencePlan, parallel: boolean, c: SequenceContext, given?: BlockNumbers[]): LayerCost {
+  const detail = sequenceDetail(seq, c.mesh, meshKey(c.mesh), c.sizes, c.model, c.overlap, inputLocalBytes(seq.parts[0].block, c.mesh, c.sizes), given);
   const hasAttention = seq.parts.length === 2;
   const attention = hasAttention ? figuresOf(detail, seq, 0, 'attention', LAYER_INPUT, c) : undefined;
   const attnOut = attention?.block.output ? attention.idOf(attention.block.output.name) : undefined;
@@ -122,10 +172,22 @@ export function layerFigures(seq: SequencePlan, parallel: boolean, c: SequenceCo
     ...totalsOf(detail.totals),
     ops,
     blocks: {
-      ffn: blockFigures('ffn', ffn.block, ffn.idOf(ffn.block.input?.name ?? ''), blockContext),
-      attention: attention ? blockFigures('attention', attention.block, LAYER_INPUT, blockContext) : null,
+      ffn: blockFigures('ffn', ffn.block, ffn.idOf(ffn.block.input?.name ?? ''), blockContext, { plan: seq.parts[ffnPart], nums: detail.nums[ffnPart] }),
+      attention: attention ? blockFigures('attention', attention.block, LAYER_INPUT, blockContext, { plan: seq.parts[0], nums: detail.nums[0] }) : null,
     },
     overlapGroups: detail.groups.map((g) => ({ einsum: ops[g.einsum].id, collectives: g.collectives.map((i) => ops[i].id), time_s: g.time_s })),
     activationBytes: detail.activationBytes,
   };
+}
+
+/** The numbers of a pass's layer: its own rows when it has them, else read from its explained figures. */
+export function layerRowsOf(pass: PassCost): LayerRows {
+  if (pass.layerRows) return pass.layerRows();
+  const l = pass.layer;
+  const row = (o: OpCost): OpRow => ({
+    role: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type, fused: o.fused,
+    flops: o.flops.value, bytes: o.bytes.value, commBytes: o.commBytes.value, computeTime: o.computeTime.value, memoryTime: o.memoryTime.value, commTime: o.commTime.value, time: o.time.value, bound: o.bound,
+  });
+  const totals = (b: BlockCost): BlockTotalsRow => ({ block: b.block, time: b.time, commBytes: b.commBytes, flops: b.flops });
+  return { time: l.time, commBytes: l.commBytes, flops: l.flops, ops: l.ops.map(row), blocks: { ffn: totals(l.blocks.ffn), attention: l.blocks.attention ? totals(l.blocks.attention) : null } };
 }

@@ -89,8 +89,13 @@ export function dimSize(s: PassSizes, letter: string): number {
 /** Sizes of mesh axes by name, for quick lookup. */
 export type AxisSizes = Map<string, number>;
 
+// Asked for by every costing of a value's local bytes: one map per mesh object, shared (read it only).
+const axisSizeMaps = new WeakMap<MeshSpec, AxisSizes>();
+
 export function axisSizes(mesh: MeshSpec): AxisSizes {
-  return new Map(mesh.axes.map((a) => [a.name, a.size]));
+  let sizes = axisSizeMaps.get(mesh);
+  if (!sizes) axisSizeMaps.set(mesh, (sizes = new Map(mesh.axes.map((a) => [a.name, a.size]))));
+  return sizes;
 }
 
 export function shardCount(axes: readonly string[], sizes: AxisSizes): number {

@@ -72,9 +72,49 @@ export interface LayerCost extends Totals {
   activationBytes: number;
 }
 
+/**
+ * An op's figures as plain numbers: the values of an OpCost's figures without their formulas. A
+ * report of thousands of layouts reads only these (cost/figures.ts `opRow`).
+ */
+export interface OpRow {
+  role: OpRole;
+  name: string;
+  op: string;
+  axes: string;
+  type: string;
+  fused?: string[];
+  flops: number;
+  bytes: number;
+  commBytes: number;
+  computeTime: number;
+  memoryTime: number;
+  commTime: number;
+  time: number;
+  bound: Bound;
+}
+
+/** A block's totals in a layer, as numbers (a BlockCost's, without its ops). */
+export interface BlockTotalsRow {
+  block: string;
+  time: number;
+  commBytes: number;
+  flops: number;
+}
+
+/** The numbers of a LayerCost that a report reads: its totals, its ops' rows and its blocks' totals. */
+export interface LayerRows {
+  time: number;
+  commBytes: number;
+  flops: number;
+  ops: OpRow[];
+  blocks: { ffn: BlockTotalsRow; attention: BlockTotalsRow | null };
+}
+
 export interface PassCost {
   sizes: PassSizes;
   layer: LayerCost;
+  /** The layer's numbers without building its explained figures (`layer`'s values); see `layerRowsOf`. */
+  layerRows?(): LayerRows;
   embed: OpCost;
   unembed: BlockCost | null;
   /** Cache conversion (prefill only, when the decode cache is stored differently). */

@@ -10,7 +10,8 @@ import { costLayout } from '../cost/layout';
 import { CostFindingsMemo, costDiagnostics } from '../cost/diagnostics';
 import { configurationKey } from '../configuration';
 import { builtinVariants, type VariantResolver } from '../cost/variants';
-import type { BlockCost, LayoutCost, MemoryCost, OpCost, PassCost, PhaseCost } from '../cost/types';
+import type { BlockTotalsRow, LayoutCost, MemoryCost, OpCost, OpRow, PassCost, PhaseCost } from '../cost/types';
+import { layerRowsOf } from '../cost/sequenceFigures';
 import { writeJsonText } from './jsonText';
 
 export interface ReportOptions {
@@ -239,12 +240,25 @@ function op(o: OpCost): JsonOp {
   return j;
 }
 
-function blockTotals(b: BlockCost): JsonBlockTotals {
+/** An op of the layer, from its numbers (the values of its explained figures, cost/figures.ts `opRow`). */
+function opRowJson(o: OpRow): JsonOp {
+  const j: JsonOp = {
+    block: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type,
+    flops: o.flops, bytes: o.bytes, comm_bytes: o.commBytes, time_s: o.time, bound: o.bound,
+    t_compute_s: o.computeTime, t_memory_s: o.memoryTime, t_comm_s: o.commTime,
+  };
+  if (o.fused) j.fused = o.fused;
+  return j;
+}
+
+function blockTotals(b: BlockTotalsRow): JsonBlockTotals {
   return { block: b.block, time_s: b.time, comm_bytes: b.commBytes, flops: b.flops };
 }
 
 function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number, mesh: MeshSpec, fits: boolean): JsonPhase {
   const t = pass.totals;
+  // The layer's numbers only: its explained figures (formulas, inputs) are for hovers and explain.
+  const layer = layerRowsOf(pass);
   const j: JsonPhase = {
     mesh: mesh.name,
     chips: mesh.chips,
@@ -267,11 +281,11 @@ function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number, mesh: 
     embed: { time_s: pass.embed.time.value },
     unembed: { time_s: pass.unembed?.time ?? 0, flops: pass.unembed?.flops ?? 0, comm_bytes: pass.unembed?.commBytes ?? 0, block: pass.unembed?.block ?? null },
     layer: {
-      time_s: pass.layer.time,
-      comm_bytes: pass.layer.commBytes,
-      flops: pass.layer.flops,
-      blocks: { ffn: blockTotals(pass.layer.blocks.ffn), attention: pass.layer.blocks.attention ? blockTotals(pass.layer.blocks.attention) : null },
-      ops: pass.layer.ops.map(op),
+      time_s: layer.time,
+      comm_bytes: layer.commBytes,
+      flops: layer.flops,
+      blocks: { ffn: blockTotals(layer.blocks.ffn), attention: layer.blocks.attention ? blockTotals(layer.blocks.attention) : null },
+      ops: layer.ops.map(opRowJson),
     },
   };
   if (p.phase === 'prefill') {

@@ -11,6 +11,12 @@
  * shares it costs more than one more write.
  */
 const PIECE_CHARS = 1 << 12;
+/**
+ * An object written whole keeps its text for the next time it is written when the text is at
+ * least this long: a configuration's memory figures, a few hundred characters shared by every
+ * layout of the configuration, are stringified once, not once per layout.
+ */
+const KEPT_CHARS = 256;
 /** Objects this deep (report 0, its arrays 1, their entries 2) are written whole, once each. */
 const SHARED_DEPTH = 3;
 /**
@@ -46,14 +52,14 @@ export function writeJsonText(value: unknown, write: (text: string, again: boole
   };
 
   /**
-   * Puts an object or array written whole `depth` levels down. A text long enough to be written on
-   * its own is made once per object (layouts share their configuration's figures).
+   * Puts an object or array written whole `depth` levels down. A text of KEPT_CHARS or more is made
+   * once per object (layouts share their configuration's figures).
    */
   const putWhole = (v: object, depth: number): void => {
     let text = texts.get(v);
     if (text !== undefined) return put(text, true);
     text = indentedJson(v, depth);
-    if (text.length >= PIECE_CHARS) texts.set(v, text);
+    if (text.length >= KEPT_CHARS) texts.set(v, text);
     put(text);
   };
 
