@@ -15,6 +15,7 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts', 'test/lsp/**/*.test.ts', 'test/grammar/**/*.test.ts'],
     testTimeout: 60000,
     globalSetup: ['test/globalSetup.ts'],
+    setupFiles: ['test/yieldBetweenTests.ts'],
     pool: 'forks',
   },
 });
