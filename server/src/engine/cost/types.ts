@@ -72,26 +72,15 @@ export interface LayerCost extends Totals {
   activationBytes: number;
 }
 
+/** A cost record with each explained figure replaced by its value. */
+type ValuesOf<T> = { [K in keyof T]: T[K] extends Explained ? number : T[K] };
+
 /**
- * An op's figures as plain numbers: the values of an OpCost's figures without their formulas. A
- * report of thousands of layouts reads only these (cost/figures.ts `opRow`).
+ * An op's figures as plain numbers: the values of an OpCost's figures without their formulas
+ * (nor its liveness fields). A report of thousands of layouts reads only these (cost/figures.ts
+ * `opRow`).
  */
-export interface OpRow {
-  role: OpRole;
-  name: string;
-  op: string;
-  axes: string;
-  type: string;
-  fused?: string[];
-  flops: number;
-  bytes: number;
-  commBytes: number;
-  computeTime: number;
-  memoryTime: number;
-  commTime: number;
-  time: number;
-  bound: Bound;
-}
+export type OpRow = ValuesOf<Omit<OpCost, 'id' | 'uses' | 'resultBytes'>>;
 
 /** A block's totals in a layer, as numbers (a BlockCost's, without its ops). */
 export interface BlockTotalsRow {
