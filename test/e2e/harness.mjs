@@ -365,7 +365,14 @@ export async function runCommand(page, label, timeoutMs = 20000, { opensQuickInp
   // contributions may not be registered yet, so close and reopen until the row shows.
   for (;;) {
     await openQuickInput(page, Math.max(1000, deadline - Date.now()));
-    await quickInputBox(page).fill(`>${label}`);
+    try {
+      // A webview that takes focus just after the palette opened (its tab was just clicked)
+      // closes the palette again: open it anew instead of waiting on a hidden box.
+      await quickInputBox(page).fill(`>${label}`, { timeout: Math.min(3000, Math.max(1, deadline - Date.now())) });
+    } catch (e) {
+      if (Date.now() >= deadline) throw new Error(`the command palette closed before '${label}' could be typed: ${e.message.split('\n')[0]}`);
+      continue;
+    }
     try {
       await row.waitFor({ state: 'visible', timeout: Math.min(4000, Math.max(1, deadline - Date.now())) });
       break;

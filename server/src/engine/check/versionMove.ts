@@ -47,7 +47,7 @@ export class VersionMove {
     this.counterparts.set(before, after);
   }
 
-  // The shapes below are moved field by field (they are many: a diagnostic, a reference); the
+  // The shapes below are moved field by field (diagnostics are many; references, moveRefs); the
   // records' specs, few and shared, by the generic walk.
 
   diagnostic(d: Diagnostic): Diagnostic {
@@ -56,11 +56,6 @@ export class VersionMove {
     const out = { ...d, source: this.source(d.source) };
     if (related) out.related = related.map((r) => (r.source === this.from ? { ...r, source: this.to } : r));
     return out;
-  }
-
-  ref(r: SymbolRef): SymbolRef {
-    const target = r.target.source === this.from ? this.memo(r.target, () => ({ ...r.target, source: this.to })) : r.target;
-    return r.source === this.from ? { ...r, source: this.to, target } : target === r.target ? r : { ...r, target };
   }
 
   layout(r: ResolvedLayout | UncostableLayout): ResolvedLayout | UncostableLayout {
@@ -100,12 +95,6 @@ export class VersionMove {
     const now = this.counterparts.get(b);
     if (!now) throw new StaleReference(`block ${b.name} changed`);
     return now as CheckedBlock;
-  }
-
-  private memo<T extends object>(x: T, make: () => T): T {
-    let out = this.moved.get(x) as T | undefined;
-    if (!out) this.moved.set(x, (out = make()));
-    return out;
   }
 
   /** Any plain data (a model's or mesh's spec, whose origin may be this file): a copy where it held the file. */

@@ -180,7 +180,7 @@ export type RowContext = Pick<BlockFigures, 'role' | 'block' | 'plan' | 'meshPla
  * The values of `opFigures(i, f)`'s figures, read from the same rows by the same cases, without
  * building a formula, an input or a closure: what `report --json` prints of an op. (Where the
  * op has no overhead, opFigures's time is its core figure: the same number as the row's time.)
- * test/unit/report/layerRows.test.ts holds the two to each other.
+ * test/unit/report/betterLayoutSearch.test.ts holds the two to each other (every op of a varied file).
  */
 export function opRow(i: number, f: RowContext): OpRow {
   const v = f.plan.values[i];
