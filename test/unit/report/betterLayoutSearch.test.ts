@@ -170,9 +170,9 @@ describe('the report’s layer figures', () => {
           rows.ops.forEach((r, i) => {
             const o = l.ops[i];
             expect(r).toEqual({
-              role: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type, fused: o.fused,
-              flops: o.flops.value, bytes: o.bytes.value, commBytes: o.commBytes.value, computeTime: o.computeTime.value,
-              memoryTime: o.memoryTime.value, commTime: o.commTime.value, time: o.time.value, bound: o.bound,
+              block: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type, fused: o.fused,
+              flops: o.flops.value, bytes: o.bytes.value, comm_bytes: o.commBytes.value, t_compute_s: o.computeTime.value,
+              t_memory_s: o.memoryTime.value, t_comm_s: o.commTime.value, time_s: o.time.value, bound: o.bound,
             });
             ops++;
           });

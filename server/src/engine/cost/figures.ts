@@ -184,58 +184,91 @@ export type RowContext = Pick<BlockFigures, 'role' | 'block' | 'plan' | 'meshPla
  */
 export function opRow(i: number, f: RowContext): OpRow {
   const v = f.plan.values[i];
-  const checked = f.block.values[i];
+  const text = rowText(i, f);
   const row = (field: number) => f.rows[i * STRIDE + field];
   const rule = v.rule!;
   const r: OpRow = {
-    role: f.role, name: v.name, op: v.op, axes: '', type: typeText(checked.type!, f), fused: undefined,
-    flops: 0, bytes: 0, commBytes: 0, computeTime: 0, memoryTime: 0, commTime: 0, time: 0, bound: boundName(row(F_BOUND)),
+    block: f.role, name: v.name, op: v.op, axes: text.axes, type: text.type,
+    flops: 0, bytes: 0, comm_bytes: 0, time_s: 0, bound: boundName(row(F_BOUND)), t_compute_s: 0, t_memory_s: 0, t_comm_s: 0,
   };
-  let axes: string | undefined;
+  if (text.fused) r.fused = text.fused;
+  const noOverhead = f.mesh.hardware.op_overhead === 0;
   switch (rule.kind) {
-    case 'roofline': {
-      const fusion = f.fuseAttention ? f.plan.attentionFusions.find((x) => x.values === i) : undefined;
-      if (fusion) r.fused = [...fusion.scoreParts.filter((s) => s !== fusion.scores), fusion.scores, fusion.softmax, fusion.values].map((m) => `${f.role}.${f.plan.values[m].name}`);
+    case 'roofline':
       r.flops = row(F_FLOPS);
       r.bytes = row(F_HBM);
-      r.computeTime = row(F_TCOMPUTE);
-      r.memoryTime = row(F_TMEMORY);
-      r.time = row(F_TIME);
+      r.t_compute_s = row(F_TCOMPUTE);
+      r.t_memory_s = row(F_TMEMORY);
+      r.time_s = row(F_TIME);
       break;
-    }
-    case 'collective': {
+    case 'collective':
       if (!f.meshPlan.values[i].time.active) break;
-      r.commBytes = row(F_COMM);
-      r.commTime = row(F_TCOMM);
-      r.time = f.mesh.hardware.op_overhead === 0 ? r.commTime : row(F_TIME);
+      r.comm_bytes = row(F_COMM);
+      r.t_comm_s = row(F_TCOMM);
+      r.time_s = noOverhead ? r.t_comm_s : row(F_TIME);
       break;
-    }
     case 'local':
       break;
-    case 'cache-write': {
+    case 'cache-write':
       r.bytes = row(F_HBM);
-      r.memoryTime = row(F_TMEMORY);
-      r.time = f.mesh.hardware.op_overhead === 0 ? r.memoryTime : row(F_TIME);
+      r.t_memory_s = row(F_TMEMORY);
+      r.time_s = noOverhead ? r.t_memory_s : row(F_TIME);
       break;
-    }
-    case 'elementwise': {
+    case 'elementwise':
       r.bytes = row(F_HBM);
-      r.memoryTime = row(F_TMEMORY);
-      const norm = rule.normalises;
-      if (!norm || v.reducePos < 0 || !f.meshPlan.values[i].time.active || (v.args.length ? v.args[0] : -1) < 0) {
-        r.time = f.mesh.hardware.op_overhead === 0 ? r.memoryTime : row(F_TIME);
-        axes = '';
+      r.t_memory_s = row(F_TMEMORY);
+      if (!text.statistic) {
+        r.time_s = noOverhead ? r.t_memory_s : row(F_TIME);
         break;
       }
-      r.commBytes = row(F_COMM);
-      r.commTime = row(F_TCOMM);
-      r.time = row(F_TIME);
-      axes = participatingAxes(v.reduceAxes, f.mesh).map((a) => a.name).join('');
+      r.comm_bytes = row(F_COMM);
+      r.t_comm_s = row(F_TCOMM);
+      r.time_s = row(F_TIME);
       break;
-    }
   }
-  r.axes = axes ?? (checked.axes.length ? axesText(checked.axes, f) : '');
   return r;
+}
+
+/**
+ * What an op's row says besides its numbers: its type and axes as text, the statements a fused
+ * attention stands for, and whether a normalising op combines its statistic across chips. These
+ * depend on the plan, the mesh (its plan: axis order and sizes), the role and the fusion only, so
+ * they are made once per (mesh plan, role, fusion) and shared by every costing on that mesh.
+ */
+interface RowText {
+  type: string;
+  axes: string;
+  fused: string[] | undefined;
+  statistic: boolean;
+}
+
+const rowTexts = new WeakMap<MeshPlan, Map<string, RowText[]>>();
+
+function rowText(i: number, f: RowContext): RowText {
+  let byRole = rowTexts.get(f.meshPlan);
+  if (!byRole) rowTexts.set(f.meshPlan, (byRole = new Map()));
+  const key = f.fuseAttention ? `${f.role}|fused` : f.role;
+  let texts = byRole.get(key);
+  if (!texts) byRole.set(key, (texts = []));
+  return (texts[i] ??= makeRowText(i, f));
+}
+
+function makeRowText(i: number, f: RowContext): RowText {
+  const v = f.plan.values[i];
+  const checked = f.block.values[i];
+  const rule = v.rule!;
+  let fused: string[] | undefined;
+  let axes: string | undefined;
+  let statistic = false;
+  if (rule.kind === 'roofline') {
+    const fusion = f.fuseAttention ? f.plan.attentionFusions.find((x) => x.values === i) : undefined;
+    if (fusion) fused = [...fusion.scoreParts.filter((s) => s !== fusion.scores), fusion.scores, fusion.softmax, fusion.values].map((m) => `${f.role}.${f.plan.values[m].name}`);
+  } else if (rule.kind === 'elementwise') {
+    // A normalising op's axes are its statistic's, when it has one across chips (opFigures).
+    statistic = !!rule.normalises && v.reducePos >= 0 && f.meshPlan.values[i].time.active && (v.args.length ? v.args[0] : -1) >= 0;
+    axes = statistic ? participatingAxes(v.reduceAxes, f.mesh).map((a) => a.name).join('') : '';
+  }
+  return { type: typeText(checked.type!, f), axes: axes ?? (checked.axes.length ? axesText(checked.axes, f) : ''), fused, statistic };
 }
 
 interface FigureParts {

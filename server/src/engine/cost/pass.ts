@@ -105,7 +105,7 @@ export function costPass(layout: ResolvedLayout, phase: PhaseSpec, sizes: PassSi
   let layerActivations = 0;
   for (const l of kindLayers) layerActivations = Math.max(layerActivations, l.activationBytes);
   const activationBytes = Math.max(layerActivations, unembed?.activationBytes ?? 0, embed.resultBytes * 2);
-  return new LazyPassCost(layout, phase, sizes, kinds[0].sizes, ffnOf(kinds[0]), model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes, { layer: kindLayers[0].nums, unembed: unembed?.nums[0] });
+  return new LazyPassCost(layout, phase, sizes, kinds[0].sizes, ffnOf(kinds[0]), model, embed, conversion, latency, totals, dominantBound(totals.byBound), activationBytes, { layer: kindLayers[0].nums, layerTotals: kindLayers[0].totals, unembed: unembed ? { nums: unembed.nums[0], totals: unembed.totals } : undefined });
 }
 
 class LazyPassCost implements PassCost {
@@ -128,7 +128,7 @@ class LazyPassCost implements PassCost {
     readonly bound: Bound,
     readonly activationBytes: number,
     /** The numbers this pass evaluated for the shown layer and the unembedding, which its per-op figures read again. */
-    private readonly nums: { layer: BlockNumbers[]; unembed: BlockNumbers | undefined },
+    private readonly nums: { layer: BlockNumbers[]; layerTotals: Totals; unembed: { nums: BlockNumbers; totals: Totals } | undefined },
   ) {}
 
   /** The layer's explained ops and block totals, built on first read. */
@@ -144,14 +144,14 @@ class LazyPassCost implements PassCost {
     const parallel = this.model.block === 'parallel';
     const fuseAttention = this.layout.attentionKernel === 'fused';
     const seq = layerPlan(this.phaseSpec.attention, this.layerFfn, parallel, fuseAttention);
-    return layerRows(seq, { mesh: this.layout.mesh, model: this.model, sizes: this.layerSizes, overlap: this.layout.overlap, fuseAttention }, this.nums.layer);
+    return layerRows(seq, { mesh: this.layout.mesh, model: this.model, sizes: this.layerSizes, overlap: this.layout.overlap, fuseAttention }, { nums: this.nums.layer, totals: this.nums.layerTotals });
   }
 
   get unembed(): BlockCost | null {
     if (this.unembedCost === undefined) {
       const block = this.phaseSpec.unembed;
       // Only the last position's logits are needed, in both phases.
-      const given = block && this.nums.unembed ? { plan: singleBlockPlan(block).parts[0], nums: this.nums.unembed } : undefined;
+      const given = block && this.nums.unembed ? { plan: singleBlockPlan(block).parts[0], ...this.nums.unembed } : undefined;
       this.unembedCost = block ? blockFigures('unembed', block, 'unembed.in', { mesh: this.layout.mesh, model: this.model, sizes: withSingleToken(this.sizes), overlap: this.layout.overlap, fuseAttention: false }, given) : null;
     }
     return this.unembedCost;

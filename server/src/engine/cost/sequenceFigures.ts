@@ -71,12 +71,12 @@ function totalsOf(t: Totals): Totals {
  * block's numbers in this context, when the pass evaluated them already (blockNumbers of the
  * same plan, mesh, sizes and model), so only its sums are done here.
  */
-export function blockFigures(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, inputId: string, c: SequenceContext, given?: { plan: BlockPlan; nums: BlockNumbers }): BlockCost {
+export function blockFigures(role: 'ffn' | 'attention' | 'unembed', block: CheckedBlock, inputId: string, c: SequenceContext, given?: { plan: BlockPlan; nums: BlockNumbers; totals?: Totals }): BlockCost {
   const seq = singleBlockPlan(block, c.fuseAttention);
   const nums = given && given.plan === seq.parts[0] ? [given.nums] : undefined;
-  // The totals from the numbers alone, the explained ops on first read: a report of thousands of
-  // layouts reads only the totals of each block.
-  const totals = blockTotals(block, c, given);
+  // The totals from the numbers alone (or as the pass summed this same block alone), the
+  // explained ops on first read: a report of thousands of layouts reads only the totals of each block.
+  const totals = given?.totals && nums ? given.totals : blockTotals(block, c, given);
   let ops: OpCost[] | undefined;
   return {
     role,
@@ -106,9 +106,11 @@ function blockTotals(block: CheckedBlock, c: SequenceContext, given?: { plan: Bl
  * values), without building an explained figure: each op's row (figures.ts `opRow`), fused
  * statements named and marked as there, and each block's totals on its own.
  */
-export function layerRows(seq: SequencePlan, c: SequenceContext, given?: BlockNumbers[]): LayerRows {
+export function layerRows(seq: SequencePlan, c: SequenceContext, given?: { nums: BlockNumbers[]; totals: Totals }): LayerRows {
   const key = meshKey(c.mesh);
-  const seqNums = sequenceNumbers(seq, c.mesh, key, c.sizes, c.model, c.overlap, 0, given);
+  // The pass summed the layer already (its totals do not depend on the input's bytes, which only
+  // the activation peak reads).
+  const seqNums = given ?? sequenceNumbers(seq, c.mesh, key, c.sizes, c.model, c.overlap, 0);
   const meshOrder = c.mesh.axes.map((a) => a.name);
   const meshOrderKey = meshOrder.join('');
   const hasAttention = seq.parts.length === 2;
@@ -126,7 +128,7 @@ export function layerRows(seq: SequencePlan, c: SequenceContext, given?: BlockNu
     // As layerFigures names a fused statement: the shared name or `attn+ffn`, role `layer`.
     const twin = attention.plan.values[e.fusedAttention].name;
     const name = own.name;
-    own.role = 'layer';
+    own.block = 'layer';
     own.name = twin === name ? name : `${twin}+${name}`;
     own.fused = [`attention.${twin}`, `ffn.${name}`];
     return own;
@@ -184,10 +186,17 @@ export function layerFigures(seq: SequencePlan, parallel: boolean, c: SequenceCo
 export function layerRowsOf(pass: PassCost): LayerRows {
   if (pass.layerRows) return pass.layerRows();
   const l = pass.layer;
-  const row = (o: OpCost): OpRow => ({
-    role: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type, fused: o.fused,
-    flops: o.flops.value, bytes: o.bytes.value, commBytes: o.commBytes.value, computeTime: o.computeTime.value, memoryTime: o.memoryTime.value, commTime: o.commTime.value, time: o.time.value, bound: o.bound,
-  });
   const totals = (b: BlockCost): BlockTotalsRow => ({ block: b.block, time: b.time, commBytes: b.commBytes, flops: b.flops });
-  return { time: l.time, commBytes: l.commBytes, flops: l.flops, ops: l.ops.map(row), blocks: { ffn: totals(l.blocks.ffn), attention: l.blocks.attention ? totals(l.blocks.attention) : null } };
+  return { time: l.time, commBytes: l.commBytes, flops: l.flops, ops: l.ops.map(opRowOf), blocks: { ffn: totals(l.blocks.ffn), attention: l.blocks.attention ? totals(l.blocks.attention) : null } };
+}
+
+/** An op's row from its explained figures: their values, as `opRow` reads them from the numbers. */
+export function opRowOf(o: OpCost): OpRow {
+  const r: OpRow = {
+    block: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type,
+    flops: o.flops.value, bytes: o.bytes.value, comm_bytes: o.commBytes.value, time_s: o.time.value, bound: o.bound,
+    t_compute_s: o.computeTime.value, t_memory_s: o.memoryTime.value, t_comm_s: o.commTime.value,
+  };
+  if (o.fused) r.fused = o.fused;
+  return r;
 }

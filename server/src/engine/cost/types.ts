@@ -72,15 +72,29 @@ export interface LayerCost extends Totals {
   activationBytes: number;
 }
 
-/** A cost record with each explained figure replaced by its value. */
-type ValuesOf<T> = { [K in keyof T]: T[K] extends Explained ? number : T[K] };
-
 /**
- * An op's figures as plain numbers: the values of an OpCost's figures without their formulas
- * (nor its liveness fields). A report of thousands of layouts reads only these (cost/figures.ts
- * `opRow`).
+ * An op's figures as plain numbers, named and ordered as `report --json` prints an op: the values
+ * of an OpCost's figures without their formulas (nor its liveness fields). A report of thousands
+ * of layouts holds a hundred thousand of these, so the report keeps the rows themselves rather
+ * than a renamed copy (cost/figures.ts `opRow`; `opRowOf` in sequenceFigures.ts from an OpCost).
  */
-export type OpRow = ValuesOf<Omit<OpCost, 'id' | 'uses' | 'resultBytes'>>;
+export interface OpRow {
+  /** The OpCost's role. */
+  block: OpRole;
+  name: string;
+  op: string;
+  axes: string;
+  type: string;
+  flops: number;
+  bytes: number;
+  comm_bytes: number;
+  time_s: number;
+  bound: Bound;
+  t_compute_s: number;
+  t_memory_s: number;
+  t_comm_s: number;
+  fused?: string[];
+}
 
 /** A block's totals in a layer, as numbers (a BlockCost's, without its ops). */
 export interface BlockTotalsRow {

@@ -10,8 +10,8 @@ import { costLayout } from '../cost/layout';
 import { CostFindingsMemo, costDiagnostics } from '../cost/diagnostics';
 import { configurationKey } from '../configuration';
 import { builtinVariants, type VariantResolver } from '../cost/variants';
-import type { BlockTotalsRow, LayoutCost, MemoryCost, OpCost, OpRow, PassCost, PhaseCost } from '../cost/types';
-import { layerRowsOf } from '../cost/sequenceFigures';
+import type { BlockTotalsRow, LayoutCost, MemoryCost, OpRow, PassCost, PhaseCost } from '../cost/types';
+import { layerRowsOf, opRowOf } from '../cost/sequenceFigures';
 import { writeJsonText } from './jsonText';
 
 export interface ReportOptions {
@@ -32,22 +32,8 @@ export interface JsonDiagnostic {
   phase?: string;
 }
 
-export interface JsonOp {
-  block: string;
-  name: string;
-  op: string;
-  axes: string;
-  type: string;
-  flops: number;
-  bytes: number;
-  comm_bytes: number;
-  time_s: number;
-  bound: string;
-  t_compute_s: number;
-  t_memory_s: number;
-  t_comm_s: number;
-  fused?: string[];
-}
+/** An op of a phase: the cost model's op row itself (cost/types.ts `OpRow`). */
+export type JsonOp = OpRow;
 
 export interface JsonBlockTotals {
   block: string;
@@ -230,27 +216,6 @@ export interface ReportJson {
   layouts: JsonLayout[];
 }
 
-function op(o: OpCost): JsonOp {
-  const j: JsonOp = {
-    block: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type,
-    flops: o.flops.value, bytes: o.bytes.value, comm_bytes: o.commBytes.value, time_s: o.time.value, bound: o.bound,
-    t_compute_s: o.computeTime.value, t_memory_s: o.memoryTime.value, t_comm_s: o.commTime.value,
-  };
-  if (o.fused) j.fused = o.fused;
-  return j;
-}
-
-/** An op of the layer, from its numbers (the values of its explained figures, cost/figures.ts `opRow`). */
-function opRowJson(o: OpRow): JsonOp {
-  const j: JsonOp = {
-    block: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type,
-    flops: o.flops, bytes: o.bytes, comm_bytes: o.commBytes, time_s: o.time, bound: o.bound,
-    t_compute_s: o.computeTime, t_memory_s: o.memoryTime, t_comm_s: o.commTime,
-  };
-  if (o.fused) j.fused = o.fused;
-  return j;
-}
-
 function blockTotals(b: BlockTotalsRow): JsonBlockTotals {
   return { block: b.block, time_s: b.time, comm_bytes: b.commBytes, flops: b.flops };
 }
@@ -285,12 +250,12 @@ function phaseJson(p: PhaseCost, pass: PassCost, activationBytes: number, mesh: 
       comm_bytes: layer.commBytes,
       flops: layer.flops,
       blocks: { ffn: blockTotals(layer.blocks.ffn), attention: layer.blocks.attention ? blockTotals(layer.blocks.attention) : null },
-      ops: layer.ops.map(opRowJson),
+      ops: layer.ops,
     },
   };
   if (p.phase === 'prefill') {
     const c = pass.cacheConversion;
-    j.cache_conversion = c ? { time_s: c.time, comm_bytes: c.commBytes, ops: c.ops.map(op) } : null;
+    j.cache_conversion = c ? { time_s: c.time, comm_bytes: c.commBytes, ops: c.ops.map(opRowOf) } : null;
   }
   return j;
 }
@@ -407,9 +372,18 @@ function uncostableJson(u: UncostableLayout): JsonLayout {
  */
 export function sanitize<T>(value: T): T {
   if (typeof value === 'number') return (Number.isFinite(value) ? value : null) as T;
-  if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'number') {
+        if (!Number.isFinite(v)) value[i] = null;
+      } else if (v && typeof v === 'object') sanitize(v);
+    }
+  } else if (value && typeof value === 'object') {
+    // for…in rather than Object.keys: no array of keys per object (a report has a hundred
+    // thousand op rows); the objects here are plain, with no inherited enumerable keys.
     const fields = value as Record<string, unknown>;
-    for (const k of Array.isArray(value) ? value.keys() : Object.keys(value)) {
+    for (const k in fields) {
       const v = fields[k];
       if (typeof v === 'number') {
         if (!Number.isFinite(v)) fields[k] = null;
@@ -426,49 +400,47 @@ export function diagnosticJson(d: Diagnostic, index: LineIndex): JsonDiagnostic 
   return j;
 }
 
-export interface CostedLayout {
-  layout: ResolvedLayout;
-  cost: LayoutCost;
-}
-
-/** Cost the selected layouts of an analysis (reusing the costs `analyze` made), in file order. */
-export function costAnalysis(analysis: Analysis, names?: string[]): { costed: CostedLayout[]; uncostable: UncostableLayout[] } {
-  const want = names && names.length ? new Set(names) : undefined;
-  const costed = analysis.layouts
-    .filter((l) => !want || want.has(l.name))
-    .map((layout) => ({ layout, cost: analysis.costs?.get(layout.name) ?? (analysis.costOf ?? costLayout)(layout) }));
-  const uncostable = analysis.uncostable.filter((u) => !want || want.has(u.name));
-  return { costed, uncostable };
-}
-
 /**
- * The analysis's diagnostics plus the cost findings of every selected layout that `analyze` did
- * not cost itself (editors cap how many it costs; a report covers them all). A finding already
- * reported is not repeated.
+ * The diagnostics of a report: the analysis's own plus the cost findings of every selected layout
+ * that `analyze` did not cost itself (editors cap how many it costs; a report covers them all),
+ * added layout by layout as the report costs them. A finding already reported is not repeated.
  */
-export function reportDiagnostics(analysis: Analysis, costed: CostedLayout[], resolve?: VariantResolver): Diagnostic[] {
-  const found: Diagnostic[] = [...analysis.diagnostics];
-  const key = (d: Diagnostic) => `${d.code}|${d.layout ?? ''}|${d.phase ?? ''}`;
-  const have = new Set(analysis.diagnostics.filter((d) => d.layout).map(key));
-  const resolver: VariantResolver | undefined = resolve ?? (analysis.resolver ? (l, blocks) => analysis.resolver.variant(l, blocks) : undefined);
-  // Identical configurations are searched once, with the analysis's searches unless the
-  // alternatives come from another resolver.
-  const searched = resolve ? new CostFindingsMemo() : analysis.costFindingsMemo ?? new CostFindingsMemo();
-  let added = false;
-  for (const c of costed) {
-    if (analysis.costs?.has(c.layout.name)) continue; // analyze already reported its findings
-    const variants = resolver ? builtinVariants(c.layout, resolver) : undefined;
-    for (const d of costDiagnostics(c.layout, c.cost, variants, searched)) {
-      if (have.has(key(d))) continue;
-      found.push(d);
-      added = true;
+class ReportFindings {
+  private readonly found: Diagnostic[];
+  private readonly have: Set<string>;
+  private readonly resolver: VariantResolver | undefined;
+  private readonly searched: CostFindingsMemo;
+  private added = false;
+
+  constructor(private readonly analysis: Analysis, resolve?: VariantResolver) {
+    this.found = [...analysis.diagnostics];
+    this.have = new Set(analysis.diagnostics.filter((d) => d.layout).map(findingKey));
+    this.resolver = resolve ?? (analysis.resolver ? (l, blocks) => analysis.resolver.variant(l, blocks) : undefined);
+    // Identical configurations are searched once, with the analysis's searches unless the
+    // alternatives come from another resolver.
+    this.searched = resolve ? new CostFindingsMemo() : analysis.costFindingsMemo ?? new CostFindingsMemo();
+  }
+
+  add(layout: ResolvedLayout, cost: LayoutCost): void {
+    if (this.analysis.costs?.has(layout.name)) return; // analyze already reported its findings
+    const variants = this.resolver ? builtinVariants(layout, this.resolver) : undefined;
+    for (const d of costDiagnostics(layout, cost, variants, this.searched)) {
+      if (this.have.has(findingKey(d))) continue;
+      this.found.push(d);
+      this.added = true;
     }
   }
-  // The analysis's diagnostics are normalized already: when the report adds none and they are all
-  // the file's, tens of thousands are not sorted again.
-  if (!added && analysis.diagnostics.every((d) => d.source === analysis.source)) return analysis.diagnostics;
-  return normalizeDiagnostics(found.filter((d) => d.source === analysis.source));
+
+  diagnostics(): Diagnostic[] {
+    const a = this.analysis;
+    // The analysis's diagnostics are normalized already: when the report adds none and they are
+    // all the file's, tens of thousands are not sorted again.
+    if (!this.added && a.diagnostics.every((d) => d.source === a.source)) return a.diagnostics;
+    return normalizeDiagnostics(this.found.filter((d) => d.source === a.source));
+  }
 }
+
+const findingKey = (d: Diagnostic) => `${d.code}|${d.layout ?? ''}|${d.phase ?? ''}`;
 
 /**
  * The text of `report --json` (`JSON.stringify(report, null, 2)` and a line break), handed to
@@ -480,25 +452,30 @@ export function writeReportJson(report: ReportJson, write: (text: string, again:
 }
 
 export function buildReport(analysis: Analysis, opts: ReportOptions = {}): ReportJson {
-  const { costed, uncostable } = costAnalysis(analysis, opts.layouts);
+  const want = opts.layouts && opts.layouts.length ? new Set(opts.layouts) : undefined;
+  const costOf = analysis.costOf ?? costLayout;
   // A configuration's figures are built once and shared by its layouts' entries.
   const figures = new Map<string, ConfigurationJson>();
-  const figuresOf = (c: CostedLayout): ConfigurationJson => {
-    const configuration = configurationKey(c.layout);
+  const findings = new ReportFindings(analysis, opts.resolveVariant);
+  const entries: { start: number; json: JsonLayout }[] = [];
+  // Layout by layout: costed, printed and searched, so that a layout's cost is garbage once its
+  // entry is made (a report of thousands of layouts does not hold every cost at once).
+  for (const layout of analysis.layouts) {
+    if (want && !want.has(layout.name)) continue;
+    const cost = analysis.costs?.get(layout.name) ?? costOf(layout);
+    const configuration = configurationKey(layout);
     let f = figures.get(configuration);
-    if (!f) figures.set(configuration, (f = configurationJson(c.layout, c.cost)));
-    return f;
-  };
-  const entries: { start: number; json: JsonLayout }[] = [
-    ...costed.map((c) => ({ start: c.layout.decl.start ?? 0, json: entryJson(c.layout, c.cost, figuresOf(c)) })),
-    ...uncostable.map((u) => ({ start: u.decl.start ?? 0, json: uncostableJson(u) })),
-  ];
+    if (!f) figures.set(configuration, (f = configurationJson(layout, cost)));
+    entries.push({ start: layout.decl.start ?? 0, json: entryJson(layout, cost, f) });
+    findings.add(layout, cost);
+  }
+  for (const u of analysis.uncostable) if (!want || want.has(u.name)) entries.push({ start: u.decl.start ?? 0, json: uncostableJson(u) });
   entries.sort((a, b) => a.start - b.start);
   const index = analysis.lineIndex ?? new LineIndex(analysis.source.text);
   return {
     version: REPORT_JSON_VERSION,
     file: opts.file ?? analysis.source.uri,
-    diagnostics: reportDiagnostics(analysis, costed, opts.resolveVariant).map((d) => diagnosticJson(d, index)),
+    diagnostics: findings.diagnostics().map((d) => diagnosticJson(d, index)),
     layouts: entries.map((e) => e.json),
   };
 }
