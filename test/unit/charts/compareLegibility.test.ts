@@ -152,3 +152,29 @@ describe('Compare Layouts charts, measured from the SVG', () => {
     for (const [axis, labels] of byAxis) expect(new Set(labels).size, `${axis}: ${labels.join(' ')}`).toBe(labels.length);
   });
 });
+
+describe('the measured chart, measured from the SVG', () => {
+  // The shipped examples with `measured { }` results (the paper's Table 2/3 times): every point
+  // lies above y = x or near it, which is where the labels used to cross the line.
+  for (const example of ['palm62b', 'palm540b']) {
+    it(`keeps every label of ${example} off the line y = x, and labels apart`, () => {
+      const service = createShardService();
+      const text = readFileSync(new URL(`../../../examples/${example}.shard`, import.meta.url), 'utf8');
+      const svg = renderChartsToSvg('compare', service.report(service.analyze(sourceFromText(text, `${example}.shard`)))).find((c) => c.id === 'measured')!.svg;
+      const line = /<path d="M([-\d.]+) ([-\d.]+)L([-\d.]+) ([-\d.]+)"[^>]*stroke-dasharray/.exec(svg);
+      expect(line, 'the dashed y = x line').not.toBeNull();
+      const [x0, y0, x1, y1] = line!.slice(1).map(Number);
+      // Which side of the line a pixel is on (0 on it).
+      const side = (x: number, y: number) => Math.sign((x1 - x0) * (y - y0) - (y1 - y0) * (x - x0));
+      const labels = texts(svg).filter((t) => /\d×$/.test(t.text));
+      expect(labels.length).toBeGreaterThanOrEqual(4);
+      for (const l of labels) {
+        const corners = new Set([side(l.left, l.top), side(l.right, l.top), side(l.left, l.bottom), side(l.right, l.bottom)]);
+        expect(corners.size, `"${l.text}" crosses y = x`).toBe(1);
+      }
+      for (let i = 0; i < labels.length; i++) {
+        for (let j = i + 1; j < labels.length; j++) expect(overlap(labels[i], labels[j]), `"${labels[i].text}" overlaps "${labels[j].text}"`).toBe(false);
+      }
+    });
+  }
+});

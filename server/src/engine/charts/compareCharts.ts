@@ -14,6 +14,7 @@ import {
   legend,
   MIN_BAR_PIXELS,
   placeLabels,
+  type Box,
   scatterAxis,
   scatterTooltip,
   tooltip,
@@ -108,7 +109,12 @@ export function buildMeasuredChart(report: ChartReport, opts: ChartBuildOptions 
   // Labels are placed over both phases at once; a placed point keeps its first point's value
   // array, which says which phase's series it belongs to.
   const phaseOf = new Map(points.map((p) => [p.value, p.source.phase]));
-  const placed = placeLabels(points, axis, axis, measuredGridSize(opts.size));
+  // Labels keep off the line y = x, which runs corner to corner of the grid (one scale for both
+  // axes): a box crosses it when its corners lie on both sides.
+  const grid = measuredGridSize(opts.size);
+  const side = (x: number, y: number) => Math.sign(grid.height - y - (x * grid.height) / grid.width);
+  const crossesDiagonal = (b: Box) => new Set([side(b.left, b.top), side(b.right, b.top), side(b.left, b.bottom), side(b.right, b.bottom)]).size > 1;
+  const placed = placeLabels(points, axis, axis, grid, crossesDiagonal);
   const phases: PhaseName[] = ['prefill', 'decode'];
   const series: SeriesOption[] = phases
     .filter((phase) => placed.some((p) => phaseOf.get(p.value) === phase))

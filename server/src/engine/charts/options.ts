@@ -371,10 +371,13 @@ function axisFraction(v: number, axis: { type: 'log' | 'value'; min: number; max
 export interface ScatterPoint {
   name: string;
   value: [latency: number, cost: number];
-  label?: { position: LabelPosition };
+  /** The side of the point its label takes; `offset` moves it further (pixels, y down). */
+  label?: { position: LabelPosition; offset?: [number, number] };
 }
 
 type LabelPosition = 'top' | 'bottom' | 'right' | 'left';
+/** Where a label may go: a side of its point, or a corner (a side shifted along the other axis). */
+type LabelPlace = LabelPosition | 'top-left' | 'bottom-right';
 
 /** The size of one of the scatter's two grids (side by side, 64 and 48 px margins) in a chart of `size`. */
 function scatterGridSize(size: { width: number; height: number } = { width: 960, height: 420 }): { width: number; height: number } {
@@ -385,8 +388,13 @@ const SAME_POINT_PIXELS = 10;
 /** A label's size per character and per line at the charts' 12 px font (generous, so boxes never undercount). */
 const LABEL_CHAR_PIXELS = 7;
 export const LABEL_LINE_PIXELS = 16;
+/**
+ * How far a label may reach left of its grid: over the y axis's line, short of its tick labels
+ * (which end further left), so that a point near the axis can still be labelled above or below.
+ */
+const LEFT_SPILL_PIXELS = 8;
 
-interface Box { left: number; top: number; right: number; bottom: number }
+export interface Box { left: number; top: number; right: number; bottom: number }
 
 const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
@@ -395,9 +403,17 @@ const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.t
  * own label mover does not run in its server-side renderer): layouts whose points coincide to the
  * eye become one point whose label lists them all, one name a line; then each label takes the
  * first side of its point (above, below, right, left) where it overlaps no label placed before and
- * no other point, and stays inside the grid.
+ * no other point, and stays inside the grid. `crosses` (a box in grid pixels, y down) marks what
+ * else a label should keep off, such as a reference line: a side that crosses it is taken only
+ * when no other side is free.
  */
-export function placeLabels(points: ScatterPoint[], xAxis: ReturnType<typeof scatterAxis>, yAxis: ReturnType<typeof scatterAxis>, grid: { width: number; height: number }): ScatterPoint[] {
+export function placeLabels(
+  points: ScatterPoint[],
+  xAxis: ReturnType<typeof scatterAxis>,
+  yAxis: ReturnType<typeof scatterAxis>,
+  grid: { width: number; height: number },
+  crosses: (box: Box) => boolean = () => false,
+): ScatterPoint[] {
   const pixel = (p: ScatterPoint) => ({
     x: axisFraction(p.value[0], xAxis) * grid.width,
     y: (1 - axisFraction(p.value[1], yAxis)) * grid.height,
@@ -415,18 +431,26 @@ export function placeLabels(points: ScatterPoint[], xAxis: ReturnType<typeof sca
     const width = Math.max(...m.names.map((n) => n.length)) * LABEL_CHAR_PIXELS;
     const height = m.names.length * LABEL_LINE_PIXELS;
     const { x, y } = m.at;
-    const boxes: Record<LabelPosition, Box> = {
+    // A corner is the side shifted by half the label's height (and the symbol), clear of the point.
+    const shift = height / 2 + symbol;
+    const boxes: Record<LabelPlace, Box> = {
       top: { left: x - width / 2, right: x + width / 2, top: y - symbol - height, bottom: y - symbol },
       bottom: { left: x - width / 2, right: x + width / 2, top: y + symbol, bottom: y + symbol + height },
       right: { left: x + symbol, right: x + symbol + width, top: y - height / 2, bottom: y + height / 2 },
       left: { left: x - symbol - width, right: x - symbol, top: y - height / 2, bottom: y + height / 2 },
+      'top-left': { left: x - symbol - width, right: x - symbol, top: y - height / 2 - shift, bottom: y + height / 2 - shift },
+      'bottom-right': { left: x + symbol, right: x + symbol + width, top: y - height / 2 + shift, bottom: y + height / 2 + shift },
     };
     // Inside the grid (the axes' tick labels lie outside it), or a little above it, below the legend.
-    const inside = (b: Box) => b.top >= -24 && b.bottom <= grid.height && b.left >= 0 && b.right <= grid.width;
-    const sides: LabelPosition[] = ['top', 'bottom', 'right', 'left'];
-    const position = sides.find((side) => inside(boxes[side]) && !placed.some((b) => overlaps(b, boxes[side]))) ?? 'top';
-    placed.push(boxes[position]);
-    return { name: m.names.join('\n'), value: m.value, label: { position } };
+    const inside = (b: Box) => b.top >= -24 && b.bottom <= grid.height && b.left >= -LEFT_SPILL_PIXELS && b.right <= grid.width;
+    const free = (place: LabelPlace) => inside(boxes[place]) && !placed.some((b) => overlaps(b, boxes[place]));
+    // The corners only where every side crosses what the labels keep off (a point on a line).
+    const sides: LabelPlace[] = ['top', 'bottom', 'right', 'left'];
+    const place = sides.find((p) => free(p) && !crosses(boxes[p])) ?? (['top-left', 'bottom-right'] as const).find((p) => free(p) && !crosses(boxes[p])) ?? sides.find(free) ?? 'top';
+    placed.push(boxes[place]);
+    const label: NonNullable<ScatterPoint['label']> =
+      place === 'top-left' ? { position: 'left', offset: [0, -shift] } : place === 'bottom-right' ? { position: 'right', offset: [0, shift] } : { position: place };
+    return { name: m.names.join('\n'), value: m.value, label };
   });
 }
 
