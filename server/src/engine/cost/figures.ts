@@ -185,48 +185,56 @@ export type RowContext = Pick<BlockFigures, 'role' | 'block' | 'plan' | 'meshPla
 export function opRow(i: number, f: RowContext): OpRow {
   const v = f.plan.values[i];
   const text = rowText(i, f);
-  const row = (field: number) => f.rows[i * STRIDE + field];
-  const rule = v.rule!;
-  const r: OpRow = {
-    block: f.role, name: v.name, op: v.op, axes: text.axes, type: text.type,
-    flops: 0, bytes: 0, comm_bytes: 0, time_s: 0, bound: boundName(row(F_BOUND)), t_compute_s: 0, t_memory_s: 0, t_comm_s: 0,
-  };
-  if (text.fused) r.fused = text.fused;
+  const o = i * STRIDE;
+  const rows = f.rows;
   const noOverhead = f.mesh.hardware.op_overhead === 0;
-  switch (rule.kind) {
+  // The figures a rule has (the others stay 0), then the row in one literal: every row has the
+  // same fields in the same order (`fused` undefined when absent, which JSON leaves out).
+  let flops = 0;
+  let bytes = 0;
+  let comm = 0;
+  let time = 0;
+  let tCompute = 0;
+  let tMemory = 0;
+  let tComm = 0;
+  switch (v.rule!.kind) {
     case 'roofline':
-      r.flops = row(F_FLOPS);
-      r.bytes = row(F_HBM);
-      r.t_compute_s = row(F_TCOMPUTE);
-      r.t_memory_s = row(F_TMEMORY);
-      r.time_s = row(F_TIME);
+      flops = rows[o + F_FLOPS];
+      bytes = rows[o + F_HBM];
+      tCompute = rows[o + F_TCOMPUTE];
+      tMemory = rows[o + F_TMEMORY];
+      time = rows[o + F_TIME];
       break;
     case 'collective':
       if (!f.meshPlan.values[i].time.active) break;
-      r.comm_bytes = row(F_COMM);
-      r.t_comm_s = row(F_TCOMM);
-      r.time_s = noOverhead ? r.t_comm_s : row(F_TIME);
+      comm = rows[o + F_COMM];
+      tComm = rows[o + F_TCOMM];
+      time = noOverhead ? tComm : rows[o + F_TIME];
       break;
     case 'local':
       break;
     case 'cache-write':
-      r.bytes = row(F_HBM);
-      r.t_memory_s = row(F_TMEMORY);
-      r.time_s = noOverhead ? r.t_memory_s : row(F_TIME);
+      bytes = rows[o + F_HBM];
+      tMemory = rows[o + F_TMEMORY];
+      time = noOverhead ? tMemory : rows[o + F_TIME];
       break;
     case 'elementwise':
-      r.bytes = row(F_HBM);
-      r.t_memory_s = row(F_TMEMORY);
+      bytes = rows[o + F_HBM];
+      tMemory = rows[o + F_TMEMORY];
       if (!text.statistic) {
-        r.time_s = noOverhead ? r.t_memory_s : row(F_TIME);
+        time = noOverhead ? tMemory : rows[o + F_TIME];
         break;
       }
-      r.comm_bytes = row(F_COMM);
-      r.t_comm_s = row(F_TCOMM);
-      r.time_s = row(F_TIME);
+      comm = rows[o + F_COMM];
+      tComm = rows[o + F_TCOMM];
+      time = rows[o + F_TIME];
       break;
   }
-  return r;
+  return {
+    block: f.role, name: v.name, op: v.op, axes: text.axes, type: text.type,
+    flops, bytes, comm_bytes: comm, time_s: time, bound: boundName(rows[o + F_BOUND]), t_compute_s: tCompute, t_memory_s: tMemory, t_comm_s: tComm,
+    fused: text.fused,
+  };
 }
 
 /**
@@ -242,14 +250,15 @@ interface RowText {
   statistic: boolean;
 }
 
-const rowTexts = new WeakMap<MeshPlan, Map<string, RowText[]>>();
+/** Per mesh plan: the rows' texts by role, unfused and fused (role names are constants, so no key is built per row). */
+const rowTexts = new WeakMap<MeshPlan, [Map<OpRole, RowText[]>, Map<OpRole, RowText[]>]>();
 
 function rowText(i: number, f: RowContext): RowText {
-  let byRole = rowTexts.get(f.meshPlan);
-  if (!byRole) rowTexts.set(f.meshPlan, (byRole = new Map()));
-  const key = f.fuseAttention ? `${f.role}|fused` : f.role;
-  let texts = byRole.get(key);
-  if (!texts) byRole.set(key, (texts = []));
+  let byFusion = rowTexts.get(f.meshPlan);
+  if (!byFusion) rowTexts.set(f.meshPlan, (byFusion = [new Map(), new Map()]));
+  const byRole = byFusion[f.fuseAttention ? 1 : 0];
+  let texts = byRole.get(f.role);
+  if (!texts) byRole.set(f.role, (texts = []));
   return (texts[i] ??= makeRowText(i, f));
 }
 

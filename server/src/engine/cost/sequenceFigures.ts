@@ -192,11 +192,10 @@ export function layerRowsOf(pass: PassCost): LayerRows {
 
 /** An op's row from its explained figures: their values, as `opRow` reads them from the numbers. */
 export function opRowOf(o: OpCost): OpRow {
-  const r: OpRow = {
+  return {
     block: o.role, name: o.name, op: o.op, axes: o.axes, type: o.type,
     flops: o.flops.value, bytes: o.bytes.value, comm_bytes: o.commBytes.value, time_s: o.time.value, bound: o.bound,
     t_compute_s: o.computeTime.value, t_memory_s: o.memoryTime.value, t_comm_s: o.commTime.value,
+    fused: o.fused,
   };
-  if (o.fused) r.fused = o.fused;
-  return r;
 }
