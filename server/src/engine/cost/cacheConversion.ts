@@ -49,9 +49,11 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
       const Dv = collectiveVolume(collective, inBytes, outBytes);
       const ofOutput = collective.volume === 'output';
       const what = ofOutput ? 'per-chip output bytes' : 'per-chip input bytes';
-      const D = explained(Dv, 'B', what, {
-        [what]: input(Dv, 'B', `${formatType(ofOutput ? next : current, order)} as ${model.kv}`),
-      });
+      // The inputs (and their type text) are made when the figure is explained, not per costing.
+      const typed = ofOutput ? next : current;
+      const D = explained(Dv, 'B', what, () => ({
+        [what]: input(Dv, 'B', `${formatType(typed, order)} as ${model.kv}`),
+      }));
       // The same α–β terms as a collective statement; the two steps run one after the other.
       const c = collectiveAffine(collective, axes, mesh);
       const tComm = c.active ? c.a + c.b * Dv : 0;
@@ -70,7 +72,7 @@ export function cacheConversion(prefill: CheckedBlock | null, decode: CheckedBlo
         computeTime: ZERO_SECONDS,
         memoryTime: ZERO_SECONDS,
         commTime: tCommFigure,
-        time: oh ? explained(tComm + oh, 's', 't_comm + op_overhead', { t_comm: input(tComm, 's'), op_overhead: input(oh, 's') }) : tCommFigure,
+        time: oh ? explained(tComm + oh, 's', 't_comm + op_overhead', () => ({ t_comm: input(tComm, 's'), op_overhead: input(oh, 's') })) : tCommFigure,
         bound: 'comm',
         id: `cache.${d.name}.${kind}`,
         uses: [],
