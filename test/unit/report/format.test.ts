@@ -2,7 +2,8 @@
 // Expectations are worked out by hand in the comments.
 
 import { describe, expect, it } from 'vitest';
-import { BYTE_UNITS, byteUnitFor, formatBytes, formatFlopRate, formatRate, formatValue } from '../../../server/src/engine/report/format';
+import fc from 'fast-check';
+import { BYTE_UNITS, byteUnitFor, formatBytes, formatFlopRate, formatRate, formatValue, grouped, sig } from '../../../server/src/engine/report/format';
 
 describe('memory sizes in binary units', () => {
   it('uses B, KiB, MiB, GiB and TiB, three significant digits', () => {
@@ -36,5 +37,21 @@ describe('rates in decimal units', () => {
     expect(formatRate(500e6)).toBe('500 MB/s');
     expect(formatValue(3.35e12, 'B/s')).toBe('3.35 TB/s');
     expect(formatFlopRate(275e12)).toBe('275 TFLOP/s');
+  });
+});
+
+describe('thousands separators', () => {
+  it('group integers as the en-US locale does, by hand', () => {
+    expect(grouped(134217728)).toBe('134,217,728');
+    expect(grouped(-1234)).toBe('-1,234');
+    expect(grouped(999)).toBe('999');
+    expect(grouped(1000)).toBe('1,000');
+    expect(sig(123456.7)).toBe('123,457'); // past 3 digits, rounded and grouped
+    expect(grouped(1e21)).toBe((1e21).toLocaleString('en-US')); // past toString's digits: the locale's text
+  });
+
+  it('agree with toLocaleString on any safe integer, and sig with it on any number past its digits', () => {
+    fc.assert(fc.property(fc.maxSafeInteger(), (n) => grouped(n) === n.toLocaleString('en-US') || (Object.is(n, -0) && grouped(n) === '0')));
+    fc.assert(fc.property(fc.double({ min: -1e18, max: 1e18, noNaN: true }).filter((x) => Math.abs(x) >= 1000), (x) => sig(x) === Math.round(x).toLocaleString('en-US')));
   });
 });
