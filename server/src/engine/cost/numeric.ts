@@ -32,7 +32,7 @@ export const F_TMEMORY = 6;
 export const F_TCOMM = 7;
 export const F_TIME = 8;
 export const F_BOUND = 9;
-export type BlockNumbers = Float64Array;
+export type BlockNumbers = number[];
 
 export function sizesArray(s: PassSizes): number[] {
   return [s.B, s.L, s.T, s.E, s.F, s.H, s.K, s.Q, s.V, s.A, s.C, s.R, s.X, s.N, s.G, s.S, s.top_k];
@@ -73,7 +73,9 @@ function scratch(slot: number, n: number): Float64Array {
 
 export function blockNumbers(plan: BlockPlan, mp: MeshPlan, sizes: PassSizes, mesh: MeshSpec, model: ModelSpec, fuseAttention: boolean, size: number[] = sizesArray(sizes)): BlockNumbers {
   const n = plan.values.length;
-  const r = new Float64Array(n * STRIDE);
+  // A plain array of doubles, not a Float64Array: thousands are made a report, and a typed array of
+  // this size has its own backing store outside the heap, slower to make and to collect.
+  const r: BlockNumbers = new Array<number>(n * STRIDE).fill(0);
   const realT = sizes.realT;
   const hw = mesh.hardware;
   const flopRate = hw.flops * hw.flops_eff;
