@@ -80,17 +80,24 @@ async function measure(server, name, text, edited, hoverAt, expectIssues) {
   await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: server.languageId, version: 1, text } });
   await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
   const edits = [];
+  let report;
+  let cpuBefore = 0;
   for (let i = 0; i < ITERATIONS + WARMUP; i++) {
+    if (i === WARMUP) cpuBefore = processCpuMs(server.child.pid);
     const version = i + 2;
     const now = i % 2 === 0 ? edited : text;
     const t0 = performance.now();
     await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text: now }] });
-    const report = await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+    report = await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
     const elapsed = performance.now() - t0;
     const issues = report.items.filter((d) => d.severity === 1).length;
     if ((issues > 0) !== expectIssues(now === edited)) throw new Error(`${name}: version ${version} pulled ${issues} errors`);
     if (i >= WARMUP) edits.push(elapsed);
   }
+  // Untimed figures that explain the timing: the server's own CPU per edit (Linux only) and what
+  // the last report carried (its JSON is encoded by the server and parsed by this client).
+  const cpuPerEdit = (processCpuMs(server.child.pid) - cpuBefore) / ITERATIONS;
+  const reportSize = { items: report.items.length, bytes: Buffer.byteLength(JSON.stringify(report)) };
   const hovers = [];
   for (let i = 0; i < ITERATIONS + WARMUP; i++) {
     const t0 = performance.now();
@@ -98,7 +105,17 @@ async function measure(server, name, text, edited, hoverAt, expectIssues) {
     if (i >= WARMUP) hovers.push(performance.now() - t0);
   }
   await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
-  return { lines: text.split('\n').length, edit: median(edits), hover: median(hovers) };
+  return { lines: text.split('\n').length, edit: median(edits), hover: median(hovers), cpuPerEdit, reportSize };
+}
+
+/** The process's CPU time so far (user + system, all threads), from /proc (in ticks of 1/100 s, Linux's USER_HZ); NaN where there is none. */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 /** A JSON document of about `lines` lines: a list of layout-like records. */
@@ -141,4 +158,7 @@ for (const { size, s, j } of rows) {
   console.log(`RESULT edit → pull diagnostics, ${size} file, JSON server (${j.lines} lines)=${j.edit.toFixed(2)} ms`);
   console.log(`RESULT edit → diagnostics ratio shardlens / JSON, ${size} file=${(s.edit / j.edit).toFixed(2)} × target=<=1`);
   console.log(`RESULT hover ratio shardlens / JSON, ${size} file=${(s.hover / j.hover).toFixed(2)} ×`);
+  for (const [who, r] of [['shardlens', s], ['JSON server', j]]) {
+    console.log(`  ${size} file, ${who}: ${r.cpuPerEdit.toFixed(1)} ms server CPU per edit; last report ${r.reportSize.items} diagnostics, ${(r.reportSize.bytes / 1024).toFixed(1)} KiB of JSON`);
+  }
 }

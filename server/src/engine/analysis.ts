@@ -149,11 +149,13 @@ function refsTakenOver<T extends { refs: R[]; refsSource?: SourceFile; refsAge?:
 
 /** An earlier version's check of a block, moved onto the new declaration and source (same offsets). */
 function movedCheck(r: BlockCheckResult, decl: BlockDecl, mover: VersionMove): BlockCheckResult {
-  return {
-    block: { ...r.block, decl },
-    diagnostics: r.diagnostics.map((d) => mover.diagnostic(d)),
-    ...refsTakenOver(r, r.block.decl.source, decl.source, decl.start),
-  };
+  const refs = refsTakenOver(r, r.block.decl.source, decl.source, decl.start);
+  const moved: BlockCheckResult = { block: { ...r.block, decl }, diagnostics: mover.diagnostics(r.diagnostics), refs: refs.refs };
+  if (refs.refsSource) {
+    moved.refsSource = refs.refsSource;
+    moved.refsAge = refs.refsAge;
+  }
+  return moved;
 }
 
 export function runAnalysis(context: AnalysisContext, source: SourceFile, options: AnalyzeOptions = {}, previous?: Reusable): Analysis {
@@ -246,19 +248,26 @@ function layoutReuseOf(file: File, previous: Reusable): { reuse: NonNullable<Blo
         const before = previousDecl(file, d) as RecordDecl | undefined;
         const old = before && previous.layouts.get(before);
         if (!old || old.blockNames.all) return undefined;
-        for (const [name, was] of old.blockNames.names) {
+        const names = old.blockNames.names;
+        for (const name of names.keys()) {
           const now = blockScope.get(name);
+          const was = names.get(name);
           // The same built-in (or still none), or an unchanged block of the file at the same place.
           if (now !== was && (!now || now.start !== was || !previousDecl(file, now))) return undefined;
         }
         try {
+          const refs = refsTakenOver(old, previous.file.source, file.source, d.start);
           const moved: LayoutCheck = {
             result: mover.layout(old.result),
-            diagnostics: old.diagnostics.map((x) => mover.diagnostic(x)),
-            ...refsTakenOver(old, previous.file.source, file.source, d.start),
+            diagnostics: mover.diagnostics(old.diagnostics),
+            refs: refs.refs,
             spans: old.spans,
             blockNames: old.blockNames,
           };
+          if (refs.refsSource) {
+            moved.refsSource = refs.refsSource;
+            moved.refsAge = refs.refsAge;
+          }
           reused.add(d);
           return moved;
         } catch (e) {
@@ -308,7 +317,7 @@ function costLayouts(
     const earlier = !hinted && before?.reused.has(layout.decl) ? before.costs.get(before.previousDecl(layout.decl) as RecordDecl) : undefined;
     // Each layout's turn to be costed anew comes once in MAX_COST_REUSE_AGE versions, a few layouts at a time.
     if (earlier && !earlier.hinted && (earlier.age + i) % MAX_COST_REUSE_AGE !== MAX_COST_REUSE_AGE - 1) {
-      const diagnostics = earlier.diagnostics.map((x) => before!.mover.diagnostic(x));
+      const diagnostics = before!.mover.diagnostics(earlier.diagnostics);
       costs.set(layout.name, earlier.cost);
       kept.set(layout.decl, { ...earlier, diagnostics, age: earlier.age + 1 });
       for (const d of diagnostics) out.push(d);

@@ -9,10 +9,10 @@
 
 import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { EDITOR_LIMITS, PRELUDE_SCHEME, type Analysis, type AnalyzeOptions, type Diagnostic, type ShardService } from '../engine/index';
+import { EDITOR_LIMITS, PRELUDE_SCHEME, type Analysis, type AnalyzeOptions, type Diagnostic, type FeatureSettings, type ShardService } from '../engine/index';
 import type { SettingsStore } from './settings';
 import { toLspDiagnostics } from './convert';
-import { DiagnosticRefreshRequest, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
+import { DiagnosticRefreshRequest, type DocumentDiagnosticReport } from 'vscode-languageserver/node';
 import { SYNCED_TEXT_DOCUMENT } from './textSync';
 
 /**
@@ -41,6 +41,9 @@ export class DocumentStore {
   readonly documents = new TextDocuments<TextDocument>(SYNCED_TEXT_DOCUMENT);
   private readonly analyses = new Map<string, { version: number; analysis: Analysis }>();
   private readonly findings = new Map<string, Findings>();
+  /** Per document pulled: the findings and settings of the last full report, and its result id. */
+  private readonly reports = new Map<string, { findings: Findings; settings: FeatureSettings; resultId: string }>();
+  private reportCount = 0;
   /** Per document: the scheduled check, and the scheduled better-layout search. */
   private readonly checkTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly searchTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -68,6 +71,7 @@ export class DocumentStore {
       this.cancelTimers(uri);
       this.analyses.delete(uri);
       this.findings.delete(uri);
+      this.reports.delete(uri);
       this.settings.forget(uri);
       if (!this.pull) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     });
@@ -78,7 +82,7 @@ export class DocumentStore {
   usePull(refreshSupport: boolean): void {
     this.pull = true;
     this.pullRefresh = refreshSupport;
-    this.connection.languages.diagnostics.on(async (params) => ({ kind: 'full', items: await this.pulled(params.textDocument.uri) }));
+    this.connection.languages.diagnostics.on((params) => this.pulled(params.textDocument.uri, params.previousResultId));
   }
 
   /** Asks the client to pull again (the better-layout hints have arrived, or the settings changed). */
@@ -86,12 +90,17 @@ export class DocumentStore {
     if (this.pullRefresh) void this.connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined);
   }
 
-  /** A pull: the findings of the current version, the checker's and the cheap cost findings at once. */
-  private async pulled(uri: string): Promise<LspDiagnostic[]> {
-    if (uri.startsWith(`${PRELUDE_SCHEME}:`)) return [];
+  /**
+   * A pull: the findings of the current version, the checker's and the cheap cost findings at once.
+   * Each full report has a result id; a pull that names the id of what it holds gets `unchanged`
+   * when the report would be the same (same findings, same settings), instead of every diagnostic
+   * again (a large file's report is most of a megabyte of JSON).
+   */
+  private async pulled(uri: string, previousResultId?: string): Promise<DocumentDiagnosticReport> {
+    if (uri.startsWith(`${PRELUDE_SCHEME}:`)) return { kind: 'full', items: [] };
     const doc = this.documents.get(uri);
     const analysis = this.analysis(uri);
-    if (!doc || !analysis) return [];
+    if (!doc || !analysis) return { kind: 'full', items: [] };
     let f = this.findings.get(uri);
     if (!f || f.version !== doc.version) {
       const previous = f?.diagnostics ?? [];
@@ -100,7 +109,14 @@ export class DocumentStore {
       if (!this.searchTimers.has(uri)) this.scheduleSearch(uri);
     }
     const settings = await this.settings.for(uri);
-    return toLspDiagnostics(analysis, f.diagnostics, settings);
+    let sent = this.reports.get(uri);
+    if (!sent || sent.findings !== f || sent.settings !== settings) {
+      sent = { findings: f, settings, resultId: String(++this.reportCount) };
+      this.reports.set(uri, sent);
+    } else if (previousResultId === sent.resultId) {
+      return { kind: 'unchanged', resultId: sent.resultId };
+    }
+    return { kind: 'full', resultId: sent.resultId, items: toLspDiagnostics(analysis, f.diagnostics, settings) };
   }
 
   private scheduleSearch(uri: string): void {

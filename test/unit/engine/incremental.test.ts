@@ -14,6 +14,7 @@ import { createShardService, DEFAULT_SETTINGS, type Analysis, type AnalyzeOption
 import { loadPrelude, runAnalysis } from '../../../server/src/engine/analysis';
 import { CostCache } from '../../../server/src/engine/costCache';
 import { parse, parseIncremental, previousDecl } from '../../../server/src/engine/syntax/parser';
+import { lex, relex, type LexResult } from '../../../server/src/engine/syntax/lexer';
 // The file the language-server benchmarks edit (plain JavaScript, shared with bench/).
 import { largeShardFile } from '../../../bench/largeShardFile.mjs';
 
@@ -271,5 +272,57 @@ describe('parseIncremental', () => {
     const next = file.decls[edited + 1];
     expect(previousDecl(file, next)).toBeUndefined();
     expect(next.start).toBe(previous.decls[edited + 1].start + 1);
+  });
+});
+
+/** A lex result as plain columns (the token arrays have spare capacity past `count`). */
+function columns(r: LexResult): unknown {
+  const t = r.tokens;
+  const numbers: number[] = [];
+  for (let i = 0; i < t.count; i++) numbers.push(t.kinds[i] === 2 ? t.numeralEnds[i] : 0);
+  return { kinds: [...t.kinds.subarray(0, t.count)], starts: [...t.starts.subarray(0, t.count)], ends: [...t.ends.subarray(0, t.count)], numbers, comments: r.comments };
+}
+
+/** The common prefix's length and where the common suffix starts in `a`, as parseIncremental works them out. */
+function common(a: string, b: string): { prefix: number; suffixStart: number } {
+  const max = Math.min(a.length, b.length);
+  let prefix = 0;
+  while (prefix < max && a[prefix] === b[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < max - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  return { prefix, suffixStart: a.length - suffix };
+}
+
+describe('relex', () => {
+  /** Text whose tokens depend on what follows them on the line: numbers with units, comments, line breaks of every kind. */
+  const TRICKY = 'mesh m = tpu_v4 { x = 4, y = 2 }\r\nhardware h { flops = 275 TFLOP/s, hbm = 32GiB\rlink_bw = 4x }\n# note\n\nmodel q { E = 1024 F = 4096, eff = 30% }\n';
+  const bases = [LARGE.slice(0, 3000), TRICKY, TRICKY.repeat(3), ''];
+  it('lexes an edited text as lex does, for any edit', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...bases), fc.array(editArb, { minLength: 1, maxLength: 4 }), (base, edits) => {
+        let text = base;
+        let lexed = lex(text);
+        for (const e of edits) {
+          const next = applyEdit(text, e);
+          const { prefix, suffixStart } = common(text, next);
+          lexed = relex(next, lexed, text.length, prefix, suffixStart);
+          expect(columns(lexed)).toEqual(columns(lex(next)));
+          text = next;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('lexes only the lines around the change, whatever the file’s length', () => {
+    const text = largeShardFile(14000);
+    const edited = text.replace('reduce_scatter(b, x)', 'reduce_scatter(b, q)');
+    const before = lex(text);
+    const { prefix, suffixStart } = common(text, edited);
+    const after = relex(edited, before, text.length, prefix, suffixStart);
+    expect(columns(after)).toEqual(columns(lex(edited)));
+    // The comments after the change are the earlier version's spans (same offsets), not new ones.
+    const last = before.comments[before.comments.length - 1];
+    expect(after.comments[after.comments.length - 1]).toBe(last);
   });
 });

@@ -124,6 +124,11 @@ class TokenWriter implements Tokens {
     return i;
   }
 
+  /** Room for at least `size` tokens. */
+  reserve(size: number): void {
+    while (this.kinds.length < size) this.grow();
+  }
+
   private grow(): void {
     const size = this.kinds.length * 2;
     const kinds = new Uint8Array(size);
@@ -146,7 +151,20 @@ export function lex(text: string): LexResult {
   // About one token per four characters in real files; the columns grow when that is short.
   const out = new TokenWriter(Math.max(16, n >> 2));
   const comments: Span[] = [];
-  let i = 0;
+  lexFrom(text, 0, out, comments, n + 1);
+  out.push(T_EOF, n, n);
+  return { tokens: out, comments };
+}
+
+/**
+ * Lexes `text` from `i` (a token boundary) into `out` and `comments`, up to its end, or up to a
+ * line start past `stopAfter`: the first end of a newline token that ends with `\n` at or after
+ * `stopAfter`, where it returns. No token spans a line break and the lexer carries no state from
+ * one line to the next, so what follows such a point lexes the same whatever came before it.
+ * Returns where it stopped (the text's length when it reached the end; no `eof` is pushed).
+ */
+function lexFrom(text: string, i: number, out: TokenWriter, comments: Span[], stopAfter: number): number {
+  const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 0xfeff) {
@@ -157,6 +175,7 @@ export function lex(text: string): LexResult {
       const start = i;
       i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
       out.push(T_NEWLINE, start, i);
+      if (i - 1 >= stopAfter && text.charCodeAt(i - 1) === 10) return i;
       continue;
     }
     if (c === 35 /* # */) {
@@ -194,7 +213,80 @@ export function lex(text: string): LexResult {
     out.push(T_INVALID, i, i + width);
     i += width;
   }
-  out.push(T_EOF, n, n);
+  return n;
+}
+
+/** The first index in `starts[0, count)` (ascending) whose value is at least `offset`. */
+function firstAtOrAfter(starts: ArrayLike<number>, count: number, offset: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function firstCommentAtOrAfter(comments: readonly Span[], offset: number): number {
+  let lo = 0;
+  let hi = comments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (comments[mid].start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The tokens of `text`, an edit of the text `previous` lexed: the two agree on their first
+ * `prefix` characters and on everything from `suffixStart` (an offset in the earlier text) to
+ * their ends. Equal to `lex(text)`. Only the lines the edit touched are lexed again: the tokens
+ * before the line where the change starts are copied, and once lexing is past the change at a
+ * line start, the earlier tokens from the same line on are copied, shifted by the change in
+ * length (an editor re-lexes a 14,000-line file at every keystroke otherwise).
+ */
+export function relex(text: string, previous: LexResult, previousLength: number, prefix: number, suffixStart: number): LexResult {
+  const n = text.length;
+  const delta = n - previousLength;
+  const old = previous.tokens;
+  // The start of the line the change begins on (a token boundary after a `\n`, in both texts).
+  let from = Math.min(prefix, n);
+  while (from > 0 && text.charCodeAt(from - 1) !== 10) from--;
+  const kept = firstAtOrAfter(old.starts, old.count, from);
+  const out = new TokenWriter(Math.max(16, old.count + (delta > 0 ? delta >> 2 : 0) + 16));
+  out.kinds.set(old.kinds.subarray(0, kept));
+  out.starts.set(old.starts.subarray(0, kept));
+  out.ends.set(old.ends.subarray(0, kept));
+  out.numeralEnds.set(old.numeralEnds.subarray(0, kept));
+  out.count = kept;
+  const comments = previous.comments.slice(0, firstCommentAtOrAfter(previous.comments, from));
+  // Lexing may stop at a line start whose `\n` lies in the unchanged end of the text.
+  const stop = lexFrom(text, from, out, comments, suffixStart + delta);
+  if (stop >= n) {
+    out.push(T_EOF, n, n);
+    return { tokens: out, comments };
+  }
+  const at = stop - delta;
+  const first = firstAtOrAfter(old.starts, old.count, at);
+  const base = out.count;
+  out.reserve(base + old.count - first);
+  out.kinds.set(old.kinds.subarray(first, old.count), base);
+  out.starts.set(old.starts.subarray(first, old.count), base);
+  out.ends.set(old.ends.subarray(first, old.count), base);
+  out.numeralEnds.set(old.numeralEnds.subarray(first, old.count), base);
+  out.count = base + old.count - first;
+  // Only a number token has a numeral end (the others keep 0, as `lex` leaves them).
+  if (delta !== 0) {
+    for (let t = base; t < out.count; t++) {
+      out.starts[t] += delta;
+      out.ends[t] += delta;
+      if (out.kinds[t] === T_NUMBER) out.numeralEnds[t] += delta;
+    }
+  }
+  const rest = previous.comments;
+  for (let c = firstCommentAtOrAfter(rest, at); c < rest.length; c++) comments.push(delta === 0 ? rest[c] : { start: rest[c].start + delta, end: rest[c].end + delta });
   return { tokens: out, comments };
 }
 

@@ -27,6 +27,7 @@ import type {
 } from './ast';
 import {
   lex,
+  relex,
   unitStart,
   TOKEN_KINDS,
   T_COLON,
@@ -44,6 +45,7 @@ import {
   T_RPAREN,
   T_SEMI,
   T_UPPER,
+  type LexResult,
   type TokenKind,
   type Tokens,
 } from './lexer';
@@ -135,7 +137,10 @@ class Parser {
    */
   private reuseDecl(reuse: ParseReuse, start: number, decls: Decl[]): boolean {
     if (this.lastErrorAt >= start) return false;
-    const trace = reuse.byStart.get(start);
+    // Declarations are met in the order of their offsets, as the previous parse traced them.
+    const traces = reuse.traces;
+    while (reuse.cursor < traces.length && traces[reuse.cursor].start < start) reuse.cursor++;
+    const trace = reuse.cursor < traces.length && traces[reuse.cursor].start === start ? traces[reuse.cursor] : undefined;
     // Before the change, or after a change that kept the length (spans are absolute offsets).
     const unchanged = trace && (trace.horizon < reuse.prefix || reuse.identical || (reuse.delta === 0 && trace.start >= reuse.suffixStart));
     if (!trace || !unchanged || !trace.cleanBefore) return false;
@@ -732,7 +737,9 @@ interface DeclTrace {
 }
 
 interface ParseReuse {
-  byStart: Map<number, DeclTrace>;
+  /** The previous parse's traces, by ascending start, and the first one not yet passed. */
+  traces: readonly DeclTrace[];
+  cursor: number;
   /** Length of the text both versions start with, where the text they end with starts in the previous one, and the change in length. */
   prefix: number;
   suffixStart: number;
@@ -743,6 +750,8 @@ interface ParseReuse {
 interface ParseRecord {
   traces: DeclTrace[];
   sameAs: Map<Decl, Decl>;
+  /** The tokens and comments of the text, for the next version's `relex`. */
+  lexed: LexResult;
 }
 
 const records = new WeakMap<File, ParseRecord>();
@@ -753,12 +762,15 @@ const records = new WeakMap<File, ParseRecord>();
  * the same as `parse(source)`.
  */
 export function parseIncremental(source: SourceFile, previous?: File): File {
-  const { tokens, comments } = lex(source.text);
-  const parser = new Parser(tokens, source.text, source);
   const before = previous && records.get(previous);
-  const decls = parser.parseFile(before ? reuseFrom(previous.source.text, source.text, before) : undefined);
+  const reuse = before ? reuseFrom(previous.source.text, source.text, before) : undefined;
+  // The lines the change left alone keep their tokens (lexer.ts `relex`).
+  const lexed = before && reuse ? relex(source.text, before.lexed, previous.source.text.length, reuse.prefix, reuse.suffixStart) : lex(source.text);
+  const { tokens, comments } = lexed;
+  const parser = new Parser(tokens, source.text, source);
+  const decls = parser.parseFile(reuse);
   const file: File = { source, decls, errors: parser.errors, comments };
-  records.set(file, { traces: parser.traces, sameAs: parser.sameAs });
+  records.set(file, { traces: parser.traces, sameAs: parser.sameAs, lexed });
   return file;
 }
 
@@ -779,10 +791,8 @@ function reuseFrom(oldText: string, newText: string, record: ParseRecord): Parse
   const n = newText.length;
   while (suffix + CHUNK <= max - prefix && oldText.slice(o - suffix - CHUNK, o - suffix) === newText.slice(n - suffix - CHUNK, n - suffix)) suffix += CHUNK;
   while (suffix < max - prefix && oldText.charCodeAt(o - 1 - suffix) === newText.charCodeAt(n - 1 - suffix)) suffix++;
-  const byStart = new Map<number, DeclTrace>();
-  for (const t of record.traces) byStart.set(t.start, t);
   const identical = oldText.length === newText.length && prefix === oldText.length;
-  return { byStart, prefix, suffixStart: oldText.length - suffix, delta: newText.length - oldText.length, identical };
+  return { traces: record.traces, cursor: 0, prefix, suffixStart: oldText.length - suffix, delta: newText.length - oldText.length, identical };
 }
 
 /** Parse a standalone type such as `BLF_yz (partialsum-x)` (tests, quick fixes, the search). */
