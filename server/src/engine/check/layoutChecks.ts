@@ -68,11 +68,28 @@ export function checkBlockPlacement(report: Report, block: CheckedBlock, p: Bloc
     const shards = shardCount(set.axes, mesh);
     if (shards === 1 || (size >= shards && size % shards === 0)) continue;
     const letter = set.letter;
+    const extraSplits: string[] = [];
+    const extraFactors: string[] = [];
     if (reported.some((r) => r.letter === letter && r.size === size && r.shards === shards)) continue;
     reported.push({ letter, size, shards });
     const shardAxes = set.axes.filter((a) => meshAxisSize(mesh, a) !== undefined);
     const axesText = shardAxes.join('');
     const factors = shardAxes.map((a) => `${a} = ${meshAxisSize(mesh, a)}`).join(', ');
+    // Replicated heads have one cause however many ways the block splits them (too few heads for
+    // the mesh): the other shard counts of the same dim join this finding, not findings of their own.
+    const counts = [shards];
+    if ((letter === 'H' || letter === 'K') && size < shards) {
+      for (let j = k + 1; j < usage.dimSets.length; j++) {
+        const other = usage.dimSets[j];
+        const n = shardCount(other.axes, mesh);
+        if (other.letter !== letter || n <= size || counts.includes(n) || reported.some((r) => r.letter === letter && r.size === size && r.shards === n)) continue;
+        counts.push(n);
+        reported.push({ letter, size, shards: n });
+        const axes = other.axes.filter((a) => meshAxisSize(mesh, a) !== undefined);
+        extraSplits.push(`its ${n} shards over ${axes.join('')} (${axes.map((a) => `${a} = ${meshAxisSize(mesh, a)}`).join(', ')})`);
+        extraFactors.push(`${n / gcd(n, size)}×`);
+      }
+    }
     // No phase in the message: B, L and T sizes say which case it is, and a finding that holds
     // in both phases is then reported once (spec §3).
     let severity: Severity = 'warning';
@@ -89,7 +106,9 @@ export function checkBlockPlacement(report: Report, block: CheckedBlock, p: Bloc
     }
     if (size < shards) {
       if (letter === 'H' || letter === 'K') {
-        message = `layout ${d.name.text}: ${letter} = ${size} is smaller than its ${shards} shards over ${axesText} (${factors}); each ${letter === 'H' ? 'head' : 'KV head'} is replicated ${shards / gcd(shards, size)}×`;
+        const splits = [`its ${shards} shards over ${axesText} (${factors})`, ...extraSplits];
+        const replicated = [`${shards / gcd(shards, size)}×`, ...extraFactors];
+        message = `layout ${d.name.text}: ${letter} = ${size} is smaller than ${listText(splits)}; each ${letter === 'H' ? 'head' : 'KV head'} is replicated ${listText(replicated)}`;
       } else {
         severity = 'error';
         message = `layout ${d.name.text}: ${letter} = ${size} cannot be split ${shards} ways over ${axesText} (${factors}); shard ${letter} over fewer axes or make it at least ${shards}`;
@@ -108,15 +127,21 @@ export function checkBlockPlacement(report: Report, block: CheckedBlock, p: Bloc
     if (sameFile) {
       for (let j = k; j < usage.dimSets.length; j++) {
         const other = usage.dimSets[j];
-        if (other.letter !== letter || shardCount(other.axes, mesh) !== shards) continue;
+        const n = shardCount(other.axes, mesh);
+        if (other.letter !== letter || !counts.includes(n)) continue;
         for (let g = other === set ? 1 : 0; g < other.groups.length; g++) {
-          related.push({ source: block.decl.source, span: other.groups[g].letterSpan, message: `${letter} is split ${shards} ways here too` });
+          related.push({ source: block.decl.source, span: other.groups[g].letterSpan, message: n === shards ? `${letter} is split ${shards} ways here too` : `${letter} is split ${n} ways here` });
         }
       }
     }
     report('not-divisible', w.source, w.span, message, undefined, related, severity);
   }
   return ok;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listText(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** How many shards a dim split over `axes` has on this mesh (an axis it lacks counts once). */
