@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import type { Diagnostic, Hover, InitializeResult, MarkupContent, Position, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
+import type { Diagnostic, DocumentDiagnosticReport, FullDocumentDiagnosticReport, Hover, InitializeResult, MarkupContent, Position, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { startServer } from '../../server/src/lsp/server';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -35,6 +35,17 @@ export function positionOf(text: string, needle: string, delta = 0): Position {
 }
 
 /** The markdown of the hover at `needle` (+ `delta`) in `text` open as `uri`; fails the test when there is none. */
+/** A pull of a document's diagnostics (`textDocument/diagnostic`), naming the report the client holds when given. */
+export function pullDiagnostics(client: TestClient, uri: string, previousResultId?: string): Promise<DocumentDiagnosticReport> {
+  return client.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri }, ...(previousResultId ? { previousResultId } : {}) });
+}
+
+/** A pulled report that must be a full one (not `unchanged`). */
+export function fullReport(report: DocumentDiagnosticReport): FullDocumentDiagnosticReport {
+  if (report.kind !== 'full') throw new Error(`expected a full diagnostic report, got ${JSON.stringify(report)}`);
+  return report;
+}
+
 export async function hoverMarkdown(client: TestClient, uri: string, text: string, needle: string, delta = 0): Promise<string> {
   const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, needle, delta) });
   if (!h) throw new Error(`no hover at ${needle}`);

@@ -3,15 +3,13 @@
 // come after a quiet time, arrive by asking the client to pull again.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DiagnosticSeverity, type DocumentDiagnosticReport, type FullDocumentDiagnosticReport } from 'vscode-languageserver-protocol';
-import { fixture, startInMemory, type TestClient } from './harness';
+import { DiagnosticSeverity, type FullDocumentDiagnosticReport } from 'vscode-languageserver-protocol';
+import { fixture, fullReport, pullDiagnostics, startInMemory, type TestClient } from './harness';
 
 const URI = 'file:///work/pull.shard';
 
 async function pull(client: TestClient): Promise<FullDocumentDiagnosticReport> {
-  const report = await client.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri: URI } });
-  expect(report.kind).toBe('full');
-  return report as FullDocumentDiagnosticReport;
+  return fullReport(await pullDiagnostics(client, URI));
 }
 
 describe('pull diagnostics', () => {

@@ -5,18 +5,13 @@
 // the search adds, the settings) answers in full under a new id.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DiagnosticSeverity, type DocumentDiagnosticReport, type FullDocumentDiagnosticReport } from 'vscode-languageserver-protocol';
-import { fixture, startInMemory, type TestClient } from './harness';
+import { DiagnosticSeverity, type DocumentDiagnosticReport } from 'vscode-languageserver-protocol';
+import { fixture, fullReport as full, pullDiagnostics, startInMemory, type TestClient } from './harness';
 
 const URI = 'file:///work/resultId.shard';
 
 function pull(client: TestClient, previousResultId?: string): Promise<DocumentDiagnosticReport> {
-  return client.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri: URI }, ...(previousResultId ? { previousResultId } : {}) });
-}
-
-function full(report: DocumentDiagnosticReport): FullDocumentDiagnosticReport {
-  expect(report.kind).toBe('full');
-  return report as FullDocumentDiagnosticReport;
+  return pullDiagnostics(client, URI, previousResultId);
 }
 
 describe('pull diagnostics with result ids', () => {
